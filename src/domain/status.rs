@@ -1,0 +1,84 @@
+//! Lifecycle status of a dataset and the roles of accounts.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident, $err:literal, { $($variant:ident => $s:literal, $label:literal;)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$(Self::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $s),+ }
+            }
+            pub fn label(self) -> &'static str {
+                match self { $(Self::$variant => $label),+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == s)
+                    .ok_or_else(|| format!($err, s))
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, Self::Error> {
+                s.parse()
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// Where a dataset is in its life: only `Published` is visible to the public.
+    DatasetStatus, "未知的数据集状态“{}”", {
+        Draft => "draft", "草稿";
+        Published => "published", "已发布";
+        Withdrawn => "withdrawn", "已撤回";
+    }
+);
+
+text_enum!(
+    /// What an account may do: `Publisher` acts for one department, `Admin` for the data authority.
+    Role, "未知的角色“{}”（可选：user、publisher、admin）", {
+        User => "user", "注册用户";
+        Publisher => "publisher", "数据提供部门";
+        Admin => "admin", "管理员";
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_round_trips() {
+        for s in DatasetStatus::ALL {
+            assert_eq!(s.as_str().parse(), Ok(*s));
+        }
+        for r in Role::ALL {
+            assert_eq!(r.as_str().parse(), Ok(*r));
+        }
+        assert!("Published".parse::<DatasetStatus>().is_err());
+        assert!("root".parse::<Role>().unwrap_err().contains("root"));
+    }
+}

@@ -1,0 +1,3 @@
+//! Kaifang (开放): an open-data portal for a provincial government.
+
+pub mod domain;
