@@ -1,0 +1,245 @@
+//! Queries over the public catalog: filters, facet counts, sorting and paging.
+//!
+//! Every query here starts from [`public`], the SQL form of
+//! [`crate::domain::is_publicly_listed`]: published and not closed. Nothing in this module can
+//! return a closed or unpublished dataset.
+
+use diesel::dsl::count_star;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
+
+use super::datasets::Dataset;
+use super::schema::{dataset_formats, datasets};
+use super::{Backend, DbConnection};
+use crate::domain::{DatasetStatus, OpenClass, UpdateFrequency};
+
+#[diesel::declare_sql_function]
+extern "SQL" {
+    fn lower(x: Text) -> Text;
+}
+
+type Predicate<QS = datasets::table> = Box<dyn BoxableExpression<QS, Backend, SqlType = Bool>>;
+/// The datasets ⋈ formats query source, for the format facet.
+type WithFormats =
+    diesel::helper_types::InnerJoinQuerySource<datasets::table, dataset_formats::table>;
+
+/// Published and not closed, over the datasets table or a join that contains it.
+fn public<QS>() -> Predicate<QS>
+where
+    QS: 'static,
+    datasets::status: SelectableExpression<QS>,
+    datasets::open_class: SelectableExpression<QS>,
+{
+    Box::new(
+        datasets::status
+            .eq(DatasetStatus::Published.as_str())
+            .and(datasets::open_class.ne(OpenClass::Closed.as_str())),
+    )
+}
+
+/// Filters on the public catalog, already resolved to ids and parsed values.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub theme_id: Option<i32>,
+    pub department_id: Option<i32>,
+    pub open_class: Option<OpenClass>,
+    pub format: Option<String>,
+    pub frequency: Option<UpdateFrequency>,
+    /// Matched case-insensitively as a substring of title, keywords or summary.
+    pub text: Option<String>,
+}
+
+/// A filter dimension; facet counts for a dimension ignore that dimension's own filter, so
+/// a person sees the alternatives to the value they picked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dimension {
+    Theme,
+    Department,
+    OpenClass,
+    Format,
+    Frequency,
+}
+
+fn like_pattern(text: &str) -> String {
+    let mut p = String::with_capacity(text.len() + 2);
+    p.push('%');
+    for c in text.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+impl Filter {
+    /// All filters, over the datasets table.
+    fn predicate(&self, except: Option<Dimension>) -> Predicate {
+        let mut p = self.predicate_without_format(except);
+        if let (Some(fmt), false) = (&self.format, except == Some(Dimension::Format)) {
+            let with_format = dataset_formats::table
+                .filter(dataset_formats::format.eq(fmt.clone()))
+                .select(dataset_formats::dataset_id);
+            p = Box::new(p.and(datasets::id.eq_any(with_format)));
+        }
+        p
+    }
+
+    /// Every filter but the format one, over the datasets table or a join that contains it.
+    fn predicate_without_format<QS>(&self, except: Option<Dimension>) -> Predicate<QS>
+    where
+        QS: 'static,
+        datasets::status: SelectableExpression<QS>,
+        datasets::open_class: SelectableExpression<QS>,
+        datasets::theme_id: SelectableExpression<QS>,
+        datasets::department_id: SelectableExpression<QS>,
+        datasets::update_frequency: SelectableExpression<QS>,
+        datasets::title: SelectableExpression<QS>,
+        datasets::keywords: SelectableExpression<QS>,
+        datasets::summary: SelectableExpression<QS>,
+    {
+        let mut p = public();
+        let skip = |d| except == Some(d);
+        if let (Some(id), false) = (self.theme_id, skip(Dimension::Theme)) {
+            p = Box::new(p.and(datasets::theme_id.eq(id)));
+        }
+        if let (Some(id), false) = (self.department_id, skip(Dimension::Department)) {
+            p = Box::new(p.and(datasets::department_id.eq(id)));
+        }
+        if let (Some(c), false) = (self.open_class, skip(Dimension::OpenClass)) {
+            p = Box::new(p.and(datasets::open_class.eq(c.as_str())));
+        }
+        if let (Some(f), false) = (self.frequency, skip(Dimension::Frequency)) {
+            p = Box::new(p.and(datasets::update_frequency.eq(f.as_str())));
+        }
+        if let Some(text) = &self.text {
+            let pat = like_pattern(text);
+            p = Box::new(
+                p.and(
+                    lower(datasets::title)
+                        .like(pat.clone())
+                        .escape('\\')
+                        .or(lower(datasets::keywords).like(pat.clone()).escape('\\'))
+                        .or(lower(datasets::summary).like(pat).escape('\\')),
+                ),
+            );
+        }
+        p
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    /// Most recently updated first.
+    #[default]
+    Updated,
+    /// By title (code-point order on both back-ends).
+    Title,
+    /// Most downloaded first.
+    Downloads,
+    /// Most recently published first.
+    Published,
+}
+
+pub fn count(conn: &mut DbConnection, filter: &Filter) -> QueryResult<i64> {
+    datasets::table
+        .filter(filter.predicate(None))
+        .count()
+        .get_result(conn)
+}
+
+pub fn page(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    order: Order,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<Vec<Dataset>> {
+    let q = datasets::table
+        .filter(filter.predicate(None))
+        .select(Dataset::as_select())
+        .into_boxed();
+    let q = match order {
+        Order::Updated => q.order((datasets::last_updated_at.desc(), datasets::id.desc())),
+        Order::Title => q.order((datasets::title.asc(), datasets::id.asc())),
+        Order::Downloads => q.order((datasets::download_count.desc(), datasets::id.asc())),
+        Order::Published => q.order((datasets::published_at.desc(), datasets::id.desc())),
+    };
+    q.limit(limit).offset(offset).load(conn)
+}
+
+/// Counts per value of one dimension under the other filters, as `(value, count)`.
+pub fn facet(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    dim: Dimension,
+) -> QueryResult<Vec<(String, i64)>> {
+    let p = filter.predicate(Some(dim));
+    match dim {
+        Dimension::Theme => ids_to_strings(
+            datasets::table
+                .filter(p)
+                .group_by(datasets::theme_id)
+                .select((datasets::theme_id, count_star()))
+                .load::<(i32, i64)>(conn)?,
+        ),
+        Dimension::Department => ids_to_strings(
+            datasets::table
+                .filter(p)
+                .group_by(datasets::department_id)
+                .select((datasets::department_id, count_star()))
+                .load::<(i32, i64)>(conn)?,
+        ),
+        Dimension::OpenClass => datasets::table
+            .filter(p)
+            .group_by(datasets::open_class)
+            .select((datasets::open_class, count_star()))
+            .load(conn),
+        Dimension::Frequency => datasets::table
+            .filter(p)
+            .group_by(datasets::update_frequency)
+            .select((datasets::update_frequency, count_star()))
+            .load(conn),
+        Dimension::Format => {
+            let p: Predicate<WithFormats> = filter.predicate_without_format(Some(dim));
+            datasets::table
+                .inner_join(dataset_formats::table)
+                .filter(p)
+                .group_by(dataset_formats::format)
+                .select((dataset_formats::format, count_star()))
+                .load(conn)
+        }
+    }
+}
+
+fn ids_to_strings(rows: Vec<(i32, i64)>) -> QueryResult<Vec<(String, i64)>> {
+    Ok(rows
+        .into_iter()
+        .map(|(id, n)| (id.to_string(), n))
+        .collect())
+}
+
+/// Totals over the public catalog: (datasets, records, downloads).
+pub fn totals(conn: &mut DbConnection) -> QueryResult<(i64, i64, i64)> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
+    // SUM over BIGINT is NUMERIC in diesel's types; cast back to BIGINT in SQL.
+    datasets::table
+        .filter(public())
+        .select(sql::<(BigInt, BigInt, BigInt)>(
+            "COUNT(*), CAST(COALESCE(SUM(record_count), 0) AS BIGINT), \
+             CAST(COALESCE(SUM(download_count), 0) AS BIGINT)",
+        ))
+        .first(conn)
+}
+
+/// Whether this slug names a dataset the public may see.
+pub fn public_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Dataset>> {
+    datasets::table
+        .filter(public())
+        .filter(datasets::slug.eq(slug))
+        .select(Dataset::as_select())
+        .first(conn)
+        .optional()
+}

@@ -1,0 +1,174 @@
+//! Datasets with their catalog metadata, data dictionary and formats.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{dataset_fields, dataset_formats, datasets};
+use crate::domain::{DatasetStatus, Keywords, OpenClass, UpdateFrequency};
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = datasets)]
+pub struct Dataset {
+    pub id: i32,
+    pub slug: String,
+    pub code: String,
+    pub title: String,
+    pub summary: String,
+    pub keywords: String,
+    pub theme_id: i32,
+    pub department_id: i32,
+    pub maintainer: String,
+    #[diesel(deserialize_as = String)]
+    pub open_class: OpenClass,
+    pub open_conditions: Option<String>,
+    pub legal_basis: Option<String>,
+    #[diesel(deserialize_as = String)]
+    pub update_frequency: UpdateFrequency,
+    pub published_at: Option<NaiveDateTime>,
+    pub last_updated_at: NaiveDateTime,
+    pub record_count: i64,
+    pub temporal_start: Option<NaiveDate>,
+    pub temporal_end: Option<NaiveDate>,
+    pub spatial_coverage: String,
+    pub license: String,
+    #[diesel(deserialize_as = String)]
+    pub status: DatasetStatus,
+    pub priority: bool,
+    pub view_count: i64,
+    pub download_count: i64,
+    pub created_at: NaiveDateTime,
+    pub modified_at: NaiveDateTime,
+}
+
+impl Dataset {
+    pub fn keyword_list(&self) -> Keywords {
+        Keywords::from_stored(&self.keywords)
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = datasets)]
+pub struct NewDataset<'a> {
+    pub slug: &'a str,
+    pub code: &'a str,
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub keywords: &'a str,
+    pub theme_id: i32,
+    pub department_id: i32,
+    pub maintainer: &'a str,
+    pub open_class: &'a str,
+    pub open_conditions: Option<&'a str>,
+    pub legal_basis: Option<&'a str>,
+    pub update_frequency: &'a str,
+    pub published_at: Option<NaiveDateTime>,
+    pub last_updated_at: NaiveDateTime,
+    pub record_count: i64,
+    pub temporal_start: Option<NaiveDate>,
+    pub temporal_end: Option<NaiveDate>,
+    pub spatial_coverage: &'a str,
+    pub license: &'a str,
+    pub status: &'a str,
+    pub priority: bool,
+    pub view_count: i64,
+    pub download_count: i64,
+    pub created_at: NaiveDateTime,
+    pub modified_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewDataset<'_>) -> QueryResult<Dataset> {
+    diesel::insert_into(datasets::table)
+        .values(new)
+        .returning(datasets::all_columns)
+        .get_result(conn)
+}
+
+/// Any dataset with this slug, whatever its status; callers decide what the public may see.
+pub fn by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Dataset>> {
+    datasets::table
+        .filter(datasets::slug.eq(slug))
+        .select(Dataset::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn count_all(conn: &mut DbConnection) -> QueryResult<i64> {
+    datasets::table.count().get_result(conn)
+}
+
+pub fn record_view(conn: &mut DbConnection, id: i32) -> QueryResult<()> {
+    diesel::update(datasets::table.find(id))
+        .set(datasets::view_count.eq(datasets::view_count + 1))
+        .execute(conn)
+        .map(drop)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = dataset_fields)]
+pub struct Field {
+    pub id: i32,
+    pub dataset_id: i32,
+    pub position: i32,
+    pub name: String,
+    pub data_type: String,
+    pub description: String,
+    pub unit: Option<String>,
+    pub masked: bool,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = dataset_fields)]
+pub struct NewField<'a> {
+    pub dataset_id: i32,
+    pub position: i32,
+    pub name: &'a str,
+    pub data_type: &'a str,
+    pub description: &'a str,
+    pub unit: Option<&'a str>,
+    pub masked: bool,
+}
+
+/// Inserts one field. (Batch inserts do not compile on the multi-back-end connection;
+/// callers insert row by row inside their transaction.)
+pub fn insert_field(conn: &mut DbConnection, new: &NewField<'_>) -> QueryResult<()> {
+    diesel::insert_into(dataset_fields::table)
+        .values(new)
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn fields(conn: &mut DbConnection, dataset_id: i32) -> QueryResult<Vec<Field>> {
+    dataset_fields::table
+        .filter(dataset_fields::dataset_id.eq(dataset_id))
+        .order(dataset_fields::position.asc())
+        .select(Field::as_select())
+        .load(conn)
+}
+
+pub fn add_format(conn: &mut DbConnection, dataset_id: i32, format: &str) -> QueryResult<()> {
+    diesel::insert_into(dataset_formats::table)
+        .values((
+            dataset_formats::dataset_id.eq(dataset_id),
+            dataset_formats::format.eq(format),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn formats(conn: &mut DbConnection, dataset_id: i32) -> QueryResult<Vec<String>> {
+    dataset_formats::table
+        .filter(dataset_formats::dataset_id.eq(dataset_id))
+        .order(dataset_formats::format.asc())
+        .select(dataset_formats::format)
+        .load(conn)
+}
+
+/// Formats of many datasets at once, as `(dataset_id, format)` pairs.
+pub fn formats_of(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
+    dataset_formats::table
+        .filter(dataset_formats::dataset_id.eq_any(ids))
+        .order((dataset_formats::dataset_id, dataset_formats::format))
+        .select((dataset_formats::dataset_id, dataset_formats::format))
+        .load(conn)
+}

@@ -1,0 +1,55 @@
+//! Resources: the files of a dataset, stored content-addressed in the data directory.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::resources;
+
+#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[diesel(table_name = resources)]
+pub struct Resource {
+    pub id: i32,
+    pub dataset_id: i32,
+    pub name: String,
+    pub format: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    pub encoding: String,
+    pub row_count: Option<i64>,
+    pub storage_key: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = resources)]
+pub struct NewResource<'a> {
+    pub dataset_id: i32,
+    pub name: &'a str,
+    pub format: &'a str,
+    pub size_bytes: i64,
+    pub sha256: &'a str,
+    pub encoding: &'a str,
+    pub row_count: Option<i64>,
+    pub storage_key: &'a str,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert(conn: &mut DbConnection, new: &NewResource<'_>) -> QueryResult<Resource> {
+    diesel::insert_into(resources::table)
+        .values(new)
+        .returning(resources::all_columns)
+        .get_result(conn)
+}
+
+pub fn for_dataset(conn: &mut DbConnection, dataset_id: i32) -> QueryResult<Vec<Resource>> {
+    resources::table
+        .filter(resources::dataset_id.eq(dataset_id))
+        .order(resources::id.asc())
+        .select(Resource::as_select())
+        .load(conn)
+}
+
+pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
+    resources::table.count().get_result(conn)
+}

@@ -1,0 +1,135 @@
+//! Table definitions, written to match `migrations/*/…/up.sql` on both back-ends.
+
+diesel::table! {
+    departments (id) {
+        id -> Integer,
+        slug -> Text,
+        name -> Text,
+        level -> Text,
+        region_code -> Text,
+        parent_id -> Nullable<Integer>,
+        description -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    themes (id) {
+        id -> Integer,
+        slug -> Text,
+        code -> Text,
+        name -> Text,
+        name_en -> Text,
+        description -> Text,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    datasets (id) {
+        id -> Integer,
+        slug -> Text,
+        code -> Text,
+        title -> Text,
+        summary -> Text,
+        keywords -> Text,
+        theme_id -> Integer,
+        department_id -> Integer,
+        maintainer -> Text,
+        open_class -> Text,
+        open_conditions -> Nullable<Text>,
+        legal_basis -> Nullable<Text>,
+        update_frequency -> Text,
+        published_at -> Nullable<Timestamp>,
+        last_updated_at -> Timestamp,
+        record_count -> BigInt,
+        temporal_start -> Nullable<Date>,
+        temporal_end -> Nullable<Date>,
+        spatial_coverage -> Text,
+        license -> Text,
+        status -> Text,
+        priority -> Bool,
+        view_count -> BigInt,
+        download_count -> BigInt,
+        created_at -> Timestamp,
+        modified_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dataset_fields (id) {
+        id -> Integer,
+        dataset_id -> Integer,
+        position -> Integer,
+        name -> Text,
+        data_type -> Text,
+        description -> Text,
+        unit -> Nullable<Text>,
+        masked -> Bool,
+    }
+}
+
+diesel::table! {
+    dataset_formats (dataset_id, format) {
+        dataset_id -> Integer,
+        format -> Text,
+    }
+}
+
+diesel::table! {
+    resources (id) {
+        id -> Integer,
+        dataset_id -> Integer,
+        name -> Text,
+        format -> Text,
+        size_bytes -> BigInt,
+        sha256 -> Text,
+        encoding -> Text,
+        row_count -> Nullable<BigInt>,
+        storage_key -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        email -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        role -> Text,
+        department_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Integer,
+        occurred_at -> Timestamp,
+        actor -> Text,
+        action -> Text,
+        target -> Text,
+        details -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::joinable!(datasets -> themes (theme_id));
+diesel::joinable!(datasets -> departments (department_id));
+diesel::joinable!(dataset_fields -> datasets (dataset_id));
+diesel::joinable!(dataset_formats -> datasets (dataset_id));
+diesel::joinable!(resources -> datasets (dataset_id));
+diesel::joinable!(users -> departments (department_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    departments,
+    themes,
+    datasets,
+    dataset_fields,
+    dataset_formats,
+    resources,
+    users,
+    audit_events,
+);
