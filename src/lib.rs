@@ -2,3 +2,5 @@
 
 pub mod db;
 pub mod domain;
+pub mod services;
+pub mod storage;

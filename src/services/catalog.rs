@@ -1,0 +1,647 @@
+//! The public catalog: search with facets, the home page, theme and department pages, and
+//! dataset pages. Everything here goes through `db::catalog`, which only ever sees published,
+//! non-closed datasets, or through [`dataset`], which applies the same rule to one dataset.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use chrono::NaiveDateTime;
+use diesel::QueryResult;
+
+use crate::db::DbConnection;
+use crate::db::catalog::{self as q, Dimension, Filter, Order};
+use crate::db::datasets::{self as dataset_rows, Dataset, Field};
+use crate::db::departments::{self as department_rows, Department};
+use crate::db::resources::{self as resource_rows, Resource};
+use crate::db::themes::{self as theme_rows, Theme};
+use crate::domain::region_code::anhui_region_name;
+use crate::domain::{
+    DatasetStatus, Format, Keywords, OpenClass, RegionCode, RegionLevel, Slug, UpdateFrequency,
+    is_publicly_listed,
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    #[default]
+    Updated,
+    Name,
+    Downloads,
+    Newest,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 4] = [Self::Updated, Self::Newest, Self::Downloads, Self::Name];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Updated => "updated",
+            Self::Name => "name",
+            Self::Downloads => "downloads",
+            Self::Newest => "newest",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Updated => "最近更新",
+            Self::Name => "名称",
+            Self::Downloads => "下载量",
+            Self::Newest => "最新发布",
+        }
+    }
+
+    fn order(self) -> Order {
+        match self {
+            Self::Updated => Order::Updated,
+            Self::Name => Order::Title,
+            Self::Downloads => Order::Downloads,
+            Self::Newest => Order::Published,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("未知的排序方式“{0}”（可选：updated、newest、downloads、name）")]
+pub struct UnknownSort(pub String);
+
+impl FromStr for Sort {
+    type Err = UnknownSort;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == s)
+            .ok_or_else(|| UnknownSort(s.to_owned()))
+    }
+}
+
+/// A catalog request whose values have been parsed; slugs are resolved by [`search`].
+#[derive(Debug, Clone, Default)]
+pub struct CatalogQuery {
+    pub theme: Option<Slug>,
+    pub department: Option<Slug>,
+    pub open_class: Option<OpenClass>,
+    pub format: Option<Format>,
+    pub frequency: Option<UpdateFrequency>,
+    pub text: Option<String>,
+    pub sort: Sort,
+    /// 1-based.
+    pub page: u32,
+}
+
+/// A well-formed filter value that names nothing in the catalog; the search ignores it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UnknownFilter {
+    Theme(String),
+    Department(String),
+}
+
+/// What a list shows of one dataset.
+#[derive(Debug, Clone)]
+pub struct DatasetCard {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub theme_slug: String,
+    pub theme_name: String,
+    pub department_slug: String,
+    pub department_name: String,
+    pub open_class: OpenClass,
+    pub update_frequency: UpdateFrequency,
+    pub formats: Vec<String>,
+    pub last_updated_at: NaiveDateTime,
+    pub published_at: Option<NaiveDateTime>,
+    pub download_count: i64,
+    pub view_count: i64,
+    pub record_count: i64,
+    pub priority: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FacetValue {
+    pub value: String,
+    pub label: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Facets {
+    pub theme: Vec<FacetValue>,
+    pub department: Vec<FacetValue>,
+    pub open_class: Vec<FacetValue>,
+    pub format: Vec<FacetValue>,
+    pub frequency: Vec<FacetValue>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CatalogPage {
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+    pub items: Vec<DatasetCard>,
+    pub facets: Facets,
+    pub unknown: Vec<UnknownFilter>,
+}
+
+impl CatalogPage {
+    pub fn page_count(&self) -> u32 {
+        let per = i64::from(self.per_page.max(1));
+        u32::try_from((self.total + per - 1) / per).unwrap_or(u32::MAX)
+    }
+}
+
+/// Themes and departments by id, for labels.
+struct Lookups {
+    themes: Vec<Theme>,
+    departments: Vec<Department>,
+    theme_index: HashMap<i32, usize>,
+    department_index: HashMap<i32, usize>,
+}
+
+impl Lookups {
+    fn load(conn: &mut DbConnection) -> QueryResult<Self> {
+        let themes = theme_rows::all(conn)?;
+        let departments = department_rows::all(conn)?;
+        let theme_index = themes.iter().enumerate().map(|(i, t)| (t.id, i)).collect();
+        let department_index = departments
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.id, i))
+            .collect();
+        Ok(Self {
+            themes,
+            departments,
+            theme_index,
+            department_index,
+        })
+    }
+
+    fn theme(&self, id: i32) -> Option<&Theme> {
+        self.theme_index.get(&id).map(|&i| &self.themes[i])
+    }
+
+    fn department(&self, id: i32) -> Option<&Department> {
+        self.department_index
+            .get(&id)
+            .map(|&i| &self.departments[i])
+    }
+
+    fn cards(&self, conn: &mut DbConnection, rows: Vec<Dataset>) -> QueryResult<Vec<DatasetCard>> {
+        let ids: Vec<i32> = rows.iter().map(|d| d.id).collect();
+        let mut formats: HashMap<i32, Vec<String>> = HashMap::new();
+        for (id, f) in dataset_rows::formats_of(conn, &ids)? {
+            formats.entry(id).or_default().push(f);
+        }
+        Ok(rows
+            .into_iter()
+            .map(|d| {
+                let theme = self.theme(d.theme_id);
+                let dept = self.department(d.department_id);
+                DatasetCard {
+                    formats: formats.remove(&d.id).unwrap_or_default(),
+                    theme_slug: theme.map(|t| t.slug.clone()).unwrap_or_default(),
+                    theme_name: theme.map(|t| t.name.clone()).unwrap_or_default(),
+                    department_slug: dept.map(|x| x.slug.clone()).unwrap_or_default(),
+                    department_name: dept.map(|x| x.name.clone()).unwrap_or_default(),
+                    slug: d.slug,
+                    title: d.title,
+                    summary: d.summary,
+                    open_class: d.open_class,
+                    update_frequency: d.update_frequency,
+                    last_updated_at: d.last_updated_at,
+                    published_at: d.published_at,
+                    download_count: d.download_count,
+                    view_count: d.view_count,
+                    record_count: d.record_count,
+                    priority: d.priority,
+                }
+            })
+            .collect())
+    }
+
+    fn facets(&self, conn: &mut DbConnection, filter: &Filter) -> QueryResult<Facets> {
+        let by_id = |rows: Vec<(String, i64)>| -> Vec<(i32, i64)> {
+            rows.into_iter()
+                .filter_map(|(id, n)| id.parse().ok().map(|id| (id, n)))
+                .collect()
+        };
+        let mut theme: Vec<(usize, FacetValue)> = by_id(q::facet(conn, filter, Dimension::Theme)?)
+            .into_iter()
+            .filter_map(|(id, count)| {
+                let i = *self.theme_index.get(&id)?;
+                let t = &self.themes[i];
+                Some((
+                    i,
+                    FacetValue {
+                        value: t.slug.clone(),
+                        label: t.name.clone(),
+                        count,
+                    },
+                ))
+            })
+            .collect();
+        theme.sort_by_key(|(i, _)| *i);
+
+        let mut department: Vec<FacetValue> = by_id(q::facet(conn, filter, Dimension::Department)?)
+            .into_iter()
+            .filter_map(|(id, count)| {
+                let d = self.department(id)?;
+                Some(FacetValue {
+                    value: d.slug.clone(),
+                    label: d.name.clone(),
+                    count,
+                })
+            })
+            .collect();
+        department.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+
+        let counts: HashMap<String, i64> = q::facet(conn, filter, Dimension::OpenClass)?
+            .into_iter()
+            .collect();
+        let open_class = OpenClass::PUBLIC
+            .into_iter()
+            .filter_map(|c| {
+                let count = *counts.get(c.as_str())?;
+                Some(FacetValue {
+                    value: c.as_str().into(),
+                    label: c.label().into(),
+                    count,
+                })
+            })
+            .collect();
+
+        let counts: HashMap<String, i64> = q::facet(conn, filter, Dimension::Frequency)?
+            .into_iter()
+            .collect();
+        let frequency = UpdateFrequency::ALL
+            .into_iter()
+            .filter_map(|f| {
+                let count = *counts.get(f.as_str())?;
+                Some(FacetValue {
+                    value: f.as_str().into(),
+                    label: f.label().into(),
+                    count,
+                })
+            })
+            .collect();
+
+        let mut format: Vec<FacetValue> = q::facet(conn, filter, Dimension::Format)?
+            .into_iter()
+            .map(|(f, count)| FacetValue {
+                label: f.clone(),
+                value: f,
+                count,
+            })
+            .collect();
+        format.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+
+        Ok(Facets {
+            theme: theme.into_iter().map(|(_, f)| f).collect(),
+            department,
+            open_class,
+            format,
+            frequency,
+        })
+    }
+}
+
+pub fn search(
+    conn: &mut DbConnection,
+    query: &CatalogQuery,
+    per_page: u32,
+) -> QueryResult<CatalogPage> {
+    let lookups = Lookups::load(conn)?;
+    let mut unknown = Vec::new();
+    let theme_id = query.theme.as_ref().and_then(|s| {
+        let found = lookups
+            .themes
+            .iter()
+            .find(|t| t.slug == s.as_str())
+            .map(|t| t.id);
+        if found.is_none() {
+            unknown.push(UnknownFilter::Theme(s.to_string()));
+        }
+        found
+    });
+    let department_id = query.department.as_ref().and_then(|s| {
+        let found = lookups
+            .departments
+            .iter()
+            .find(|d| d.slug == s.as_str())
+            .map(|d| d.id);
+        if found.is_none() {
+            unknown.push(UnknownFilter::Department(s.to_string()));
+        }
+        found
+    });
+    let filter = Filter {
+        theme_id,
+        department_id,
+        open_class: query.open_class.filter(|c| c.is_public()),
+        format: query.format.as_ref().map(|f| f.as_str().to_owned()),
+        frequency: query.frequency,
+        text: query.text.clone().filter(|t| !t.trim().is_empty()),
+    };
+    let page = query.page.max(1);
+    let per_page = per_page.max(1);
+    let total = q::count(conn, &filter)?;
+    let offset = i64::from(page - 1) * i64::from(per_page);
+    let rows = if offset < total {
+        q::page(
+            conn,
+            &filter,
+            query.sort.order(),
+            i64::from(per_page),
+            offset,
+        )?
+    } else {
+        Vec::new()
+    };
+    let items = lookups.cards(conn, rows)?;
+    let facets = lookups.facets(conn, &filter)?;
+    Ok(CatalogPage {
+        total,
+        page,
+        per_page,
+        items,
+        facets,
+        unknown,
+    })
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Totals {
+    pub datasets: i64,
+    pub departments: i64,
+    pub records: i64,
+    pub downloads: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct ThemeCount {
+    pub slug: String,
+    pub code: String,
+    pub name: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct DepartmentCount {
+    pub slug: String,
+    pub name: String,
+    pub level: RegionLevel,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Home {
+    pub totals: Totals,
+    pub themes: Vec<ThemeCount>,
+    pub newest: Vec<DatasetCard>,
+    pub popular: Vec<DatasetCard>,
+    /// The departments with the most public datasets.
+    pub departments: Vec<DepartmentCount>,
+    pub open_classes: Vec<FacetValue>,
+}
+
+pub fn home(conn: &mut DbConnection, list_len: u32) -> QueryResult<Home> {
+    let lookups = Lookups::load(conn)?;
+    let all = Filter::default();
+    let (datasets, records, downloads) = q::totals(conn)?;
+    let facets = lookups.facets(conn, &all)?;
+    let theme_counts: HashMap<&str, i64> = facets
+        .theme
+        .iter()
+        .map(|f| (f.value.as_str(), f.count))
+        .collect();
+    let themes = lookups
+        .themes
+        .iter()
+        .map(|t| ThemeCount {
+            slug: t.slug.clone(),
+            code: t.code.clone(),
+            name: t.name.clone(),
+            count: theme_counts.get(t.slug.as_str()).copied().unwrap_or(0),
+        })
+        .collect();
+    let departments = department_counts(&lookups, &facets)
+        .into_iter()
+        .filter(|d| d.count > 0)
+        .take(8)
+        .collect();
+    let n = i64::from(list_len);
+    let newest = q::page(conn, &all, Order::Published, n, 0)?;
+    let popular = q::page(conn, &all, Order::Downloads, n, 0)?;
+    Ok(Home {
+        totals: Totals {
+            datasets,
+            departments: lookups.departments.len() as i64,
+            records,
+            downloads,
+        },
+        themes,
+        newest: lookups.cards(conn, newest)?,
+        popular: lookups.cards(conn, popular)?,
+        departments,
+        open_classes: facets.open_class,
+    })
+}
+
+/// Every department with its number of public datasets, most first.
+fn department_counts(lookups: &Lookups, facets: &Facets) -> Vec<DepartmentCount> {
+    let counts: HashMap<&str, i64> = facets
+        .department
+        .iter()
+        .map(|f| (f.value.as_str(), f.count))
+        .collect();
+    let mut list: Vec<DepartmentCount> = lookups
+        .departments
+        .iter()
+        .map(|d| DepartmentCount {
+            slug: d.slug.clone(),
+            name: d.name.clone(),
+            level: d.level,
+            count: counts.get(d.slug.as_str()).copied().unwrap_or(0),
+        })
+        .collect();
+    list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.slug.cmp(&b.slug)));
+    list
+}
+
+/// All departments in directory order (province, cities, counties) with public dataset counts.
+pub fn departments(conn: &mut DbConnection) -> QueryResult<Vec<DepartmentCount>> {
+    let lookups = Lookups::load(conn)?;
+    let facets = lookups.facets(conn, &Filter::default())?;
+    let counts: HashMap<String, i64> = department_counts(&lookups, &facets)
+        .into_iter()
+        .map(|d| (d.slug, d.count))
+        .collect();
+    Ok(lookups
+        .departments
+        .iter()
+        .map(|d| DepartmentCount {
+            slug: d.slug.clone(),
+            name: d.name.clone(),
+            level: d.level,
+            count: counts.get(&d.slug).copied().unwrap_or(0),
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone)]
+pub struct DepartmentPage {
+    pub department: Department,
+    pub region_name: Option<&'static str>,
+    pub parent: Option<Department>,
+    pub children: Vec<Department>,
+    /// Its public datasets: the newest page, with counts per theme.
+    pub catalog: CatalogPage,
+}
+
+pub fn department(
+    conn: &mut DbConnection,
+    slug: &Slug,
+    list_len: u32,
+) -> QueryResult<Option<DepartmentPage>> {
+    let Some(department) = department_rows::by_slug(conn, slug.as_str())? else {
+        return Ok(None);
+    };
+    let parent = department
+        .parent_id
+        .map(|id| department_rows::by_id(conn, id))
+        .transpose()?;
+    let children = department_rows::all(conn)?
+        .into_iter()
+        .filter(|d| d.parent_id == Some(department.id))
+        .collect();
+    let catalog = search(
+        conn,
+        &CatalogQuery {
+            department: Some(slug.clone()),
+            page: 1,
+            ..CatalogQuery::default()
+        },
+        list_len,
+    )?;
+    Ok(Some(DepartmentPage {
+        region_name: anhui_region_name(&department.region_code),
+        department,
+        parent,
+        children,
+        catalog,
+    }))
+}
+
+#[derive(Debug, Clone)]
+pub struct ThemePage {
+    pub theme: Theme,
+    /// Its public datasets: the newest page, with counts per department.
+    pub catalog: CatalogPage,
+}
+
+pub fn theme(
+    conn: &mut DbConnection,
+    slug: &Slug,
+    list_len: u32,
+) -> QueryResult<Option<ThemePage>> {
+    let Some(theme) = theme_rows::by_slug(conn, slug.as_str())? else {
+        return Ok(None);
+    };
+    let catalog = search(
+        conn,
+        &CatalogQuery {
+            theme: Some(slug.clone()),
+            page: 1,
+            ..CatalogQuery::default()
+        },
+        list_len,
+    )?;
+    Ok(Some(ThemePage { theme, catalog }))
+}
+
+#[derive(Debug, Clone)]
+pub struct DatasetPage {
+    pub dataset: Dataset,
+    pub keywords: Keywords,
+    pub theme: Theme,
+    pub department: Department,
+    pub spatial_name: Option<&'static str>,
+    pub fields: Vec<Field>,
+    pub formats: Vec<String>,
+    pub resources: Vec<Resource>,
+}
+
+#[derive(Debug, Clone)]
+pub enum DatasetLookup {
+    Found(Box<DatasetPage>),
+    /// Once public, now withdrawn by its department: the page says so instead of vanishing.
+    Withdrawn {
+        title: String,
+    },
+    /// Missing, draft or closed: indistinguishable to the public.
+    NotFound,
+}
+
+/// A dataset page for the public; counts the view.
+pub fn dataset(conn: &mut DbConnection, slug: &Slug) -> QueryResult<DatasetLookup> {
+    let Some(d) = dataset_rows::by_slug(conn, slug.as_str())? else {
+        return Ok(DatasetLookup::NotFound);
+    };
+    if !is_publicly_listed(d.status, d.open_class) {
+        return Ok(
+            if d.status == DatasetStatus::Withdrawn && d.open_class.is_public() {
+                DatasetLookup::Withdrawn { title: d.title }
+            } else {
+                DatasetLookup::NotFound
+            },
+        );
+    }
+    dataset_rows::record_view(conn, d.id)?;
+    let theme = theme_rows::by_id(conn, d.theme_id)?;
+    let department = department_rows::by_id(conn, d.department_id)?;
+    let fields = dataset_rows::fields(conn, d.id)?;
+    let formats = dataset_rows::formats(conn, d.id)?;
+    let resources = resource_rows::for_dataset(conn, d.id)?;
+    let spatial_name = RegionCode::parse(&d.spatial_coverage)
+        .ok()
+        .and_then(|c| anhui_region_name(&c));
+    Ok(DatasetLookup::Found(Box::new(DatasetPage {
+        keywords: d.keyword_list(),
+        dataset: d,
+        theme,
+        department,
+        spatial_name,
+        fields,
+        formats,
+        resources,
+    })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_parses_its_names_only() {
+        for s in Sort::ALL {
+            assert_eq!(s.as_str().parse(), Ok(s));
+        }
+        assert!("title".parse::<Sort>().is_err());
+        assert!("name; DROP TABLE datasets".parse::<Sort>().is_err());
+    }
+
+    #[test]
+    fn page_count_rounds_up() {
+        let page = |total| CatalogPage {
+            total,
+            page: 1,
+            per_page: 20,
+            items: vec![],
+            facets: Facets::default(),
+            unknown: vec![],
+        };
+        assert_eq!(page(0).page_count(), 0);
+        assert_eq!(page(1).page_count(), 1);
+        assert_eq!(page(20).page_count(), 1);
+        assert_eq!(page(21).page_count(), 2);
+    }
+}
