@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod demo;
 pub mod users;
 
 use chrono::{NaiveDateTime, Timelike, Utc};
