@@ -1,0 +1,187 @@
+//! The command line: `serve`, `migrate`, `demo`, `user add`.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+
+use crate::domain::{Email, Role, Slug};
+use crate::services::{demo, users};
+use crate::settings::Settings;
+use crate::startup::{self, Application};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kaifang",
+    version,
+    about = "Kaifang (开放): a provincial open-data portal"
+)]
+pub struct Cli {
+    /// Settings file (default: config/default.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the portal (applies pending migrations first).
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080 (overrides the settings).
+        #[arg(long)]
+        bind: Option<String>,
+        /// Load the demo catalog first when the catalog is empty.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load the demo catalog (only into an empty catalog).
+    Demo,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account; prints a generated password unless --password-stdin is given.
+    Add(UserAdd),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAdd {
+    #[arg(long)]
+    pub email: String,
+    /// user, publisher or admin
+    #[arg(long)]
+    pub role: String,
+    /// Department slug; required for publishers.
+    #[arg(long)]
+    pub department: Option<String>,
+    /// Display name (default: the part of the e-mail before @).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Read the password from standard input instead of generating one.
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    crate::telemetry::init(&settings.log);
+    match cli.command {
+        Command::Serve { bind, demo } => serve(settings, bind, demo).await,
+        Command::Migrate => {
+            startup::open_database(&settings)?;
+            println!("数据库已是最新版本 (database is up to date)");
+            Ok(())
+        }
+        Command::Demo => {
+            let pool = startup::open_database(&settings)?;
+            let store = startup::file_store(&settings);
+            let report = actix_web::web::block(move || -> anyhow::Result<_> {
+                let mut conn = pool.get()?;
+                Ok(demo::load_if_empty(&mut conn, &store)?)
+            })
+            .await??;
+            match report {
+                Some(r) => println!("{r}"),
+                None => println!("目录不为空，未加载演示数据 (catalog not empty; nothing loaded)"),
+            }
+            Ok(())
+        }
+        Command::User(UserCommand::Add(args)) => user_add(settings, args),
+    }
+}
+
+async fn serve(
+    mut settings: Settings,
+    bind: Option<String>,
+    load_demo: bool,
+) -> anyhow::Result<()> {
+    if let Some(bind) = bind {
+        settings.bind = bind;
+    }
+    let store = startup::file_store(&settings);
+    let app = Application::build(settings.clone())?;
+    if load_demo {
+        let pool = app.pool().clone();
+        let report = actix_web::web::block(move || -> anyhow::Result<_> {
+            let mut conn = pool.get()?;
+            Ok(demo::load_if_empty(&mut conn, &store)?)
+        })
+        .await??;
+        if let Some(r) = report {
+            tracing::info!(%r, "demo catalog loaded");
+        }
+    }
+    let shown = settings
+        .bind
+        .rsplit_once(':')
+        .map(|(host, _)| format!("http://{host}:{}", app.port()))
+        .unwrap_or_default();
+    tracing::info!(address = %shown, database = %settings.database_url()?, "Kaifang is serving");
+    println!("Kaifang 已启动：{shown}");
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+fn user_add(settings: Settings, args: UserAdd) -> anyhow::Result<()> {
+    let email = Email::parse(&args.email)?;
+    let role: Role = args.role.parse().map_err(anyhow::Error::msg)?;
+    let department = args
+        .department
+        .as_deref()
+        .map(Slug::parse)
+        .transpose()
+        .context("--department must be a department slug")?;
+    let (password, generated) = if args.password_stdin {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        (s.trim_end_matches(['\r', '\n']).to_owned(), false)
+    } else {
+        (generate_password(), true)
+    };
+    if password.is_empty() {
+        bail!("no password on standard input");
+    }
+    let display_name = args
+        .name
+        .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("").to_owned());
+    let pool = startup::open_database(&settings)?;
+    let mut conn = pool.get()?;
+    let user = users::add_user(
+        &mut conn,
+        &users::NewAccount {
+            email,
+            display_name,
+            role,
+            department,
+            password: password.clone(),
+        },
+        "cli",
+    )?;
+    println!(
+        "已创建账号 #{}（{}，{}）",
+        user.id,
+        user.email,
+        user.role.label()
+    );
+    if generated {
+        println!("初始密码（只显示这一次，请妥善保管）：{password}");
+    }
+    Ok(())
+}
+
+/// 20 characters from an alphabet without look-alikes (no 0/O, 1/l/I).
+fn generate_password() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..20)
+        .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
+        .collect()
+}

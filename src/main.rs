@@ -1,0 +1,15 @@
+//! The `kaifang` binary: parse the command line, hand over to the library.
+
+use clap::Parser;
+
+#[actix_web::main]
+async fn main() -> std::process::ExitCode {
+    let cli = kaifang::cli::Cli::parse();
+    match kaifang::cli::run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误 (error): {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Typed settings, loaded once: built-in defaults, then `config/default.toml` (or the file
+//! given with `--config`), then `KAIFANG_*` environment variables; `DATABASE_URL` last.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::db::DatabaseUrl;
+use crate::db::connection::{DatabaseUrlError, PoolOptions};
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Settings {
+    pub bind: String,
+    pub data_dir: PathBuf,
+    /// Empty means the SQLite file `kaifang.db` in `data_dir`.
+    pub database_url: String,
+    /// 0 = one per CPU core.
+    pub workers: usize,
+    pub database: DatabaseSettings,
+    pub site: SiteSettings,
+    pub catalog: CatalogSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatabaseSettings {
+    pub pool_size: u32,
+    pub connect_timeout_secs: u64,
+    pub busy_timeout_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SiteSettings {
+    pub name: String,
+    pub name_en: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CatalogSettings {
+    pub per_page: u32,
+    pub home_list_len: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    pub level: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The defaults, identical to the shipped `config/default.toml`.
+const DEFAULTS: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("cannot read settings: {0}")]
+    Load(#[from] config::ConfigError),
+    #[error(transparent)]
+    DatabaseUrl(#[from] DatabaseUrlError),
+    #[error("catalog.per_page must be between 1 and 100")]
+    PerPage,
+}
+
+impl Settings {
+    /// Loads settings from the defaults, the file (`config_file`, or `config/default.toml` in
+    /// the working directory when present) and the process environment.
+    pub fn load(config_file: Option<&Path>) -> Result<Self, SettingsError> {
+        Self::load_from(config_file, std::env::vars())
+    }
+
+    /// As [`Settings::load`], with the environment given explicitly (for tests).
+    pub fn load_from(
+        config_file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, SettingsError> {
+        let mut builder = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml));
+        builder = match config_file {
+            Some(path) => builder.add_source(config::File::from(path).required(true)),
+            None => builder
+                .add_source(config::File::from(Path::new("config/default.toml")).required(false)),
+        };
+        let env: std::collections::HashMap<String, String> = env.into_iter().collect();
+        let database_url = env.get("DATABASE_URL").cloned();
+        builder = builder.add_source(
+            config::Environment::with_prefix("KAIFANG")
+                .prefix_separator("_")
+                .separator("__")
+                .source(Some(env.into_iter().collect())),
+        );
+        if let Some(url) = database_url {
+            builder = builder.set_override("database_url", url)?;
+        }
+        let settings: Settings = builder.build()?.try_deserialize()?;
+        settings.database_url()?;
+        if !(1..=100).contains(&settings.catalog.per_page) {
+            return Err(SettingsError::PerPage);
+        }
+        Ok(settings)
+    }
+
+    /// The database to use: `database_url`, or `data_dir/kaifang.db`.
+    pub fn database_url(&self) -> Result<DatabaseUrl, DatabaseUrlError> {
+        if self.database_url.trim().is_empty() {
+            Ok(DatabaseUrl::sqlite_file(&self.data_dir.join("kaifang.db")))
+        } else {
+            DatabaseUrl::parse(self.database_url.trim())
+        }
+    }
+
+    pub fn files_dir(&self) -> PathBuf {
+        self.data_dir.join("files")
+    }
+
+    pub fn pool_options(&self) -> PoolOptions {
+        PoolOptions {
+            max_size: self.database.pool_size.max(1),
+            connect_timeout: Duration::from_secs(self.database.connect_timeout_secs.max(1)),
+            busy_timeout: Duration::from_millis(self.database.busy_timeout_ms),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::BackendKind;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_use_sqlite_in_the_data_directory() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(s.bind, "127.0.0.1:8080");
+        let url = s.database_url().unwrap();
+        assert_eq!(url.kind(), BackendKind::Sqlite);
+        assert_eq!(url.sqlite_path().unwrap(), Path::new("./data/kaifang.db"));
+    }
+
+    #[test]
+    fn environment_overrides_file_and_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("k.toml");
+        std::fs::write(&file, "bind = \"0.0.0.0:9000\"\n[catalog]\nper_page = 50\n").unwrap();
+        let s = Settings::load_from(
+            Some(&file),
+            env(&[
+                ("KAIFANG_DATA_DIR", "/srv/kaifang"),
+                ("KAIFANG_DATABASE__POOL_SIZE", "3"),
+                ("DATABASE_URL", "postgres://k@localhost/k"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.bind, "0.0.0.0:9000");
+        assert_eq!(s.catalog.per_page, 50);
+        assert_eq!(s.data_dir, Path::new("/srv/kaifang"));
+        assert_eq!(s.database.pool_size, 3);
+        assert_eq!(s.database_url().unwrap().kind(), BackendKind::Postgres);
+    }
+
+    #[test]
+    fn rejects_bad_values_with_a_message() {
+        assert!(Settings::load_from(None, env(&[("DATABASE_URL", "mysql://x")])).is_err());
+        assert!(Settings::load_from(None, env(&[("KAIFANG_CATALOG__PER_PAGE", "0")])).is_err());
+        assert!(Settings::load_from(None, env(&[("KAIFANG_WORKERS", "many")])).is_err());
+        let missing = Path::new("/nonexistent/kaifang.toml");
+        assert!(Settings::load_from(Some(missing), env(&[])).is_err());
+    }
+}

@@ -1,0 +1,92 @@
+//! Wires settings, database, storage and the web layer into a running server. `main.rs` and
+//! the tests both go through [`Application::build`].
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+
+use crate::db::{self, DbPool};
+use crate::settings::Settings;
+use crate::storage::FileStore;
+use crate::web::assets::Assets;
+use crate::web::{AppState, middleware, routes};
+
+/// Opens the database (creating the data directory for SQLite) and applies migrations.
+pub fn open_database(settings: &Settings) -> anyhow::Result<DbPool> {
+    let url = settings.database_url()?;
+    if let Some(path) = url.sqlite_path()
+        && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    }
+    let pool = db::connection::build_pool(&url, &settings.pool_options())
+        .with_context(|| format!("cannot open the database {url}"))?;
+    let mut conn = pool.get().context("cannot connect to the database")?;
+    let applied = db::migrations::run_pending(&mut conn)
+        .map_err(|e| anyhow::anyhow!("migrations failed: {e}"))?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "applied migrations");
+    }
+    Ok(pool)
+}
+
+pub fn file_store(settings: &Settings) -> FileStore {
+    FileStore::new(settings.files_dir())
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pool: DbPool,
+}
+
+impl Application {
+    /// Migrates the database and binds the listener (port 0 picks a free port).
+    pub fn build(settings: Settings) -> anyhow::Result<Self> {
+        let pool = open_database(&settings)?;
+        let listener = TcpListener::bind(&settings.bind)
+            .with_context(|| format!("cannot listen on {}", settings.bind))?;
+        let port = listener.local_addr()?.port();
+        let workers = settings.workers;
+        let state = web::Data::new(AppState {
+            pool: pool.clone(),
+            settings: Arc::new(settings),
+            assets: Arc::new(Assets::new()),
+        });
+        let mut server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(from_fn(middleware::error_pages))
+                .wrap(middleware::security_headers())
+                .wrap(from_fn(middleware::request_log))
+                .configure(routes::configure)
+        });
+        if workers > 0 {
+            server = server.workers(workers);
+        }
+        let server = server.listen(listener)?.run();
+        Ok(Self { port, server, pool })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server (tests stop theirs when done).
+    pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    pub fn pool(&self) -> &DbPool {
+        &self.pool
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,86 @@
+//! One error type for the web layer.
+//!
+//! Tiers: `NotFound`, `BadRequest`, `Gone` and `MethodNotAllowed` are the user's (4xx, shown
+//! with what went wrong); `Unavailable` is a dependency that is down (503); `Internal` is our
+//! fault (500, cause logged, never shown). An unknown failure is never turned into a 4xx.
+//! The response carries the error; `middleware::error_pages` renders it in the site layout.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("页面不存在")]
+    NotFound,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("数据集“{title}”已由数据提供部门撤回")]
+    Gone { title: String },
+    #[error("不支持该请求方法")]
+    MethodNotAllowed,
+    #[error("服务暂时不可用")]
+    Unavailable(#[source] anyhow::Error),
+    #[error("服务器内部错误")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl AppError {
+    pub fn internal(e: impl Into<anyhow::Error>) -> Self {
+        Self::Internal(e.into())
+    }
+
+    pub fn unavailable(e: impl Into<anyhow::Error>) -> Self {
+        Self::Unavailable(e.into())
+    }
+
+    /// A short title for the error page.
+    pub fn title(&self) -> &'static str {
+        match self {
+            Self::NotFound => "页面不存在",
+            Self::BadRequest(_) => "请求有误",
+            Self::Gone { .. } => "数据集已撤回",
+            Self::MethodNotAllowed => "请求方法不被支持",
+            Self::Unavailable(_) => "服务暂时不可用",
+            Self::Internal(_) => "服务器内部错误",
+        }
+    }
+
+    /// What the person should know, without internals.
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::NotFound => "您访问的页面不存在，或该数据集未向社会开放。".into(),
+            Self::Unavailable(_) => "数据库暂时无法连接，请稍后再试。".into(),
+            Self::Internal(_) => "处理请求时出现错误，我们已记录此问题。请稍后再试。".into(),
+            other => other.to_string(),
+        }
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Internal(e.into())
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Gone { .. } => StatusCode::GONE,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A plain-text fallback; the error-page middleware replaces it with the site's page.
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(cause) | Self::Unavailable(cause) = self {
+            tracing::error!(error = %cause, cause = ?cause, "request failed");
+        }
+        HttpResponse::build(self.status_code())
+            .content_type("text/plain; charset=utf-8")
+            .body(self.public_message())
+    }
+}

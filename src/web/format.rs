@@ -1,0 +1,105 @@
+//! Display helpers for templates: numbers, sizes and dates the way Chinese readers expect.
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+/// `1234567` → `1,234,567`.
+pub fn count(n: &i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if *n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Large numbers in 万 / 亿, as Chinese statistics are read: `123456` → `12.3万`.
+pub fn wan(n: &i64) -> String {
+    let v = *n as f64;
+    if n.abs() >= 100_000_000 {
+        format!("{:.1}亿", v / 100_000_000.0)
+    } else if n.abs() >= 10_000 {
+        format!("{:.1}万", v / 10_000.0)
+    } else {
+        count(n)
+    }
+}
+
+/// File sizes in binary units: `1536` → `1.5 KB`.
+pub fn size(bytes: &i64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if *bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut v = *bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
+pub fn date(t: &NaiveDateTime) -> String {
+    t.format("%Y-%m-%d").to_string()
+}
+
+pub fn datetime(t: &NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+pub fn day(d: &NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// The machine-readable form for `<time datetime=…>`.
+pub fn iso(t: &NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The Chinese name of a data-dictionary type; unknown types are shown as stored.
+pub fn field_type(t: &str) -> &str {
+    match t {
+        "string" => "字符型",
+        "integer" => "整数型",
+        "decimal" => "数值型",
+        "date" => "日期型",
+        "datetime" => "日期时间型",
+        "boolean" => "布尔型",
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_numbers_sizes_and_dates() {
+        assert_eq!(count(&0), "0");
+        assert_eq!(count(&999), "999");
+        assert_eq!(count(&1000), "1,000");
+        assert_eq!(count(&1234567), "1,234,567");
+        assert_eq!(count(&-1234), "-1,234");
+        assert_eq!(wan(&9_999), "9,999");
+        assert_eq!(wan(&123_456), "12.3万");
+        assert_eq!(wan(&250_000_000), "2.5亿");
+        assert_eq!(size(&0), "0 B");
+        assert_eq!(size(&1536), "1.5 KB");
+        assert_eq!(size(&(5 * 1024 * 1024)), "5.0 MB");
+        let t = NaiveDate::from_ymd_opt(2026, 3, 5)
+            .unwrap()
+            .and_hms_opt(9, 7, 0)
+            .unwrap();
+        assert_eq!(date(&t), "2026-03-05");
+        assert_eq!(datetime(&t), "2026-03-05 09:07");
+        assert_eq!(iso(&t), "2026-03-05T09:07:00Z");
+        assert_eq!(field_type("decimal"), "数值型");
+        assert_eq!(field_type("geometry"), "geometry");
+    }
+}

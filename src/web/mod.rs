@@ -1,0 +1,13 @@
+//! The web layer: the only place that knows HTTP (actix-web) and HTML (askama).
+
+pub mod assets;
+pub mod error;
+pub mod format;
+pub mod layout;
+pub mod middleware;
+pub mod pages;
+pub mod routes;
+pub mod state;
+
+pub use error::AppError;
+pub use state::AppState;

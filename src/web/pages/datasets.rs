@@ -1,0 +1,273 @@
+//! `/datasets` (the catalog with filters, sorting and paging) and `/datasets/{slug}`.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::catalog_params::{self, CatalogParams, Key, Parsed};
+use super::{render, render_with_status};
+use crate::domain::{OpenClass, Slug};
+use crate::services::catalog::{self, CatalogPage, DatasetLookup, DatasetPage, FacetValue, Sort};
+use crate::web::layout::{Layout, NAV_CATALOG};
+use crate::web::{AppError, AppState};
+
+/// One choice in a filter group.
+pub struct FacetOption {
+    pub label: String,
+    pub count: i64,
+    pub href: String,
+    pub selected: bool,
+}
+
+pub struct FacetGroup {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub options: Vec<FacetOption>,
+    /// Link that removes this group's filter, when one is set.
+    pub clear: Option<String>,
+}
+
+/// A filter in force, with the link that removes it.
+pub struct ActiveFilter {
+    pub label: String,
+    pub remove: String,
+}
+
+pub struct SortOption {
+    pub label: &'static str,
+    pub href: String,
+    pub selected: bool,
+}
+
+/// A pagination entry; `number == None` is an ellipsis.
+pub struct PageLink {
+    pub number: Option<u32>,
+    pub href: String,
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "datasets/index.html")]
+pub struct CatalogView {
+    pub layout: Layout,
+    pub typed_text: String,
+    pub hidden: Vec<(&'static str, String)>,
+    pub problems: Vec<String>,
+    pub result: CatalogPage,
+    pub groups: Vec<FacetGroup>,
+    pub active: Vec<ActiveFilter>,
+    pub sorts: Vec<SortOption>,
+    pub pages: Vec<PageLink>,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+    pub clear_all: String,
+    /// The requested page lies beyond the last one.
+    pub past_end: bool,
+    pub first_page: String,
+}
+
+pub async fn index(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+    let mut parsed = catalog_params::parse(req.query_string()).map_err(AppError::BadRequest)?;
+    let per_page = state.settings.catalog.per_page;
+    let query = parsed.query.clone();
+    let result = state
+        .db(move |c| Ok(catalog::search(c, &query, per_page)?))
+        .await?;
+    catalog_params::report_unknown(&mut parsed, &result.unknown);
+    let status_bad = !parsed.problems.is_empty();
+    let view = catalog_view(&state, parsed, result);
+    let status = if status_bad {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    render_with_status(status, &view)
+}
+
+fn catalog_view(state: &AppState, parsed: Parsed, result: CatalogPage) -> CatalogView {
+    let Parsed {
+        params,
+        typed_text,
+        problems,
+        ..
+    } = parsed;
+    let group = |id, title, key: Key, values: &[FacetValue]| {
+        let current = params.get(key);
+        FacetGroup {
+            id,
+            title,
+            options: values
+                .iter()
+                .map(|v| {
+                    let selected = current == Some(v.value.as_str());
+                    FacetOption {
+                        label: v.label.clone(),
+                        count: v.count,
+                        href: params.with(key, (!selected).then_some(v.value.as_str())),
+                        selected,
+                    }
+                })
+                .collect(),
+            clear: current.map(|_| params.with(key, None)),
+        }
+    };
+    let f = &result.facets;
+    let groups = vec![
+        group("theme", "主题", Key::Theme, &f.theme),
+        group("dept", "数据提供部门", Key::Dept, &f.department),
+        group("open", "开放类型", Key::Open, &f.open_class),
+        group("format", "数据格式", Key::Format, &f.format),
+        group("freq", "更新周期", Key::Freq, &f.frequency),
+    ];
+    let active = active_filters(&params, &groups);
+    let current_sort = params.sort.as_deref().unwrap_or(Sort::default().as_str());
+    let sorts = Sort::ALL
+        .into_iter()
+        .map(|s| SortOption {
+            label: s.label(),
+            href: params.with(Key::Sort, (s != Sort::default()).then_some(s.as_str())),
+            selected: s.as_str() == current_sort,
+        })
+        .collect();
+    let last = result.page_count();
+    let page = result.page;
+    let pages = page_links(&params, page, last);
+    let title = if params.q.is_empty() {
+        "数据目录".to_owned()
+    } else {
+        format!("“{}”的搜索结果", params.q)
+    };
+    CatalogView {
+        layout: Layout::new(state, title, NAV_CATALOG),
+        typed_text,
+        hidden: params.hidden(),
+        problems,
+        groups,
+        active,
+        sorts,
+        pages,
+        prev: (page > 1 && page <= last).then(|| params.href(Some(page - 1))),
+        next: (page < last).then(|| params.href(Some(page + 1))),
+        clear_all: "/datasets".to_owned(),
+        past_end: result.total > 0 && page > last,
+        first_page: params.href(None),
+        result,
+    }
+}
+
+fn active_filters(params: &CatalogParams, groups: &[FacetGroup]) -> Vec<ActiveFilter> {
+    let mut out = Vec::new();
+    if !params.q.is_empty() {
+        let mut without = params.clone();
+        without.q.clear();
+        out.push(ActiveFilter {
+            label: format!("关键词：{}", params.q),
+            remove: without.href(None),
+        });
+    }
+    let keys = [Key::Theme, Key::Dept, Key::Open, Key::Format, Key::Freq];
+    for (group, key) in groups.iter().zip(keys) {
+        if let Some(value) = params.get(key) {
+            let label = group
+                .options
+                .iter()
+                .find(|o| o.selected)
+                .map(|o| o.label.clone())
+                .unwrap_or_else(|| value.to_owned());
+            out.push(ActiveFilter {
+                label: format!("{}：{}", group.title, label),
+                remove: params.with(key, None),
+            });
+        }
+    }
+    out
+}
+
+/// 1 … p-2 p-1 p p+1 p+2 … last
+fn page_links(params: &CatalogParams, page: u32, last: u32) -> Vec<PageLink> {
+    let mut numbers: Vec<u32> = vec![1, last];
+    numbers.extend(page.saturating_sub(2).max(1)..=page.saturating_add(2).min(last));
+    numbers.retain(|n| *n >= 1 && *n <= last);
+    numbers.sort_unstable();
+    numbers.dedup();
+    let mut out = Vec::new();
+    let mut prev = 0;
+    for n in numbers {
+        if n > prev + 1 {
+            out.push(PageLink {
+                number: None,
+                href: String::new(),
+                current: false,
+            });
+        }
+        out.push(PageLink {
+            number: Some(n),
+            href: params.href(Some(n)),
+            current: n == page,
+        });
+        prev = n;
+    }
+    if last <= 1 { Vec::new() } else { out }
+}
+
+#[derive(Template)]
+#[template(path = "datasets/show.html")]
+pub struct DatasetView {
+    pub layout: Layout,
+    pub page: DatasetPage,
+}
+
+impl DatasetView {
+    pub fn is_conditional(&self) -> bool {
+        self.page.dataset.open_class == OpenClass::Conditional
+    }
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> Result<web::Html, AppError> {
+    // A malformed slug cannot name a dataset: it answers exactly like a missing one.
+    let slug = Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
+    match state.db(move |c| Ok(catalog::dataset(c, &slug)?)).await? {
+        DatasetLookup::Found(page) => render(&DatasetView {
+            layout: Layout::new(&state, page.dataset.title.clone(), NAV_CATALOG),
+            page: *page,
+        }),
+        DatasetLookup::Withdrawn { title } => Err(AppError::Gone { title }),
+        DatasetLookup::NotFound => Err(AppError::NotFound),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_links_elide_the_middle() {
+        let p = CatalogParams::default();
+        let shown = |page, last| -> Vec<Option<u32>> {
+            page_links(&p, page, last)
+                .iter()
+                .map(|l| l.number)
+                .collect()
+        };
+        assert!(shown(1, 1).is_empty());
+        assert_eq!(shown(1, 3), [Some(1), Some(2), Some(3)]);
+        assert_eq!(
+            shown(10, 20),
+            [
+                Some(1),
+                None,
+                Some(8),
+                Some(9),
+                Some(10),
+                Some(11),
+                Some(12),
+                None,
+                Some(20)
+            ]
+        );
+        assert_eq!(shown(99999, 17), [Some(1), None, Some(17)]);
+    }
+}
