@@ -1,0 +1,187 @@
+//! The demo catalog: realistic, complete and deterministic.
+
+use std::collections::HashSet;
+
+use kaifang::db::{departments, resources, themes};
+use kaifang::domain::{DatasetStatus, OpenClass, RegionLevel};
+use kaifang::services::demo;
+use kaifang::startup::file_store;
+use sha2::{Digest, Sha256};
+
+use crate::both_backends;
+use crate::helpers::{Backend, TestApp};
+
+#[test]
+fn the_plan_is_deterministic_and_balanced() {
+    let a = demo::plan().unwrap();
+    let b = demo::plan().unwrap();
+    assert_eq!(
+        a.iter()
+            .map(|p| (&p.slug, &p.code, p.last_updated_at))
+            .collect::<Vec<_>>(),
+        b.iter()
+            .map(|p| (&p.slug, &p.code, p.last_updated_at))
+            .collect::<Vec<_>>()
+    );
+    let n = a.len() as f64;
+    let share = |c: OpenClass| a.iter().filter(|p| p.class == c).count() as f64 / n;
+    assert!(
+        (0.65..=0.75).contains(&share(OpenClass::Unconditional)),
+        "{}",
+        share(OpenClass::Unconditional)
+    );
+    assert!(
+        (0.20..=0.30).contains(&share(OpenClass::Conditional)),
+        "{}",
+        share(OpenClass::Conditional)
+    );
+    assert!(
+        (0.03..=0.08).contains(&share(OpenClass::Closed)),
+        "{}",
+        share(OpenClass::Closed)
+    );
+    let public = a
+        .iter()
+        .filter(|p| p.status == DatasetStatus::Published && p.class != OpenClass::Closed)
+        .count();
+    assert!(public >= 300, "{public} public datasets");
+    let slugs: HashSet<&str> = a.iter().map(|p| p.slug.as_str()).collect();
+    assert_eq!(slugs.len(), a.len(), "slugs are unique");
+    let codes: HashSet<&str> = a.iter().map(|p| p.code.as_str()).collect();
+    assert_eq!(codes.len(), a.len(), "codes are unique");
+    for p in &a {
+        assert!(kaifang::domain::Slug::parse(&p.slug).is_ok(), "{}", p.slug);
+        assert!(
+            p.code.parse::<kaifang::domain::DatasetCode>().is_ok(),
+            "{}",
+            p.code
+        );
+        assert!(!p.summary.contains('{'), "{}: {}", p.slug, p.summary);
+        assert!(
+            p.template.fields.len() >= 3,
+            "{} has a field dictionary",
+            p.slug
+        );
+        if p.class != OpenClass::Unconditional {
+            assert!(
+                matches!(p.template.class, kaifang::services::demo::seed::ClassSeed::Conditional { legal_basis, .. } | kaifang::services::demo::seed::ClassSeed::Closed { legal_basis } if !legal_basis.is_empty())
+            );
+        }
+        if let Some(t) = p.published_at {
+            assert!(p.last_updated_at >= t, "{}", p.slug);
+        }
+    }
+}
+
+both_backends!(demo_loads_a_realistic_catalog);
+
+async fn demo_loads_a_realistic_catalog(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let store = file_store(&app.settings);
+    let mut conn = app.conn();
+    let report = demo::load_if_empty(&mut conn, &store)
+        .unwrap()
+        .expect("an empty catalog is filled");
+    assert!(report.departments >= 25, "{report}");
+    assert!(report.files >= 20, "{report}");
+    assert!(
+        demo::load_if_empty(&mut conn, &store).unwrap().is_none(),
+        "a second load does nothing"
+    );
+
+    let depts = departments::all(&mut conn).unwrap();
+    assert!(depts.len() >= 25);
+    for level in [
+        RegionLevel::Province,
+        RegionLevel::City,
+        RegionLevel::County,
+    ] {
+        assert!(depts.iter().any(|d| d.level == level), "{level:?}");
+    }
+    assert!(
+        depts
+            .iter()
+            .all(|d| d.region_code.as_str().starts_with("34")),
+        "Anhui codes"
+    );
+
+    // The home page shows the catalog; every theme has data.
+    let home = app.ok_page("/").await;
+    let shown: i64 = home.texts(".totals dd")[0]
+        .replace(',', "")
+        .parse()
+        .unwrap();
+    assert!(shown >= 300, "home shows {shown} datasets");
+    let theme_counts = home.texts(".theme-grid .theme-count");
+    assert_eq!(theme_counts.len(), 21);
+    assert!(
+        theme_counts.iter().all(|c| c != "0 个数据集"),
+        "{theme_counts:?}"
+    );
+    assert_eq!(themes::all(&mut conn).unwrap().len(), 21);
+
+    // Real files, as stored: checksums match, some GBK, one of 100,000 rows, some conditional.
+    let all = resources_with_class(&mut conn);
+    assert!(all.len() >= 20);
+    let mut gbk = 0;
+    let mut conditional = 0;
+    let mut biggest = 0;
+    for (r, class) in &all {
+        let path = store.path(&r.storage_key).expect("a store key");
+        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(hex::encode(Sha256::digest(&bytes)), r.sha256);
+        assert_eq!(bytes.len() as i64, r.size_bytes);
+        let text = match r.encoding.as_str() {
+            "GBK" => {
+                gbk += 1;
+                assert!(
+                    std::str::from_utf8(&bytes).is_err(),
+                    "{} is really GBK",
+                    r.name
+                );
+                let (t, _, errors) = encoding_rs::GB18030.decode(&bytes);
+                assert!(!errors);
+                t.into_owned()
+            }
+            _ => String::from_utf8(bytes).expect("UTF-8"),
+        };
+        let lines = text.lines().count() as i64;
+        assert_eq!(lines - 1, r.row_count.unwrap(), "{}: header + rows", r.name);
+        biggest = biggest.max(r.row_count.unwrap());
+        if *class == OpenClass::Conditional {
+            conditional += 1;
+        }
+        assert!(
+            r.name.ends_with(".csv") && !r.name.is_ascii(),
+            "Chinese file name: {}",
+            r.name
+        );
+    }
+    assert!(gbk >= 3, "{gbk} GBK files");
+    assert!(conditional >= 2, "{conditional} conditional files");
+    assert!(biggest >= 100_000, "largest file has {biggest} rows");
+    assert!(
+        all.iter().any(|(r, _)| r.row_count.unwrap() <= 1_000),
+        "a small file too"
+    );
+
+    // The audit log recorded the load.
+    assert_eq!(kaifang::services::audit::verify(&mut conn).unwrap(), Ok(1));
+}
+
+fn resources_with_class(
+    conn: &mut kaifang::db::DbConnection,
+) -> Vec<(resources::Resource, OpenClass)> {
+    use diesel::prelude::*;
+    use kaifang::db::schema::{datasets, resources as r};
+    let rows: Vec<(resources::Resource, String)> = r::table
+        .inner_join(datasets::table)
+        .select((resources::Resource::as_select(), datasets::open_class))
+        .load(conn)
+        .unwrap();
+    rows.into_iter()
+        .map(|(r, c)| (r, c.parse().unwrap()))
+        .collect()
+}

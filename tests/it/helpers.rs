@@ -1,0 +1,475 @@
+//! `TestApp`: the real application, started on port 0 against a fresh database.
+
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use diesel::Connection;
+use diesel::RunQueryDsl;
+use diesel::pg::PgConnection;
+use kaifang::db::datasets::{self, Dataset, NewDataset, NewField};
+use kaifang::db::departments::{self, Department, NewDepartment};
+use kaifang::db::resources::{self, NewResource};
+use kaifang::db::{DbPool, PooledConn, themes};
+use kaifang::domain::{DatasetStatus, OpenClass, UpdateFrequency};
+use kaifang::settings::Settings;
+use kaifang::startup::Application;
+use scraper::{Html, Selector};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs one test body on SQLite and on PostgreSQL: `both_backends!(name)` makes the tests
+/// `name::sqlite` and `name::postgres` from `async fn name(backend: Backend)`.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                super::$name($crate::helpers::Backend::Sqlite).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                super::$name($crate::helpers::Backend::Postgres).await
+            }
+        }
+    )*};
+}
+
+pub fn env_flag(name: &str) -> bool {
+    std::env::var(name)
+        .map(|v| v == "1" || v == "true")
+        .unwrap_or(false)
+}
+
+/// The PostgreSQL server URL for tests, or `None` (then PostgreSQL tests are skipped, unless
+/// `KAIFANG_REQUIRE_PG=1`, when they fail).
+pub fn pg_server() -> Option<String> {
+    match std::env::var("KAIFANG_TEST_PG") {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            assert!(
+                !env_flag("KAIFANG_REQUIRE_PG"),
+                "KAIFANG_REQUIRE_PG=1 but KAIFANG_TEST_PG is not set"
+            );
+            eprintln!("skipped: set KAIFANG_TEST_PG=postgres://… to run the PostgreSQL suite");
+            None
+        }
+    }
+}
+
+/// A throw-away PostgreSQL database, dropped (with its connections) when this is dropped.
+pub struct PgDatabase {
+    pub server: String,
+    pub name: String,
+}
+
+impl PgDatabase {
+    pub fn create(server: &str) -> Self {
+        let name = format!("kaifang_test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = PgConnection::establish(server)
+            .unwrap_or_else(|e| panic!("cannot reach the PostgreSQL test server: {e}"));
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .expect("create test database");
+        Self {
+            server: server.to_owned(),
+            name,
+        }
+    }
+
+    /// The URL of this database on the same server.
+    pub fn url(&self) -> String {
+        let (base, _) = self.server.rsplit_once('/').expect("server URL has a path");
+        format!("{base}/{}", self.name)
+    }
+
+    pub fn admin(&self) -> PgConnection {
+        PgConnection::establish(&self.server).expect("admin connection")
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = PgConnection::establish(&self.server) {
+            let _ = diesel::sql_query(format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .execute(&mut admin);
+        }
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub pool: DbPool,
+    pub client: reqwest::Client,
+    pub settings: Settings,
+    pub pg: Option<PgDatabase>,
+    pub data_dir: tempfile::TempDir,
+    server: actix_web::dev::ServerHandle,
+}
+
+impl TestApp {
+    /// Starts the app; `None` when the back-end is not available here (see [`pg_server`]).
+    pub async fn spawn(backend: Backend) -> Option<TestApp> {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    pub async fn spawn_with(
+        backend: Backend,
+        adjust: impl FnOnce(&mut Settings),
+    ) -> Option<TestApp> {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let pg = match backend {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(PgDatabase::create(&pg_server()?)),
+        };
+        let mut settings = Settings::load_from(None, Vec::new()).expect("default settings");
+        settings.bind = "127.0.0.1:0".into();
+        settings.workers = 2;
+        settings.data_dir = data_dir.path().to_path_buf();
+        settings.database_url = match &pg {
+            Some(db) => db.url(),
+            None => format!("sqlite://{}", data_dir.path().join("kaifang.db").display()),
+        };
+        settings.database.pool_size = 4;
+        settings.database.connect_timeout_secs = 2;
+        adjust(&mut settings);
+        let app = Application::build(settings.clone()).expect("the app builds");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        let pool = app.pool().clone();
+        let server = app.server_handle();
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
+        Some(TestApp {
+            address,
+            pool,
+            client,
+            settings,
+            pg,
+            data_dir,
+            server,
+        })
+    }
+
+    pub fn conn(&self) -> PooledConn {
+        self.pool.get().expect("a database connection")
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{}", self.address, path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    /// GET a page: its status and its parsed HTML.
+    pub async fn page(&self, path: &str) -> (u16, Page) {
+        let res = self.get(path).await;
+        let status = res.status().as_u16();
+        let body = res.text().await.expect("a body");
+        (status, Page::new(body))
+    }
+
+    /// GET a page that must answer 200.
+    pub async fn ok_page(&self, path: &str) -> Page {
+        let (status, page) = self.page(path).await;
+        assert_eq!(
+            status,
+            200,
+            "GET {path} answered {status}:\n{}",
+            page.text("main")
+        );
+        page
+    }
+
+    pub fn department(&self, slug: &str, name: &str, region: &str) -> Department {
+        let level = kaifang::domain::RegionCode::parse(region)
+            .expect("region")
+            .level();
+        departments::insert(
+            &mut self.conn(),
+            &NewDepartment {
+                slug,
+                name,
+                level: level.as_str(),
+                region_code: region,
+                parent_id: None,
+                description: "测试部门",
+                created_at: at(2024, 1, 1),
+            },
+        )
+        .expect("insert department")
+    }
+}
+
+impl Drop for TestApp {
+    /// Asks the server to stop (the command is sent at once; nothing to await).
+    fn drop(&mut self) {
+        drop(self.server.stop(false));
+    }
+}
+
+pub fn at(y: i32, m: u32, d: u32) -> chrono::NaiveDateTime {
+    NaiveDate::from_ymd_opt(y, m, d)
+        .unwrap()
+        .and_hms_opt(10, 0, 0)
+        .unwrap()
+}
+
+/// Parsed HTML with selector helpers.
+pub struct Page {
+    pub body: String,
+    pub html: Html,
+}
+
+impl Page {
+    pub fn new(body: String) -> Self {
+        let html = Html::parse_document(&body);
+        Self { body, html }
+    }
+
+    fn sel(css: &str) -> Selector {
+        Selector::parse(css).unwrap_or_else(|e| panic!("bad selector {css}: {e:?}"))
+    }
+
+    pub fn count(&self, css: &str) -> usize {
+        self.html.select(&Self::sel(css)).count()
+    }
+
+    /// Text of every match, whitespace collapsed.
+    pub fn texts(&self, css: &str) -> Vec<String> {
+        self.html
+            .select(&Self::sel(css))
+            .map(|e| {
+                e.text()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect()
+    }
+
+    /// Text of all matches joined.
+    pub fn text(&self, css: &str) -> String {
+        self.texts(css).join(" ")
+    }
+
+    pub fn attrs(&self, css: &str, attr: &str) -> Vec<String> {
+        self.html
+            .select(&Self::sel(css))
+            .filter_map(|e| e.value().attr(attr).map(str::to_owned))
+            .collect()
+    }
+
+    /// The `<dd>` following the `<dt>` with this label in a `dl.meta`.
+    pub fn meta(&self, label: &str) -> Option<String> {
+        let rows = Self::sel("dl.meta > div");
+        let dt = Self::sel("dt");
+        let dd = Self::sel("dd");
+        self.html.select(&rows).find_map(|row| {
+            let l = row.select(&dt).next()?.text().collect::<String>();
+            (l.trim() == label).then(|| {
+                row.select(&dd)
+                    .next()
+                    .map(|d| {
+                        d.text()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .unwrap_or_default()
+            })
+        })
+    }
+}
+
+/// Builds datasets for tests with sensible defaults.
+pub struct DatasetBuilder {
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub keywords: String,
+    pub theme: String,
+    pub department_id: i32,
+    pub class: OpenClass,
+    pub conditions: Option<String>,
+    pub legal_basis: Option<String>,
+    pub status: DatasetStatus,
+    pub frequency: UpdateFrequency,
+    pub formats: Vec<String>,
+    pub downloads: i64,
+    pub records: i64,
+    pub updated: chrono::NaiveDateTime,
+    pub fields: Vec<(&'static str, &'static str, bool)>,
+    pub priority: bool,
+}
+
+impl DatasetBuilder {
+    pub fn new(slug: &str, title: &str, department: &Department) -> Self {
+        Self {
+            slug: slug.into(),
+            title: title.into(),
+            summary: format!("{title}的摘要。"),
+            keywords: "测试,数据".into(),
+            theme: "transport".into(),
+            department_id: department.id,
+            class: OpenClass::Unconditional,
+            conditions: None,
+            legal_basis: None,
+            status: DatasetStatus::Published,
+            frequency: UpdateFrequency::Monthly,
+            formats: vec!["CSV".into()],
+            downloads: 0,
+            records: 100,
+            updated: at(2026, 1, 1),
+            fields: vec![("名称", "string", false)],
+            priority: false,
+        }
+    }
+
+    pub fn theme(mut self, t: &str) -> Self {
+        self.theme = t.into();
+        self
+    }
+    pub fn keywords(mut self, k: &str) -> Self {
+        self.keywords = k.into();
+        self
+    }
+    pub fn conditional(mut self, conditions: &str, basis: &str) -> Self {
+        self.class = OpenClass::Conditional;
+        self.conditions = Some(conditions.into());
+        self.legal_basis = Some(basis.into());
+        self
+    }
+    pub fn closed(mut self, basis: &str) -> Self {
+        self.class = OpenClass::Closed;
+        self.legal_basis = Some(basis.into());
+        self
+    }
+    pub fn status(mut self, s: DatasetStatus) -> Self {
+        self.status = s;
+        self
+    }
+    pub fn frequency(mut self, f: UpdateFrequency) -> Self {
+        self.frequency = f;
+        self
+    }
+    pub fn formats(mut self, f: &[&str]) -> Self {
+        self.formats = f.iter().map(|s| s.to_string()).collect();
+        self
+    }
+    pub fn downloads(mut self, n: i64) -> Self {
+        self.downloads = n;
+        self
+    }
+    pub fn records(mut self, n: i64) -> Self {
+        self.records = n;
+        self
+    }
+    pub fn updated(mut self, t: chrono::NaiveDateTime) -> Self {
+        self.updated = t;
+        self
+    }
+    pub fn fields(mut self, f: &[(&'static str, &'static str, bool)]) -> Self {
+        self.fields = f.to_vec();
+        self
+    }
+
+    pub fn insert(self, app: &TestApp) -> Dataset {
+        let mut conn = app.conn();
+        let theme = themes::by_slug(&mut conn, &self.theme)
+            .expect("theme query")
+            .expect("theme exists");
+        let code = format!(
+            "2{}{:03}/{:06}",
+            theme.code,
+            self.department_id,
+            1 + (self.slug.len() * 7919 + self.title.len()) % 999_999
+        );
+        let published = (self.status != DatasetStatus::Draft).then_some(at(2025, 6, 1));
+        let d = datasets::insert(
+            &mut conn,
+            &NewDataset {
+                slug: &self.slug,
+                code: &format!("{code}{}", self.slug),
+                title: &self.title,
+                summary: &self.summary,
+                keywords: &self.keywords,
+                theme_id: theme.id,
+                department_id: self.department_id,
+                maintainer: "测试维护单位（0551-62000000）",
+                open_class: self.class.as_str(),
+                open_conditions: self.conditions.as_deref(),
+                legal_basis: self.legal_basis.as_deref(),
+                update_frequency: self.frequency.as_str(),
+                published_at: published,
+                last_updated_at: self.updated,
+                record_count: self.records,
+                temporal_start: NaiveDate::from_ymd_opt(2020, 1, 1),
+                temporal_end: None,
+                spatial_coverage: "340100",
+                license: "安徽省公共数据开放许可协议（署名）",
+                status: self.status.as_str(),
+                priority: self.priority,
+                view_count: 0,
+                download_count: self.downloads,
+                created_at: at(2025, 5, 1),
+                modified_at: self.updated,
+            },
+        )
+        .expect("insert dataset");
+        for (i, (name, ty, masked)) in self.fields.iter().enumerate() {
+            datasets::insert_field(
+                &mut conn,
+                &NewField {
+                    dataset_id: d.id,
+                    position: i as i32 + 1,
+                    name,
+                    data_type: ty,
+                    description: "字段说明",
+                    unit: None,
+                    masked: *masked,
+                },
+            )
+            .expect("insert field");
+        }
+        for f in &self.formats {
+            datasets::add_format(&mut conn, d.id, f).expect("insert format");
+        }
+        d
+    }
+}
+
+/// Adds a resource row (no file) to a dataset.
+pub fn add_resource(app: &TestApp, dataset: &Dataset, name: &str, size: i64, rows: i64) {
+    resources::insert(
+        &mut app.conn(),
+        &NewResource {
+            dataset_id: dataset.id,
+            name,
+            format: "CSV",
+            size_bytes: size,
+            sha256: &"ab".repeat(32),
+            encoding: "UTF-8",
+            row_count: Some(rows),
+            storage_key: &format!("ab/{}", "ab".repeat(32)),
+            created_at: at(2026, 1, 2),
+        },
+    )
+    .expect("insert resource");
+}

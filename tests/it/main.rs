@@ -1,0 +1,17 @@
+//! The integration tests: one binary, the real app on a random port against a fresh SQLite
+//! file, and against a fresh PostgreSQL database when `KAIFANG_TEST_PG` names a server.
+//!
+//! `KAIFANG_REQUIRE_PG=1` / `KAIFANG_REQUIRE_BROWSER=1` turn a missing PostgreSQL or
+//! Chromium into a failure instead of a skip (CI sets both).
+
+mod helpers;
+
+mod audit;
+mod bad_input;
+mod browser;
+mod cli;
+mod demo;
+mod migrations;
+mod operations;
+mod pages;
+mod visibility;
