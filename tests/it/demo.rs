@@ -1,6 +1,6 @@
 //! The demo catalog: realistic, complete and deterministic.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use kaifang::db::{departments, resources, themes};
 use kaifang::domain::{DatasetStatus, OpenClass, RegionLevel};
@@ -11,10 +11,23 @@ use sha2::{Digest, Sha256};
 use crate::both_backends;
 use crate::helpers::{Backend, TestApp};
 
+/// Theme codes as the migrations seed them, read from a fresh SQLite database.
+fn theme_codes() -> HashMap<String, String> {
+    let dir = tempfile::tempdir().unwrap();
+    let url = kaifang::db::DatabaseUrl::sqlite_file(&dir.path().join("t.db"));
+    let mut conn = url.establish(std::time::Duration::from_secs(5)).unwrap();
+    kaifang::db::migrations::run_pending(&mut conn).unwrap();
+    themes::all(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.slug, t.code))
+        .collect()
+}
+
 #[test]
 fn the_plan_is_deterministic_and_balanced() {
-    let a = demo::plan().unwrap();
-    let b = demo::plan().unwrap();
+    let a = demo::plan(&theme_codes()).unwrap();
+    let b = demo::plan(&theme_codes()).unwrap();
     assert_eq!(
         a.iter()
             .map(|p| (&p.slug, &p.code, p.last_updated_at))
@@ -166,6 +179,26 @@ async fn demo_loads_a_realistic_catalog(backend: Backend) {
         all.iter().any(|(r, _)| r.row_count.unwrap() <= 1_000),
         "a small file too"
     );
+
+    // Deterministic: a second, independent plan regenerates byte-identical files.
+    let codes: HashMap<String, String> = themes::all(&mut conn)
+        .unwrap()
+        .into_iter()
+        .map(|t| (t.slug, t.code))
+        .collect();
+    let mut regenerated: Vec<String> = demo::plan(&codes)
+        .unwrap()
+        .iter()
+        .filter_map(|p| {
+            let rows = p.template.rows?;
+            let (bytes, _) = demo::generate_csv(p, rows).unwrap();
+            Some(hex::encode(Sha256::digest(&bytes)))
+        })
+        .collect();
+    let mut stored: Vec<String> = all.iter().map(|(r, _)| r.sha256.clone()).collect();
+    regenerated.sort();
+    stored.sort();
+    assert_eq!(regenerated, stored);
 
     // The audit log recorded the load.
     assert_eq!(kaifang::services::audit::verify(&mut conn).unwrap(), Ok(1));

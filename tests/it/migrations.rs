@@ -48,9 +48,14 @@ fn tables(conn: &mut DbConnection) -> Vec<String> {
              AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__diesel%' ORDER BY name"
         }
         DbConnection::Pg(_) => {
-            "SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' \
-             AND tablename NOT LIKE '__diesel%' \
-             UNION SELECT proname AS name FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
+            // Tables, indexes, sequences and views; triggers; functions.
+            "SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i', 'S', 'v') \
+             AND c.relname NOT LIKE '__diesel%' \
+             UNION SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = 'public' AND NOT t.tgisinternal \
+             UNION SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
              WHERE n.nspname = 'public' ORDER BY name"
         }
     };
@@ -62,7 +67,10 @@ fn tables(conn: &mut DbConnection) -> Vec<String> {
         .collect()
 }
 
-both_backends!(migrations_go_up_down_and_up_again);
+both_backends!(
+    migrations_go_up_down_and_up_again,
+    the_schema_holds_the_legal_rules
+);
 
 async fn migrations_go_up_down_and_up_again(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
@@ -85,4 +93,42 @@ async fn migrations_go_up_down_and_up_again(backend: Backend) {
     // The reference data is back too.
     let themes = kaifang::db::themes::all(&mut conn).unwrap();
     assert_eq!(themes.len(), 21);
+}
+
+/// The database refuses rows that break the rules even if code forgot them.
+async fn the_schema_holds_the_legal_rules(backend: Backend) {
+    use crate::helpers::DatasetBuilder;
+    use kaifang::domain::DatasetStatus;
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let dept = app.department("ah-data", "安徽省数据资源管理局", "340000");
+    let insert = |b: DatasetBuilder| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| b.insert(&app))).is_ok()
+    };
+    let mut no_basis = DatasetBuilder::new("closed-no-basis", "无依据", &dept).closed("依据");
+    no_basis.legal_basis = None;
+    assert!(!insert(no_basis), "closed data without a legal basis");
+    let mut blank = DatasetBuilder::new("cond-blank", "空依据", &dept).conditional("条件", "依据");
+    blank.legal_basis = Some(String::new());
+    assert!(!insert(blank), "conditional data with a blank legal basis");
+    let mut no_conditions =
+        DatasetBuilder::new("cond-no-conditions", "无条件说明", &dept).conditional("条件", "依据");
+    no_conditions.conditions = None;
+    assert!(
+        !insert(no_conditions),
+        "conditional data without its conditions"
+    );
+    let ok = DatasetBuilder::new("cond-ok", "完整", &dept).conditional("条件", "依据");
+    assert!(insert(ok));
+    // Published means a publication date.
+    let d = DatasetBuilder::new("draft-ok", "草稿", &dept)
+        .status(DatasetStatus::Draft)
+        .insert(&app);
+    use diesel::prelude::*;
+    use kaifang::db::schema::datasets;
+    let publish_without_date = diesel::update(datasets::table.find(d.id))
+        .set(datasets::status.eq("published"))
+        .execute(&mut app.conn());
+    assert!(publish_without_date.is_err());
 }

@@ -71,8 +71,13 @@ CREATE TABLE datasets (
     download_count BIGINT NOT NULL DEFAULT 0 CHECK (download_count >= 0),
     created_at TIMESTAMP NOT NULL,
     modified_at TIMESTAMP NOT NULL,
-    -- Art. 22 / DESIGN §2: conditional and closed data need a legal basis.
+    -- Art. 22 / DESIGN §2: conditional and closed data need a legal basis, and conditional
+    -- data the conditions an applicant must meet.
     CHECK (open_class = 'unconditional' OR (legal_basis IS NOT NULL AND legal_basis <> '')),
+    CHECK (open_class <> 'conditional' OR (open_conditions IS NOT NULL AND open_conditions <> '')),
+    -- A published dataset has a publication date (so every ordering by it is the same on both
+    -- back-ends, which place NULLs differently).
+    CHECK (status <> 'published' OR published_at IS NOT NULL),
     CHECK (temporal_start IS NULL OR temporal_end IS NULL OR temporal_start <= temporal_end)
 );
 CREATE INDEX datasets_visibility ON datasets (status, open_class);

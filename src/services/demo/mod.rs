@@ -25,7 +25,7 @@ use crate::db::resources::{self as resource_rows, NewResource};
 use crate::db::{DbConnection, themes, write_transaction};
 use crate::domain::region_code::anhui_region_name;
 use crate::domain::{
-    DatasetCode, DatasetStatus, OpenClass, RegionCode, RegionLevel, UpdateFrequency,
+    Classification, DatasetCode, DatasetStatus, OpenClass, RegionCode, RegionLevel, UpdateFrequency,
 };
 use crate::storage::{FileStore, StoredFile};
 
@@ -131,8 +131,9 @@ fn expand() -> Result<Vec<Instance>, DemoError> {
     Ok(out)
 }
 
-/// Decides every dataset of the demo: slugs, codes, titles, dates and counters.
-pub fn plan() -> Result<Vec<Planned>, DemoError> {
+/// Decides every dataset of the demo: slugs, codes, titles, dates and counters. `theme_codes`
+/// maps theme slugs to their two-digit codes (from the `themes` table).
+pub fn plan(theme_codes: &HashMap<String, String>) -> Result<Vec<Planned>, DemoError> {
     let today = reference_day();
     let mut sequences: HashMap<String, u32> = HashMap::new();
     let mut planned = Vec::new();
@@ -149,7 +150,9 @@ pub fn plan() -> Result<Vec<Planned>, DemoError> {
             ),
         };
         let mut rng = Rng::from_text(&slug);
-        let theme_code = theme_code(t.theme)?;
+        let theme_code = theme_codes
+            .get(t.theme)
+            .ok_or_else(|| DemoError::Seed(format!("unknown theme {}", t.theme)))?;
         let dept_number = DEPARTMENTS
             .iter()
             .position(|x| x.slug == d.slug)
@@ -256,41 +259,6 @@ pub fn plan() -> Result<Vec<Planned>, DemoError> {
     Ok(planned)
 }
 
-fn theme_code(slug: &str) -> Result<&'static str, DemoError> {
-    const CODES: [&str; 21] = [
-        "credit",
-        "transport",
-        "medical",
-        "health",
-        "employment",
-        "social-security",
-        "geography",
-        "culture",
-        "education",
-        "science",
-        "resources",
-        "agriculture",
-        "environment",
-        "work-safety",
-        "finance",
-        "quality",
-        "statistics",
-        "meteorology",
-        "ocean",
-        "enterprise",
-        "emergency",
-    ];
-    const NUMBERS: [&str; 21] = [
-        "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15",
-        "16", "17", "18", "19", "20", "21",
-    ];
-    CODES
-        .iter()
-        .position(|c| *c == slug)
-        .map(|i| NUMBERS[i])
-        .ok_or_else(|| DemoError::Seed(format!("unknown theme {slug}")))
-}
-
 /// A generated data file, already in the file store.
 pub struct GeneratedFile {
     pub stored: StoredFile,
@@ -390,7 +358,13 @@ pub fn load_if_empty(
 /// Loads the demo catalog in one transaction. Files are written to the store first: they are
 /// content-addressed, so a failed load leaves at most unreferenced files behind.
 pub fn load(conn: &mut DbConnection, store: &FileStore) -> Result<DemoReport, DemoError> {
-    let planned = plan()?;
+    let themes = themes::all(conn)?;
+    let theme_codes: HashMap<String, String> = themes
+        .iter()
+        .map(|t| (t.slug.clone(), t.code.clone()))
+        .collect();
+    let theme_ids: HashMap<String, i32> = themes.into_iter().map(|t| (t.slug, t.id)).collect();
+    let planned = plan(&theme_codes)?;
     let mut files: Vec<Option<GeneratedFile>> = Vec::with_capacity(planned.len());
     for p in &planned {
         files.push(match p.template.rows {
@@ -427,10 +401,6 @@ pub fn load(conn: &mut DbConnection, store: &FileStore) -> Result<DemoReport, De
             dept_ids.insert(d.slug, row.id);
             report.departments += 1;
         }
-        let theme_ids: HashMap<String, i32> = themes::all(conn)?
-            .into_iter()
-            .map(|t| (t.slug, t.id))
-            .collect();
         for (p, file) in planned.iter().zip(&files) {
             insert_planned(conn, p, file.as_ref(), &theme_ids, &dept_ids)?;
             report.datasets += 1;
@@ -475,6 +445,9 @@ fn insert_planned(
         } => (Some(conditions), Some(legal_basis)),
         ClassSeed::Closed { legal_basis } => (None, Some(legal_basis)),
     };
+    // The same rule every other way into the catalog obeys.
+    let classification = Classification::new(p.class, basis, conditions)
+        .map_err(|e| DemoError::Seed(format!("{}: {e}", p.slug)))?;
     let keywords = t.keywords.join(",");
     let dataset = dataset_rows::insert(
         conn,
@@ -490,8 +463,8 @@ fn insert_planned(
             department_id: dept_ids[p.department.slug],
             maintainer: &p.maintainer,
             open_class: p.class.as_str(),
-            open_conditions: conditions,
-            legal_basis: basis,
+            open_conditions: classification.conditions(),
+            legal_basis: classification.legal_basis(),
             update_frequency: t.frequency.as_str(),
             published_at: p.published_at,
             last_updated_at: p.last_updated_at,
