@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use diesel::connection::SimpleConnection;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::prelude::*;
 use diesel::r2d2::{self, R2D2Connection};
 
@@ -102,18 +102,33 @@ impl DatabaseUrl {
     }
 }
 
-/// Never print a PostgreSQL password.
+/// Never print a PostgreSQL password, whether in the user part (`user:secret@host`) or as a
+/// `password=` parameter.
 impl std::fmt::Debug for DatabaseUrl {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.kind {
             BackendKind::Sqlite => write!(f, "sqlite://{}", self.target),
             BackendKind::Postgres => {
-                let shown = match (self.target.find("://"), self.target.rfind('@')) {
-                    (Some(s), Some(at)) if at > s => {
-                        format!("{}://…@{}", &self.target[..s], &self.target[at + 1..])
-                    }
-                    _ => self.target.clone(),
+                let (main, query) = match self.target.split_once('?') {
+                    Some((m, q)) => (m, Some(q)),
+                    None => (self.target.as_str(), None),
                 };
+                let mut shown = match (main.find("://"), main.rfind('@')) {
+                    (Some(s), Some(at)) if at > s => {
+                        format!("{}://…@{}", &main[..s], &main[at + 1..])
+                    }
+                    _ => main.to_owned(),
+                };
+                if let Some(q) = query {
+                    let params: Vec<String> = q
+                        .split('&')
+                        .map(|p| match p.split_once('=') {
+                            Some((k, _)) if k.eq_ignore_ascii_case("password") => format!("{k}=…"),
+                            _ => p.to_owned(),
+                        })
+                        .collect();
+                    shown = format!("{shown}?{}", params.join("&"));
+                }
                 f.write_str(&shown)
             }
         }
@@ -189,20 +204,46 @@ impl DbConnection {
 /// A transaction that holds the write lock from its first statement.
 ///
 /// SQLite starts transactions deferred: one that reads and then writes fails with "database is
-/// locked" if another writer committed in between. A no-row `UPDATE` first takes the write lock
-/// up front (waiting up to the busy timeout) so read-then-write work is serialised. On
-/// PostgreSQL this is a plain transaction; callers lock what they need.
+/// locked" if another writer committed in between. On SQLite the outermost call therefore begins
+/// with `BEGIN IMMEDIATE`, which takes the write lock up front (waiting up to the busy timeout);
+/// nested calls become savepoints inside it. On PostgreSQL this is a plain transaction; callers
+/// lock what they need.
 pub fn write_transaction<T, E, F>(conn: &mut DbConnection, f: F) -> Result<T, E>
 where
     F: FnOnce(&mut DbConnection) -> Result<T, E>,
     E: From<diesel::result::Error>,
 {
-    conn.transaction(|conn| {
-        if conn.kind() == BackendKind::Sqlite {
-            diesel::sql_query("UPDATE themes SET position = position WHERE 0").execute(conn)?;
+    let outermost_sqlite = match conn {
+        DbConnection::Sqlite(inner) => {
+            AnsiTransactionManager::transaction_manager_status_mut(inner)
+                .transaction_depth()?
+                .is_none()
         }
-        f(conn)
-    })
+        DbConnection::Pg(_) => false,
+    };
+    if !outermost_sqlite {
+        return conn.transaction(f);
+    }
+    if let DbConnection::Sqlite(inner) = conn {
+        AnsiTransactionManager::begin_transaction_sql(inner, "BEGIN IMMEDIATE")?;
+    }
+    let result = f(conn);
+    let DbConnection::Sqlite(inner) = conn else {
+        unreachable!("the connection was SQLite a moment ago");
+    };
+    match result {
+        Ok(value) => match AnsiTransactionManager::commit_transaction(inner) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                let _ = AnsiTransactionManager::rollback_transaction(inner);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            AnsiTransactionManager::rollback_transaction(inner)?;
+            Err(e)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -238,5 +279,9 @@ mod tests {
         let shown = format!("{p} {p:?}");
         assert!(!shown.contains("secret"), "{shown}");
         assert!(shown.contains("db.example:5432/kaifang"), "{shown}");
+        let q =
+            DatabaseUrl::parse("postgres://db/k?user=k&password=secret&sslmode=disable").unwrap();
+        let shown = q.to_string();
+        assert_eq!(shown, "postgres://db/k?user=k&password=…&sslmode=disable");
     }
 }

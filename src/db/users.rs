@@ -7,7 +7,7 @@ use super::DbConnection;
 use super::schema::users;
 use crate::domain::Role;
 
-#[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
+#[derive(Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = users)]
 pub struct User {
     pub id: i32,
@@ -20,7 +20,18 @@ pub struct User {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Insertable)]
+/// Shows the id and role only: no e-mail address, name or password hash in any log line.
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("role", &self.role)
+            .field("department_id", &self.department_id)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Insertable)]
 #[diesel(table_name = users)]
 pub struct NewUser<'a> {
     pub email: &'a str,

@@ -57,8 +57,34 @@ impl AppError {
 }
 
 impl From<diesel::result::Error> for AppError {
+    /// A database that went away or cannot be used is a 503 (try again later); anything else
+    /// the database says is our fault (500).
     fn from(e: diesel::result::Error) -> Self {
-        Self::Internal(e.into())
+        use diesel::result::{DatabaseErrorKind, Error};
+        let unavailable = match &e {
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => true,
+            Error::DatabaseError(_, info) => {
+                let m = info.message();
+                [
+                    "database is locked",
+                    "file is not a database",
+                    "disk I/O error",
+                    "unable to open database",
+                    "server closed the connection",
+                    "terminating connection",
+                    "no connection to the server",
+                ]
+                .iter()
+                .any(|needle| m.contains(needle))
+            }
+            Error::BrokenTransactionManager => true,
+            _ => false,
+        };
+        if unavailable {
+            Self::Unavailable(e.into())
+        } else {
+            Self::Internal(e.into())
+        }
     }
 }
 
@@ -76,8 +102,15 @@ impl ResponseError for AppError {
 
     /// A plain-text fallback; the error-page middleware replaces it with the site's page.
     fn error_response(&self) -> HttpResponse {
-        if let Self::Internal(cause) | Self::Unavailable(cause) = self {
-            tracing::error!(error = %cause, cause = ?cause, "request failed");
+        // The message chain only: database error details can quote row values (personal data).
+        match self {
+            Self::Internal(cause) => {
+                tracing::error!(error = %format!("{cause:#}"), "request failed")
+            }
+            Self::Unavailable(cause) => {
+                tracing::warn!(error = %format!("{cause:#}"), "a dependency is unavailable")
+            }
+            _ => {}
         }
         HttpResponse::build(self.status_code())
             .content_type("text/plain; charset=utf-8")

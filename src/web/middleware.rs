@@ -117,10 +117,20 @@ pub async fn error_pages(
             return Ok(res.map_into_boxed_body());
         }
     };
-    let response = HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(html);
-    Ok(res.into_response(response))
+    let mut builder = HttpResponse::build(status);
+    builder.content_type("text/html; charset=utf-8");
+    // Headers that belong to the error itself survive the new body.
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(v) = res.headers().get(&name) {
+            builder.insert_header((name, v.clone()));
+        }
+    }
+    if status == actix_web::http::StatusCode::SERVICE_UNAVAILABLE
+        && !res.headers().contains_key(header::RETRY_AFTER)
+    {
+        builder.insert_header((header::RETRY_AFTER, "10"));
+    }
+    Ok(res.into_response(builder.body(html)))
 }
 
 fn generic_message(status: u16) -> (String, String) {

@@ -52,8 +52,11 @@ async fn healthz_reports_the_database(backend: Backend) {
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["status"], "unavailable");
     // Pages say the service is unavailable (503), in the site layout, instead of a 500.
-    let (status, page) = app.page("/datasets").await;
-    assert!(status == 503 || status == 500, "{status}");
+    let res = app.get("/datasets").await;
+    assert_eq!(res.status(), 503);
+    assert_eq!(res.headers().get("retry-after").unwrap(), "10");
+    let page = crate::helpers::Page::new(res.text().await.unwrap());
+    assert_eq!(page.text("h1"), "服务暂时不可用");
     assert_eq!(page.count("header.site-header"), 1);
     if let Some(db) = &app.pg {
         let mut admin = db.admin();
@@ -125,4 +128,20 @@ async fn security_headers_everywhere(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(head.status(), 200);
+    // A wrong method gets the site's 405 page.
+    let res = app
+        .client
+        .delete(format!("{}/", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 405);
+    let ct = res
+        .headers()
+        .get("content-type")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(ct.starts_with("text/html"), "{ct}");
 }
