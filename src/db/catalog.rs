@@ -63,7 +63,9 @@ pub enum Dimension {
 fn like_pattern(text: &str) -> String {
     let mut p = String::with_capacity(text.len() + 2);
     p.push('%');
-    for c in text.to_lowercase().chars() {
+    // ASCII only: SQLite's lower() and PostgreSQL's lower() under COLLATE "C" fold ASCII only,
+    // so folding more here would make the back-ends disagree.
+    for c in text.to_ascii_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {
             p.push('\\');
         }

@@ -140,6 +140,9 @@ pub struct CatalogPage {
     pub items: Vec<DatasetCard>,
     pub facets: Facets,
     pub unknown: Vec<UnknownFilter>,
+    /// Names of the chosen theme and department, for labels even when nothing matches.
+    pub theme_name: Option<String>,
+    pub department_name: Option<String>,
 }
 
 impl CatalogPage {
@@ -219,11 +222,21 @@ impl Lookups {
     }
 
     fn facets(&self, conn: &mut DbConnection, filter: &Filter) -> QueryResult<Facets> {
-        let by_id = |rows: Vec<(String, i64)>| -> Vec<(i32, i64)> {
-            rows.into_iter()
-                .filter_map(|(id, n)| id.parse().ok().map(|id| (id, n)))
-                .collect()
-        };
+        Ok(Facets {
+            theme: self.theme_facet(conn, filter)?,
+            department: self.department_facet(conn, filter)?,
+            open_class: open_class_facet(conn, filter)?,
+            format: format_facet(conn, filter)?,
+            frequency: frequency_facet(conn, filter)?,
+        })
+    }
+
+    /// Themes in their fixed order.
+    fn theme_facet(
+        &self,
+        conn: &mut DbConnection,
+        filter: &Filter,
+    ) -> QueryResult<Vec<FacetValue>> {
         let mut theme: Vec<(usize, FacetValue)> = by_id(q::facet(conn, filter, Dimension::Theme)?)
             .into_iter()
             .filter_map(|(id, count)| {
@@ -240,7 +253,15 @@ impl Lookups {
             })
             .collect();
         theme.sort_by_key(|(i, _)| *i);
+        Ok(theme.into_iter().map(|(_, f)| f).collect())
+    }
 
+    /// Departments, most datasets first.
+    fn department_facet(
+        &self,
+        conn: &mut DbConnection,
+        filter: &Filter,
+    ) -> QueryResult<Vec<FacetValue>> {
         let mut department: Vec<FacetValue> = by_id(q::facet(conn, filter, Dimension::Department)?)
             .into_iter()
             .filter_map(|(id, count)| {
@@ -253,55 +274,62 @@ impl Lookups {
             })
             .collect();
         department.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+        Ok(department)
+    }
+}
 
-        let counts: HashMap<String, i64> = q::facet(conn, filter, Dimension::OpenClass)?
-            .into_iter()
-            .collect();
-        let open_class = OpenClass::PUBLIC
-            .into_iter()
-            .filter_map(|c| {
-                let count = *counts.get(c.as_str())?;
-                Some(FacetValue {
-                    value: c.as_str().into(),
-                    label: c.label().into(),
-                    count,
-                })
-            })
-            .collect();
+fn by_id(rows: Vec<(String, i64)>) -> Vec<(i32, i64)> {
+    rows.into_iter()
+        .filter_map(|(id, n)| id.parse().ok().map(|id| (id, n)))
+        .collect()
+}
 
-        let counts: HashMap<String, i64> = q::facet(conn, filter, Dimension::Frequency)?
-            .into_iter()
-            .collect();
-        let frequency = UpdateFrequency::ALL
-            .into_iter()
-            .filter_map(|f| {
-                let count = *counts.get(f.as_str())?;
-                Some(FacetValue {
-                    value: f.as_str().into(),
-                    label: f.label().into(),
-                    count,
-                })
-            })
-            .collect();
-
-        let mut format: Vec<FacetValue> = q::facet(conn, filter, Dimension::Format)?
-            .into_iter()
-            .map(|(f, count)| FacetValue {
-                label: f.clone(),
-                value: f,
+/// The public classes in their fixed order (closed never appears: the query cannot see it).
+fn open_class_facet(conn: &mut DbConnection, filter: &Filter) -> QueryResult<Vec<FacetValue>> {
+    let counts: HashMap<String, i64> = q::facet(conn, filter, Dimension::OpenClass)?
+        .into_iter()
+        .collect();
+    Ok(OpenClass::PUBLIC
+        .into_iter()
+        .filter_map(|c| {
+            let count = *counts.get(c.as_str())?;
+            Some(FacetValue {
+                value: c.as_str().into(),
+                label: c.label().into(),
                 count,
             })
-            .collect();
-        format.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-
-        Ok(Facets {
-            theme: theme.into_iter().map(|(_, f)| f).collect(),
-            department,
-            open_class,
-            format,
-            frequency,
         })
-    }
+        .collect())
+}
+
+fn frequency_facet(conn: &mut DbConnection, filter: &Filter) -> QueryResult<Vec<FacetValue>> {
+    let counts: HashMap<String, i64> = q::facet(conn, filter, Dimension::Frequency)?
+        .into_iter()
+        .collect();
+    Ok(UpdateFrequency::ALL
+        .into_iter()
+        .filter_map(|f| {
+            let count = *counts.get(f.as_str())?;
+            Some(FacetValue {
+                value: f.as_str().into(),
+                label: f.label().into(),
+                count,
+            })
+        })
+        .collect())
+}
+
+fn format_facet(conn: &mut DbConnection, filter: &Filter) -> QueryResult<Vec<FacetValue>> {
+    let mut format: Vec<FacetValue> = q::facet(conn, filter, Dimension::Format)?
+        .into_iter()
+        .map(|(f, count)| FacetValue {
+            label: f.clone(),
+            value: f,
+            count,
+        })
+        .collect();
+    format.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+    Ok(format)
 }
 
 pub fn search(
@@ -310,6 +338,15 @@ pub fn search(
     per_page: u32,
 ) -> QueryResult<CatalogPage> {
     let lookups = Lookups::load(conn)?;
+    search_with(conn, &lookups, query, per_page)
+}
+
+fn search_with(
+    conn: &mut DbConnection,
+    lookups: &Lookups,
+    query: &CatalogQuery,
+    per_page: u32,
+) -> QueryResult<CatalogPage> {
     let mut unknown = Vec::new();
     let theme_id = query.theme.as_ref().and_then(|s| {
         let found = lookups
@@ -365,6 +402,12 @@ pub fn search(
         items,
         facets,
         unknown,
+        theme_name: theme_id
+            .and_then(|id| lookups.theme(id))
+            .map(|t| t.name.clone()),
+        department_name: department_id
+            .and_then(|id| lookups.department(id))
+            .map(|d| d.name.clone()),
     })
 }
 
@@ -407,9 +450,9 @@ pub fn home(conn: &mut DbConnection, list_len: u32) -> QueryResult<Home> {
     let lookups = Lookups::load(conn)?;
     let all = Filter::default();
     let (datasets, records, downloads) = q::totals(conn)?;
-    let facets = lookups.facets(conn, &all)?;
-    let theme_counts: HashMap<&str, i64> = facets
-        .theme
+    let theme_facet = lookups.theme_facet(conn, &all)?;
+    let department_facet = lookups.department_facet(conn, &all)?;
+    let theme_counts: HashMap<&str, i64> = theme_facet
         .iter()
         .map(|f| (f.value.as_str(), f.count))
         .collect();
@@ -423,7 +466,7 @@ pub fn home(conn: &mut DbConnection, list_len: u32) -> QueryResult<Home> {
             count: theme_counts.get(t.slug.as_str()).copied().unwrap_or(0),
         })
         .collect();
-    let departments = department_counts(&lookups, &facets)
+    let departments = department_counts(&lookups, &department_facet)
         .into_iter()
         .filter(|d| d.count > 0)
         .take(8)
@@ -442,17 +485,13 @@ pub fn home(conn: &mut DbConnection, list_len: u32) -> QueryResult<Home> {
         newest: lookups.cards(conn, newest)?,
         popular: lookups.cards(conn, popular)?,
         departments,
-        open_classes: facets.open_class,
+        open_classes: open_class_facet(conn, &all)?,
     })
 }
 
 /// Every department with its number of public datasets, most first.
-fn department_counts(lookups: &Lookups, facets: &Facets) -> Vec<DepartmentCount> {
-    let counts: HashMap<&str, i64> = facets
-        .department
-        .iter()
-        .map(|f| (f.value.as_str(), f.count))
-        .collect();
+fn department_counts(lookups: &Lookups, facet: &[FacetValue]) -> Vec<DepartmentCount> {
+    let counts: HashMap<&str, i64> = facet.iter().map(|f| (f.value.as_str(), f.count)).collect();
     let mut list: Vec<DepartmentCount> = lookups
         .departments
         .iter()
@@ -470,8 +509,8 @@ fn department_counts(lookups: &Lookups, facets: &Facets) -> Vec<DepartmentCount>
 /// All departments in directory order (province, cities, counties) with public dataset counts.
 pub fn departments(conn: &mut DbConnection) -> QueryResult<Vec<DepartmentCount>> {
     let lookups = Lookups::load(conn)?;
-    let facets = lookups.facets(conn, &Filter::default())?;
-    let counts: HashMap<String, i64> = department_counts(&lookups, &facets)
+    let facet = lookups.department_facet(conn, &Filter::default())?;
+    let counts: HashMap<String, i64> = department_counts(&lookups, &facet)
         .into_iter()
         .map(|d| (d.slug, d.count))
         .collect();
@@ -502,19 +541,28 @@ pub fn department(
     slug: &Slug,
     list_len: u32,
 ) -> QueryResult<Option<DepartmentPage>> {
-    let Some(department) = department_rows::by_slug(conn, slug.as_str())? else {
+    let lookups = Lookups::load(conn)?;
+    let Some(department) = lookups
+        .departments
+        .iter()
+        .find(|d| d.slug == slug.as_str())
+        .cloned()
+    else {
         return Ok(None);
     };
     let parent = department
         .parent_id
-        .map(|id| department_rows::by_id(conn, id))
-        .transpose()?;
-    let children = department_rows::all(conn)?
-        .into_iter()
+        .and_then(|id| lookups.department(id))
+        .cloned();
+    let children = lookups
+        .departments
+        .iter()
         .filter(|d| d.parent_id == Some(department.id))
+        .cloned()
         .collect();
-    let catalog = search(
+    let catalog = search_with(
         conn,
+        &lookups,
         &CatalogQuery {
             department: Some(slug.clone()),
             page: 1,
@@ -581,21 +629,30 @@ pub enum DatasetLookup {
     NotFound,
 }
 
-/// A dataset page for the public; counts the view.
-pub fn dataset(conn: &mut DbConnection, slug: &Slug) -> QueryResult<DatasetLookup> {
+/// A dataset page for the public. With `count_view` the view is counted; failing to count is
+/// logged and does not fail the page.
+pub fn dataset(
+    conn: &mut DbConnection,
+    slug: &Slug,
+    count_view: bool,
+) -> QueryResult<DatasetLookup> {
     let Some(d) = dataset_rows::by_slug(conn, slug.as_str())? else {
         return Ok(DatasetLookup::NotFound);
     };
     if !is_publicly_listed(d.status, d.open_class) {
-        return Ok(
-            if d.status == DatasetStatus::Withdrawn && d.open_class.is_public() {
-                DatasetLookup::Withdrawn { title: d.title }
-            } else {
-                DatasetLookup::NotFound
-            },
-        );
+        // Only what the public once saw may say it was withdrawn.
+        let once_public = d.status == DatasetStatus::Withdrawn
+            && d.open_class.is_public()
+            && d.published_at.is_some();
+        return Ok(if once_public {
+            DatasetLookup::Withdrawn { title: d.title }
+        } else {
+            DatasetLookup::NotFound
+        });
     }
-    dataset_rows::record_view(conn, d.id)?;
+    if count_view && let Err(e) = dataset_rows::record_view(conn, d.id) {
+        tracing::warn!(error = %e, dataset = d.id, "could not count a view");
+    }
     let theme = theme_rows::by_id(conn, d.theme_id)?;
     let department = department_rows::by_id(conn, d.department_id)?;
     let fields = dataset_rows::fields(conn, d.id)?;
@@ -638,6 +695,8 @@ mod tests {
             items: vec![],
             facets: Facets::default(),
             unknown: vec![],
+            theme_name: None,
+            department_name: None,
         };
         assert_eq!(page(0).page_count(), 0);
         assert_eq!(page(1).page_count(), 1);

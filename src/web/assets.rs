@@ -85,5 +85,11 @@ pub async fn favicon() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((CONTENT_TYPE, "image/svg+xml"))
         .insert_header((CACHE_CONTROL, "public, max-age=86400"))
-        .body(FILES[1].bytes)
+        .body(
+            FILES
+                .iter()
+                .find(|f| f.name == "favicon.svg")
+                .map(|f| f.bytes)
+                .unwrap_or_default(),
+        )
 }

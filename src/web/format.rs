@@ -45,12 +45,17 @@ pub fn size(bytes: &i64) -> String {
     format!("{v:.1} {}", UNITS[unit])
 }
 
+/// Timestamps are stored in UTC and shown in Beijing time (UTC+8, no daylight saving).
+fn beijing(t: &NaiveDateTime) -> NaiveDateTime {
+    *t + chrono::Duration::hours(8)
+}
+
 pub fn date(t: &NaiveDateTime) -> String {
-    t.format("%Y-%m-%d").to_string()
+    beijing(t).format("%Y-%m-%d").to_string()
 }
 
 pub fn datetime(t: &NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M").to_string()
+    beijing(t).format("%Y-%m-%d %H:%M").to_string()
 }
 
 pub fn day(d: &NaiveDate) -> String {
@@ -97,8 +102,17 @@ mod tests {
             .and_hms_opt(9, 7, 0)
             .unwrap();
         assert_eq!(date(&t), "2026-03-05");
-        assert_eq!(datetime(&t), "2026-03-05 09:07");
-        assert_eq!(iso(&t), "2026-03-05T09:07:00Z");
+        assert_eq!(datetime(&t), "2026-03-05 17:07", "shown in Beijing time");
+        assert_eq!(iso(&t), "2026-03-05T09:07:00Z", "machine-readable in UTC");
+        let late = NaiveDate::from_ymd_opt(2026, 3, 5)
+            .unwrap()
+            .and_hms_opt(20, 0, 0)
+            .unwrap();
+        assert_eq!(
+            date(&late),
+            "2026-03-06",
+            "20:00 UTC is the next morning in Beijing"
+        );
         assert_eq!(field_type("decimal"), "数值型");
         assert_eq!(field_type("geometry"), "geometry");
     }

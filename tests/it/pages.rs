@@ -107,6 +107,14 @@ async fn catalog_filters_by_theme(backend: Backend) {
         page.attrs("#facet-theme ~ .facet-clear a", "href"),
         ["/datasets"]
     );
+    // A theme with no data still shows its name, not its slug.
+    let page = app.ok_page("/datasets?theme=ocean").await;
+    assert_eq!(page.text("#results-title"), "共 0 个数据集");
+    assert!(
+        page.text(".active-filters").contains("主题：海洋"),
+        "{}",
+        page.text(".active-filters")
+    );
 }
 
 async fn catalog_filters_combine_with_counts(backend: Backend) {
@@ -280,6 +288,16 @@ async fn dataset_page_shows_every_field(backend: Backend) {
     // The view was counted.
     let again = app.ok_page("/datasets/hefei-clinics").await;
     assert_eq!(again.meta("浏览次数").unwrap(), "1");
+    // HEAD requests are not views.
+    let head = app
+        .client
+        .head(format!("{}/datasets/hefei-clinics", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 200);
+    let third = app.ok_page("/datasets/hefei-clinics").await;
+    assert_eq!(third.meta("浏览次数").unwrap(), "2");
 }
 
 async fn conditional_dataset_explains_the_application(backend: Backend) {

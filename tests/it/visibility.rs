@@ -131,7 +131,32 @@ async fn hidden_datasets_appear_nowhere(backend: Backend) {
         home.text(".theme-grid a[href='/themes/health']")
             .contains("0 个数据集")
     );
+    // Groups that mix public and hidden datasets count only the public one.
+    assert!(
+        home.text(".theme-grid a[href='/themes/medical']")
+            .contains("1 个数据集")
+    );
     let catalog = app.ok_page("/datasets").await;
+    let themes = catalog.texts("section[aria-labelledby=facet-theme] li");
+    assert_eq!(themes, ["医疗 1"], "{themes:?}");
+    let depts = catalog.texts("section[aria-labelledby=facet-dept] li");
+    assert_eq!(depts, ["安徽省卫生健康委员会 1"], "{depts:?}");
+    let formats = catalog.texts("section[aria-labelledby=facet-format] li");
+    assert_eq!(formats, ["CSV 1"], "{formats:?}");
+    let by_dept = app.ok_page("/departments").await;
+    assert!(
+        by_dept
+            .texts(".bar-list li")
+            .contains(&"安徽省卫生健康委员会 1 个数据集".to_owned())
+    );
+    let dept_page = app.ok_page("/departments/ah-health").await;
+    assert_eq!(dept_page.meta("开放数据集").unwrap(), "1 个");
+    assert!(
+        app.ok_page("/themes/medical")
+            .await
+            .text("main")
+            .contains("共有 1 个开放数据集")
+    );
     assert_eq!(catalog.text("#results-title"), "共 1 个数据集");
     assert_eq!(
         catalog.count("section[aria-labelledby=facet-open] li"),
@@ -182,6 +207,22 @@ async fn withdrawn_datasets_say_so(backend: Backend) {
         "{}",
         page.text("main")
     );
+    // Withdrawn before it was ever published: the public never saw it, so it is just missing.
+    let dept = app.department("ah-x", "安徽省某厅", "340000");
+    let d = DatasetBuilder::new("never-public", &format!("{SECRET}从未发布"), &dept)
+        .status(DatasetStatus::Withdrawn)
+        .insert(&app);
+    {
+        use diesel::prelude::*;
+        use kaifang::db::schema::datasets;
+        diesel::update(datasets::table.find(d.id))
+            .set(datasets::published_at.eq(None::<chrono::NaiveDateTime>))
+            .execute(&mut app.conn())
+            .unwrap();
+    }
+    let (status, page) = app.page("/datasets/never-public").await;
+    assert_eq!(status, 404);
+    assert!(!page.body.contains(SECRET));
 }
 
 /// The SQL predicate in `db::catalog` and `domain::is_publicly_listed` agree on all nine

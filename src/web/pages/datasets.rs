@@ -119,7 +119,7 @@ fn catalog_view(state: &AppState, parsed: Parsed, result: CatalogPage) -> Catalo
         group("format", "数据格式", Key::Format, &f.format),
         group("freq", "更新周期", Key::Freq, &f.frequency),
     ];
-    let active = active_filters(&params, &groups);
+    let active = active_filters(&params, &groups, &result);
     let current_sort = params.sort.as_deref().unwrap_or(Sort::default().as_str());
     let sorts = Sort::ALL
         .into_iter()
@@ -155,7 +155,11 @@ fn catalog_view(state: &AppState, parsed: Parsed, result: CatalogPage) -> Catalo
     }
 }
 
-fn active_filters(params: &CatalogParams, groups: &[FacetGroup]) -> Vec<ActiveFilter> {
+fn active_filters(
+    params: &CatalogParams,
+    groups: &[FacetGroup],
+    result: &CatalogPage,
+) -> Vec<ActiveFilter> {
     let mut out = Vec::new();
     if !params.q.is_empty() {
         let mut without = params.clone();
@@ -168,11 +172,29 @@ fn active_filters(params: &CatalogParams, groups: &[FacetGroup]) -> Vec<ActiveFi
     let keys = [Key::Theme, Key::Dept, Key::Open, Key::Format, Key::Freq];
     for (group, key) in groups.iter().zip(keys) {
         if let Some(value) = params.get(key) {
+            let known = match key {
+                Key::Theme => result.theme_name.clone(),
+                Key::Dept => result.department_name.clone(),
+                _ => None,
+            };
             let label = group
                 .options
                 .iter()
                 .find(|o| o.selected)
                 .map(|o| o.label.clone())
+                .or(known)
+                .or_else(|| {
+                    value
+                        .parse::<OpenClass>()
+                        .ok()
+                        .map(|c| c.label().to_owned())
+                })
+                .or_else(|| {
+                    value
+                        .parse::<crate::domain::UpdateFrequency>()
+                        .ok()
+                        .map(|f| f.label().to_owned())
+                })
                 .unwrap_or_else(|| value.to_owned());
             out.push(ActiveFilter {
                 label: format!("{}：{}", group.title, label),
@@ -225,11 +247,17 @@ impl DatasetView {
 
 pub async fn show(
     state: web::Data<AppState>,
+    req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<web::Html, AppError> {
     // A malformed slug cannot name a dataset: it answers exactly like a missing one.
     let slug = Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
-    match state.db(move |c| Ok(catalog::dataset(c, &slug)?)).await? {
+    // HEAD requests (link checkers, monitors) are not views.
+    let count_view = req.method() == actix_web::http::Method::GET;
+    match state
+        .db(move |c| Ok(catalog::dataset(c, &slug, count_view)?))
+        .await?
+    {
         DatasetLookup::Found(page) => render(&DatasetView {
             layout: Layout::new(&state, page.dataset.title.clone(), NAV_CATALOG),
             page: *page,
