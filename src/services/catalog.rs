@@ -286,33 +286,30 @@ fn by_id(rows: Vec<(String, i64)>) -> Vec<(i32, i64)> {
 
 /// The public classes in their fixed order (closed never appears: the query cannot see it).
 fn open_class_facet(conn: &mut DbConnection, filter: &Filter) -> QueryResult<Vec<FacetValue>> {
-    let counts: HashMap<String, i64> = q::facet(conn, filter, Dimension::OpenClass)?
-        .into_iter()
-        .collect();
-    Ok(OpenClass::PUBLIC
-        .into_iter()
-        .filter_map(|c| {
-            let count = *counts.get(c.as_str())?;
-            Some(FacetValue {
-                value: c.as_str().into(),
-                label: c.label().into(),
-                count,
-            })
-        })
-        .collect())
+    let order = OpenClass::PUBLIC.map(|c| (c.as_str(), c.label()));
+    fixed_order_facet(conn, filter, Dimension::OpenClass, &order)
 }
 
 fn frequency_facet(conn: &mut DbConnection, filter: &Filter) -> QueryResult<Vec<FacetValue>> {
-    let counts: HashMap<String, i64> = q::facet(conn, filter, Dimension::Frequency)?
-        .into_iter()
-        .collect();
-    Ok(UpdateFrequency::ALL
-        .into_iter()
-        .filter_map(|f| {
-            let count = *counts.get(f.as_str())?;
+    let order = UpdateFrequency::ALL.map(|f| (f.as_str(), f.label()));
+    fixed_order_facet(conn, filter, Dimension::Frequency, &order)
+}
+
+/// Counts of an enumerated dimension, in the enumeration's order, with its labels.
+fn fixed_order_facet(
+    conn: &mut DbConnection,
+    filter: &Filter,
+    dim: Dimension,
+    order: &[(&str, &str)],
+) -> QueryResult<Vec<FacetValue>> {
+    let counts: HashMap<String, i64> = q::facet(conn, filter, dim)?.into_iter().collect();
+    Ok(order
+        .iter()
+        .filter_map(|(value, label)| {
+            let count = *counts.get(*value)?;
             Some(FacetValue {
-                value: f.as_str().into(),
-                label: f.label().into(),
+                value: (*value).to_owned(),
+                label: (*label).to_owned(),
                 count,
             })
         })

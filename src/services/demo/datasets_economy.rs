@@ -1,18 +1,15 @@
 //! Demo dataset templates: economy — credit, enterprise, quality, finance, science, statistics,
 //! work safety and emergency management.
 
+use super::seed::legal::DATA_SECURITY as BASIS_DSL;
+use super::seed::legal::STATISTICS as BASIS_STAT_COND;
+use super::seed::legal::TRADE_SECRET as BASIS_TRADE_SECRET;
 use super::seed::{ClassSeed, DatasetSeed, FieldType::*, Gen, Scope, field, masked};
 use crate::domain::UpdateFrequency::*;
 
-const BASIS_DSL: &str =
-    "《中华人民共和国数据安全法》第三十八条；《安徽省政务数据资源管理办法》第三十七条";
 const BASIS_CREDIT: &str = "《征信业管理条例》第十四条；《中华人民共和国数据安全法》第三十八条";
 const BASIS_TAX: &str =
     "《中华人民共和国税收征收管理法》第八条；《安徽省政务数据资源管理办法》第三十七条";
-const BASIS_TRADE_SECRET: &str =
-    "《中华人民共和国反不正当竞争法》第九条；《中华人民共和国政府信息公开条例》第十五条";
-const BASIS_STAT_COND: &str =
-    "《中华人民共和国统计法》第二十五条；《安徽省政务数据资源管理办法》第三十七条";
 const BASIS_PUBLIC_SAFETY: &str =
     "《中华人民共和国政府信息公开条例》第十四条；《中华人民共和国数据安全法》第三十八条";
 const BASIS_PRIVACY: &str =

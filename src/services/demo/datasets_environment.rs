@@ -1,18 +1,15 @@
 //! Demo dataset templates: geography, natural resources, agriculture, ecology and environment,
 //! meteorology and fisheries (ocean), plus the data authority's own catalog statistics.
 
+use super::seed::legal::DATA_SECURITY as BASIS_DSL_38;
+use super::seed::legal::STATISTICS as BASIS_STATS_25;
+use super::seed::legal::TRADE_SECRET as BASIS_TRADE_SECRET;
 use super::seed::{ClassSeed, DatasetSeed, FieldType::*, Gen, Scope, field, masked};
 use crate::domain::UpdateFrequency::*;
 
 // Legal texts shared by several templates.
-const BASIS_DSL_38: &str =
-    "《中华人民共和国数据安全法》第三十八条；《安徽省政务数据资源管理办法》第三十七条";
-const BASIS_STATS_25: &str =
-    "《中华人民共和国统计法》第二十五条；《安徽省政务数据资源管理办法》第三十七条";
 const BASIS_SURVEY_SECRET: &str =
     "《测绘成果管理条例》第十七条；《中华人民共和国数据安全法》第三十八条";
-const BASIS_TRADE_SECRET: &str =
-    "《中华人民共和国反不正当竞争法》第九条；《中华人民共和国政府信息公开条例》第十五条";
 const BASIS_PERSONAL: &str = "《中华人民共和国个人信息保护法》第十三条、第二十八条；《中华人民共和国政府信息公开条例》第十五条";
 
 const COND_RESEARCH: &str = "面向高校、科研院所及经登记的企事业单位开放，申请时须说明科研或公共服务用途并签订数据使用协议，落实访问控制和操作日志审计，不得向第三方提供。";

@@ -1,13 +1,11 @@
 //! Demo dataset templates: livelihood (transport, medical, health, employment, social security,
 //! education, culture).
 
+use super::seed::legal::DATA_SECURITY as BASIS_DATA;
+use super::seed::legal::STATISTICS as BASIS_STATS;
 use super::seed::{ClassSeed, DatasetSeed, FieldType::*, Gen, Scope, field, masked};
 use crate::domain::UpdateFrequency::*;
 
-const BASIS_DATA: &str =
-    "《中华人民共和国数据安全法》第三十八条；《安徽省政务数据资源管理办法》第三十七条";
-const BASIS_STATS: &str =
-    "《中华人民共和国统计法》第二十五条；《安徽省政务数据资源管理办法》第三十七条";
 const BASIS_TRADE: &str =
     "《中华人民共和国数据安全法》第三十八条；《中华人民共和国反不正当竞争法》第九条";
 const BASIS_HEALTH_PRIVACY: &str = "《中华人民共和国个人信息保护法》第二十八条；《中华人民共和国基本医疗卫生与健康促进法》第九十二条";

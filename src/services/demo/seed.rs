@@ -180,3 +180,16 @@ pub const fn masked(
         generate,
     }
 }
+
+/// Legal citations used by more than one part of the demo catalog.
+pub mod legal {
+    /// Conditional opening of government data under the data-security law and Art. 37.
+    pub const DATA_SECURITY: &str =
+        "《中华人民共和国数据安全法》第三十八条；《安徽省政务数据资源管理办法》第三十七条";
+    /// Trade secrets: closed.
+    pub const TRADE_SECRET: &str =
+        "《中华人民共和国反不正当竞争法》第九条；《中华人民共和国政府信息公开条例》第十五条";
+    /// Statistical data on individual respondents: conditional, aggregated.
+    pub const STATISTICS: &str =
+        "《中华人民共和国统计法》第二十五条；《安徽省政务数据资源管理办法》第三十七条";
+}
