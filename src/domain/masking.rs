@@ -21,10 +21,10 @@ pub fn mask_mobile(mobile: &str) -> String {
     }
 }
 
-/// `340104199001011234` → `340104********1234`: keep the region and the last four characters.
+/// `340104199001011234` → `3401**********1234`: keep the first and last four characters.
 pub fn mask_resident_id(id: &str) -> String {
     if id.len() == 18 && id.is_ascii() {
-        format!("{}********{}", &id[..6], &id[14..])
+        format!("{}**********{}", &id[..4], &id[14..])
     } else {
         "*".repeat(id.chars().count())
     }
@@ -41,7 +41,7 @@ mod tests {
         assert_eq!(mask_name(""), "");
         assert_eq!(mask_mobile("13812345678"), "138****5678");
         assert_eq!(mask_mobile("1381234"), "*******");
-        assert_eq!(mask_resident_id("11010519491231002X"), "110105********002X");
+        assert_eq!(mask_resident_id("11010519491231002X"), "1101**********002X");
         assert_eq!(mask_resident_id("短"), "*");
     }
 }

@@ -10,22 +10,29 @@ pub mod email;
 pub mod format;
 pub mod keywords;
 pub mod masking;
+pub mod mobile;
 pub mod open_class;
+pub mod password;
 pub mod region_code;
+pub mod resident_id;
 pub mod slug;
 pub mod status;
 pub mod update_frequency;
+pub mod working_days;
 
 pub use credit_code::CreditCode;
 pub use dataset_code::DatasetCode;
 pub use email::Email;
 pub use format::Format;
 pub use keywords::Keywords;
+pub use mobile::Mobile;
 pub use open_class::{Classification, OpenClass};
 pub use region_code::{RegionCode, RegionLevel};
+pub use resident_id::ResidentId;
 pub use slug::Slug;
-pub use status::{DatasetStatus, Role};
+pub use status::{AccountKind, AccountStatus, DatasetStatus, DayKind, DecisionStatus, Role};
 pub use update_frequency::UpdateFrequency;
+pub use working_days::WorkCalendar;
 
 /// Whether a dataset with this status and open class may appear in any public channel.
 ///

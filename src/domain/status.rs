@@ -66,6 +66,40 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// Who holds an account: a person, or an organisation through its contact person.
+    AccountKind, "未知的账号类型“{}”", {
+        Individual => "individual", "个人";
+        Organisation => "organisation", "法人或其他组织";
+    }
+);
+
+text_enum!(
+    /// Real-name verification: an administrator verifies; a disabled account cannot log in.
+    AccountStatus, "未知的账号状态“{}”", {
+        Unverified => "unverified", "待核验";
+        Verified => "verified", "已核验";
+        Disabled => "disabled", "已停用";
+    }
+);
+
+text_enum!(
+    /// A request that an administrator decides.
+    DecisionStatus, "未知的审批状态“{}”", {
+        Pending => "pending", "待审批";
+        Approved => "approved", "已批准";
+        Rejected => "rejected", "已驳回";
+    }
+);
+
+text_enum!(
+    /// A calendar day that differs from the Monday-to-Friday rule.
+    DayKind, "未知的日期类型“{}”（可选：holiday、workday）", {
+        Holiday => "holiday", "放假";
+        Workday => "workday", "调休上班";
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
