@@ -7,7 +7,8 @@ use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
 use crate::domain::{Email, Role, Slug};
-use crate::services::{demo, users};
+use crate::services::passwords::PasswordHasher;
+use crate::services::{Actor, api_keys, audit, demo, users};
 use crate::settings::Settings;
 use crate::startup::{self, Application};
 
@@ -43,6 +44,29 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Create an API key for an existing account and print it (shown only this once).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain; name the first broken link (exit status 1) or confirm it is intact.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -94,6 +118,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::User(UserCommand::Add(args)) => user_add(settings, args),
+        Command::Key(KeyCommand::Create { email, name }) => key_create(settings, &email, &name),
+        Command::Audit(AuditCommand::Verify) => audit_verify(settings),
     }
 }
 
@@ -153,6 +179,7 @@ fn user_add(settings: Settings, args: UserAdd) -> anyhow::Result<()> {
         .unwrap_or_else(|| email.as_str().split('@').next().unwrap_or("").to_owned());
     let pool = startup::open_database(&settings)?;
     let mut conn = pool.get()?;
+    let hasher = PasswordHasher::new(settings.auth.password_hashing);
     let user = users::add_user(
         &mut conn,
         &users::NewAccount {
@@ -162,7 +189,8 @@ fn user_add(settings: Settings, args: UserAdd) -> anyhow::Result<()> {
             department,
             password: password.clone(),
         },
-        "cli",
+        &hasher,
+        &Actor::cli(),
     )?;
     println!(
         "已创建账号 #{}（{}，{}）",
@@ -184,4 +212,38 @@ fn generate_password() -> String {
     (0..20)
         .map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char)
         .collect()
+}
+
+fn key_create(settings: Settings, email: &str, name: &str) -> anyhow::Result<()> {
+    let email = Email::parse(email)?;
+    let pool = startup::open_database(&settings)?;
+    let mut conn = pool.get()?;
+    let user = crate::db::users::by_email(&mut conn, email.as_str())?
+        .ok_or_else(|| anyhow::anyhow!("没有使用 {email} 的账号"))?;
+    let (row, key) = api_keys::create(&mut conn, user.id, name, &Actor::cli())?;
+    println!(
+        "已为账号 #{} 创建 API 密钥 #{}（{}）",
+        user.id, row.id, row.name
+    );
+    println!("{key}");
+    eprintln!("密钥只显示这一次，请妥善保管。");
+    Ok(())
+}
+
+fn audit_verify(settings: Settings) -> anyhow::Result<()> {
+    let pool = startup::open_database(&settings)?;
+    let mut conn = pool.get()?;
+    match audit::verify(&mut conn)? {
+        Ok(n) => {
+            println!("审计日志完整：{n} 条记录，哈希链无断点 (audit log intact: {n} events)");
+            Ok(())
+        }
+        Err(b) => {
+            bail!(
+                "审计日志在第 {} 号记录处断开：该记录或其之前的记录被修改或删除 (chain broken at event {})",
+                b.event_id,
+                b.event_id
+            )
+        }
+    }
 }

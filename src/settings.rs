@@ -20,7 +20,40 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub site: SiteSettings,
     pub catalog: CatalogSettings,
+    pub auth: AuthSettings,
     pub log: LogSettings,
+}
+
+#[derive(Clone, Deserialize)]
+pub struct AuthSettings {
+    pub secret_key: String,
+    pub password_hashing: crate::services::passwords::Cost,
+    pub secure_cookies: bool,
+    pub trust_forwarded_for: bool,
+    pub login_burst_per_account: u32,
+    pub login_burst_per_ip: u32,
+    pub login_refill_secs: u64,
+    pub register_burst_per_ip: u32,
+    pub register_refill_secs: u64,
+    pub session_idle_days: i64,
+}
+
+/// Never print the secret key.
+impl std::fmt::Debug for AuthSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthSettings")
+            .field(
+                "secret_key",
+                &if self.secret_key.is_empty() {
+                    "(file)"
+                } else {
+                    "(set)"
+                },
+            )
+            .field("password_hashing", &self.password_hashing)
+            .field("secure_cookies", &self.secure_cookies)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -168,6 +201,11 @@ mod tests {
         assert_eq!(s.data_dir, Path::new("/srv/kaifang"));
         assert_eq!(s.database.pool_size, 3);
         assert_eq!(s.database_url().unwrap().kind(), BackendKind::Postgres);
+        let shown = format!(
+            "{:?}",
+            Settings::load_from(None, env(&[("KAIFANG_AUTH__SECRET_KEY", "abcdef")])).unwrap()
+        );
+        assert!(!shown.contains("abcdef"), "{shown}");
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub struct AuditEvent {
     pub details: String,
     pub prev_hash: String,
     pub hash: String,
+    pub ip: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -29,6 +30,7 @@ pub struct NewAuditEvent<'a> {
     pub details: &'a str,
     pub prev_hash: &'a str,
     pub hash: &'a str,
+    pub ip: Option<&'a str>,
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewAuditEvent<'_>) -> QueryResult<AuditEvent> {
@@ -63,4 +65,67 @@ pub fn all_in_order(conn: &mut DbConnection) -> QueryResult<Vec<AuditEvent>> {
         .order(audit_events::id.asc())
         .select(AuditEvent::as_select())
         .load(conn)
+}
+
+/// Filters for the audit-log viewer.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Exact actor, e.g. `user:12` or `cli`.
+    pub actor: Option<String>,
+    /// Action or action prefix: `dataset.` matches every dataset action.
+    pub action: Option<String>,
+    /// Target prefix, e.g. `dataset:hefei-bus`.
+    pub target: Option<String>,
+    pub from: Option<NaiveDateTime>,
+    pub until: Option<NaiveDateTime>,
+}
+
+fn escape_like(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// A page of events matching the filter, newest first, and the total.
+pub fn search(
+    conn: &mut DbConnection,
+    f: &AuditFilter,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(i64, Vec<AuditEvent>)> {
+    let filtered = || {
+        let mut q = audit_events::table.into_boxed();
+        if let Some(a) = &f.actor {
+            q = q.filter(audit_events::actor.eq(a.clone()));
+        }
+        if let Some(a) = &f.action {
+            q = q.filter(
+                audit_events::action
+                    .like(format!("{}%", escape_like(a)))
+                    .escape('\\'),
+            );
+        }
+        if let Some(t) = &f.target {
+            q = q.filter(
+                audit_events::target
+                    .like(format!("{}%", escape_like(t)))
+                    .escape('\\'),
+            );
+        }
+        if let Some(t) = f.from {
+            q = q.filter(audit_events::occurred_at.ge(t));
+        }
+        if let Some(t) = f.until {
+            q = q.filter(audit_events::occurred_at.lt(t));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order(audit_events::id.desc())
+        .limit(limit)
+        .offset(offset)
+        .select(AuditEvent::as_select())
+        .load(conn)?;
+    Ok((total, rows))
 }

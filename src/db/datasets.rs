@@ -172,3 +172,111 @@ pub fn formats_of(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<(i32,
         .select((dataset_formats::dataset_id, dataset_formats::format))
         .load(conn)
 }
+
+/// Every editable catalog field, for an update. `None` in a nullable column writes NULL.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = datasets, treat_none_as_null = true)]
+pub struct DatasetChanges<'a> {
+    pub slug: &'a str,
+    pub title: &'a str,
+    pub summary: &'a str,
+    pub keywords: &'a str,
+    pub theme_id: i32,
+    pub maintainer: &'a str,
+    pub open_class: &'a str,
+    pub open_conditions: Option<&'a str>,
+    pub legal_basis: Option<&'a str>,
+    pub update_frequency: &'a str,
+    pub record_count: i64,
+    pub temporal_start: Option<NaiveDate>,
+    pub temporal_end: Option<NaiveDate>,
+    pub spatial_coverage: &'a str,
+    pub license: &'a str,
+    pub priority: bool,
+    pub modified_at: NaiveDateTime,
+}
+
+pub fn update(
+    conn: &mut DbConnection,
+    id: i32,
+    changes: &DatasetChanges<'_>,
+) -> QueryResult<Dataset> {
+    diesel::update(datasets::table.find(id))
+        .set(changes)
+        .returning(datasets::all_columns)
+        .get_result(conn)
+}
+
+/// Changes the status; `published_at` is set the first time a dataset is published.
+pub fn set_status(
+    conn: &mut DbConnection,
+    id: i32,
+    status: DatasetStatus,
+    published_at: Option<NaiveDateTime>,
+    at: NaiveDateTime,
+) -> QueryResult<Dataset> {
+    diesel::update(datasets::table.find(id))
+        .set((
+            datasets::status.eq(status.as_str()),
+            datasets::published_at.eq(published_at),
+            datasets::modified_at.eq(at),
+        ))
+        .returning(datasets::all_columns)
+        .get_result(conn)
+}
+
+/// Applies an approved open-class change.
+pub fn set_class(
+    conn: &mut DbConnection,
+    id: i32,
+    class: OpenClass,
+    legal_basis: Option<&str>,
+    conditions: Option<&str>,
+    at: NaiveDateTime,
+) -> QueryResult<Dataset> {
+    diesel::update(datasets::table.find(id))
+        .set((
+            datasets::open_class.eq(class.as_str()),
+            datasets::legal_basis.eq(legal_basis),
+            datasets::open_conditions.eq(conditions),
+            datasets::modified_at.eq(at),
+        ))
+        .returning(datasets::all_columns)
+        .get_result(conn)
+}
+
+pub fn delete_fields(conn: &mut DbConnection, dataset_id: i32) -> QueryResult<()> {
+    diesel::delete(dataset_fields::table.filter(dataset_fields::dataset_id.eq(dataset_id)))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn delete_formats(conn: &mut DbConnection, dataset_id: i32) -> QueryResult<()> {
+    diesel::delete(dataset_formats::table.filter(dataset_formats::dataset_id.eq(dataset_id)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// All datasets of a department, whatever their status, most recently modified first.
+pub fn of_department(conn: &mut DbConnection, department_id: i32) -> QueryResult<Vec<Dataset>> {
+    datasets::table
+        .filter(datasets::department_id.eq(department_id))
+        .order((datasets::modified_at.desc(), datasets::id.desc()))
+        .select(Dataset::as_select())
+        .load(conn)
+}
+
+/// Codes already used under a classification code (`{classification}/…`).
+pub fn codes_with_classification(
+    conn: &mut DbConnection,
+    classification: &str,
+) -> QueryResult<Vec<String>> {
+    datasets::table
+        .filter(datasets::code.like(format!("{classification}/%")))
+        .select(datasets::code)
+        .load(conn)
+}
+
+pub fn slug_of(conn: &mut DbConnection, id: i32) -> QueryResult<String> {
+    datasets::table.find(id).select(datasets::slug).first(conn)
+}

@@ -68,3 +68,25 @@ pub fn by_id(conn: &mut DbConnection, id: i32) -> QueryResult<Department> {
         .select(Department::as_select())
         .first(conn)
 }
+
+#[allow(clippy::too_many_arguments)]
+pub fn update(
+    conn: &mut DbConnection,
+    id: i32,
+    name: &str,
+    level: &str,
+    region_code: &str,
+    parent_id: Option<i32>,
+    description: &str,
+) -> QueryResult<Department> {
+    diesel::update(departments::table.find(id))
+        .set((
+            departments::name.eq(name),
+            departments::level.eq(level),
+            departments::region_code.eq(region_code),
+            departments::parent_id.eq(parent_id),
+            departments::description.eq(description),
+        ))
+        .returning(departments::all_columns)
+        .get_result(conn)
+}

@@ -100,6 +100,77 @@ diesel::table! {
         role -> Text,
         department_id -> Nullable<Integer>,
         created_at -> Timestamp,
+        kind -> Text,
+        status -> Text,
+        real_name -> Nullable<Text>,
+        mobile -> Nullable<Text>,
+        id_number_hash -> Nullable<Text>,
+        id_number_masked -> Nullable<Text>,
+        org_name -> Nullable<Text>,
+        credit_code -> Nullable<Text>,
+        password_changed_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Integer,
+        user_id -> Integer,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
+        user_agent -> Text,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> Integer,
+        user_id -> Integer,
+        name -> Text,
+        prefix -> Text,
+        key_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    dataset_changes (id) {
+        id -> Integer,
+        dataset_id -> Integer,
+        actor -> Text,
+        changed_at -> Timestamp,
+        action -> Text,
+        changes -> Text,
+        reason -> Text,
+    }
+}
+
+diesel::table! {
+    class_change_requests (id) {
+        id -> Integer,
+        dataset_id -> Integer,
+        from_class -> Text,
+        to_class -> Text,
+        legal_basis -> Text,
+        open_conditions -> Nullable<Text>,
+        reason -> Text,
+        requested_by -> Nullable<Integer>,
+        requested_at -> Timestamp,
+        status -> Text,
+        decided_by -> Nullable<Integer>,
+        decided_at -> Nullable<Timestamp>,
+        decision_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    calendar_days (day) {
+        day -> Date,
+        kind -> Text,
+        name -> Text,
     }
 }
 
@@ -113,6 +184,7 @@ diesel::table! {
         details -> Text,
         prev_hash -> Text,
         hash -> Text,
+        ip -> Nullable<Text>,
     }
 }
 
@@ -122,6 +194,10 @@ diesel::joinable!(dataset_fields -> datasets (dataset_id));
 diesel::joinable!(dataset_formats -> datasets (dataset_id));
 diesel::joinable!(resources -> datasets (dataset_id));
 diesel::joinable!(users -> departments (department_id));
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(api_keys -> users (user_id));
+diesel::joinable!(dataset_changes -> datasets (dataset_id));
+diesel::joinable!(class_change_requests -> datasets (dataset_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
@@ -132,4 +208,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     resources,
     users,
     audit_events,
+    sessions,
+    api_keys,
+    dataset_changes,
+    class_change_requests,
+    calendar_days,
 );

@@ -6,28 +6,37 @@ use chrono::NaiveDateTime;
 use diesel::QueryResult;
 use sha2::{Digest, Sha256};
 
+use super::Actor;
 use crate::db::audit::{self as rows, AuditEvent, NewAuditEvent};
 use crate::db::{DbConnection, write_transaction};
 
 /// The `prev_hash` of the first row.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
-/// The hash of one row: SHA-256 over the previous hash and the row's canonical JSON form.
-pub fn hash(
-    prev_hash: &str,
-    occurred_at: NaiveDateTime,
-    actor: &str,
-    action: &str,
-    target: &str,
-    details: &str,
-) -> String {
-    let canonical = serde_json::json!([
-        occurred_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
-        actor,
-        action,
-        target,
-        details,
+/// What one event says, as hashed.
+pub struct Content<'a> {
+    pub occurred_at: NaiveDateTime,
+    pub actor: &'a str,
+    pub action: &'a str,
+    pub target: &'a str,
+    pub details: &'a str,
+    pub ip: Option<&'a str>,
+}
+
+/// The hash of one row: SHA-256 over the previous hash and the row's canonical JSON form
+/// (the IP address is appended only when there is one, so rows from before it was recorded
+/// keep their hashes).
+pub fn hash(prev_hash: &str, c: &Content<'_>) -> String {
+    let mut canonical = serde_json::json!([
+        c.occurred_at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string(),
+        c.actor,
+        c.action,
+        c.target,
+        c.details,
     ]);
+    if let (Some(ip), Some(list)) = (c.ip, canonical.as_array_mut()) {
+        list.push(serde_json::Value::from(ip));
+    }
     let mut h = Sha256::new();
     h.update(prev_hash.as_bytes());
     h.update(b"\n");
@@ -35,11 +44,11 @@ pub fn hash(
     hex::encode(h.finalize())
 }
 
-/// Appends one event. `actor` is `cli`, `system` or `user:{id}`; `target` names the object,
-/// e.g. `dataset:hefei-bus-routes`; `details` must not hold personal data.
+/// Appends one event. `target` names the object, e.g. `dataset:hefei-bus-routes`; `details`
+/// must not hold personal data.
 pub fn record(
     conn: &mut DbConnection,
-    actor: &str,
+    actor: &Actor,
     action: &str,
     target: &str,
     details: serde_json::Value,
@@ -47,19 +56,27 @@ pub fn record(
     write_transaction(conn, |conn| {
         rows::lock_chain(conn)?;
         let prev = rows::last_hash(conn)?.unwrap_or_else(|| GENESIS.to_owned());
-        let occurred_at = super::now();
         let details = details.to_string();
-        let hash = hash(&prev, occurred_at, actor, action, target, &details);
+        let content = Content {
+            occurred_at: super::now(),
+            actor: &actor.label,
+            action,
+            target,
+            details: &details,
+            ip: actor.ip.as_deref(),
+        };
+        let hash = hash(&prev, &content);
         rows::insert(
             conn,
             &NewAuditEvent {
-                occurred_at,
-                actor,
+                occurred_at: content.occurred_at,
+                actor: content.actor,
                 action,
                 target,
                 details: &details,
                 prev_hash: &prev,
                 hash: &hash,
+                ip: content.ip,
             },
         )
     })
@@ -82,11 +99,14 @@ pub fn verify_events(events: &[AuditEvent]) -> Result<usize, ChainBreak> {
     for e in events {
         let expected = hash(
             &prev,
-            e.occurred_at,
-            &e.actor,
-            &e.action,
-            &e.target,
-            &e.details,
+            &Content {
+                occurred_at: e.occurred_at,
+                actor: &e.actor,
+                action: &e.action,
+                target: &e.target,
+                details: &e.details,
+                ip: e.ip.as_deref(),
+            },
         );
         if e.prev_hash != prev || e.hash != expected {
             return Err(ChainBreak { event_id: e.id });
@@ -113,7 +133,18 @@ mod tests {
             target: "user:1".into(),
             details: "{}".into(),
             prev_hash: prev.into(),
-            hash: hash(prev, at, "cli", action, "user:1", "{}"),
+            hash: hash(
+                prev,
+                &Content {
+                    occurred_at: at,
+                    actor: "cli",
+                    action,
+                    target: "user:1",
+                    details: "{}",
+                    ip: Some("10.0.0.1"),
+                },
+            ),
+            ip: Some("10.0.0.1".into()),
         }
     }
 
@@ -129,6 +160,13 @@ mod tests {
         let a = event(1, GENESIS, "user.create");
         let b = event(2, &a.hash, "user.role");
         let c = event(3, &b.hash, "user.delete");
+        let mut moved = b.clone();
+        moved.ip = Some("10.0.0.2".into());
+        assert_eq!(
+            verify_events(&[a.clone(), moved, c.clone()]),
+            Err(ChainBreak { event_id: 2 }),
+            "the address is part of the hash"
+        );
         let mut edited = b.clone();
         edited.action = "user.nothing".into();
         assert_eq!(

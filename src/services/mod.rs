@@ -1,8 +1,13 @@
 //! Use cases. Services own transactions and audit records and know no HTTP.
 
+pub mod accounts;
+pub mod admin;
+pub mod api_keys;
 pub mod audit;
 pub mod catalog;
 pub mod demo;
+pub mod passwords;
+pub mod publishing;
 pub mod users;
 
 use chrono::{NaiveDateTime, Timelike, Utc};
@@ -13,4 +18,40 @@ pub fn now() -> NaiveDateTime {
     let t = Utc::now().naive_utc();
     t.with_nanosecond(t.nanosecond() / 1_000 * 1_000)
         .unwrap_or(t)
+}
+
+/// Who does something, as the audit log records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// `cli`, `system`, `anonymous` or `user:{id}`.
+    pub label: String,
+    pub user_id: Option<i32>,
+    /// The client address of a web request.
+    pub ip: Option<String>,
+}
+
+impl Actor {
+    pub fn cli() -> Self {
+        Self {
+            label: "cli".into(),
+            user_id: None,
+            ip: None,
+        }
+    }
+
+    pub fn anonymous(ip: Option<String>) -> Self {
+        Self {
+            label: "anonymous".into(),
+            user_id: None,
+            ip,
+        }
+    }
+
+    pub fn user(id: i32, ip: Option<String>) -> Self {
+        Self {
+            label: format!("user:{id}"),
+            user_id: Some(id),
+            ip,
+        }
+    }
 }

@@ -1,13 +1,12 @@
 //! Creating accounts (the command line's `user add`; registration comes with accounts).
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, SaltString};
 use diesel::result::{DatabaseErrorKind, Error as DbError};
-use rand::RngCore;
 
+use super::Actor;
+use super::passwords::PasswordHasher;
 use crate::db::users::{self as rows, NewUser, User};
 use crate::db::{DbConnection, departments, write_transaction};
-use crate::domain::{Email, Role, Slug};
+use crate::domain::{AccountKind, AccountStatus, Email, Role, Slug};
 
 pub struct NewAccount {
     pub email: Email,
@@ -27,24 +26,12 @@ pub enum AddUserError {
     PublisherNeedsDepartment,
     #[error("只有数据提供部门账号（publisher）可以指定所属部门")]
     DepartmentNotAllowed,
-    #[error("密码至少需要 {0} 个字符")]
-    PasswordTooShort(usize),
+    #[error("{0}")]
+    Password(#[from] crate::domain::password::PasswordError),
     #[error("无法计算密码哈希")]
     Hash,
     #[error(transparent)]
     Database(#[from] DbError),
-}
-
-pub const MIN_PASSWORD_CHARS: usize = 10;
-
-pub fn hash_password(password: &str) -> Result<String, AddUserError> {
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    let salt = SaltString::encode_b64(&bytes).map_err(|_| AddUserError::Hash)?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|_| AddUserError::Hash)
 }
 
 /// Creates an account and records it in the audit log (without the e-mail address: the log
@@ -52,17 +39,18 @@ pub fn hash_password(password: &str) -> Result<String, AddUserError> {
 pub fn add_user(
     conn: &mut DbConnection,
     account: &NewAccount,
-    actor: &str,
+    hasher: &PasswordHasher,
+    actor: &Actor,
 ) -> Result<User, AddUserError> {
-    if account.password.chars().count() < MIN_PASSWORD_CHARS {
-        return Err(AddUserError::PasswordTooShort(MIN_PASSWORD_CHARS));
-    }
+    crate::domain::password::check(&account.password, &[])?;
     match (account.role, &account.department) {
         (Role::Publisher, None) => return Err(AddUserError::PublisherNeedsDepartment),
         (Role::User | Role::Admin, Some(_)) => return Err(AddUserError::DepartmentNotAllowed),
         _ => {}
     }
-    let hash = hash_password(&account.password)?;
+    let hash = hasher
+        .hash(&account.password)
+        .map_err(|_| AddUserError::Hash)?;
     write_transaction(conn, |conn| {
         let department_id = match &account.department {
             Some(slug) => Some(
@@ -84,6 +72,11 @@ pub fn add_user(
                 role: account.role.as_str(),
                 department_id,
                 created_at: super::now(),
+                kind: AccountKind::Individual.as_str(),
+                // Staff accounts are created by an operator who knows who they are.
+                status: AccountStatus::Verified.as_str(),
+                password_changed_at: Some(super::now()),
+                ..NewUser::default()
             },
         )
         .map_err(|e| match e {

@@ -16,7 +16,7 @@ async fn audit_log_refuses_changes_and_detects_tampering(backend: Backend) {
     let mut conn = app.conn();
     let a = audit::record(
         &mut conn,
-        "cli",
+        &kaifang::services::Actor::cli(),
         "user.create",
         "user:1",
         serde_json::json!({"role": "admin"}),
@@ -24,7 +24,7 @@ async fn audit_log_refuses_changes_and_detects_tampering(backend: Backend) {
     .unwrap();
     let b = audit::record(
         &mut conn,
-        "user:1",
+        &kaifang::services::Actor::user(1, Some("10.1.2.3".into())),
         "dataset.publish",
         "dataset:x",
         serde_json::json!({}),

@@ -420,7 +420,7 @@ pub fn load(conn: &mut DbConnection, store: &FileStore) -> Result<DemoReport, De
         }
         crate::services::audit::record(
             conn,
-            "cli",
+            &crate::services::Actor::cli(),
             "demo.load",
             "catalog",
             serde_json::json!({ "departments": report.departments, "datasets": report.datasets }),

@@ -1,0 +1,17 @@
+ALTER TABLE audit_events DROP COLUMN ip;
+DROP TABLE calendar_days;
+DROP TABLE class_change_requests;
+DROP TABLE dataset_changes;
+DROP TABLE api_keys;
+DROP TABLE sessions;
+DROP INDEX users_one_per_organisation;
+DROP INDEX users_one_per_person;
+ALTER TABLE users DROP COLUMN password_changed_at;
+ALTER TABLE users DROP COLUMN credit_code;
+ALTER TABLE users DROP COLUMN org_name;
+ALTER TABLE users DROP COLUMN id_number_masked;
+ALTER TABLE users DROP COLUMN id_number_hash;
+ALTER TABLE users DROP COLUMN mobile;
+ALTER TABLE users DROP COLUMN real_name;
+ALTER TABLE users DROP COLUMN status;
+ALTER TABLE users DROP COLUMN kind;

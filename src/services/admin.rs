@@ -1,0 +1,359 @@
+//! Administration by the data authority: departments, accounts, the holiday calendar and
+//! decisions on open-class restrictions. Every action is audited.
+
+use chrono::NaiveDate;
+use diesel::result::Error as DbError;
+
+use super::publishing::FieldErrors;
+use super::{Actor, audit};
+use crate::db::departments::{self as dept_rows, Department, NewDepartment};
+use crate::db::history::{self, NewDatasetChange};
+use crate::db::users::{self as user_rows, User};
+use crate::db::{DbConnection, calendar, datasets, write_transaction};
+use crate::domain::{
+    AccountStatus, Classification, DayKind, DecisionStatus, RegionCode, Role, Slug,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("不存在")]
+    NotFound,
+    #[error("提交的内容有误")]
+    Invalid(FieldErrors),
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+impl AdminError {
+    fn field(key: &str, message: impl Into<String>) -> Self {
+        Self::Invalid(FieldErrors::from([(key.to_owned(), message.into())]))
+    }
+}
+
+/// A department as submitted by the form.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct DepartmentDraft {
+    pub slug: String,
+    pub name: String,
+    pub region_code: String,
+    pub parent: String,
+    pub description: String,
+}
+
+/// Creates (`existing == None`) or updates a department. The slug cannot change: URLs and
+/// accounts refer to it. A parent must exist, must not be the department itself or one of its
+/// descendants, and must cover the department's region.
+pub fn save_department(
+    conn: &mut DbConnection,
+    existing: Option<&str>,
+    d: &DepartmentDraft,
+    actor: &Actor,
+) -> Result<Department, AdminError> {
+    let mut e = FieldErrors::new();
+    let name = d.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        e.insert("name".into(), "请填写部门名称（最多 100 字）".into());
+    }
+    if d.description.chars().count() > 1000 {
+        e.insert("description".into(), "简介最长 1000 字".into());
+    }
+    let region = RegionCode::parse(d.region_code.trim())
+        .map_err(|err| e.insert("region_code".into(), err.to_string()))
+        .ok();
+    let slug = match existing {
+        Some(s) => Slug::parse(s).map_err(|_| AdminError::NotFound)?,
+        None => match Slug::parse(d.slug.trim()) {
+            Ok(s) => s,
+            Err(err) => {
+                e.insert("slug".into(), err.to_string());
+                Slug::parse("x").map_err(|_| AdminError::NotFound)?
+            }
+        },
+    };
+    write_transaction(conn, |conn| {
+        let current = match existing {
+            Some(s) => Some(dept_rows::by_slug(conn, s)?.ok_or(AdminError::NotFound)?),
+            None => {
+                if !e.contains_key("slug") && dept_rows::by_slug(conn, slug.as_str())?.is_some() {
+                    e.insert("slug".into(), "该标识已被使用".into());
+                }
+                None
+            }
+        };
+        let parent = match d.parent.trim() {
+            "" => None,
+            p => match dept_rows::by_slug(conn, p)? {
+                None => {
+                    e.insert("parent".into(), format!("上级部门“{p}”不存在"));
+                    None
+                }
+                Some(parent) => {
+                    if let Some(cur) = &current {
+                        let mut up = Some(parent.clone());
+                        while let Some(node) = up {
+                            if node.id == cur.id {
+                                e.insert(
+                                    "parent".into(),
+                                    "上级部门不能是本部门或其下级部门".into(),
+                                );
+                                break;
+                            }
+                            up = node
+                                .parent_id
+                                .map(|id| dept_rows::by_id(conn, id))
+                                .transpose()?;
+                        }
+                    }
+                    if let Some(r) = region
+                        && !parent.region_code.contains(&r)
+                    {
+                        e.entry("parent".into())
+                            .or_insert_with(|| "上级部门的行政区划应包含本部门的行政区划".into());
+                    }
+                    Some(parent)
+                }
+            },
+        };
+        let region = match (region, e.is_empty()) {
+            (Some(r), true) => r,
+            _ => return Err(AdminError::Invalid(e.clone())),
+        };
+        let saved = match &current {
+            None => dept_rows::insert(
+                conn,
+                &NewDepartment {
+                    slug: slug.as_str(),
+                    name,
+                    level: region.level().as_str(),
+                    region_code: region.as_str(),
+                    parent_id: parent.as_ref().map(|p| p.id),
+                    description: d.description.trim(),
+                    created_at: super::now(),
+                },
+            )?,
+            Some(cur) => dept_rows::update(
+                conn,
+                cur.id,
+                name,
+                region.level().as_str(),
+                region.as_str(),
+                parent.as_ref().map(|p| p.id),
+                d.description.trim(),
+            )?,
+        };
+        let action = if current.is_some() {
+            "department.update"
+        } else {
+            "department.create"
+        };
+        audit::record(
+            conn,
+            actor,
+            action,
+            &format!("department:{}", saved.slug),
+            serde_json::json!({ "region_code": saved.region_code.as_str(), "parent": d.parent.trim() }),
+        )?;
+        Ok(saved)
+    })
+}
+
+/// Changes an account's role, department and status. Administrators cannot change their own
+/// role or status (so the last administrator cannot lock everyone out by mistake).
+pub fn update_user(
+    conn: &mut DbConnection,
+    admin_id: i32,
+    user_id: i32,
+    role: Role,
+    department: Option<&str>,
+    status: AccountStatus,
+    actor: &Actor,
+) -> Result<User, AdminError> {
+    write_transaction(conn, |conn| {
+        let user = user_rows::by_id(conn, user_id)?.ok_or(AdminError::NotFound)?;
+        if user.id == admin_id && (role != user.role || status != user.status) {
+            return Err(AdminError::Conflict("不能修改自己的角色或状态".into()));
+        }
+        let department_id = match (role, department.map(str::trim).filter(|s| !s.is_empty())) {
+            (Role::Publisher, None) => {
+                return Err(AdminError::field(
+                    "department",
+                    "数据提供部门账号必须指定所属部门",
+                ));
+            }
+            (Role::Publisher, Some(slug)) => Some(
+                dept_rows::by_slug(conn, slug)?
+                    .ok_or_else(|| AdminError::field("department", format!("部门“{slug}”不存在")))?
+                    .id,
+            ),
+            (_, Some(_)) => {
+                return Err(AdminError::field(
+                    "department",
+                    "只有数据提供部门账号可以指定所属部门",
+                ));
+            }
+            (_, None) => None,
+        };
+        let target = format!("user:{}", user.id);
+        if role != user.role || department_id != user.department_id {
+            user_rows::set_role(conn, user.id, role, department_id)?;
+            audit::record(
+                conn,
+                actor,
+                "user.role",
+                &target,
+                serde_json::json!({
+                    "role": [user.role.as_str(), role.as_str()],
+                    "department_id": [user.department_id, department_id],
+                }),
+            )?;
+        }
+        if status != user.status {
+            user_rows::set_status(conn, user.id, status)?;
+            if status == AccountStatus::Disabled {
+                crate::db::sessions::delete_for_user(conn, user.id)?;
+            }
+            audit::record(
+                conn,
+                actor,
+                "user.status",
+                &target,
+                serde_json::json!({ "status": [user.status.as_str(), status.as_str()] }),
+            )?;
+        }
+        user_rows::by_id(conn, user.id)?.ok_or(AdminError::NotFound)
+    })
+}
+
+/// Adds a holiday or make-up workday.
+pub fn add_day(
+    conn: &mut DbConnection,
+    day: &str,
+    kind: &str,
+    name: &str,
+    actor: &Actor,
+) -> Result<NaiveDate, AdminError> {
+    let mut e = FieldErrors::new();
+    let date = NaiveDate::parse_from_str(day.trim(), "%Y-%m-%d")
+        .map_err(|_| e.insert("day".into(), "日期格式应为 YYYY-MM-DD".into()))
+        .ok();
+    let kind = kind
+        .parse::<DayKind>()
+        .map_err(|_| e.insert("kind".into(), "请选择放假或调休上班".into()))
+        .ok();
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        e.insert(
+            "name".into(),
+            "请填写名称，例如“国庆节”（最多 100 字）".into(),
+        );
+    }
+    let (Some(date), Some(kind), true) = (date, kind, e.is_empty()) else {
+        return Err(AdminError::Invalid(e));
+    };
+    write_transaction(conn, |conn| {
+        if calendar::get(conn, date)?.is_some() {
+            return Err(AdminError::field("day", "这一天已在日历中，请先删除再添加"));
+        }
+        calendar::insert(conn, date, kind, name)?;
+        audit::record(
+            conn,
+            actor,
+            "calendar.add",
+            &format!("day:{date}"),
+            serde_json::json!({ "kind": kind.as_str(), "name": name }),
+        )?;
+        Ok(date)
+    })
+}
+
+pub fn remove_day(
+    conn: &mut DbConnection,
+    day: NaiveDate,
+    actor: &Actor,
+) -> Result<(), AdminError> {
+    write_transaction(conn, |conn| {
+        if !calendar::delete(conn, day)? {
+            return Err(AdminError::NotFound);
+        }
+        audit::record(
+            conn,
+            actor,
+            "calendar.remove",
+            &format!("day:{day}"),
+            serde_json::json!({}),
+        )?;
+        Ok(())
+    })
+}
+
+/// Approves or rejects a pending move to a more restrictive open class.
+pub fn decide_class_change(
+    conn: &mut DbConnection,
+    admin_id: i32,
+    request_id: i32,
+    approve: bool,
+    note: &str,
+    actor: &Actor,
+) -> Result<(), AdminError> {
+    let note = note.trim();
+    if !approve && note.is_empty() {
+        return Err(AdminError::field("note", "驳回需要填写理由"));
+    }
+    if note.chars().count() > 500 {
+        return Err(AdminError::field("note", "说明最长 500 字"));
+    }
+    write_transaction(conn, |conn| {
+        let req = history::by_id(conn, request_id)?.ok_or(AdminError::NotFound)?;
+        if req.status != DecisionStatus::Pending {
+            return Err(AdminError::Conflict(format!(
+                "该申请已{}",
+                req.status.label()
+            )));
+        }
+        let now = super::now();
+        let (status, action) = if approve {
+            let c = Classification::new(
+                req.to_class,
+                Some(&req.legal_basis),
+                req.open_conditions.as_deref(),
+            )
+            .map_err(|e| AdminError::Conflict(e.to_string()))?;
+            datasets::set_class(
+                conn,
+                req.dataset_id,
+                c.class(),
+                c.legal_basis(),
+                c.conditions(),
+                now,
+            )?;
+            (DecisionStatus::Approved, "class_approve")
+        } else {
+            (DecisionStatus::Rejected, "class_reject")
+        };
+        history::decide(conn, req.id, status, admin_id, now, note)?;
+        let changes = serde_json::json!({ "open_class": [req.from_class.as_str(), req.to_class.as_str()], "decision": status.as_str() });
+        history::record(
+            conn,
+            &NewDatasetChange {
+                dataset_id: req.dataset_id,
+                actor: &actor.label,
+                changed_at: now,
+                action,
+                changes: &changes.to_string(),
+                reason: note,
+            },
+        )?;
+        let slug = datasets::slug_of(conn, req.dataset_id)?;
+        audit::record(
+            conn,
+            actor,
+            &format!("dataset.{action}"),
+            &format!("dataset:{slug}"),
+            changes,
+        )?;
+        Ok(())
+    })
+}
