@@ -4,15 +4,22 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
+use actix_session::SessionMiddleware;
+use actix_session::config::CookieContentSecurity;
+use actix_session::storage::CookieSessionStore;
+use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::db::{self, DbPool};
+use crate::secrets::Secrets;
+use crate::services::passwords::PasswordHasher;
 use crate::settings::Settings;
 use crate::storage::FileStore;
 use crate::web::assets::Assets;
+use crate::web::auth::Limiters;
 use crate::web::{AppState, middleware, routes};
 
 /// Opens the database (creating the data directory for SQLite) and applies migrations.
@@ -53,15 +60,35 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let workers = settings.workers;
+        let secrets = Secrets::load(&settings.auth.secret_key, &settings.data_dir)?;
+        let session_key = Key::from(secrets.session_key());
+        let secure_cookies = settings.auth.secure_cookies;
         let state = web::Data::new(AppState {
             pool: pool.clone(),
+            hasher: Arc::new(PasswordHasher::new(settings.auth.password_hashing)),
+            limiters: Arc::new(Limiters::new(&settings.auth)),
             settings: Arc::new(settings),
             assets: Arc::new(Assets::new()),
+            secrets: Arc::new(secrets),
         });
         let mut server = HttpServer::new(move || {
+            let sessions =
+                SessionMiddleware::builder(CookieSessionStore::default(), session_key.clone())
+                    .cookie_name("kaifang_session".into())
+                    .cookie_http_only(true)
+                    .cookie_secure(secure_cookies)
+                    .cookie_same_site(SameSite::Lax)
+                    .cookie_content_security(CookieContentSecurity::Private)
+                    .build();
             App::new()
                 .app_data(state.clone())
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(1 << 20)
+                        .error_handler(crate::web::api::json_error),
+                )
                 .wrap(from_fn(middleware::error_pages))
+                .wrap(sessions)
                 .wrap(middleware::security_headers())
                 .wrap(from_fn(middleware::request_log))
                 .configure(routes::configure)

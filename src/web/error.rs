@@ -18,6 +18,20 @@ pub enum AppError {
     Gone { title: String },
     #[error("不支持该请求方法")]
     MethodNotAllowed,
+    #[error("{0}")]
+    Forbidden(String),
+    /// Not logged in: redirect to the login page, then back to this path.
+    #[error("请先登录")]
+    LoginRequired(String),
+    #[error("表单已过期或来源不明，请返回上一页刷新后重试")]
+    CsrfRejected,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("操作过于频繁，请 {retry_after} 秒后再试")]
+    TooManyRequests { retry_after: u64 },
+    /// An API error on its way through code shared with pages.
+    #[error("{0}")]
+    Api(Box<crate::web::api::ApiError>),
     #[error("服务暂时不可用")]
     Unavailable(#[source] anyhow::Error),
     #[error("服务器内部错误")]
@@ -40,6 +54,11 @@ impl AppError {
             Self::BadRequest(_) => "请求有误",
             Self::Gone { .. } => "数据集已撤回",
             Self::MethodNotAllowed => "请求方法不被支持",
+            Self::Forbidden(_) | Self::CsrfRejected => "无权访问",
+            Self::LoginRequired(_) => "请先登录",
+            Self::Conflict(_) => "操作冲突",
+            Self::TooManyRequests { .. } => "请求过于频繁",
+            Self::Api(_) => "请求有误",
             Self::Unavailable(_) => "服务暂时不可用",
             Self::Internal(_) => "服务器内部错误",
         }
@@ -95,6 +114,11 @@ impl ResponseError for AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Gone { .. } => StatusCode::GONE,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Forbidden(_) | Self::CsrfRejected => StatusCode::FORBIDDEN,
+            Self::LoginRequired(_) => StatusCode::SEE_OTHER,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Api(e) => e.status,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -112,8 +136,26 @@ impl ResponseError for AppError {
             }
             _ => {}
         }
-        HttpResponse::build(self.status_code())
-            .content_type("text/plain; charset=utf-8")
+        let mut res = HttpResponse::build(self.status_code());
+        match self {
+            Self::LoginRequired(next) => {
+                let to = format!(
+                    "/login?{}",
+                    serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+                );
+                return res
+                    .insert_header((actix_web::http::header::LOCATION, to))
+                    .finish();
+            }
+            Self::TooManyRequests { retry_after } => {
+                res.insert_header((
+                    actix_web::http::header::RETRY_AFTER,
+                    retry_after.to_string(),
+                ));
+            }
+            _ => {}
+        }
+        res.content_type("text/plain; charset=utf-8")
             .body(self.public_message())
     }
 }

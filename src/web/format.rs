@@ -80,6 +80,20 @@ pub fn field_type(t: &str) -> &str {
     }
 }
 
+/// A dataset history action in words.
+pub fn change_action(a: &str) -> &str {
+    match a {
+        "create" => "创建",
+        "update" => "修改",
+        "publish" => "发布",
+        "withdraw" => "撤回",
+        "class_request" => "申请收紧开放类型",
+        "class_approve" => "批准开放类型变更",
+        "class_reject" => "驳回开放类型变更",
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

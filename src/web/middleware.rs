@@ -93,6 +93,21 @@ pub async fn error_pages(
     if content_type.starts_with("text/html") || content_type.starts_with("application/json") {
         return Ok(res.map_into_boxed_body());
     }
+    if res.request().path().starts_with("/api/") {
+        // Programs get the JSON envelope, whatever produced the error.
+        let (title, message) = generic_message(status.as_u16());
+        let code = match status.as_u16() {
+            404 => "not_found",
+            405 => "method_not_allowed",
+            413 => "payload_too_large",
+            s if s >= 500 => "internal",
+            _ => "bad_request",
+        };
+        let body =
+            serde_json::json!({"error": {"code": code, "message": format!("{title}：{message}")}});
+        let response = HttpResponse::build(status).json(body);
+        return Ok(res.into_response(response));
+    }
     let Some(state) = res.request().app_data::<web::Data<AppState>>().cloned() else {
         return Ok(res.map_into_boxed_body());
     };
@@ -105,7 +120,7 @@ pub async fn error_pages(
         None => generic_message(status.as_u16()),
     };
     let page = ErrorPage {
-        layout: Layout::new(&state, title.clone(), NAV_NONE),
+        layout: Layout::anonymous(&state, title.clone(), NAV_NONE),
         status: status.as_u16(),
         title,
         message,

@@ -1,8 +1,11 @@
 //! The web layer: the only place that knows HTTP (actix-web) and HTML (askama).
 
+pub mod api;
 pub mod assets;
+pub mod auth;
 pub mod error;
 pub mod format;
+pub mod forms;
 pub mod layout;
 pub mod middleware;
 pub mod pages;

@@ -1,22 +1,93 @@
 //! The route table: every URL the portal answers, in one place.
+//!
+//! Pages answer GET and HEAD; forms POST (through `CsrfForm`, so a missing or forged token is a
+//! 403). Other methods get 405.
 
 use actix_web::dev::HttpServiceFactory;
 use actix_web::{FromRequest, Handler, Responder, guard, web};
 
-use super::{assets, pages};
+use super::{api, assets, pages};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(page("/", pages::home::show))
+    use pages::{account, admin, console};
+    cfg
+        // The public catalog.
+        .service(page("/", pages::home::show))
         .service(page("/datasets", pages::datasets::index))
         .service(page("/datasets/{slug}", pages::datasets::show))
         .service(page("/departments", pages::departments::index))
         .service(page("/departments/{slug}", pages::departments::show))
         .service(page("/themes/{slug}", pages::themes::show))
+        // Accounts.
+        .service(page("/register", account::register_choice))
+        .service(form(
+            "/register/{kind}",
+            account::register_form,
+            account::register_submit,
+        ))
+        .service(form("/login", account::login_form, account::login_submit))
+        .service(post("/logout", account::logout))
+        .service(page("/account", account::show))
+        .service(form(
+            "/account/password",
+            account::password_form,
+            account::password_submit,
+        ))
+        .service(page("/account/sessions", account::sessions))
+        .service(post("/account/sessions/end-all", account::end_all_sessions))
+        .service(post("/account/sessions/{id}/end", account::end_session))
+        .service(form("/account/keys", account::keys, account::create_key))
+        .service(post("/account/keys/{id}/revoke", account::revoke_key))
+        // The publisher console.
+        .service(page("/console", console::index))
+        .service(form(
+            "/console/datasets/new",
+            console::new_form,
+            console::create,
+        ))
+        .service(form(
+            "/console/datasets/{slug}/edit",
+            console::edit_form,
+            console::update,
+        ))
+        .service(post("/console/datasets/{slug}/status", console::set_status))
+        .service(page("/console/datasets/{slug}/history", console::history))
+        // Administration.
+        .service(page("/admin", admin::index))
+        .service(page("/admin/departments", admin::departments))
+        .service(form(
+            "/admin/departments/new",
+            admin::new_department,
+            admin::create_department,
+        ))
+        .service(form(
+            "/admin/departments/{slug}/edit",
+            admin::edit_department,
+            admin::update_department,
+        ))
+        .service(page("/admin/users", admin::users))
+        .service(form("/admin/users/{id}", admin::user, admin::update_user))
+        .service(form("/admin/calendar", admin::calendar, admin::add_day))
+        .service(post("/admin/calendar/{day}/delete", admin::remove_day))
+        .service(page("/admin/class-changes", admin::class_changes))
+        .service(post("/admin/class-changes/{id}", admin::decide))
+        .service(page("/admin/audit", admin::audit))
+        // The JSON API.
+        .service(web::resource("/api/v1/account").route(web::get().to(api::account::show)))
+        .service(web::resource("/api/v1/datasets").route(web::post().to(api::datasets::create)))
+        .service(
+            web::resource("/api/v1/datasets/{slug}").route(web::patch().to(api::datasets::update)),
+        )
+        // Operations and assets.
         .service(page("/healthz", pages::health::healthz))
         .service(page("/robots.txt", pages::health::robots))
         .service(page("/favicon.ico", assets::favicon))
         .service(page("/static/{version}/{name}", assets::serve))
         .default_service(web::to(pages::not_found));
+}
+
+fn get_or_head() -> guard::AnyGuard {
+    guard::Any(guard::Get()).or(guard::Head())
 }
 
 /// A resource answering GET and HEAD (actix sends no body for HEAD); other methods get 405.
@@ -26,9 +97,30 @@ where
     Args: FromRequest + 'static,
     F::Output: Responder + 'static,
 {
-    web::resource(path).route(
-        web::route()
-            .guard(guard::Any(guard::Get()).or(guard::Head()))
-            .to(handler),
-    )
+    web::resource(path).route(web::route().guard(get_or_head()).to(handler))
+}
+
+/// A form: GET/HEAD shows it, POST submits it.
+fn form<F, A, G, B>(path: &str, show: F, submit: G) -> impl HttpServiceFactory + use<F, A, G, B>
+where
+    F: Handler<A>,
+    A: FromRequest + 'static,
+    F::Output: Responder + 'static,
+    G: Handler<B>,
+    B: FromRequest + 'static,
+    G::Output: Responder + 'static,
+{
+    web::resource(path)
+        .route(web::route().guard(get_or_head()).to(show))
+        .route(web::post().to(submit))
+}
+
+/// An action that only POSTs.
+fn post<F, Args>(path: &str, handler: F) -> impl HttpServiceFactory + use<F, Args>
+where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    web::resource(path).route(web::post().to(handler))
 }

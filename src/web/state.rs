@@ -6,7 +6,10 @@ use actix_web::web;
 
 use super::AppError;
 use super::assets::Assets;
+use super::auth::Limiters;
 use crate::db::{DbConnection, DbPool};
+use crate::secrets::Secrets;
+use crate::services::passwords::PasswordHasher;
 use crate::settings::Settings;
 
 #[derive(Clone)]
@@ -14,6 +17,9 @@ pub struct AppState {
     pub pool: DbPool,
     pub settings: Arc<Settings>,
     pub assets: Arc<Assets>,
+    pub secrets: Arc<Secrets>,
+    pub hasher: Arc<PasswordHasher>,
+    pub limiters: Arc<Limiters>,
 }
 
 impl AppState {

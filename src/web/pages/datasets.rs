@@ -8,6 +8,7 @@ use super::catalog_params::{self, CatalogParams, Key, Parsed};
 use super::{render, render_with_status};
 use crate::domain::{OpenClass, Slug};
 use crate::services::catalog::{self, CatalogPage, DatasetLookup, DatasetPage, FacetValue, Sort};
+use crate::web::auth::Viewer;
 use crate::web::layout::{Layout, NAV_CATALOG};
 use crate::web::{AppError, AppState};
 
@@ -66,7 +67,11 @@ pub struct CatalogView {
     pub first_page: String,
 }
 
-pub async fn index(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
+pub async fn index(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    req: HttpRequest,
+) -> Result<HttpResponse, AppError> {
     let mut parsed = catalog_params::parse(req.query_string()).map_err(AppError::BadRequest)?;
     let per_page = state.settings.catalog.per_page;
     let query = parsed.query.clone();
@@ -75,7 +80,7 @@ pub async fn index(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
         .await?;
     catalog_params::report_unknown(&mut parsed, &result.unknown);
     let status_bad = !parsed.problems.is_empty();
-    let view = catalog_view(&state, parsed, result);
+    let view = catalog_view(&state, &viewer, parsed, result);
     let status = if status_bad {
         StatusCode::BAD_REQUEST
     } else {
@@ -84,7 +89,12 @@ pub async fn index(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
     render_with_status(status, &view)
 }
 
-fn catalog_view(state: &AppState, parsed: Parsed, result: CatalogPage) -> CatalogView {
+fn catalog_view(
+    state: &AppState,
+    viewer: &Viewer,
+    parsed: Parsed,
+    result: CatalogPage,
+) -> CatalogView {
     let Parsed {
         params,
         typed_text,
@@ -138,7 +148,7 @@ fn catalog_view(state: &AppState, parsed: Parsed, result: CatalogPage) -> Catalo
         format!("“{}”的搜索结果", params.q)
     };
     CatalogView {
-        layout: Layout::new(state, title, NAV_CATALOG),
+        layout: Layout::new(state, viewer, title, NAV_CATALOG),
         typed_text,
         hidden: params.hidden(),
         problems,
@@ -247,6 +257,7 @@ impl DatasetView {
 
 pub async fn show(
     state: web::Data<AppState>,
+    viewer: Viewer,
     req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<web::Html, AppError> {
@@ -259,7 +270,7 @@ pub async fn show(
         .await?
     {
         DatasetLookup::Found(page) => render(&DatasetView {
-            layout: Layout::new(&state, page.dataset.title.clone(), NAV_CATALOG),
+            layout: Layout::new(&state, &viewer, page.dataset.title.clone(), NAV_CATALOG),
             page: *page,
         }),
         DatasetLookup::Withdrawn { title } => Err(AppError::Gone { title }),

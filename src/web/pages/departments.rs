@@ -6,6 +6,7 @@ use askama::Template;
 use super::render;
 use crate::domain::{RegionLevel, Slug};
 use crate::services::catalog::{self, DepartmentCount, DepartmentPage};
+use crate::web::auth::Viewer;
 use crate::web::layout::{Layout, NAV_DEPARTMENTS};
 use crate::web::{AppError, AppState};
 
@@ -34,7 +35,7 @@ impl DepartmentsView {
     }
 }
 
-pub async fn index(state: web::Data<AppState>) -> Result<web::Html, AppError> {
+pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
     let all = state.db(|c| Ok(catalog::departments(c)?)).await?;
     let groups = RegionLevel::ALL
         .into_iter()
@@ -54,7 +55,7 @@ pub async fn index(state: web::Data<AppState>) -> Result<web::Html, AppError> {
         .filter(|g| !g.departments.is_empty())
         .collect();
     render(&DepartmentsView {
-        layout: Layout::new(&state, "数据提供部门", NAV_DEPARTMENTS),
+        layout: Layout::new(&state, &viewer, "数据提供部门", NAV_DEPARTMENTS),
         groups,
     })
 }
@@ -69,6 +70,7 @@ pub struct DepartmentView {
 
 pub async fn show(
     state: web::Data<AppState>,
+    viewer: Viewer,
     slug: web::Path<String>,
 ) -> Result<web::Html, AppError> {
     let slug = Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
@@ -79,7 +81,12 @@ pub async fn show(
         .await?
         .ok_or(AppError::NotFound)?;
     render(&DepartmentView {
-        layout: Layout::new(&state, page.department.name.clone(), NAV_DEPARTMENTS),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            page.department.name.clone(),
+            NAV_DEPARTMENTS,
+        ),
         page,
         catalog_href,
     })

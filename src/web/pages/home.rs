@@ -5,6 +5,7 @@ use askama::Template;
 
 use super::render;
 use crate::services::catalog::{self, Home};
+use crate::web::auth::Viewer;
 use crate::web::layout::{Layout, NAV_HOME};
 use crate::web::{AppError, AppState};
 
@@ -25,7 +26,7 @@ pub struct HomePage {
     pub classes: Vec<Segment>,
 }
 
-pub async fn show(state: web::Data<AppState>) -> Result<web::Html, AppError> {
+pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
     let n = state.settings.catalog.home_list_len;
     let home = state.db(move |c| Ok(catalog::home(c, n)?)).await?;
     let total: i64 = home.open_classes.iter().map(|f| f.count).sum();
@@ -55,7 +56,7 @@ pub async fn show(state: web::Data<AppState>) -> Result<web::Html, AppError> {
         })
         .collect();
     render(&HomePage {
-        layout: Layout::new(&state, "首页", NAV_HOME),
+        layout: Layout::new(&state, &viewer, "首页", NAV_HOME),
         home,
         classes,
     })

@@ -1,6 +1,9 @@
 //! Page handlers, each with its page struct beside it.
 
+pub mod account;
+pub mod admin;
 pub mod catalog_params;
+pub mod console;
 pub mod datasets;
 pub mod departments;
 pub mod errors;

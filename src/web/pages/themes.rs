@@ -6,6 +6,7 @@ use askama::Template;
 use super::render;
 use crate::domain::Slug;
 use crate::services::catalog::{self, ThemePage};
+use crate::web::auth::Viewer;
 use crate::web::layout::{Layout, NAV_CATALOG};
 use crate::web::{AppError, AppState};
 
@@ -19,6 +20,7 @@ pub struct ThemeView {
 
 pub async fn show(
     state: web::Data<AppState>,
+    viewer: Viewer,
     slug: web::Path<String>,
 ) -> Result<web::Html, AppError> {
     let slug = Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
@@ -29,7 +31,12 @@ pub async fn show(
         .await?
         .ok_or(AppError::NotFound)?;
     render(&ThemeView {
-        layout: Layout::new(&state, format!("{}主题", page.theme.name), NAV_CATALOG),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            format!("{}主题", page.theme.name),
+            NAV_CATALOG,
+        ),
         page,
         catalog_href,
     })

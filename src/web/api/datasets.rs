@@ -1,0 +1,149 @@
+//! `POST /api/v1/datasets` and `PATCH /api/v1/datasets/{slug}` for publishers, with the same
+//! validation as the console.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::{ApiError, ApiUser};
+use crate::db::users::User;
+use crate::domain::{DatasetStatus, Role};
+use crate::services::Actor;
+use crate::services::publishing::{self, DatasetBody, PublishError, Publisher};
+use crate::web::AppState;
+use crate::web::auth::client_ip;
+
+fn publisher(user: &User, ip: Option<String>) -> Result<Publisher, ApiError> {
+    match (user.role, user.department_id) {
+        (Role::Publisher, Some(department_id)) => Ok(Publisher {
+            user_id: user.id,
+            department_id,
+            actor: Actor::user(user.id, ip),
+        }),
+        _ => Err(ApiError::forbidden("只有数据提供部门的账号可以发布数据集")),
+    }
+}
+
+fn publish_error(e: PublishError) -> ApiError {
+    match e {
+        PublishError::NotFound => ApiError::not_found(),
+        PublishError::Forbidden => ApiError::forbidden("只能管理本部门的数据集"),
+        PublishError::Invalid(fields) => {
+            ApiError::bad_request("提交的内容有误").with_fields(fields)
+        }
+        PublishError::Conflict(fields) => {
+            ApiError::new(StatusCode::CONFLICT, "conflict", "与已有内容冲突").with_fields(fields)
+        }
+        PublishError::Transition(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
+        PublishError::Database(e) => ApiError::from(crate::web::AppError::from(e)),
+    }
+}
+
+fn parse_body(value: serde_json::Value) -> Result<DatasetBody, ApiError> {
+    serde_json::from_value(value).map_err(|e| ApiError::bad_request(format!("请求体字段有误：{e}")))
+}
+
+fn status_of(body: &DatasetBody) -> Result<Option<DatasetStatus>, ApiError> {
+    match body.status.as_deref() {
+        None => Ok(None),
+        Some(s) => match s.parse::<DatasetStatus>() {
+            Ok(st) if st != DatasetStatus::Draft => Ok(Some(st)),
+            _ => Err(ApiError::bad_request(
+                "status 只能是 published 或 withdrawn",
+            )),
+        },
+    }
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    ApiUser(user): ApiUser,
+    body: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    let p = publisher(&user, client_ip(&req, &state.settings.auth))?;
+    let body = parse_body(body.into_inner())?;
+    let status = status_of(&body)?;
+    let input = publishing::validate(&body.to_draft())
+        .map_err(|f| ApiError::bad_request("提交的内容有误").with_fields(f))?;
+    let reason = body.reason.clone().unwrap_or_default();
+    let record = state
+        .db(move |c| {
+            let mut d =
+                publishing::create(c, &p, &input, &reason).map_err(|e| map(publish_error(e)))?;
+            if let Some(st) = status {
+                d = publishing::set_status(c, &p, &d.slug, st, &reason)
+                    .map_err(|e| map(publish_error(e)))?;
+            }
+            Ok(publishing::record_of(c, &d)?)
+        })
+        .await
+        .map_err(unmap)?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/datasets/{}", record.slug)))
+        .json(serde_json::json!({ "dataset": record })))
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    ApiUser(user): ApiUser,
+    path: web::Path<String>,
+    body: web::Json<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    let p = publisher(&user, client_ip(&req, &state.settings.auth))?;
+    let slug = path.into_inner();
+    let patch = body.into_inner();
+    if !patch.is_object() {
+        return Err(ApiError::bad_request("请求体应为 JSON 对象"));
+    }
+    let result = state
+        .db(move |c| {
+            let (_, draft) =
+                publishing::draft_of(c, &p, &slug).map_err(|e| map(publish_error(e)))?;
+            // The stored record, overlaid with what the request sends.
+            let mut merged = serde_json::to_value(DatasetBody::from_draft(&draft))
+                .map_err(crate::web::AppError::internal)?;
+            if let (Some(m), Some(patch)) = (merged.as_object_mut(), patch.as_object()) {
+                for (k, v) in patch {
+                    m.insert(k.clone(), v.clone());
+                }
+            }
+            let body = parse_body(merged).map_err(map)?;
+            let status = status_of(&body).map_err(map)?;
+            let input = publishing::validate(&body.to_draft())
+                .map_err(|f| map(ApiError::bad_request("提交的内容有误").with_fields(f)))?;
+            let reason = body.reason.clone().unwrap_or_default();
+            let outcome = publishing::update(c, &p, &slug, &input, &reason)
+                .map_err(|e| map(publish_error(e)))?;
+            let mut d = outcome.dataset;
+            if let Some(st) = status.filter(|st| *st != d.status) {
+                d = publishing::set_status(c, &p, &d.slug, st, &reason)
+                    .map_err(|e| map(publish_error(e)))?;
+            }
+            let record = publishing::record_of(c, &d)?;
+            let pending = outcome.pending.map(|r| {
+                serde_json::json!({ "from": r.from_class, "to": r.to_class, "status": r.status })
+            });
+            Ok((record, outcome.changed, pending))
+        })
+        .await
+        .map_err(unmap)?;
+    let (record, changed, pending) = result;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "dataset": record,
+        "changed": changed,
+        "pending_class_change": pending,
+    })))
+}
+
+/// Carries an API error through the web layer's database helper and back.
+fn map(e: ApiError) -> crate::web::AppError {
+    crate::web::AppError::Api(Box::new(e))
+}
+
+fn unmap(e: crate::web::AppError) -> ApiError {
+    match e {
+        crate::web::AppError::Api(inner) => *inner,
+        other => ApiError::from(other),
+    }
+}

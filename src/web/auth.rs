@@ -1,0 +1,258 @@
+//! Who is asking: the session cookie, CSRF protection for forms, login throttling.
+//!
+//! The session cookie (actix-session, encrypted and signed, `HttpOnly`, `SameSite=Lax`) holds a
+//! random session token, a CSRF token and a one-time flash message. The token is looked up in
+//! the `sessions` table, so sessions can be listed and ended from the server.
+
+use std::future::Future;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::pin::Pin;
+use std::time::Duration;
+
+use actix_session::{Session, SessionExt};
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, web};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use rand::RngCore;
+use serde::de::DeserializeOwned;
+use subtle::ConstantTimeEq;
+
+use super::{AppError, AppState};
+use crate::db::users::User;
+use crate::domain::Role;
+use crate::services::publishing::Publisher;
+use crate::services::{Actor, accounts};
+use crate::settings::AuthSettings;
+
+pub const SESSION_TOKEN: &str = "sid";
+pub const CSRF_TOKEN: &str = "csrf";
+pub const FLASH: &str = "flash";
+
+/// A logged-in user and the server-side session they are in.
+#[derive(Debug, Clone)]
+pub struct SessionUser {
+    pub user: User,
+    pub session_id: i32,
+}
+
+/// The person behind a request: logged in or not, with what the page layout needs.
+pub struct Viewer {
+    pub user: Option<SessionUser>,
+    /// The session's CSRF token (always present for logged-in users).
+    pub csrf: Option<String>,
+    /// A one-time message from the previous request ("已保存").
+    pub flash: Option<String>,
+    pub ip: Option<String>,
+    pub path: String,
+}
+
+fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+/// The session's CSRF token, created on first use.
+pub fn csrf_token(session: &Session) -> String {
+    if let Ok(Some(t)) = session.get::<String>(CSRF_TOKEN) {
+        return t;
+    }
+    let t = random_token();
+    let _ = session.insert(CSRF_TOKEN, &t);
+    t
+}
+
+pub fn set_flash(session: &Session, message: &str) {
+    let _ = session.insert(FLASH, message);
+}
+
+/// The client address: the peer, or the first `X-Forwarded-For` hop when configured to trust it.
+pub fn client_ip(req: &HttpRequest, auth: &AuthSettings) -> Option<String> {
+    let info = req.connection_info();
+    let raw = if auth.trust_forwarded_for {
+        info.realip_remote_addr().map(str::to_owned)
+    } else {
+        info.peer_addr().map(str::to_owned)
+    };
+    raw.and_then(|s| {
+        s.parse::<IpAddr>()
+            .ok()
+            .or_else(|| s.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+            .map(|ip| ip.to_string())
+    })
+}
+
+impl FromRequest for Viewer {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| AppError::internal(anyhow::anyhow!("no app state")))?;
+            let session = req.get_session();
+            let ip = client_ip(&req, &state.settings.auth);
+            let path = match req.query_string() {
+                "" => req.path().to_owned(),
+                q => format!("{}?{q}", req.path()),
+            };
+            let flash = session.remove_as::<String>(FLASH).and_then(Result::ok);
+            let token = session.get::<String>(SESSION_TOKEN).ok().flatten();
+            let user = match token {
+                None => None,
+                Some(token) => {
+                    let idle = state.settings.auth.session_idle_days;
+                    let found = state
+                        .db(move |c| Ok(accounts::session_user(c, &token, idle)?))
+                        .await?;
+                    if found.is_none() {
+                        session.remove(SESSION_TOKEN);
+                    }
+                    found.map(|(s, user)| SessionUser {
+                        user,
+                        session_id: s.id,
+                    })
+                }
+            };
+            let csrf = if user.is_some() {
+                Some(csrf_token(&session))
+            } else {
+                session.get::<String>(CSRF_TOKEN).ok().flatten()
+            };
+            Ok(Viewer {
+                user,
+                csrf,
+                flash,
+                ip,
+                path,
+            })
+        })
+    }
+}
+
+impl Viewer {
+    /// The logged-in user, or a redirect to the login page that comes back here.
+    pub fn require_user(&self) -> Result<&SessionUser, AppError> {
+        self.user
+            .as_ref()
+            .ok_or_else(|| AppError::LoginRequired(self.path.clone()))
+    }
+
+    pub fn require_admin(&self) -> Result<&SessionUser, AppError> {
+        let u = self.require_user()?;
+        if u.user.role == Role::Admin {
+            Ok(u)
+        } else {
+            Err(AppError::Forbidden("此页面仅限平台管理员访问".into()))
+        }
+    }
+
+    /// The logged-in publisher, as the publishing service sees them.
+    pub fn require_publisher(&self) -> Result<Publisher, AppError> {
+        let u = self.require_user()?;
+        match (u.user.role, u.user.department_id) {
+            (Role::Publisher, Some(department_id)) => Ok(Publisher {
+                user_id: u.user.id,
+                department_id,
+                actor: self.actor(),
+            }),
+            _ => Err(AppError::Forbidden(
+                "此页面仅限数据提供部门的工作人员访问".into(),
+            )),
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        match &self.user {
+            Some(u) => Actor::user(u.user.id, self.ip.clone()),
+            None => Actor::anonymous(self.ip.clone()),
+        }
+    }
+}
+
+/// A urlencoded form whose `csrf` field must match the session's token; anything else is a
+/// 403 before the handler runs. Every state-changing form uses this extractor.
+pub struct CsrfForm<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let body = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            let body = body
+                .await
+                .map_err(|_| AppError::BadRequest("提交的内容过大或无法读取".into()))?;
+            let expected = req.get_session().get::<String>(CSRF_TOKEN).ok().flatten();
+            let submitted = form_urlencoded::parse(&body)
+                .find(|(k, _)| k == "csrf")
+                .map(|(_, v)| v.into_owned());
+            match (expected, submitted) {
+                (Some(e), Some(s)) if bool::from(e.as_bytes().ct_eq(s.as_bytes())) => {}
+                _ => return Err(AppError::CsrfRejected),
+            }
+            serde_urlencoded::from_bytes::<T>(&body)
+                .map(CsrfForm)
+                .map_err(|_| AppError::BadRequest("表单内容格式不正确".into()))
+        })
+    }
+}
+
+/// Rate limits for logins and registrations, per account and per client address.
+pub struct Limiters {
+    login_account: DefaultKeyedRateLimiter<String>,
+    login_ip: DefaultKeyedRateLimiter<String>,
+    register_ip: DefaultKeyedRateLimiter<String>,
+}
+
+fn quota(burst: u32, refill_secs: u64) -> Quota {
+    Quota::with_period(Duration::from_secs(refill_secs.max(1)))
+        .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
+        .allow_burst(NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN))
+}
+
+fn check(limiter: &DefaultKeyedRateLimiter<String>, key: String) -> Result<(), AppError> {
+    use governor::clock::{Clock, DefaultClock};
+    limiter.check_key(&key).map_err(|not_until| {
+        let wait = not_until.wait_time_from(DefaultClock::default().now());
+        AppError::TooManyRequests {
+            retry_after: wait.as_secs().max(1),
+        }
+    })
+}
+
+impl Limiters {
+    pub fn new(a: &AuthSettings) -> Self {
+        Self {
+            login_account: RateLimiter::keyed(quota(
+                a.login_burst_per_account,
+                a.login_refill_secs,
+            )),
+            login_ip: RateLimiter::keyed(quota(a.login_burst_per_ip, a.login_refill_secs)),
+            register_ip: RateLimiter::keyed(quota(a.register_burst_per_ip, a.register_refill_secs)),
+        }
+    }
+
+    /// Counts a login attempt for this account and address.
+    pub fn login(&self, email: &str, ip: Option<&str>) -> Result<(), AppError> {
+        check(&self.login_ip, ip.unwrap_or("unknown").to_owned())?;
+        check(&self.login_account, email.trim().to_lowercase())
+    }
+
+    pub fn register(&self, ip: Option<&str>) -> Result<(), AppError> {
+        check(&self.register_ip, ip.unwrap_or("unknown").to_owned())
+    }
+
+    /// Forgets idle keys (called now and then so the maps do not grow without bound).
+    pub fn shrink(&self) {
+        self.login_account.retain_recent();
+        self.login_ip.retain_recent();
+        self.register_ip.retain_recent();
+    }
+}

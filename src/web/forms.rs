@@ -1,0 +1,105 @@
+//! What form pages share: errors keyed by field name, and reading ids from paths.
+
+use std::collections::BTreeMap;
+
+use super::AppError;
+
+/// Field name → message. Templates ask `errors.has("email")` and `errors.get("email")`.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors(BTreeMap<String, String>);
+
+impl FormErrors {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0
+            .entry(field.to_owned())
+            .or_insert_with(|| message.into());
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.contains_key(field)
+    }
+
+    pub fn get(&self, field: &str) -> Option<&String> {
+        self.0.get(field)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter()
+    }
+
+    /// `aria-describedby` for a field: its hint (when it has one) and its error.
+    pub fn described_by(&self, field: &str, has_hint: bool) -> String {
+        let mut ids = Vec::new();
+        if has_hint {
+            ids.push(format!("f-{field}-hint"));
+        }
+        if self.has(field) {
+            ids.push(format!("f-{field}-error"));
+        }
+        ids.join(" ")
+    }
+}
+
+impl From<BTreeMap<String, String>> for FormErrors {
+    fn from(m: BTreeMap<String, String>) -> Self {
+        Self(m)
+    }
+}
+
+/// A numeric id from a path segment; anything else is a 404.
+pub fn path_id(s: &str) -> Result<i32, AppError> {
+    s.parse::<i32>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or(AppError::NotFound)
+}
+
+/// A local path to return to after logging in; anything else (another site, `//host`) is
+/// replaced by the account page.
+pub fn safe_next(next: &str) -> String {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.starts_with("/\\")
+        && !next.contains(['\r', '\n'])
+        && next.len() < 2000;
+    if ok {
+        next.to_owned()
+    } else {
+        "/account".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next("/console?x=1"), "/console?x=1");
+        for bad in [
+            "https://evil.example/",
+            "//evil.example",
+            "/\\evil",
+            "",
+            "javascript:alert(1)",
+        ] {
+            assert_eq!(safe_next(bad), "/account", "{bad}");
+        }
+    }
+
+    #[test]
+    fn ids_come_from_digits_only() {
+        assert_eq!(path_id("12").unwrap(), 12);
+        for bad in ["0", "-1", "1e3", "abc", "99999999999"] {
+            assert!(path_id(bad).is_err(), "{bad}");
+        }
+    }
+}

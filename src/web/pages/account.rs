@@ -1,0 +1,644 @@
+//! Registration, login and logout, and the account pages: profile, password, sessions, keys.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{render, render_with_status};
+use crate::db::api_keys::ApiKey;
+use crate::db::sessions::Session as SessionRow;
+use crate::db::users::User;
+use crate::domain::{CreditCode, Email, Mobile, ResidentId};
+use crate::services::accounts::{
+    self, ChangePasswordError, LoginOutcome, RegisterError, Registration,
+};
+use crate::services::api_keys;
+use crate::web::auth::{CSRF_TOKEN, CsrfForm, SESSION_TOKEN, Viewer, csrf_token, set_flash};
+use crate::web::forms::{FormErrors, path_id, safe_next};
+use crate::web::layout::{Layout, NAV_ACCOUNT};
+use crate::web::{AppError, AppState};
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, to))
+        .finish()
+}
+
+/// Starts a logged-in session in the cookie: a fresh cookie and fresh CSRF token.
+async fn log_in(
+    state: &AppState,
+    session: &Session,
+    req: &HttpRequest,
+    viewer: &Viewer,
+    user: User,
+) -> Result<(), AppError> {
+    let agent = req
+        .headers()
+        .get(actix_web::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let actor = crate::services::Actor::user(user.id, viewer.ip.clone());
+    let token = state
+        .db(move |c| Ok(accounts::start_session(c, &user, &agent, &actor)?))
+        .await?;
+    session.renew();
+    session.remove(CSRF_TOKEN);
+    session
+        .insert(SESSION_TOKEN, token)
+        .map_err(AppError::internal)?;
+    csrf_token(session);
+    Ok(())
+}
+
+// ---------------------------------------------------------------- registration
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct RegisterForm {
+    pub org_name: String,
+    pub credit_code: String,
+    pub real_name: String,
+    pub id_number: String,
+    pub mobile: String,
+    pub email: String,
+    pub password: String,
+    pub password_confirm: String,
+    pub agree: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/register.html")]
+pub struct RegisterPage {
+    pub layout: Layout,
+    pub organisation: bool,
+    pub form: RegisterForm,
+    pub errors: FormErrors,
+}
+
+#[derive(Template)]
+#[template(path = "account/register_choice.html")]
+pub struct RegisterChoice {
+    pub layout: Layout,
+}
+
+pub async fn register_choice(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<web::Html, AppError> {
+    render(&RegisterChoice {
+        layout: Layout::new(&state, &viewer, "注册", NAV_ACCOUNT),
+    })
+}
+
+fn register_kind(kind: &str) -> Result<bool, AppError> {
+    match kind {
+        "individual" => Ok(false),
+        "organisation" => Ok(true),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+fn register_page(
+    state: &AppState,
+    viewer: &Viewer,
+    session: &Session,
+    organisation: bool,
+    mut form: RegisterForm,
+    errors: FormErrors,
+) -> RegisterPage {
+    form.password.clear();
+    form.password_confirm.clear();
+    let mut layout = Layout::new(
+        state,
+        viewer,
+        if organisation {
+            "法人或其他组织注册"
+        } else {
+            "个人注册"
+        },
+        NAV_ACCOUNT,
+    );
+    layout.csrf = csrf_token(session);
+    RegisterPage {
+        layout,
+        organisation,
+        form,
+        errors,
+    }
+}
+
+pub async fn register_form(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    kind: web::Path<String>,
+) -> Result<web::Html, AppError> {
+    let organisation = register_kind(&kind)?;
+    render(&register_page(
+        &state,
+        &viewer,
+        &session,
+        organisation,
+        RegisterForm::default(),
+        FormErrors::new(),
+    ))
+}
+
+/// Parses the form into a registration, or says what is wrong with each field.
+fn parse_registration(f: &RegisterForm, organisation: bool) -> Result<Registration, FormErrors> {
+    let mut e = FormErrors::new();
+    let name_len = f.real_name.trim().chars().count();
+    if !(2..=50).contains(&name_len) {
+        e.add(
+            "real_name",
+            if organisation {
+                "请填写联系人姓名（2 至 50 字）"
+            } else {
+                "请填写姓名（2 至 50 字）"
+            },
+        );
+    }
+    let id_number = ResidentId::parse(&f.id_number)
+        .map_err(|err| e.add("id_number", err.to_string()))
+        .ok();
+    let mobile = Mobile::parse(&f.mobile)
+        .map_err(|err| e.add("mobile", err.to_string()))
+        .ok();
+    let email = Email::parse(&f.email)
+        .map_err(|err| e.add("email", err.to_string()))
+        .ok();
+    let org = if organisation {
+        let n = f.org_name.trim().chars().count();
+        if !(2..=100).contains(&n) {
+            e.add("org_name", "请填写单位名称（2 至 100 字）");
+        }
+        CreditCode::parse(&f.credit_code)
+            .map_err(|err| e.add("credit_code", err.to_string()))
+            .ok()
+            .map(|c| (f.org_name.trim().to_owned(), c))
+    } else {
+        None
+    };
+    if f.password != f.password_confirm {
+        e.add("password_confirm", "两次输入的密码不一致");
+    }
+    if f.agree != "yes" {
+        e.add("agree", "请阅读并同意用户协议和隐私政策");
+    }
+    match (id_number, mobile, email, e.is_empty()) {
+        (Some(id_number), Some(mobile), Some(email), true) => {
+            if let Err(err) =
+                crate::domain::password::check(&f.password, &[id_number.expose(), mobile.as_str()])
+            {
+                e.add("password", err.to_string());
+                return Err(e);
+            }
+            Ok(Registration {
+                email,
+                password: f.password.clone(),
+                real_name: f.real_name.trim().to_owned(),
+                id_number,
+                mobile,
+                organisation: org,
+            })
+        }
+        _ => {
+            if let Err(err) =
+                crate::domain::password::check(&f.password, &[f.id_number.trim(), f.mobile.trim()])
+            {
+                e.add("password", err.to_string());
+            }
+            Err(e)
+        }
+    }
+}
+
+pub async fn register_submit(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    req: HttpRequest,
+    kind: web::Path<String>,
+    CsrfForm(form): CsrfForm<RegisterForm>,
+) -> Result<HttpResponse, AppError> {
+    let organisation = register_kind(&kind)?;
+    state.limiters.register(viewer.ip.as_deref())?;
+    let reg = match parse_registration(&form, organisation) {
+        Ok(r) => r,
+        Err(errors) => {
+            let page = register_page(&state, &viewer, &session, organisation, form, errors);
+            return render_with_status(StatusCode::BAD_REQUEST, &page);
+        }
+    };
+    let (st, actor) = (state.clone(), viewer.actor());
+    let result = state
+        .db(
+            move |c| match accounts::register(c, &reg, &st.hasher, &st.secrets, &actor) {
+                Ok(user) => Ok(Ok(user)),
+                Err(RegisterError::Database(e)) => Err(AppError::from(e)),
+                Err(RegisterError::Hash) => Err(AppError::internal(anyhow::anyhow!(
+                    "password hashing failed"
+                ))),
+                Err(other) => Ok(Err(other)),
+            },
+        )
+        .await?;
+    match result {
+        Ok(user) => {
+            log_in(&state, &session, &req, &viewer, user).await?;
+            set_flash(
+                &session,
+                "注册成功。账号正在等待平台管理员核验实名信息，核验前可以浏览和下载无条件开放的数据。",
+            );
+            Ok(see_other("/account"))
+        }
+        Err(err) => {
+            let mut errors = FormErrors::new();
+            let field = match err {
+                RegisterError::EmailTaken => "email",
+                RegisterError::PersonTaken => "id_number",
+                RegisterError::OrganisationTaken => "credit_code",
+                _ => "password",
+            };
+            errors.add(field, err.to_string());
+            let page = register_page(&state, &viewer, &session, organisation, form, errors);
+            render_with_status(StatusCode::CONFLICT, &page)
+        }
+    }
+}
+
+// ---------------------------------------------------------------- login / logout
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct LoginForm {
+    pub email: String,
+    pub password: String,
+    pub next: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/login.html")]
+pub struct LoginPage {
+    pub layout: Layout,
+    pub email: String,
+    pub next: String,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+fn login_page(
+    state: &AppState,
+    viewer: &Viewer,
+    session: &Session,
+    email: String,
+    next: String,
+    message: Option<String>,
+) -> LoginPage {
+    let mut layout = Layout::new(state, viewer, "登录", NAV_ACCOUNT);
+    layout.csrf = csrf_token(session);
+    LoginPage {
+        layout,
+        email,
+        next,
+        message,
+    }
+}
+
+pub async fn login_form(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    query: web::Query<NextQuery>,
+) -> Result<HttpResponse, AppError> {
+    if viewer.user.is_some() {
+        return Ok(see_other(&safe_next(&query.next)));
+    }
+    let page = login_page(
+        &state,
+        &viewer,
+        &session,
+        String::new(),
+        query.next.clone(),
+        None,
+    );
+    render_with_status(StatusCode::OK, &page)
+}
+
+pub async fn login_submit(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    req: HttpRequest,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> Result<HttpResponse, AppError> {
+    state.limiters.login(&form.email, viewer.ip.as_deref())?;
+    let (st, actor, email, password) = (
+        state.clone(),
+        viewer.actor(),
+        form.email.clone(),
+        form.password.clone(),
+    );
+    let outcome = state
+        .db(move |c| {
+            Ok(accounts::authenticate(
+                c, &email, &password, &st.hasher, &actor,
+            )?)
+        })
+        .await?;
+    let (status, message) = match outcome {
+        LoginOutcome::Success(user) => {
+            log_in(&state, &session, &req, &viewer, *user).await?;
+            return Ok(see_other(&safe_next(&form.next)));
+        }
+        // The same words for an unknown address and a wrong password.
+        LoginOutcome::Invalid => (StatusCode::UNAUTHORIZED, "电子邮箱或密码不正确"),
+        LoginOutcome::Disabled => (StatusCode::FORBIDDEN, "该账号已被停用，请联系平台管理员"),
+    };
+    let page = login_page(
+        &state,
+        &viewer,
+        &session,
+        form.email,
+        form.next,
+        Some(message.to_owned()),
+    );
+    render_with_status(status, &page)
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct EmptyForm {}
+
+pub async fn logout(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    if let Some(u) = &viewer.user {
+        let (user_id, session_id, actor) = (u.user.id, u.session_id, viewer.actor());
+        state
+            .db(move |c| Ok(accounts::logout(c, user_id, session_id, &actor)?))
+            .await?;
+    }
+    session.purge();
+    Ok(see_other("/"))
+}
+
+// ---------------------------------------------------------------- account pages
+
+#[derive(Template)]
+#[template(path = "account/show.html")]
+pub struct AccountPage {
+    pub layout: Layout,
+    pub user: User,
+    pub department: Option<String>,
+}
+
+pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
+    let u = viewer.require_user()?.user.clone();
+    let dept_id = u.department_id;
+    let department = match dept_id {
+        Some(id) => Some(
+            state
+                .db(move |c| Ok(crate::db::departments::by_id(c, id)?.name))
+                .await?,
+        ),
+        None => None,
+    };
+    render(&AccountPage {
+        layout: Layout::new(&state, &viewer, "我的账户", NAV_ACCOUNT),
+        user: u,
+        department,
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct PasswordForm {
+    pub current: String,
+    pub new_password: String,
+    pub new_password_confirm: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/password.html")]
+pub struct PasswordPage {
+    pub layout: Layout,
+    pub errors: FormErrors,
+}
+
+pub async fn password_form(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<web::Html, AppError> {
+    viewer.require_user()?;
+    render(&PasswordPage {
+        layout: Layout::new(&state, &viewer, "修改密码", NAV_ACCOUNT),
+        errors: FormErrors::new(),
+    })
+}
+
+pub async fn password_submit(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> Result<HttpResponse, AppError> {
+    let u = viewer.require_user()?.clone();
+    let mut errors = FormErrors::new();
+    if form.new_password != form.new_password_confirm {
+        errors.add("new_password_confirm", "两次输入的新密码不一致");
+    } else {
+        let (st, actor) = (state.clone(), viewer.actor());
+        let result = state
+            .db(move |c| {
+                match accounts::change_password(
+                    c,
+                    &u.user,
+                    &form.current,
+                    &form.new_password,
+                    u.session_id,
+                    &st.hasher,
+                    &actor,
+                ) {
+                    Ok(()) => Ok(Ok(())),
+                    Err(ChangePasswordError::Database(e)) => Err(AppError::from(e)),
+                    Err(e) => Ok(Err(e)),
+                }
+            })
+            .await?;
+        match result {
+            Ok(()) => {
+                set_flash(&session, "密码已修改，其他设备上的登录已退出。");
+                return Ok(see_other("/account"));
+            }
+            Err(e @ ChangePasswordError::WrongCurrent) => errors.add("current", e.to_string()),
+            Err(e) => errors.add("new_password", e.to_string()),
+        }
+    }
+    render_with_status(
+        StatusCode::BAD_REQUEST,
+        &PasswordPage {
+            layout: Layout::new(&state, &viewer, "修改密码", NAV_ACCOUNT),
+            errors,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "account/sessions.html")]
+pub struct SessionsPage {
+    pub layout: Layout,
+    pub sessions: Vec<SessionRow>,
+    pub current: i32,
+}
+
+pub async fn sessions(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
+    let u = viewer.require_user()?.clone();
+    let user_id = u.user.id;
+    let sessions = state
+        .db(move |c| Ok(crate::db::sessions::for_user(c, user_id)?))
+        .await?;
+    render(&SessionsPage {
+        layout: Layout::new(&state, &viewer, "登录设备", NAV_ACCOUNT),
+        sessions,
+        current: u.session_id,
+    })
+}
+
+pub async fn end_session(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    id: web::Path<String>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    let u = viewer.require_user()?.clone();
+    let id = path_id(&id)?;
+    let actor = viewer.actor();
+    let ended = state
+        .db(move |c| Ok(accounts::end_session(c, u.user.id, id, &actor)?))
+        .await?;
+    if !ended {
+        return Err(AppError::NotFound);
+    }
+    if id == u.session_id {
+        session.purge();
+        return Ok(see_other("/login"));
+    }
+    set_flash(&session, "已退出该设备上的登录。");
+    Ok(see_other("/account/sessions"))
+}
+
+pub async fn end_all_sessions(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    let u = viewer.require_user()?.clone();
+    let actor = viewer.actor();
+    state
+        .db(move |c| Ok(accounts::logout_everywhere(c, u.user.id, &actor)?))
+        .await?;
+    session.purge();
+    Ok(see_other("/login"))
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct KeyForm {
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "account/keys.html")]
+pub struct KeysPage {
+    pub layout: Layout,
+    pub keys: Vec<ApiKey>,
+    /// A key just created: shown this once.
+    pub new_key: Option<String>,
+    /// What was typed as the key's name (not `name`: the field macro has a parameter of that name).
+    pub key_name: String,
+    pub errors: FormErrors,
+}
+
+async fn keys_page(
+    state: &AppState,
+    viewer: &Viewer,
+    new_key: Option<String>,
+    key_name: String,
+    errors: FormErrors,
+) -> Result<KeysPage, AppError> {
+    let user_id = viewer.require_user()?.user.id;
+    let keys = state.db(move |c| Ok(api_keys::list(c, user_id)?)).await?;
+    Ok(KeysPage {
+        layout: Layout::new(state, viewer, "API 密钥", NAV_ACCOUNT),
+        keys,
+        new_key,
+        key_name,
+        errors,
+    })
+}
+
+pub async fn keys(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
+    render(&keys_page(&state, &viewer, None, String::new(), FormErrors::new()).await?)
+}
+
+pub async fn create_key(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    CsrfForm(form): CsrfForm<KeyForm>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = viewer.require_user()?.user.id;
+    let (actor, name) = (viewer.actor(), form.name.clone());
+    let created = state
+        .db(move |c| match api_keys::create(c, user_id, &name, &actor) {
+            Ok((_, key)) => Ok(Ok(key)),
+            Err(api_keys::KeyError::Database(e)) => Err(AppError::from(e)),
+            Err(e) => Ok(Err(e)),
+        })
+        .await?;
+    match created {
+        Ok(key) => {
+            let page =
+                keys_page(&state, &viewer, Some(key), String::new(), FormErrors::new()).await?;
+            render_with_status(StatusCode::CREATED, &page)
+        }
+        Err(e) => {
+            let mut errors = FormErrors::new();
+            errors.add("name", e.to_string());
+            let page = keys_page(&state, &viewer, None, form.name, errors).await?;
+            render_with_status(StatusCode::BAD_REQUEST, &page)
+        }
+    }
+}
+
+pub async fn revoke_key(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    id: web::Path<String>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = viewer.require_user()?.user.id;
+    let id = path_id(&id)?;
+    let actor = viewer.actor();
+    let revoked = state
+        .db(move |c| Ok(api_keys::revoke(c, user_id, id, &actor)?))
+        .await?;
+    if !revoked {
+        return Err(AppError::NotFound);
+    }
+    set_flash(&session, "密钥已吊销，使用它的程序将立即无法访问。");
+    Ok(see_other("/account/keys"))
+}

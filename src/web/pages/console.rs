@@ -1,0 +1,490 @@
+//! `/console`: the publisher's workspace for their department's datasets.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use serde::Deserialize;
+
+use super::{render, render_with_status};
+use crate::db::history::{ClassChangeRequest, DatasetChange};
+use crate::db::themes::{self, Theme};
+use crate::domain::{DatasetStatus, OpenClass, UpdateFrequency};
+use crate::services::publishing::{self, ConsoleRow, DatasetDraft, FieldDraft, PublishError};
+use crate::web::auth::{CsrfForm, Viewer, set_flash};
+use crate::web::forms::FormErrors;
+use crate::web::layout::{Layout, NAV_CONSOLE};
+use crate::web::{AppError, AppState};
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, to))
+        .finish()
+}
+
+/// 404 or 403 unless the dataset belongs to the publisher's department.
+async fn ensure_own(
+    state: &AppState,
+    p: &crate::services::publishing::Publisher,
+    slug: &str,
+) -> Result<(), AppError> {
+    let (p, slug) = (p.clone(), slug.to_owned());
+    state
+        .db(move |c| match publishing::ensure_own(c, &p, &slug) {
+            Ok(_) => Ok(()),
+            Err(e) => Err(publish_errors(e).err().unwrap_or(AppError::NotFound)),
+        })
+        .await
+}
+
+#[derive(Template)]
+#[template(path = "console/index.html")]
+pub struct ConsolePage {
+    pub layout: Layout,
+    pub department: String,
+    pub rows: Vec<ConsoleRow>,
+}
+
+pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
+    let p = viewer.require_publisher()?;
+    let dept = p.department_id;
+    let (department, rows) = state
+        .db(move |c| {
+            let d = crate::db::departments::by_id(c, dept)?;
+            Ok((d.name, publishing::console(c, &p)?))
+        })
+        .await?;
+    render(&ConsolePage {
+        layout: Layout::new(&state, &viewer, "数据管理", NAV_CONSOLE),
+        department,
+        rows,
+    })
+}
+
+/// The dataset form as posted: one string per input; the data dictionary as lines of
+/// `名称 | 类型 | 说明 | 单位 | 是否脱敏`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DatasetForm {
+    pub title: String,
+    pub slug: String,
+    pub summary: String,
+    pub keywords: String,
+    pub theme: String,
+    pub maintainer: String,
+    pub open_class: String,
+    pub open_conditions: String,
+    pub legal_basis: String,
+    pub update_frequency: String,
+    pub formats: String,
+    pub record_count: String,
+    pub temporal_start: String,
+    pub temporal_end: String,
+    pub spatial_coverage: String,
+    pub license: String,
+    pub priority: String,
+    pub fields: String,
+    pub reason: String,
+}
+
+impl DatasetForm {
+    fn from_draft(d: &DatasetDraft) -> Self {
+        Self {
+            title: d.title.clone(),
+            slug: d.slug.clone(),
+            summary: d.summary.clone(),
+            keywords: d.keywords.join("，"),
+            theme: d.theme.clone(),
+            maintainer: d.maintainer.clone(),
+            open_class: d.open_class.clone(),
+            open_conditions: d.open_conditions.clone(),
+            legal_basis: d.legal_basis.clone(),
+            update_frequency: d.update_frequency.clone(),
+            formats: d.formats.join(", "),
+            record_count: d.record_count.clone(),
+            temporal_start: d.temporal_start.clone(),
+            temporal_end: d.temporal_end.clone(),
+            spatial_coverage: d.spatial_coverage.clone(),
+            license: d.license.clone(),
+            priority: if d.priority {
+                "yes".into()
+            } else {
+                String::new()
+            },
+            fields: d
+                .fields
+                .iter()
+                .map(|f| {
+                    let ty = publishing::FIELD_TYPES
+                        .iter()
+                        .find(|(api, _)| *api == f.data_type)
+                        .map(|(_, label)| *label)
+                        .unwrap_or(&f.data_type);
+                    format!(
+                        "{} | {} | {} | {} | {}",
+                        f.name,
+                        ty,
+                        f.description,
+                        f.unit,
+                        if f.masked { "是" } else { "否" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            reason: String::new(),
+        }
+    }
+
+    /// The draft, or the line of the data dictionary that cannot be read.
+    fn to_draft(&self) -> Result<DatasetDraft, String> {
+        let mut fields = Vec::new();
+        for (i, line) in self.fields.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let parts: Vec<&str> = line.split(['|', '｜']).map(str::trim).collect();
+            let masked = match parts.get(4).copied().unwrap_or("") {
+                "" | "否" | "no" | "false" => false,
+                "是" | "yes" | "true" => true,
+                other => {
+                    return Err(format!(
+                        "第 {} 行：是否脱敏应填“是”或“否”，不是“{other}”",
+                        i + 1
+                    ));
+                }
+            };
+            fields.push(FieldDraft {
+                name: parts.first().copied().unwrap_or("").to_owned(),
+                data_type: parts.get(1).copied().unwrap_or("").to_owned(),
+                description: parts.get(2).copied().unwrap_or("").to_owned(),
+                unit: parts.get(3).copied().unwrap_or("").to_owned(),
+                masked,
+            });
+        }
+        Ok(DatasetDraft {
+            title: self.title.clone(),
+            slug: self.slug.clone(),
+            summary: self.summary.clone(),
+            keywords: vec![self.keywords.clone()],
+            theme: self.theme.clone(),
+            maintainer: self.maintainer.clone(),
+            open_class: self.open_class.clone(),
+            open_conditions: self.open_conditions.clone(),
+            legal_basis: self.legal_basis.clone(),
+            update_frequency: self.update_frequency.clone(),
+            formats: self
+                .formats
+                .split([',', '，', '、', ';', ' '])
+                .map(str::to_owned)
+                .collect(),
+            record_count: self.record_count.clone(),
+            temporal_start: self.temporal_start.clone(),
+            temporal_end: self.temporal_end.clone(),
+            spatial_coverage: self.spatial_coverage.clone(),
+            license: self.license.clone(),
+            priority: self.priority == "yes",
+            fields,
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "console/form.html")]
+pub struct DatasetFormPage {
+    pub layout: Layout,
+    /// `None` when creating.
+    pub editing: Option<String>,
+    pub status: Option<DatasetStatus>,
+    pub pending: Option<OpenClass>,
+    pub form: DatasetForm,
+    pub errors: FormErrors,
+    pub themes: Vec<Theme>,
+    pub classes: [OpenClass; 3],
+    pub frequencies: [UpdateFrequency; 8],
+}
+
+async fn form_page(
+    state: &AppState,
+    viewer: &Viewer,
+    editing: Option<String>,
+    status: Option<DatasetStatus>,
+    pending: Option<OpenClass>,
+    form: DatasetForm,
+    errors: FormErrors,
+) -> Result<DatasetFormPage, AppError> {
+    let themes = state.db(|c| Ok(themes::all(c)?)).await?;
+    let title = match &editing {
+        Some(_) => format!("编辑：{}", form.title),
+        None => "新建数据集".to_owned(),
+    };
+    Ok(DatasetFormPage {
+        layout: Layout::new(state, viewer, title, NAV_CONSOLE),
+        editing,
+        status,
+        pending,
+        form,
+        errors,
+        themes,
+        classes: OpenClass::ALL,
+        frequencies: UpdateFrequency::ALL,
+    })
+}
+
+pub async fn new_form(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
+    let p = viewer.require_publisher()?;
+    let dept = p.department_id;
+    let d = state
+        .db(move |c| Ok(crate::db::departments::by_id(c, dept)?))
+        .await?;
+    let form = DatasetForm {
+        maintainer: d.name.clone(),
+        open_class: OpenClass::Unconditional.as_str().into(),
+        update_frequency: UpdateFrequency::Irregular.as_str().into(),
+        formats: "CSV".into(),
+        spatial_coverage: d.region_code.to_string(),
+        license: "安徽省公共数据开放许可协议（署名）".into(),
+        ..DatasetForm::default()
+    };
+    render(&form_page(&state, &viewer, None, None, None, form, FormErrors::new()).await?)
+}
+
+fn publish_errors(e: PublishError) -> Result<FormErrors, AppError> {
+    match e {
+        PublishError::Invalid(f) | PublishError::Conflict(f) => Ok(f.into()),
+        PublishError::NotFound => Err(AppError::NotFound),
+        PublishError::Forbidden => Err(AppError::Forbidden("只能管理本部门的数据集".into())),
+        PublishError::Transition(m) => Err(AppError::Conflict(m)),
+        PublishError::Database(e) => Err(e.into()),
+    }
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    CsrfForm(form): CsrfForm<DatasetForm>,
+) -> Result<HttpResponse, AppError> {
+    let p = viewer.require_publisher()?;
+    let result = match form.to_draft() {
+        Err(line) => Err(FormErrors::from(std::collections::BTreeMap::from([(
+            "fields".to_owned(),
+            line,
+        )]))),
+        Ok(draft) => match publishing::validate(&draft) {
+            Err(f) => Err(f.into()),
+            Ok(input) => {
+                let reason = form.reason.clone();
+                state
+                    .db(move |c| match publishing::create(c, &p, &input, &reason) {
+                        Ok(d) => Ok(Ok(d)),
+                        Err(e) => publish_errors(e).map(Err),
+                    })
+                    .await?
+            }
+        },
+    };
+    match result {
+        Ok(d) => {
+            set_flash(
+                &session,
+                &format!(
+                    "已创建草稿“{}”（代码 {}）。发布后才会向社会公开。",
+                    d.title, d.code
+                ),
+            );
+            Ok(see_other(&format!("/console/datasets/{}/edit", d.slug)))
+        }
+        Err(errors) => {
+            let page = form_page(&state, &viewer, None, None, None, form, errors).await?;
+            render_with_status(StatusCode::BAD_REQUEST, &page)
+        }
+    }
+}
+
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    slug: web::Path<String>,
+) -> Result<web::Html, AppError> {
+    let p = viewer.require_publisher()?;
+    let slug = slug.into_inner();
+    let (d, draft, pending) = state
+        .db(move |c| {
+            let (d, draft) =
+                publishing::draft_of(c, &p, &slug).map_err(|e| match publish_errors(e) {
+                    Ok(_) => AppError::NotFound,
+                    Err(e) => e,
+                })?;
+            let pending = crate::db::history::pending_for(c, d.id)?.map(|r| r.to_class);
+            Ok((d, draft, pending))
+        })
+        .await?;
+    let form = DatasetForm::from_draft(&draft);
+    render(
+        &form_page(
+            &state,
+            &viewer,
+            Some(d.slug),
+            Some(d.status),
+            pending,
+            form,
+            FormErrors::new(),
+        )
+        .await?,
+    )
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    slug: web::Path<String>,
+    CsrfForm(form): CsrfForm<DatasetForm>,
+) -> Result<HttpResponse, AppError> {
+    let p = viewer.require_publisher()?;
+    let slug = slug.into_inner();
+    ensure_own(&state, &p, &slug).await?;
+    let result = match form.to_draft() {
+        Err(line) => Err(FormErrors::from(std::collections::BTreeMap::from([(
+            "fields".to_owned(),
+            line,
+        )]))),
+        Ok(draft) => match publishing::validate(&draft) {
+            Err(f) => Err(f.into()),
+            Ok(input) => {
+                let (reason, slug) = (form.reason.clone(), slug.clone());
+                state
+                    .db(
+                        move |c| match publishing::update(c, &p, &slug, &input, &reason) {
+                            Ok(o) => Ok(Ok(o)),
+                            Err(e) => publish_errors(e).map(Err),
+                        },
+                    )
+                    .await?
+            }
+        },
+    };
+    match result {
+        Ok(outcome) => {
+            let message = match (&outcome.pending, outcome.changed.is_empty()) {
+                (Some(r), _) => format!(
+                    "已保存。开放类型由“{}”改为“{}”属于收紧，已提交平台管理员审批，批准前保持原开放类型。",
+                    r.from_class.label(),
+                    r.to_class.label()
+                ),
+                (None, true) => "没有需要保存的修改。".to_owned(),
+                (None, false) => format!("已保存 {} 项修改。", outcome.changed.len()),
+            };
+            set_flash(&session, &message);
+            Ok(see_other(&format!(
+                "/console/datasets/{}/edit",
+                outcome.dataset.slug
+            )))
+        }
+        Err(errors) => {
+            let (status, pending) = {
+                let p = viewer.require_publisher()?;
+                let slug = slug.clone();
+                state
+                    .db(move |c| {
+                        let d = publishing::draft_of(c, &p, &slug)
+                            .map_err(|_| AppError::NotFound)?
+                            .0;
+                        let pending = crate::db::history::pending_for(c, d.id)?.map(|r| r.to_class);
+                        Ok((Some(d.status), pending))
+                    })
+                    .await?
+            };
+            let page =
+                form_page(&state, &viewer, Some(slug), status, pending, form, errors).await?;
+            render_with_status(StatusCode::BAD_REQUEST, &page)
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct StatusForm {
+    pub status: String,
+    pub reason: String,
+}
+
+pub async fn set_status(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    slug: web::Path<String>,
+    CsrfForm(form): CsrfForm<StatusForm>,
+) -> Result<HttpResponse, AppError> {
+    let p = viewer.require_publisher()?;
+    let slug = slug.into_inner();
+    ensure_own(&state, &p, &slug).await?;
+    let to = match form.status.parse::<DatasetStatus>() {
+        Ok(s) if s != DatasetStatus::Draft => s,
+        _ => {
+            return Err(AppError::BadRequest(
+                "状态只能改为“已发布”或“已撤回”".into(),
+            ));
+        }
+    };
+    let target = slug.clone();
+    let result = state
+        .db(
+            move |c| match publishing::set_status(c, &p, &target, to, &form.reason) {
+                Ok(d) => Ok(Ok(d)),
+                Err(PublishError::Invalid(f)) => {
+                    Ok(Err(f.values().cloned().collect::<Vec<_>>().join("；")))
+                }
+                Err(e) => Err(publish_errors(e).err().unwrap_or(AppError::NotFound)),
+            },
+        )
+        .await?;
+    match result {
+        Ok(d) => {
+            let msg = match d.status {
+                DatasetStatus::Published => "已发布，现在公众可以看到这个数据集。",
+                _ => "已撤回，公众访问将看到撤回说明。",
+            };
+            set_flash(&session, msg);
+        }
+        Err(message) => set_flash(&session, &format!("未能修改状态：{message}")),
+    }
+    Ok(see_other(&format!("/console/datasets/{slug}/edit")))
+}
+
+#[derive(Template)]
+#[template(path = "console/history.html")]
+pub struct HistoryPage {
+    pub layout: Layout,
+    pub title: String,
+    pub slug: String,
+    pub changes: Vec<DatasetChange>,
+    pub pending: Option<ClassChangeRequest>,
+}
+
+pub async fn history(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    slug: web::Path<String>,
+) -> Result<web::Html, AppError> {
+    let p = viewer.require_publisher()?;
+    let slug = slug.into_inner();
+    let h = state
+        .db(move |c| match publishing::history_of(c, &p, &slug) {
+            Ok(h) => Ok(h),
+            Err(e) => Err(publish_errors(e).err().unwrap_or(AppError::NotFound)),
+        })
+        .await?;
+    render(&HistoryPage {
+        layout: Layout::new(
+            &state,
+            &viewer,
+            format!("修改记录：{}", h.dataset.title),
+            NAV_CONSOLE,
+        ),
+        title: h.dataset.title,
+        slug: h.dataset.slug,
+        changes: h.changes,
+        pending: h.pending,
+    })
+}
