@@ -212,3 +212,132 @@ async fn browser_home_catalog_filter_dataset() {
     c.close().await.ok();
     result.expect("the browser walk-through");
 }
+
+async fn fill(c: &Client, id: &str, value: &str) -> Result<(), fantoccini::error::CmdError> {
+    let field = c.find(Locator::Id(id)).await?;
+    field.clear().await?;
+    field.send_keys(value).await
+}
+
+async fn submit(c: &Client, form_action: &str) -> Result<(), fantoccini::error::CmdError> {
+    c.find(Locator::Css(&format!(
+        "form[action='{form_action}'] button[type=submit]"
+    )))
+    .await?
+    .click()
+    .await?;
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("footer.site-footer"))
+        .await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_register_login_and_use_an_api_key() {
+    let Some((_driver, c)) = start_browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite)
+        .await
+        .expect("SQLite is always available");
+    let users = || {
+        kaifang::db::users::search(&mut app.conn(), None, None, 10, 0)
+            .unwrap()
+            .0
+    };
+
+    let result = async {
+        // Registration with a wrong check character: the error is shown, nothing is stored.
+        open(&c, &format!("{}/register", app.address)).await?;
+        c.find(Locator::Css("a[href='/register/organisation']"))
+            .await?
+            .click()
+            .await?;
+        for (id, value) in [
+            ("f-org_name", "合肥恒信数据科技有限公司"),
+            ("f-credit_code", "91110108551385082A"),
+            ("f-real_name", "王芳"),
+            ("f-id_number", "11010519491231002X"),
+            ("f-mobile", "13812345678"),
+            ("f-email", "wang@hengxin.cn"),
+            ("f-password", "晴天-合肥-2026-数据"),
+            ("f-password_confirm", "晴天-合肥-2026-数据"),
+        ] {
+            fill(&c, id, value).await?;
+        }
+        c.find(Locator::Id("f-agree")).await?.click().await?;
+        submit(&c, "/register/organisation").await?;
+        assert!(
+            visible_text(&c, "#f-credit_code-error")
+                .await
+                .contains("校验位不正确")
+        );
+        assert!(
+            visible_text(&c, "#error-summary")
+                .await
+                .contains("统一社会信用代码校验位不正确")
+        );
+        assert_eq!(
+            c.find(Locator::Id("f-org_name"))
+                .await?
+                .prop("value")
+                .await?
+                .as_deref(),
+            Some("合肥恒信数据科技有限公司")
+        );
+        assert_eq!(users(), 0, "nothing stored");
+
+        // Corrected: registered and logged in.
+        fill(&c, "f-credit_code", "91110108551385082Q").await?;
+        fill(&c, "f-password", "晴天-合肥-2026-数据").await?;
+        fill(&c, "f-password_confirm", "晴天-合肥-2026-数据").await?;
+        submit(&c, "/register/organisation").await?;
+        assert_eq!(c.current_url().await?.path(), "/account");
+        assert_eq!(users(), 1);
+
+        // Log out, log in again, see the account page.
+        c.find(Locator::Css("form[action='/logout'] button"))
+            .await?
+            .click()
+            .await?;
+        open(&c, &format!("{}/login", app.address)).await?;
+        fill(&c, "f-email", "wang@hengxin.cn").await?;
+        fill(&c, "f-password", "晴天-合肥-2026-数据").await?;
+        submit(&c, "/login").await?;
+        assert_eq!(c.current_url().await?.path(), "/account");
+        assert_eq!(visible_text(&c, "h1").await, "我的账户");
+        let account = visible_text(&c, "dl.meta").await;
+        assert!(
+            account.contains("合肥恒信数据科技有限公司") && account.contains("1101**********002X"),
+            "{account}"
+        );
+        assert!(!c.source().await?.contains("11010519491231002X"));
+
+        // Create an API key and use it with curl.
+        c.find(Locator::LinkText("API 密钥")).await?.click().await?;
+        fill(&c, "f-name", "curl 测试").await?;
+        submit(&c, "/account/keys").await?;
+        let key = visible_text(&c, "#new-key-value").await;
+        assert!(key.starts_with("kf_"), "{key}");
+        let out = std::process::Command::new("curl")
+            .args([
+                "-sS",
+                "-H",
+                &format!("Authorization: Bearer {key}"),
+                &format!("{}/api/v1/account", app.address),
+            ])
+            .output()
+            .expect("curl runs");
+        let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("curl got JSON");
+        assert_eq!(body["account"]["kind"], "organisation");
+        assert_eq!(body["account"]["display_name"], "合肥恒信数据科技有限公司");
+        let shot = c.screenshot().await?;
+        std::fs::create_dir_all("target/browser").ok();
+        std::fs::write("target/browser/account-keys.png", &shot).ok();
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("the browser walk-through");
+}

@@ -169,3 +169,183 @@ fn bad_settings_are_reported_not_panicked() {
     assert!(err.contains("错误"), "{err}");
     assert!(!err.contains("panicked"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_create_prints_a_working_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out, err) = run(kaifang(dir.path()).args([
+        "user",
+        "add",
+        "--email",
+        "dev@example.cn",
+        "--role",
+        "user",
+    ]));
+    assert!(ok, "{out}{err}");
+    let (ok, out, err) = run(kaifang(dir.path()).args([
+        "key",
+        "create",
+        "--email",
+        "dev@example.cn",
+        "--name",
+        "脚本",
+    ]));
+    assert!(ok, "{out}{err}");
+    let key = out
+        .lines()
+        .find(|l| l.starts_with("kf_"))
+        .expect("the key is printed")
+        .to_owned();
+    let (ok, _, err) = run(kaifang(dir.path()).args([
+        "key",
+        "create",
+        "--email",
+        "nobody@example.cn",
+        "--name",
+        "x",
+    ]));
+    assert!(!ok && err.contains("nobody@example.cn"), "{err}");
+    // The key works against the portal on the same data directory.
+    let app = crate::helpers::TestApp::spawn_with(crate::helpers::Backend::Sqlite, |s| {
+        s.data_dir = dir.path().to_path_buf();
+        s.database_url = format!("sqlite://{}", dir.path().join("kaifang.db").display());
+    })
+    .await
+    .unwrap();
+    let res = app
+        .client
+        .get(format!("{}/api/v1/account", app.address))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+#[test]
+fn audit_verify_names_the_edited_row() {
+    let dir = tempfile::tempdir().unwrap();
+    for email in ["a@example.cn", "b@example.cn", "c@example.cn"] {
+        let (ok, out, err) =
+            run(kaifang(dir.path()).args(["user", "add", "--email", email, "--role", "user"]));
+        assert!(ok, "{out}{err}");
+    }
+    let (ok, out, err) = run(kaifang(dir.path()).args(["audit", "verify"]));
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("审计日志完整：3 条记录"), "{out}");
+    // Someone with direct access to the database edits the second event.
+    let url = kaifang::db::DatabaseUrl::sqlite_file(&dir.path().join("kaifang.db"));
+    let mut conn = url.establish(std::time::Duration::from_secs(5)).unwrap();
+    use diesel::RunQueryDsl;
+    diesel::sql_query("DROP TRIGGER audit_events_no_update")
+        .execute(&mut conn)
+        .unwrap();
+    diesel::sql_query("UPDATE audit_events SET details = '{\"role\":\"admin\"}' WHERE id = 2")
+        .execute(&mut conn)
+        .unwrap();
+    let (ok, out, err) = run(kaifang(dir.path()).args(["audit", "verify"]));
+    assert!(!ok, "a broken chain exits non-zero: {out}");
+    assert!(err.contains("第 2 号记录处断开"), "{err}");
+}
+
+/// The real binary at debug log level: after a registration through the web, neither the logs
+/// nor the database file hold the resident ID number in plain text.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_plain_resident_id_in_logs_or_database() {
+    const ID: &str = "11010519491231002X";
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+    let mut server = kaifang(dir.path())
+        .env("RUST_LOG", "debug")
+        .env("KAIFANG_AUTH__PASSWORD_HASHING", "fast")
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut up = false;
+    for _ in 0..100 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok() {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(up, "the server started");
+    let form = crate::helpers::Page::new(
+        client
+            .get(format!("{base}/register/individual"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    let csrf = form.attrs("input[name=csrf]", "value")[0].clone();
+    let fields = [
+        ("csrf", csrf.as_str()),
+        ("real_name", "李明"),
+        ("id_number", ID),
+        ("mobile", "13912345678"),
+        ("email", "li@example.cn"),
+        ("password", "雨天-芜湖-2026-数据"),
+        ("password_confirm", "雨天-芜湖-2026-数据"),
+        ("agree", "yes"),
+    ];
+    let res = client
+        .post(format!("{base}/register/individual"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    // A failed registration with the same number is logged too, if anything logs it.
+    client
+        .post(format!("{base}/register/individual"))
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+    let logs = std::fs::read_to_string(dir.path().join("server.log")).unwrap();
+    assert!(
+        logs.contains("request completed"),
+        "the log was written: {logs}"
+    );
+    assert!(
+        !logs.contains(ID) && !logs.contains(&ID.to_lowercase()),
+        "plain ID number in the logs"
+    );
+    assert!(
+        !logs.contains("13912345678"),
+        "plain mobile number in the logs"
+    );
+    for file in ["kaifang.db", "kaifang.db-wal"] {
+        let bytes = std::fs::read(dir.path().join(file)).unwrap_or_default();
+        assert!(
+            !bytes.windows(ID.len()).any(|w| w == ID.as_bytes()),
+            "plain ID number in {file}"
+        );
+    }
+    let db = std::fs::read(dir.path().join("kaifang.db")).unwrap();
+    let wal = std::fs::read(dir.path().join("kaifang.db-wal")).unwrap_or_default();
+    let masked = "1101**********002X".as_bytes();
+    assert!(
+        db.windows(masked.len()).any(|w| w == masked)
+            || wal.windows(masked.len()).any(|w| w == masked),
+        "the masked form is stored (so the grep looks where the data is)"
+    );
+}

@@ -139,6 +139,7 @@ impl TestApp {
         };
         settings.database.pool_size = 4;
         settings.database.connect_timeout_secs = 2;
+        settings.auth.password_hashing = kaifang::services::passwords::Cost::Fast;
         adjust(&mut settings);
         let app = Application::build(settings.clone()).expect("the app builds");
         let address = format!("http://127.0.0.1:{}", app.port());
@@ -472,4 +473,137 @@ pub fn add_resource(app: &TestApp, dataset: &Dataset, name: &str, size: i64, row
         },
     )
     .expect("insert resource");
+}
+
+pub const PASSWORD: &str = "测试-合肥-2026-数据";
+
+impl TestApp {
+    pub fn hasher(&self) -> kaifang::services::passwords::PasswordHasher {
+        kaifang::services::passwords::PasswordHasher::new(kaifang::services::passwords::Cost::Fast)
+    }
+
+    /// A staff or plain account created as `kaifang user add` would, with [`PASSWORD`].
+    pub fn account(
+        &self,
+        email: &str,
+        role: kaifang::domain::Role,
+        department: Option<&str>,
+    ) -> kaifang::db::users::User {
+        kaifang::services::users::add_user(
+            &mut self.conn(),
+            &kaifang::services::users::NewAccount {
+                email: kaifang::domain::Email::parse(email).unwrap(),
+                display_name: email.split('@').next().unwrap().to_owned(),
+                role,
+                department: department.map(|d| kaifang::domain::Slug::parse(d).unwrap()),
+                password: PASSWORD.to_owned(),
+            },
+            &self.hasher(),
+            &kaifang::services::Actor::cli(),
+        )
+        .expect("add account")
+    }
+
+    /// An API key for a user.
+    pub fn api_key(&self, user_id: i32) -> String {
+        kaifang::services::api_keys::create(
+            &mut self.conn(),
+            user_id,
+            "测试",
+            &kaifang::services::Actor::cli(),
+        )
+        .expect("create key")
+        .1
+    }
+
+    /// A browser-like client with its own cookies.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            client: reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(Duration::from_secs(30))
+                .build()
+                .expect("client"),
+            address: self.address.clone(),
+            csrf: String::new(),
+        }
+    }
+
+    /// A browser logged in as `email` with [`PASSWORD`].
+    pub async fn logged_in(&self, email: &str) -> Browser {
+        let mut b = self.browser();
+        let res = b.login(email, PASSWORD).await;
+        assert_eq!(res.status(), 303, "login of {email} failed");
+        b.refresh_csrf("/account").await;
+        b
+    }
+}
+
+/// A client with a cookie jar and the CSRF token of its session.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub address: String,
+    pub csrf: String,
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{}", self.address, path))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
+    pub async fn page(&self, path: &str) -> (u16, Page) {
+        let res = self.get(path).await;
+        let status = res.status().as_u16();
+        (status, Page::new(res.text().await.unwrap()))
+    }
+
+    /// Reads the CSRF token from a page's forms.
+    pub async fn refresh_csrf(&mut self, path: &str) {
+        let (_, page) = self.page(path).await;
+        self.csrf = page
+            .attrs("input[name=csrf]", "value")
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no CSRF token on {path}"));
+    }
+
+    /// POSTs a form with this session's CSRF token.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let mut all: Vec<(&str, &str)> = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.post_raw(path, &all).await
+    }
+
+    /// POSTs exactly these fields (no token added).
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{}", self.address, path))
+            .form(fields)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    }
+
+    pub async fn login(&mut self, email: &str, password: &str) -> reqwest::Response {
+        self.refresh_csrf("/login").await;
+        let csrf = self.csrf.clone();
+        self.post_raw(
+            "/login",
+            &[("csrf", &csrf), ("email", email), ("password", password)],
+        )
+        .await
+    }
+}
+
+/// Where a redirect points.
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default()
 }

@@ -6,10 +6,14 @@
 
 mod helpers;
 
+mod accounts;
+mod admin;
 mod audit;
+mod authz;
 mod bad_input;
 mod browser;
 mod cli;
+mod console;
 mod demo;
 mod migrations;
 mod operations;

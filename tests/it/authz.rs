@@ -1,0 +1,388 @@
+//! The authorization matrix: every route × (anonymous, user, publisher of department A,
+//! publisher of department B, administrator) → the expected outcome, on both back-ends.
+//! Later issues add their routes here.
+//!
+//! Rows that change state send bodies that fail validation, so the request passes (or fails)
+//! authorization without changing what the next principal sees: a 400 proves the principal got
+//! through to validation.
+
+use kaifang::domain::{DatasetStatus, Role};
+
+use crate::both_backends;
+use crate::helpers::{Backend, Browser, DatasetBuilder, TestApp, location};
+
+/// What a principal should get.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Want {
+    /// A redirect to the login page.
+    Login,
+    /// Any 2xx, or a 303 that is not to the login page.
+    Ok,
+    /// Exactly this status.
+    Status(u16),
+}
+
+use Want::{Login, Ok as Pass, Status};
+const BAD: Want = Status(400);
+const FORBID: Want = Status(403);
+const MISSING: Want = Status(404);
+const NOKEY: Want = Status(401);
+
+enum Call {
+    Get(&'static str),
+    Post(&'static str, &'static [(&'static str, &'static str)]),
+    Api(&'static str, &'static str, &'static str),
+}
+
+/// (call, [anonymous, user, publisher A, publisher B, admin])
+fn matrix() -> Vec<(Call, [Want; 5])> {
+    use Call::*;
+    vec![
+        // Public pages.
+        (Get("/"), [Pass, Pass, Pass, Pass, Pass]),
+        (Get("/datasets"), [Pass, Pass, Pass, Pass, Pass]),
+        (Get("/datasets/a-published"), [Pass, Pass, Pass, Pass, Pass]),
+        (
+            Get("/datasets/a-draft"),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Get("/login"),
+            [Pass, Status(303), Status(303), Status(303), Status(303)],
+        ),
+        (Get("/register"), [Pass, Pass, Pass, Pass, Pass]),
+        (
+            Get("/register/organisation"),
+            [Pass, Pass, Pass, Pass, Pass],
+        ),
+        // The account area: any logged-in person.
+        (Get("/account"), [Login, Pass, Pass, Pass, Pass]),
+        (Get("/account/password"), [Login, Pass, Pass, Pass, Pass]),
+        (Get("/account/sessions"), [Login, Pass, Pass, Pass, Pass]),
+        (Get("/account/keys"), [Login, Pass, Pass, Pass, Pass]),
+        (
+            Post("/account/keys", &[("name", "")]),
+            [Login, BAD, BAD, BAD, BAD],
+        ),
+        (
+            Post("/account/keys/999999/revoke", &[]),
+            [Login, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Post("/account/sessions/999999/end", &[]),
+            [Login, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Post(
+                "/account/password",
+                &[
+                    ("current", "x"),
+                    ("new_password", "a"),
+                    ("new_password_confirm", "b"),
+                ],
+            ),
+            [Login, BAD, BAD, BAD, BAD],
+        ),
+        // The console: publishers, each for their own department only.
+        (Get("/console"), [Login, FORBID, Pass, Pass, FORBID]),
+        (
+            Get("/console/datasets/new"),
+            [Login, FORBID, Pass, Pass, FORBID],
+        ),
+        (
+            Post("/console/datasets/new", &[("title", "")]),
+            [Login, FORBID, BAD, BAD, FORBID],
+        ),
+        (
+            Get("/console/datasets/a-draft/edit"),
+            [Login, FORBID, Pass, MISSING, FORBID],
+        ),
+        (
+            Get("/console/datasets/b-draft/edit"),
+            [Login, FORBID, MISSING, Pass, FORBID],
+        ),
+        (
+            Get("/console/datasets/a-published/edit"),
+            [Login, FORBID, Pass, FORBID, FORBID],
+        ),
+        (
+            Get("/console/datasets/a-draft/history"),
+            [Login, FORBID, Pass, MISSING, FORBID],
+        ),
+        (
+            Get("/console/datasets/b-draft/history"),
+            [Login, FORBID, MISSING, Pass, FORBID],
+        ),
+        (
+            Post("/console/datasets/a-draft/edit", &[("title", "")]),
+            [Login, FORBID, BAD, MISSING, FORBID],
+        ),
+        (
+            Post("/console/datasets/b-draft/edit", &[("title", "")]),
+            [Login, FORBID, MISSING, BAD, FORBID],
+        ),
+        (
+            Post("/console/datasets/a-published/edit", &[("title", "")]),
+            [Login, FORBID, BAD, FORBID, FORBID],
+        ),
+        (
+            Post("/console/datasets/a-draft/status", &[("status", "bogus")]),
+            [Login, FORBID, BAD, MISSING, FORBID],
+        ),
+        (
+            Post("/console/datasets/b-draft/status", &[("status", "bogus")]),
+            [Login, FORBID, MISSING, BAD, FORBID],
+        ),
+        (
+            Get("/console/datasets/nothing/edit"),
+            [Login, FORBID, MISSING, MISSING, FORBID],
+        ),
+        // Administration: administrators only.
+        (Get("/admin"), [Login, FORBID, FORBID, FORBID, Pass]),
+        (
+            Get("/admin/departments"),
+            [Login, FORBID, FORBID, FORBID, Pass],
+        ),
+        (
+            Get("/admin/departments/new"),
+            [Login, FORBID, FORBID, FORBID, Pass],
+        ),
+        (
+            Get("/admin/departments/dept-a/edit"),
+            [Login, FORBID, FORBID, FORBID, Pass],
+        ),
+        (
+            Post("/admin/departments/new", &[("slug", "")]),
+            [Login, FORBID, FORBID, FORBID, BAD],
+        ),
+        (
+            Post("/admin/departments/dept-a/edit", &[("name", "")]),
+            [Login, FORBID, FORBID, FORBID, BAD],
+        ),
+        (Get("/admin/users"), [Login, FORBID, FORBID, FORBID, Pass]),
+        (Get("/admin/users/1"), [Login, FORBID, FORBID, FORBID, Pass]),
+        (
+            Post(
+                "/admin/users/1",
+                &[("role", "bogus"), ("status", "verified")],
+            ),
+            [Login, FORBID, FORBID, FORBID, BAD],
+        ),
+        (
+            Get("/admin/calendar"),
+            [Login, FORBID, FORBID, FORBID, Pass],
+        ),
+        (
+            Post("/admin/calendar", &[("day", "not a day")]),
+            [Login, FORBID, FORBID, FORBID, BAD],
+        ),
+        (
+            Post("/admin/calendar/2026-03-03/delete", &[]),
+            [Login, FORBID, FORBID, FORBID, MISSING],
+        ),
+        (
+            Get("/admin/class-changes"),
+            [Login, FORBID, FORBID, FORBID, Pass],
+        ),
+        (
+            Post("/admin/class-changes/999999", &[("decision", "bogus")]),
+            [Login, FORBID, FORBID, FORBID, BAD],
+        ),
+        (Get("/admin/audit"), [Login, FORBID, FORBID, FORBID, Pass]),
+        // The JSON API, with each principal's key (none for anonymous).
+        (
+            Api("GET", "/api/v1/account", ""),
+            [NOKEY, Pass, Pass, Pass, Pass],
+        ),
+        (
+            Api("POST", "/api/v1/datasets", "{}"),
+            [NOKEY, FORBID, BAD, BAD, FORBID],
+        ),
+        (
+            Api("PATCH", "/api/v1/datasets/a-draft", r#"{"title": ""}"#),
+            [NOKEY, FORBID, BAD, MISSING, FORBID],
+        ),
+        (
+            Api("PATCH", "/api/v1/datasets/b-draft", r#"{"title": ""}"#),
+            [NOKEY, FORBID, MISSING, BAD, FORBID],
+        ),
+        (
+            Api("PATCH", "/api/v1/datasets/a-published", r#"{"title": ""}"#),
+            [NOKEY, FORBID, BAD, FORBID, FORBID],
+        ),
+        (
+            Api("PATCH", "/api/v1/datasets/nothing", "{}"),
+            [NOKEY, FORBID, MISSING, MISSING, FORBID],
+        ),
+    ]
+}
+
+both_backends!(
+    authorization_matrix,
+    publishers_cannot_touch_other_departments
+);
+
+struct Principals {
+    browsers: Vec<Browser>,
+    keys: Vec<Option<String>>,
+}
+
+async fn setup(app: &TestApp) -> Principals {
+    let a = app.department("dept-a", "合肥市数据资源局", "340100");
+    let b = app.department("dept-b", "芜湖市数据资源管理局", "340200");
+    let admin = app.account("admin@ah.gov.cn", Role::Admin, None);
+    assert_eq!(admin.id, 1, "the matrix refers to /admin/users/1");
+    let user = app.account("citizen@example.cn", Role::User, None);
+    let pa = app.account("pa@hefei.gov.cn", Role::Publisher, Some("dept-a"));
+    let pb = app.account("pb@wuhu.gov.cn", Role::Publisher, Some("dept-b"));
+    DatasetBuilder::new("a-draft", "合肥草稿", &a)
+        .status(DatasetStatus::Draft)
+        .insert(app);
+    DatasetBuilder::new("a-published", "合肥公开", &a).insert(app);
+    DatasetBuilder::new("b-draft", "芜湖草稿", &b)
+        .status(DatasetStatus::Draft)
+        .insert(app);
+    let mut anonymous = app.browser();
+    anonymous.refresh_csrf("/login").await;
+    Principals {
+        browsers: vec![
+            anonymous,
+            app.logged_in("citizen@example.cn").await,
+            app.logged_in("pa@hefei.gov.cn").await,
+            app.logged_in("pb@wuhu.gov.cn").await,
+            app.logged_in("admin@ah.gov.cn").await,
+        ],
+        keys: vec![
+            None,
+            Some(app.api_key(user.id)),
+            Some(app.api_key(pa.id)),
+            Some(app.api_key(pb.id)),
+            Some(app.api_key(admin.id)),
+        ],
+    }
+}
+
+const WHO: [&str; 5] = ["anonymous", "user", "publisher A", "publisher B", "admin"];
+
+async fn authorization_matrix(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let p = setup(&app).await;
+    let mut failures = Vec::new();
+    for (call, wants) in matrix() {
+        for (i, want) in wants.iter().enumerate() {
+            let b = &p.browsers[i];
+            let (label, res) = match &call {
+                Call::Get(path) => (format!("GET {path}"), b.get(path).await),
+                Call::Post(path, fields) => (format!("POST {path}"), b.post(path, fields).await),
+                Call::Api(method, path, body) => {
+                    let mut r = app
+                        .client
+                        .request(method.parse().unwrap(), format!("{}{}", app.address, path))
+                        .header("content-type", "application/json")
+                        .body(body.to_string());
+                    if let Some(k) = &p.keys[i] {
+                        r = r.bearer_auth(k);
+                    }
+                    (format!("{method} {path}"), r.send().await.unwrap())
+                }
+            };
+            let status = res.status().as_u16();
+            let to = location(&res);
+            let got_login = status == 303 && to.starts_with("/login");
+            let ok = match want {
+                Want::Login => got_login,
+                Want::Ok => (200..300).contains(&status) || (status == 303 && !got_login),
+                Want::Status(s) => status == *s,
+            };
+            if !ok {
+                failures.push(format!(
+                    "{label} as {}: wanted {want:?}, got {status} {to}",
+                    WHO[i]
+                ));
+            }
+            if let Call::Api(..) = call
+                && status >= 400
+            {
+                let body: serde_json::Value = res.json().await.unwrap_or_default();
+                if body["error"]["code"].as_str().is_none() {
+                    failures.push(format!("{label} as {}: no error envelope", WHO[i]));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "authorization matrix:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Publisher A tries everything on B's draft; it stays exactly as it was and never shows up.
+async fn publishers_cannot_touch_other_departments(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let p = setup(&app).await;
+    let pa = &p.browsers[2];
+    let key_a = p.keys[2].clone().unwrap();
+    let before = kaifang::db::datasets::by_slug(&mut app.conn(), "b-draft")
+        .unwrap()
+        .unwrap();
+
+    let console = pa.page("/console").await.1;
+    assert!(console.text("table").contains("合肥草稿"));
+    assert!(!console.body.contains("芜湖草稿") && !console.body.contains("b-draft"));
+    let valid = [
+        ("title", "改掉芜湖的标题"),
+        ("slug", "b-draft"),
+        ("summary", "这是一段足够长的摘要说明。"),
+        ("keywords", "测试"),
+        ("theme", "transport"),
+        ("maintainer", "合肥"),
+        ("open_class", "unconditional"),
+        ("update_frequency", "monthly"),
+        ("formats", "CSV"),
+        ("spatial_coverage", "340100"),
+        ("license", "许可"),
+        ("reason", "试图修改"),
+    ];
+    assert_eq!(
+        pa.post("/console/datasets/b-draft/edit", &valid)
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        pa.post(
+            "/console/datasets/b-draft/status",
+            &[("status", "published")]
+        )
+        .await
+        .status(),
+        404
+    );
+    assert_eq!(
+        pa.get("/console/datasets/b-draft/history").await.status(),
+        404
+    );
+    let patch = app
+        .client
+        .patch(format!("{}/api/v1/datasets/b-draft", app.address))
+        .bearer_auth(&key_a)
+        .json(&serde_json::json!({"title": "改掉", "status": "published", "reason": "试图修改"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patch.status(), 404);
+    let body: serde_json::Value = patch.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+    let after = kaifang::db::datasets::by_slug(&mut app.conn(), "b-draft")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (after.title, after.status, after.modified_at),
+        (before.title, before.status, before.modified_at)
+    );
+}
