@@ -89,6 +89,7 @@ impl Application {
                 )
                 .wrap(from_fn(middleware::error_pages))
                 .wrap(sessions)
+                .wrap(from_fn(middleware::private_pages))
                 .wrap(middleware::security_headers())
                 .wrap(from_fn(middleware::request_log))
                 .configure(routes::configure)

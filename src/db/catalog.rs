@@ -6,17 +6,12 @@
 
 use diesel::dsl::count_star;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
+use diesel::sql_types::Bool;
 
 use super::datasets::Dataset;
 use super::schema::{dataset_formats, datasets};
-use super::{Backend, DbConnection};
+use super::{Backend, DbConnection, lower};
 use crate::domain::{DatasetStatus, OpenClass, UpdateFrequency};
-
-#[diesel::declare_sql_function]
-extern "SQL" {
-    fn lower(x: Text) -> Text;
-}
 
 type Predicate<QS = datasets::table> = Box<dyn BoxableExpression<QS, Backend, SqlType = Bool>>;
 /// The datasets ⋈ formats query source, for the format facet.

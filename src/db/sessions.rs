@@ -55,6 +55,20 @@ pub fn touch(conn: &mut DbConnection, id: i32, at: NaiveDateTime) -> QueryResult
         .map(drop)
 }
 
+/// The user's sessions used since `since`, most recent first.
+pub fn for_user_since(
+    conn: &mut DbConnection,
+    user_id: i32,
+    since: NaiveDateTime,
+) -> QueryResult<Vec<Session>> {
+    sessions::table
+        .filter(sessions::user_id.eq(user_id))
+        .filter(sessions::last_seen_at.ge(since))
+        .order(sessions::last_seen_at.desc())
+        .select(Session::as_select())
+        .load(conn)
+}
+
 pub fn for_user(conn: &mut DbConnection, user_id: i32) -> QueryResult<Vec<Session>> {
     sessions::table
         .filter(sessions::user_id.eq(user_id))

@@ -4,8 +4,8 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::DbConnection;
 use super::schema::users;
+use super::{DbConnection, lower};
 use crate::domain::{AccountKind, AccountStatus, Role};
 
 #[derive(Clone, Queryable, Selectable, Identifiable)]
@@ -120,12 +120,13 @@ pub fn search(
     let filtered = || {
         let mut q = users::table.into_boxed();
         if let Some(t) = text {
-            let pat = format!("%{}%", t.replace(['%', '_', '\\'], ""));
+            // The same on both back-ends: ASCII case folded, wildcards dropped.
+            let pat = format!("%{}%", t.to_ascii_lowercase().replace(['%', '_', '\\'], ""));
             q = q.filter(
-                users::email
+                lower(users::email)
                     .like(pat.clone())
-                    .or(users::display_name.like(pat.clone()))
-                    .or(users::org_name.like(pat)),
+                    .or(lower(users::display_name).like(pat.clone()))
+                    .or(lower(users::org_name.assume_not_null()).like(pat)),
             );
         }
         if let Some(r) = role {

@@ -2,7 +2,7 @@
 
 use chrono::Duration;
 use diesel::QueryResult;
-use diesel::result::{DatabaseErrorKind, Error as DbError};
+use diesel::result::Error as DbError;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -107,11 +107,16 @@ pub fn register(
                 password_changed_at: Some(now),
             },
         )
-        .map_err(|e| match e {
-            DbError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                RegisterError::EmailTaken
+        .map_err(|e| match crate::db::unique_violation(&e) {
+            // Lost a race with a concurrent registration: say which value is taken.
+            Some(c) if c.contains("one_per_person") || c.contains("id_number_hash") => {
+                RegisterError::PersonTaken
             }
-            e => RegisterError::Database(e),
+            Some(c) if c.contains("one_per_organisation") || c.contains("credit_code") => {
+                RegisterError::OrganisationTaken
+            }
+            Some(_) => RegisterError::EmailTaken,
+            None => RegisterError::Database(e),
         })?;
         audit::record(
             conn,
@@ -182,6 +187,8 @@ pub fn start_session(
     conn: &mut DbConnection,
     user: &User,
     user_agent: &str,
+    replaces: Option<i32>,
+    idle_days: i64,
     actor: &Actor,
 ) -> QueryResult<String> {
     let mut bytes = [0u8; 32];
@@ -190,6 +197,11 @@ pub fn start_session(
     let now = super::now();
     let agent: String = user_agent.chars().take(200).collect();
     write_transaction(conn, |conn| {
+        // Sessions nobody used for `idle_days` are over; a login on top of a session ends it.
+        session_rows::delete_idle(conn, now - Duration::days(idle_days))?;
+        if let Some(old) = replaces {
+            session_rows::delete(conn, user.id, old)?;
+        }
         session_rows::insert(
             conn,
             &NewSession {
@@ -309,25 +321,43 @@ pub enum ChangePasswordError {
 }
 
 /// Changes the password after checking the current one; ends the user's other sessions.
+/// A password change as the person asked for it.
+pub struct PasswordChange<'a> {
+    pub current: &'a str,
+    pub new: &'a str,
+    /// The session the change is made from: it stays; the others end.
+    pub keep_session: i32,
+}
+
 pub fn change_password(
     conn: &mut DbConnection,
     user: &User,
-    current: &str,
-    new: &str,
-    keep_session: i32,
+    change: &PasswordChange<'_>,
     hasher: &PasswordHasher,
+    secrets: &Secrets,
     actor: &Actor,
 ) -> Result<(), ChangePasswordError> {
+    let (current, new, keep_session) = (change.current, change.new, change.keep_session);
     if !hasher.verify(current, &user.password_hash) {
         return Err(ChangePasswordError::WrongCurrent);
     }
     if current == new {
         return Err(ChangePasswordError::Same);
     }
-    // The ID number itself is not stored, so only the mobile can be checked here; the ID
-    // number was checked against the password at registration.
     let personal: Vec<&str> = user.mobile.iter().map(String::as_str).collect();
     password::check(new, &personal)?;
+    // The ID number itself is not stored: any 18 characters of the new password that read as
+    // an ID number are hashed with the same key and compared with the stored hash.
+    if let Some(stored) = &user.id_number_hash {
+        let chars: Vec<char> = new.chars().collect();
+        let contains_id = chars.windows(18).any(|w| {
+            ResidentId::parse(&w.iter().collect::<String>())
+                .is_ok_and(|id| secrets.id_number_hash(&id) == *stored)
+        });
+        if contains_id {
+            return Err(ChangePasswordError::Policy(PasswordError::Personal));
+        }
+    }
     let hash = hasher.hash(new).map_err(|_| ChangePasswordError::Hash)?;
     write_transaction(conn, |conn| {
         user_rows::set_password(conn, user.id, &hash, super::now())?;

@@ -67,14 +67,18 @@ pub fn set_flash(session: &Session, message: &str) {
     let _ = session.insert(FLASH, message);
 }
 
-/// The client address: the peer, or the first `X-Forwarded-For` hop when configured to trust it.
+/// The client address: the peer, or — when configured to trust a proxy — the last
+/// `X-Forwarded-For` entry, the one the proxy itself appended (earlier entries come from the
+/// client and can be forged).
 pub fn client_ip(req: &HttpRequest, auth: &AuthSettings) -> Option<String> {
-    let info = req.connection_info();
-    let raw = if auth.trust_forwarded_for {
-        info.realip_remote_addr().map(str::to_owned)
-    } else {
-        info.peer_addr().map(str::to_owned)
-    };
+    let forwarded = auth
+        .trust_forwarded_for
+        .then(|| req.headers().get_all("x-forwarded-for").last())
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.rsplit(',').next())
+        .map(|s| s.trim().to_owned());
+    let raw = forwarded.or_else(|| req.connection_info().peer_addr().map(str::to_owned));
     raw.and_then(|s| {
         s.parse::<IpAddr>()
             .ok()
@@ -209,6 +213,8 @@ pub struct Limiters {
     login_account: DefaultKeyedRateLimiter<String>,
     login_ip: DefaultKeyedRateLimiter<String>,
     register_ip: DefaultKeyedRateLimiter<String>,
+    /// Checks since the maps were last trimmed.
+    checks: std::sync::atomic::AtomicU32,
 }
 
 fn quota(burst: u32, refill_secs: u64) -> Quota {
@@ -236,23 +242,78 @@ impl Limiters {
             )),
             login_ip: RateLimiter::keyed(quota(a.login_burst_per_ip, a.login_refill_secs)),
             register_ip: RateLimiter::keyed(quota(a.register_burst_per_ip, a.register_refill_secs)),
+            checks: std::sync::atomic::AtomicU32::new(0),
         }
     }
 
-    /// Counts a login attempt for this account and address.
+    /// Every 1,000 checks, forgets keys whose limits have fully refilled.
+    fn tick(&self) {
+        use std::sync::atomic::Ordering;
+        if self.checks.fetch_add(1, Ordering::Relaxed) % 1000 == 999 {
+            self.shrink();
+        }
+    }
+
+    /// Counts a login (or password-check) attempt for this account and address.
     pub fn login(&self, email: &str, ip: Option<&str>) -> Result<(), AppError> {
+        self.tick();
         check(&self.login_ip, ip.unwrap_or("unknown").to_owned())?;
         check(&self.login_account, email.trim().to_lowercase())
     }
 
     pub fn register(&self, ip: Option<&str>) -> Result<(), AppError> {
+        self.tick();
         check(&self.register_ip, ip.unwrap_or("unknown").to_owned())
     }
 
-    /// Forgets idle keys (called now and then so the maps do not grow without bound).
+    /// Forgets idle keys, so the maps do not grow without bound.
     pub fn shrink(&self) {
         self.login_account.retain_recent();
         self.login_ip.retain_recent();
         self.register_ip.retain_recent();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    fn settings(trust: bool) -> AuthSettings {
+        let mut s = crate::settings::Settings::load_from(None, Vec::new())
+            .unwrap()
+            .auth;
+        s.trust_forwarded_for = trust;
+        s
+    }
+
+    #[test]
+    fn the_client_address_is_the_peer_or_the_proxys_own_entry() {
+        let req = TestRequest::default()
+            .peer_addr("10.0.0.9:4000".parse().unwrap())
+            .insert_header(("x-forwarded-for", "6.6.6.6, 203.0.113.7"))
+            .to_http_request();
+        assert_eq!(
+            client_ip(&req, &settings(false)).as_deref(),
+            Some("10.0.0.9")
+        );
+        // Behind a proxy: the entry the proxy appended, not the one the client wrote.
+        assert_eq!(
+            client_ip(&req, &settings(true)).as_deref(),
+            Some("203.0.113.7")
+        );
+        let plain = TestRequest::default()
+            .peer_addr("10.0.0.9:4000".parse().unwrap())
+            .to_http_request();
+        assert_eq!(
+            client_ip(&plain, &settings(true)).as_deref(),
+            Some("10.0.0.9")
+        );
+        let garbage = TestRequest::default()
+            .peer_addr("10.0.0.9:4000".parse().unwrap())
+            .insert_header(("x-forwarded-for", "not an address"))
+            .to_http_request();
+        assert_eq!(client_ip(&garbage, &settings(true)), None);
     }
 }

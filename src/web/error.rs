@@ -29,9 +29,7 @@ pub enum AppError {
     Conflict(String),
     #[error("操作过于频繁，请 {retry_after} 秒后再试")]
     TooManyRequests { retry_after: u64 },
-    /// An API error on its way through code shared with pages.
-    #[error("{0}")]
-    Api(Box<crate::web::api::ApiError>),
+
     #[error("服务暂时不可用")]
     Unavailable(#[source] anyhow::Error),
     #[error("服务器内部错误")]
@@ -58,7 +56,6 @@ impl AppError {
             Self::LoginRequired(_) => "请先登录",
             Self::Conflict(_) => "操作冲突",
             Self::TooManyRequests { .. } => "请求过于频繁",
-            Self::Api(_) => "请求有误",
             Self::Unavailable(_) => "服务暂时不可用",
             Self::Internal(_) => "服务器内部错误",
         }
@@ -118,7 +115,6 @@ impl ResponseError for AppError {
             Self::LoginRequired(_) => StatusCode::SEE_OTHER,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Api(e) => e.status,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

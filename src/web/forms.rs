@@ -54,6 +54,10 @@ impl From<BTreeMap<String, String>> for FormErrors {
     }
 }
 
+/// A form with nothing but its CSRF token (buttons that act).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct EmptyForm {}
+
 /// A numeric id from a path segment; anything else is a 404.
 pub fn path_id(s: &str) -> Result<i32, AppError> {
     s.parse::<i32>()
@@ -65,10 +69,11 @@ pub fn path_id(s: &str) -> Result<i32, AppError> {
 /// A local path to return to after logging in; anything else (another site, `//host`) is
 /// replaced by the account page.
 pub fn safe_next(next: &str) -> String {
+    // Browsers drop tabs and newlines from URLs and read `\` as `/`, so `/\t/evil` would become
+    // `//evil`: refuse any control character or backslash anywhere.
     let ok = next.starts_with('/')
         && !next.starts_with("//")
-        && !next.starts_with("/\\")
-        && !next.contains(['\r', '\n'])
+        && !next.chars().any(|c| c.is_control() || c == '\\')
         && next.len() < 2000;
     if ok {
         next.to_owned()
@@ -88,6 +93,10 @@ mod tests {
             "https://evil.example/",
             "//evil.example",
             "/\\evil",
+            "/\t/evil.example",
+            "/\t\\evil",
+            "/\n/evil",
+            "/ok\\..",
             "",
             "javascript:alert(1)",
         ] {

@@ -60,6 +60,29 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
     style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
     object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+/// Pages with personal data or secrets are not kept by browsers or proxies (after logging out,
+/// "back" must not show them).
+pub async fn private_pages(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    const PRIVATE: [&str; 6] = [
+        "/account",
+        "/admin",
+        "/console",
+        "/login",
+        "/register",
+        "/api/",
+    ];
+    let private = PRIVATE.iter().any(|p| req.path().starts_with(p));
+    let mut res = next.call(req).await?;
+    if private {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    Ok(res)
+}
+
 pub fn security_headers() -> DefaultHeaders {
     DefaultHeaders::new()
         .add(("Content-Security-Policy", CONTENT_SECURITY_POLICY))
@@ -97,9 +120,14 @@ pub async fn error_pages(
         // Programs get the JSON envelope, whatever produced the error.
         let (title, message) = generic_message(status.as_u16());
         let code = match status.as_u16() {
+            401 => "unauthorized",
+            403 => "forbidden",
             404 => "not_found",
             405 => "method_not_allowed",
+            409 => "conflict",
             413 => "payload_too_large",
+            429 => "too_many_requests",
+            503 => "unavailable",
             s if s >= 500 => "internal",
             _ => "bad_request",
         };

@@ -29,12 +29,22 @@ impl AppState {
         F: FnOnce(&mut DbConnection) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
+        self.db_as(f).await
+    }
+
+    /// As [`AppState::db`], for handlers with their own error type (the JSON API).
+    pub async fn db_as<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConnection) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<AppError> + Send + 'static,
+    {
         let pool = self.pool.clone();
         web::block(move || {
-            let mut conn = pool.get().map_err(AppError::unavailable)?;
+            let mut conn = pool.get().map_err(|e| E::from(AppError::unavailable(e)))?;
             f(&mut conn)
         })
         .await
-        .map_err(AppError::internal)?
+        .map_err(|e| E::from(AppError::internal(e)))?
     }
 }

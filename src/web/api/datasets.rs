@@ -4,11 +4,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use super::records::{DatasetBody, record_of};
 use super::{ApiError, ApiUser};
 use crate::db::users::User;
+use crate::db::write_transaction;
 use crate::domain::{DatasetStatus, Role};
 use crate::services::Actor;
-use crate::services::publishing::{self, DatasetBody, PublishError, Publisher};
+use crate::services::publishing::{self, PublishError, Publisher};
 use crate::web::AppState;
 use crate::web::auth::client_ip;
 
@@ -34,7 +36,7 @@ fn publish_error(e: PublishError) -> ApiError {
             ApiError::new(StatusCode::CONFLICT, "conflict", "与已有内容冲突").with_fields(fields)
         }
         PublishError::Transition(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
-        PublishError::Database(e) => ApiError::from(crate::web::AppError::from(e)),
+        PublishError::Database(e) => ApiError::from(e),
     }
 }
 
@@ -66,18 +68,19 @@ pub async fn create(
     let input = publishing::validate(&body.to_draft())
         .map_err(|f| ApiError::bad_request("提交的内容有误").with_fields(f))?;
     let reason = body.reason.clone().unwrap_or_default();
+    // Creating and publishing succeed or fail together.
     let record = state
-        .db(move |c| {
-            let mut d =
-                publishing::create(c, &p, &input, &reason).map_err(|e| map(publish_error(e)))?;
-            if let Some(st) = status {
-                d = publishing::set_status(c, &p, &d.slug, st, &reason)
-                    .map_err(|e| map(publish_error(e)))?;
-            }
-            Ok(publishing::record_of(c, &d)?)
+        .db_as(move |c| {
+            write_transaction(c, |c| {
+                let mut d = publishing::create(c, &p, &input, &reason).map_err(publish_error)?;
+                if let Some(st) = status {
+                    d = publishing::set_status(c, &p, &d.slug, st, &reason)
+                        .map_err(publish_error)?;
+                }
+                Ok::<_, ApiError>(record_of(c, &d)?)
+            })
         })
-        .await
-        .map_err(unmap)?;
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/datasets/{}", record.slug)))
         .json(serde_json::json!({ "dataset": record })))
@@ -93,57 +96,40 @@ pub async fn update(
     let p = publisher(&user, client_ip(&req, &state.settings.auth))?;
     let slug = path.into_inner();
     let patch = body.into_inner();
-    if !patch.is_object() {
+    let Some(patch) = patch.as_object().cloned() else {
         return Err(ApiError::bad_request("请求体应为 JSON 对象"));
-    }
-    let result = state
-        .db(move |c| {
-            let (_, draft) =
-                publishing::draft_of(c, &p, &slug).map_err(|e| map(publish_error(e)))?;
-            // The stored record, overlaid with what the request sends.
-            let mut merged = serde_json::to_value(DatasetBody::from_draft(&draft))
-                .map_err(crate::web::AppError::internal)?;
-            if let (Some(m), Some(patch)) = (merged.as_object_mut(), patch.as_object()) {
-                for (k, v) in patch {
-                    m.insert(k.clone(), v.clone());
+    };
+    // The edit and the status change succeed or fail together.
+    let (record, changed, pending) = state
+        .db_as(move |c| {
+            write_transaction(c, |c| {
+                let (_, draft) = publishing::draft_of(c, &p, &slug).map_err(publish_error)?;
+                // The stored record, overlaid with what the request sends.
+                let mut merged =
+                    serde_json::to_value(DatasetBody::from_draft(&draft)).map_err(ApiError::internal)?;
+                if let Some(m) = merged.as_object_mut() {
+                    m.extend(patch);
                 }
-            }
-            let body = parse_body(merged).map_err(map)?;
-            let status = status_of(&body).map_err(map)?;
-            let input = publishing::validate(&body.to_draft())
-                .map_err(|f| map(ApiError::bad_request("提交的内容有误").with_fields(f)))?;
-            let reason = body.reason.clone().unwrap_or_default();
-            let outcome = publishing::update(c, &p, &slug, &input, &reason)
-                .map_err(|e| map(publish_error(e)))?;
-            let mut d = outcome.dataset;
-            if let Some(st) = status.filter(|st| *st != d.status) {
-                d = publishing::set_status(c, &p, &d.slug, st, &reason)
-                    .map_err(|e| map(publish_error(e)))?;
-            }
-            let record = publishing::record_of(c, &d)?;
-            let pending = outcome.pending.map(|r| {
-                serde_json::json!({ "from": r.from_class, "to": r.to_class, "status": r.status })
-            });
-            Ok((record, outcome.changed, pending))
+                let body = parse_body(merged)?;
+                let status = status_of(&body)?;
+                let input = publishing::validate(&body.to_draft())
+                    .map_err(|f| ApiError::bad_request("提交的内容有误").with_fields(f))?;
+                let reason = body.reason.clone().unwrap_or_default();
+                let outcome = publishing::update(c, &p, &slug, &input, &reason).map_err(publish_error)?;
+                let mut d = outcome.dataset;
+                if let Some(st) = status.filter(|st| *st != d.status) {
+                    d = publishing::set_status(c, &p, &d.slug, st, &reason).map_err(publish_error)?;
+                }
+                let pending = outcome.pending.map(|r| {
+                    serde_json::json!({ "from": r.from_class, "to": r.to_class, "status": r.status })
+                });
+                Ok::<_, ApiError>((record_of(c, &d)?, outcome.changed, pending))
+            })
         })
-        .await
-        .map_err(unmap)?;
-    let (record, changed, pending) = result;
+        .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "dataset": record,
         "changed": changed,
         "pending_class_change": pending,
     })))
-}
-
-/// Carries an API error through the web layer's database helper and back.
-fn map(e: ApiError) -> crate::web::AppError {
-    crate::web::AppError::Api(Box::new(e))
-}
-
-fn unmap(e: crate::web::AppError) -> ApiError {
-    match e {
-        crate::web::AppError::Api(inner) => *inner,
-        other => ApiError::from(other),
-    }
 }

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod datasets;
+pub mod records;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -108,6 +109,12 @@ impl From<super::AppError> for ApiError {
             }
             other => Self::internal(anyhow::anyhow!("{other}")),
         }
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::from(super::AppError::from(e))
     }
 }
 

@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{render, render_with_status};
+use super::{render, render_with_status, see_other};
 use crate::db::api_keys::ApiKey;
 use crate::db::sessions::Session as SessionRow;
 use crate::db::users::User;
@@ -16,15 +16,9 @@ use crate::services::accounts::{
 };
 use crate::services::api_keys;
 use crate::web::auth::{CSRF_TOKEN, CsrfForm, SESSION_TOKEN, Viewer, csrf_token, set_flash};
-use crate::web::forms::{FormErrors, path_id, safe_next};
+use crate::web::forms::{EmptyForm, FormErrors, path_id, safe_next};
 use crate::web::layout::{Layout, NAV_ACCOUNT};
 use crate::web::{AppError, AppState};
-
-fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((actix_web::http::header::LOCATION, to))
-        .finish()
-}
 
 /// Starts a logged-in session in the cookie: a fresh cookie and fresh CSRF token.
 async fn log_in(
@@ -41,8 +35,14 @@ async fn log_in(
         .unwrap_or("")
         .to_owned();
     let actor = crate::services::Actor::user(user.id, viewer.ip.clone());
+    let replaces = viewer.user.as_ref().map(|u| u.session_id);
+    let idle = state.settings.auth.session_idle_days;
     let token = state
-        .db(move |c| Ok(accounts::start_session(c, &user, &agent, &actor)?))
+        .db(move |c| {
+            Ok(accounts::start_session(
+                c, &user, &agent, replaces, idle, &actor,
+            )?)
+        })
         .await?;
     session.renew();
     session.remove(CSRF_TOKEN);
@@ -55,7 +55,8 @@ async fn log_in(
 
 // ---------------------------------------------------------------- registration
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// No `Debug`: it holds an ID number and a password.
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct RegisterForm {
     pub org_name: String,
@@ -272,7 +273,8 @@ pub async fn register_submit(
 
 // ---------------------------------------------------------------- login / logout
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// No `Debug`: it holds a password.
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct LoginForm {
     pub email: String,
@@ -374,9 +376,6 @@ pub async fn login_submit(
     render_with_status(status, &page)
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct EmptyForm {}
-
 pub async fn logout(
     state: web::Data<AppState>,
     viewer: Viewer,
@@ -421,7 +420,8 @@ pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Htm
     })
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// No `Debug`: it holds passwords.
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct PasswordForm {
     pub current: String,
@@ -454,6 +454,8 @@ pub async fn password_submit(
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> Result<HttpResponse, AppError> {
     let u = viewer.require_user()?.clone();
+    // Checking the current password is a login attempt in disguise: the same limits apply.
+    state.limiters.login(&u.user.email, viewer.ip.as_deref())?;
     let mut errors = FormErrors::new();
     if form.new_password != form.new_password_confirm {
         errors.add("new_password_confirm", "两次输入的新密码不一致");
@@ -461,13 +463,17 @@ pub async fn password_submit(
         let (st, actor) = (state.clone(), viewer.actor());
         let result = state
             .db(move |c| {
+                let change = accounts::PasswordChange {
+                    current: &form.current,
+                    new: &form.new_password,
+                    keep_session: u.session_id,
+                };
                 match accounts::change_password(
                     c,
                     &u.user,
-                    &form.current,
-                    &form.new_password,
-                    u.session_id,
+                    &change,
                     &st.hasher,
+                    &st.secrets,
                     &actor,
                 ) {
                     Ok(()) => Ok(Ok(())),
@@ -505,8 +511,10 @@ pub struct SessionsPage {
 pub async fn sessions(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
     let u = viewer.require_user()?.clone();
     let user_id = u.user.id;
+    let since =
+        crate::services::now() - chrono::Duration::days(state.settings.auth.session_idle_days);
     let sessions = state
-        .db(move |c| Ok(crate::db::sessions::for_user(c, user_id)?))
+        .db(move |c| Ok(crate::db::sessions::for_user_since(c, user_id, since)?))
         .await?;
     render(&SessionsPage {
         layout: Layout::new(&state, &viewer, "登录设备", NAV_ACCOUNT),

@@ -7,7 +7,7 @@ use askama::Template;
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 
-use super::{render, render_with_status};
+use super::{render, render_with_status, see_other};
 use crate::db::audit::{AuditEvent, AuditFilter};
 use crate::db::calendar::CalendarDay;
 use crate::db::datasets::Dataset;
@@ -17,14 +17,18 @@ use crate::db::users::User;
 use crate::domain::{AccountStatus, DecisionStatus, Role};
 use crate::services::admin::{self, AdminError, DepartmentDraft};
 use crate::web::auth::{CsrfForm, Viewer, set_flash};
-use crate::web::forms::{FormErrors, path_id};
+use crate::web::forms::{EmptyForm, FormErrors, path_id};
 use crate::web::layout::{Layout, NAV_ADMIN};
 use crate::web::{AppError, AppState};
 
-fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((actix_web::http::header::LOCATION, to))
-        .finish()
+/// An admin error where no form is re-rendered: field errors become a 400 with their text.
+fn admin_failure(e: AdminError) -> AppError {
+    match e {
+        AdminError::Invalid(f) => {
+            AppError::BadRequest(f.into_values().collect::<Vec<_>>().join("；"))
+        }
+        other => admin_error(other).err().unwrap_or(AppError::NotFound),
+    }
 }
 
 fn admin_error(e: AdminError) -> Result<FormErrors, AppError> {
@@ -259,7 +263,12 @@ pub async fn users(
     viewer.require_admin()?;
     let q = query.into_inner();
     let role = q.role.parse::<Role>().ok();
-    let page = q.page.parse::<i64>().ok().filter(|p| *p >= 1).unwrap_or(1);
+    let page = q
+        .page
+        .parse::<i64>()
+        .ok()
+        .filter(|p| (1..=100_000).contains(p))
+        .unwrap_or(1);
     let text = Some(q.q.trim().to_owned()).filter(|t| !t.is_empty() && t.chars().count() <= 100);
     let (total, users) = state
         .db(move |c| {
@@ -351,11 +360,21 @@ pub async fn update_user(
 ) -> Result<HttpResponse, AppError> {
     let admin_id = viewer.require_admin()?.user.id;
     let id = path_id(&id)?;
-    let role = form.role.parse::<Role>().map_err(AppError::BadRequest)?;
+    let mut errors = FormErrors::new();
+    let role = form
+        .role
+        .parse::<Role>()
+        .map_err(|e| errors.add("role", e))
+        .ok();
     let status = form
         .status
         .parse::<AccountStatus>()
-        .map_err(AppError::BadRequest)?;
+        .map_err(|e| errors.add("status", e))
+        .ok();
+    let (Some(role), Some(status)) = (role, status) else {
+        let page = user_page(&state, &viewer, id, errors).await?;
+        return render_with_status(StatusCode::BAD_REQUEST, &page);
+    };
     let actor = viewer.actor();
     let result = state
         .db(move |c| {
@@ -484,9 +503,6 @@ pub async fn add_day(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct EmptyForm {}
-
 pub async fn remove_day(
     state: web::Data<AppState>,
     viewer: Viewer,
@@ -498,10 +514,7 @@ pub async fn remove_day(
     let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| AppError::NotFound)?;
     let actor = viewer.actor();
     state
-        .db(move |c| {
-            admin::remove_day(c, day, &actor)
-                .map_err(|e| admin_error(e).err().unwrap_or(AppError::NotFound))
-        })
+        .db(move |c| admin::remove_day(c, day, &actor).map_err(admin_failure))
         .await?;
     set_flash(&session, &format!("已删除 {day}。"));
     Ok(see_other(&format!("/admin/calendar?year={}", day.year())))
@@ -514,6 +527,27 @@ pub async fn remove_day(
 pub struct ClassChangesPage {
     pub layout: Layout,
     pub requests: Vec<(ClassChangeRequest, Dataset)>,
+    /// Keyed `note-{request id}`.
+    pub errors: FormErrors,
+}
+
+impl ClassChangesPage {
+    pub fn note_error(&self, id: &i32) -> Option<&String> {
+        self.errors.get(&format!("note-{id}"))
+    }
+}
+
+async fn class_changes_page(
+    state: &AppState,
+    viewer: &Viewer,
+    errors: FormErrors,
+) -> Result<ClassChangesPage, AppError> {
+    let requests = state.db(|c| Ok(crate::db::history::list(c, None)?)).await?;
+    Ok(ClassChangesPage {
+        layout: Layout::new(state, viewer, "开放类型变更审批", NAV_ADMIN),
+        requests,
+        errors,
+    })
 }
 
 pub async fn class_changes(
@@ -521,11 +555,7 @@ pub async fn class_changes(
     viewer: Viewer,
 ) -> Result<web::Html, AppError> {
     viewer.require_admin()?;
-    let requests = state.db(|c| Ok(crate::db::history::list(c, None)?)).await?;
-    render(&ClassChangesPage {
-        layout: Layout::new(&state, &viewer, "开放类型变更审批", NAV_ADMIN),
-        requests,
-    })
+    render(&class_changes_page(&state, &viewer, FormErrors::new()).await?)
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -554,25 +584,32 @@ pub async fn decide(
         .db(move |c| {
             match admin::decide_class_change(c, admin_id, id, approve, &form.note, &actor) {
                 Ok(()) => Ok(Ok(())),
-                Err(AdminError::Invalid(f)) => {
-                    Ok(Err(f.values().cloned().collect::<Vec<_>>().join("；")))
-                }
-                Err(e) => Err(admin_error(e).err().unwrap_or(AppError::NotFound)),
+                Err(AdminError::Invalid(f)) => Ok(Err(f)),
+                Err(e) => Err(admin_failure(e)),
             }
         })
         .await?;
     match result {
-        Ok(()) => set_flash(
-            &session,
-            if approve {
-                "已批准，开放类型已变更。"
-            } else {
-                "已驳回。"
-            },
-        ),
-        Err(m) => set_flash(&session, &format!("未能处理：{m}")),
+        Ok(()) => {
+            set_flash(
+                &session,
+                if approve {
+                    "已批准，开放类型已变更。"
+                } else {
+                    "已驳回。"
+                },
+            );
+            Ok(see_other("/admin/class-changes"))
+        }
+        Err(fields) => {
+            let mut errors = FormErrors::new();
+            for (_, message) in fields {
+                errors.add(&format!("note-{id}"), message);
+            }
+            let page = class_changes_page(&state, &viewer, errors).await?;
+            render_with_status(StatusCode::BAD_REQUEST, &page)
+        }
     }
-    Ok(see_other("/admin/class-changes"))
 }
 
 // ---------------------------------------------------------------- audit log
@@ -612,11 +649,13 @@ fn day_start(s: &str, field: &str, problems: &mut Vec<String>) -> Option<NaiveDa
         "" => None,
         v => match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
             // Days are Beijing days; stored times are UTC.
-            Ok(d) => d
+            Ok(d) if (1900..=2100).contains(&d.year()) => d
                 .and_hms_opt(0, 0, 0)
                 .map(|t| t - chrono::Duration::hours(8)),
-            Err(_) => {
-                problems.push(format!("{field}应为 YYYY-MM-DD"));
+            _ => {
+                problems.push(format!(
+                    "{field}应为 1900 至 2100 年间的日期，格式 YYYY-MM-DD"
+                ));
                 None
             }
         },
@@ -641,7 +680,12 @@ pub async fn audit(
         until: day_start(&q.until, "结束日期", &mut problems)
             .map(|t| t + chrono::Duration::days(1)),
     };
-    let page = q.page.parse::<i64>().ok().filter(|p| *p >= 1).unwrap_or(1);
+    let page = q
+        .page
+        .parse::<i64>()
+        .ok()
+        .filter(|p| (1..=100_000).contains(p))
+        .unwrap_or(1);
     let verify = q.verify == "1";
     let (total, events, chain) = state
         .db(move |c| {

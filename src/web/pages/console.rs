@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
-use super::{render, render_with_status};
+use super::{render, render_with_status, see_other};
 use crate::db::history::{ClassChangeRequest, DatasetChange};
 use crate::db::themes::{self, Theme};
 use crate::domain::{DatasetStatus, OpenClass, UpdateFrequency};
@@ -15,12 +15,6 @@ use crate::web::auth::{CsrfForm, Viewer, set_flash};
 use crate::web::forms::FormErrors;
 use crate::web::layout::{Layout, NAV_CONSOLE};
 use crate::web::{AppError, AppState};
-
-fn see_other(to: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((actix_web::http::header::LOCATION, to))
-        .finish()
-}
 
 /// 404 or 403 unless the dataset belongs to the publisher's department.
 async fn ensure_own(
@@ -32,7 +26,7 @@ async fn ensure_own(
     state
         .db(move |c| match publishing::ensure_own(c, &p, &slug) {
             Ok(_) => Ok(()),
-            Err(e) => Err(publish_errors(e).err().unwrap_or(AppError::NotFound)),
+            Err(e) => Err(publish_failure(e)),
         })
         .await
 }
@@ -201,6 +195,9 @@ pub struct DatasetFormPage {
     pub themes: Vec<Theme>,
     pub classes: [OpenClass; 3],
     pub frequencies: [UpdateFrequency; 8],
+    /// Errors and input of the publish/withdraw form.
+    pub status_errors: FormErrors,
+    pub status_reason: String,
 }
 
 async fn form_page(
@@ -227,6 +224,8 @@ async fn form_page(
         themes,
         classes: OpenClass::ALL,
         frequencies: UpdateFrequency::ALL,
+        status_errors: FormErrors::new(),
+        status_reason: String::new(),
     })
 }
 
@@ -246,6 +245,16 @@ pub async fn new_form(state: web::Data<AppState>, viewer: Viewer) -> Result<web:
         ..DatasetForm::default()
     };
     render(&form_page(&state, &viewer, None, None, None, form, FormErrors::new()).await?)
+}
+
+/// A publishing error where no form is re-rendered: field errors become a 400 with their text.
+fn publish_failure(e: PublishError) -> AppError {
+    match e {
+        PublishError::Invalid(f) | PublishError::Conflict(f) => {
+            AppError::BadRequest(f.into_values().collect::<Vec<_>>().join("；"))
+        }
+        other => publish_errors(other).err().unwrap_or(AppError::NotFound),
+    }
 }
 
 fn publish_errors(e: PublishError) -> Result<FormErrors, AppError> {
@@ -406,6 +415,8 @@ pub async fn update(
 #[serde(default)]
 pub struct StatusForm {
     pub status: String,
+    /// `status_reason` is the input's name on the edit page (its error key there).
+    #[serde(alias = "status_reason")]
     pub reason: String,
 }
 
@@ -427,29 +438,58 @@ pub async fn set_status(
             ));
         }
     };
-    let target = slug.clone();
+    let (target, reason) = (slug.clone(), form.reason.clone());
     let result = state
         .db(
-            move |c| match publishing::set_status(c, &p, &target, to, &form.reason) {
+            move |c| match publishing::set_status(c, &p, &target, to, &reason) {
                 Ok(d) => Ok(Ok(d)),
-                Err(PublishError::Invalid(f)) => {
-                    Ok(Err(f.values().cloned().collect::<Vec<_>>().join("；")))
-                }
-                Err(e) => Err(publish_errors(e).err().unwrap_or(AppError::NotFound)),
+                Err(PublishError::Invalid(f)) => Ok(Err(f)),
+                Err(e) => Err(publish_failure(e)),
             },
         )
         .await?;
     match result {
         Ok(d) => {
-            let msg = match d.status {
-                DatasetStatus::Published => "已发布，现在公众可以看到这个数据集。",
-                _ => "已撤回，公众访问将看到撤回说明。",
-            };
-            set_flash(&session, msg);
+            set_flash(
+                &session,
+                match d.status {
+                    DatasetStatus::Published => "已发布，现在公众可以看到这个数据集。",
+                    _ => "已撤回，公众访问将看到撤回说明。",
+                },
+            );
+            Ok(see_other(&format!("/console/datasets/{slug}/edit")))
         }
-        Err(message) => set_flash(&session, &format!("未能修改状态：{message}")),
+        Err(fields) => {
+            // The reason box of the status form shows the error; the edit form is as stored.
+            let mut errors = FormErrors::new();
+            for (_, message) in fields {
+                errors.add("status_reason", message);
+            }
+            let p = viewer.require_publisher()?;
+            let target = slug.clone();
+            let (d, draft, pending) = state
+                .db(move |c| {
+                    let (d, draft) =
+                        publishing::draft_of(c, &p, &target).map_err(publish_failure)?;
+                    let pending = crate::db::history::pending_for(c, d.id)?.map(|r| r.to_class);
+                    Ok((d, draft, pending))
+                })
+                .await?;
+            let mut page = form_page(
+                &state,
+                &viewer,
+                Some(d.slug),
+                Some(d.status),
+                pending,
+                DatasetForm::from_draft(&draft),
+                FormErrors::new(),
+            )
+            .await?;
+            page.status_errors = errors;
+            page.status_reason = form.reason;
+            render_with_status(StatusCode::BAD_REQUEST, &page)
+        }
     }
-    Ok(see_other(&format!("/console/datasets/{slug}/edit")))
 }
 
 #[derive(Template)]
@@ -472,7 +512,7 @@ pub async fn history(
     let h = state
         .db(move |c| match publishing::history_of(c, &p, &slug) {
             Ok(h) => Ok(h),
-            Err(e) => Err(publish_errors(e).err().unwrap_or(AppError::NotFound)),
+            Err(e) => Err(publish_failure(e)),
         })
         .await?;
     render(&HistoryPage {

@@ -34,6 +34,13 @@ pub fn render_with_status<T: Template>(
         .body(html))
 }
 
+/// After a successful form: "see" the next page (POST/redirect/GET).
+pub fn see_other(to: &str) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::SeeOther()
+        .insert_header((actix_web::http::header::LOCATION, to))
+        .finish()
+}
+
 /// The default service: every unknown URL.
 pub async fn not_found() -> Result<web::Html, AppError> {
     Err(AppError::NotFound)
