@@ -92,6 +92,7 @@ fn everything_stored(conn: &mut DbConnection) -> String {
 }
 
 both_backends!(
+    passwords_may_not_contain_the_id_number,
     organisations_and_people_register,
     bad_registrations_store_nothing,
     login_messages_do_not_tell_accounts_apart,
@@ -170,13 +171,19 @@ async fn organisations_and_people_register(backend: Backend) {
         )
         .await;
     assert_eq!(res.status(), 409);
+    let valid_code = format!(
+        "91340100MA2N0X1B2{}",
+        kaifang::domain::credit_code::check_character(b"91340100MA2N0X1B2").unwrap()
+    );
     let res = third
         .post(
             "/register/organisation",
-            &org_form("wang@hengxin.cn", "91340100MA2N0X1B2A", ID2),
+            &org_form("wang@hengxin.cn", &valid_code, ID2),
         )
         .await;
-    assert!(res.status() == 409 || res.status() == 400);
+    assert_eq!(res.status(), 409, "the e-mail address is taken");
+    let page = crate::helpers::Page::new(res.text().await.unwrap());
+    assert!(page.text("#f-email-error").contains("该电子邮箱已注册"));
 
     // Nowhere in the database is the resident ID number stored in plain text.
     let stored = everything_stored(&mut app.conn());
@@ -499,6 +506,10 @@ async fn password_change_checks_and_logs_out_elsewhere(backend: Backend) {
         location(&elsewhere.get("/account").await).starts_with("/login"),
         "others end"
     );
+    // Private pages are not cached.
+    let cache = here.get("/account/password").await;
+    assert_eq!(cache.headers().get("cache-control").unwrap(), "no-store");
+    assert!(app.get("/").await.headers().get("cache-control").is_none());
     let mut fresh = app.browser();
     assert_eq!(fresh.login("pw@example.cn", PASSWORD).await.status(), 401);
     assert_eq!(
@@ -586,4 +597,61 @@ async fn api_keys_are_shown_once_and_revocable(backend: Backend) {
     for bad in ["", "kf_", "Bearer", &"k".repeat(5000)] {
         assert_eq!(call(bad.to_owned()).await.status(), 401);
     }
+}
+
+/// The ID number is not stored, yet a new password containing it is refused (via its keyed hash).
+async fn passwords_may_not_contain_the_id_number(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let mut b = app.browser();
+    b.refresh_csrf("/register/individual").await;
+    assert_eq!(
+        b.post("/register/individual", &person_form("li@example.cn", ID2))
+            .await
+            .status(),
+        303
+    );
+    b.refresh_csrf("/account").await;
+    let new = format!("新-{ID2}-密码");
+    let change = |new: &str| {
+        vec![
+            ("current", "雨天-芜湖-2026-数据".to_owned()),
+            ("new_password", new.to_owned()),
+            ("new_password_confirm", new.to_owned()),
+        ]
+    };
+    let fields = change(&new);
+    let as_refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = b.post("/account/password", &as_refs).await;
+    assert_eq!(res.status(), 400);
+    let page = crate::helpers::Page::new(res.text().await.unwrap());
+    assert!(
+        page.text("#f-new_password-error")
+            .contains("不能包含身份证号码"),
+        "{}",
+        page.text("main")
+    );
+    let ok = "新的密码-2027-安徽";
+    let fields = change(ok);
+    let as_refs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    assert_eq!(
+        location(&b.post("/account/password", &as_refs).await),
+        "/account"
+    );
+    // Logging in again on top of a session replaces it instead of leaving it behind.
+    let before = kaifang::db::sessions::for_user(&mut app.conn(), 1)
+        .unwrap()
+        .len();
+    b.refresh_csrf("/account").await;
+    let res = b
+        .post("/login", &[("email", "li@example.cn"), ("password", ok)])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        kaifang::db::sessions::for_user(&mut app.conn(), 1)
+            .unwrap()
+            .len(),
+        before
+    );
 }

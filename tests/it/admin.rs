@@ -126,6 +126,16 @@ async fn accounts_are_verified_and_disabled(backend: Backend) {
         li.page("/account").await.1.meta("实名状态").unwrap(),
         "已核验"
     );
+    let res = a
+        .post(
+            &path,
+            &[("role", "root"), ("department", ""), ("status", "sleeping")],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    let page = Page::new(res.text().await.unwrap());
+    assert!(page.text("#f-role-error").contains("未知的角色"));
+    assert!(page.text("#f-status-error").contains("未知的账号状态"));
     // A publisher needs a department.
     let res = a
         .post(
@@ -289,6 +299,14 @@ async fn the_audit_log_can_be_searched(backend: Backend) {
     assert!(bad.text(".alert-error").contains("开始日期"));
     let verified = a.page("/admin/audit?verify=1").await.1;
     assert!(verified.text(".alert-success").contains("哈希链完整"));
+    for path in [
+        "/admin/audit?page=99999999999999999",
+        "/admin/users?page=9223372036854775807",
+        "/admin/users?q=%25",
+    ] {
+        assert_eq!(a.get(path).await.status(), 200, "{path}");
+    }
+    assert_eq!(a.get("/admin/audit?from=-262143-01-01").await.status(), 400);
     let sneaky = a.page("/admin/audit?action=%25").await.1;
     assert_eq!(
         sneaky.count("tbody tr"),

@@ -55,6 +55,39 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
             Get("/register/organisation"),
             [Pass, Pass, Pass, Pass, Pass],
         ),
+        (Get("/register/individual"), [Pass, Pass, Pass, Pass, Pass]),
+        (
+            Get("/register/other"),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Post("/register/individual", &[("email", "")]),
+            [BAD, BAD, BAD, BAD, BAD],
+        ),
+        (
+            Post("/register/organisation", &[("email", "")]),
+            [BAD, BAD, BAD, BAD, BAD],
+        ),
+        (
+            Post(
+                "/login",
+                &[("email", "nobody@example.cn"), ("password", "wrong")],
+            ),
+            [
+                Status(401),
+                Status(401),
+                Status(401),
+                Status(401),
+                Status(401),
+            ],
+        ),
+        (Get("/departments"), [Pass, Pass, Pass, Pass, Pass]),
+        (Get("/departments/dept-a"), [Pass, Pass, Pass, Pass, Pass]),
+        (Get("/themes/transport"), [Pass, Pass, Pass, Pass, Pass]),
+        (Get("/healthz"), [Pass, Pass, Pass, Pass, Pass]),
+        (Get("/robots.txt"), [Pass, Pass, Pass, Pass, Pass]),
+        (Get("/favicon.ico"), [Pass, Pass, Pass, Pass, Pass]),
+        (Get("/static/any/site.css"), [Pass, Pass, Pass, Pass, Pass]),
         // The account area: any logged-in person.
         (Get("/account"), [Login, Pass, Pass, Pass, Pass]),
         (Get("/account/password"), [Login, Pass, Pass, Pass, Pass]),
@@ -112,6 +145,17 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
         (
             Get("/console/datasets/b-draft/history"),
             [Login, FORBID, MISSING, Pass, FORBID],
+        ),
+        (
+            Get("/console/datasets/a-published/history"),
+            [Login, FORBID, Pass, FORBID, FORBID],
+        ),
+        (
+            Post(
+                "/console/datasets/a-published/status",
+                &[("status", "bogus")],
+            ),
+            [Login, FORBID, BAD, FORBID, FORBID],
         ),
         (
             Post("/console/datasets/a-draft/edit", &[("title", "")]),
@@ -213,6 +257,16 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
         (
             Api("PATCH", "/api/v1/datasets/nothing", "{}"),
             [NOKEY, FORBID, MISSING, MISSING, FORBID],
+        ),
+        (
+            Api("GET", "/api/v1/nothing", ""),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
+        // Last: this one ends everybody's sessions.
+        // (Success also sends people to the login page; the sessions test checks the effect.)
+        (
+            Post("/account/sessions/end-all", &[]),
+            [Login, Status(303), Status(303), Status(303), Status(303)],
         ),
     ]
 }

@@ -137,11 +137,26 @@ async fn a_dataset_from_draft_to_withdrawn(backend: Backend) {
             .contains("已保存 1 项修改")
     );
 
-    // Publish: now public, with every field as entered.
+    // Publishing needs a reason, shown at its box.
     let res = p
         .post(
             "/console/datasets/hefei-bus/status",
             &[("status", "published")],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    let page = Page::new(res.text().await.unwrap());
+    assert!(page.text("#f-status_reason-error").contains("发布说明"));
+    assert_eq!(
+        page.attrs("#f-title", "value"),
+        ["合肥市公交线路信息"],
+        "the edit form is intact"
+    );
+    // Publish: now public, with every field as entered.
+    let res = p
+        .post(
+            "/console/datasets/hefei-bus/status",
+            &[("status", "published"), ("reason", "首次发布")],
         )
         .await;
     assert_eq!(res.status(), 303);
@@ -224,7 +239,7 @@ async fn restrictive_changes_wait_for_an_administrator(backend: Backend) {
     .await;
     p.post(
         "/console/datasets/hefei-bus/status",
-        &[("status", "published")],
+        &[("status", "published"), ("reason", "首次发布")],
     )
     .await;
     let restrict = with(
@@ -265,20 +280,19 @@ async fn restrictive_changes_wait_for_an_administrator(backend: Backend) {
         .next()
         .unwrap()
         .to_owned();
-    admin
+    let res = admin
         .post(
             &format!("/admin/class-changes/{id}"),
             &[("decision", "reject")],
         )
         .await;
+    assert_eq!(res.status(), 400);
+    let page = Page::new(res.text().await.unwrap());
     assert!(
-        admin
-            .page("/admin/class-changes")
-            .await
-            .1
-            .text(".alert-success, .alert-info, main")
+        page.text(&format!("#note-{id}-error"))
             .contains("驳回需要填写理由")
     );
+    assert_eq!(page.attrs(&format!("#note-{id}"), "aria-invalid"), ["true"]);
     let res = admin
         .post(
             &format!("/admin/class-changes/{id}"),
@@ -440,7 +454,8 @@ async fn the_api_creates_and_patches_with_the_same_rules(backend: Backend) {
         "spatial_coverage": "340100",
         "license": "安徽省公共数据开放许可协议（署名）",
         "fields": [{"name": "停车场名称", "type": "string", "description": "名称"}],
-        "status": "published"
+        "status": "published",
+        "reason": "首次发布"
     });
     let res = api("POST", "/api/v1/datasets", body.clone())
         .send()
@@ -481,6 +496,20 @@ async fn the_api_creates_and_patches_with_the_same_rules(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(res.status(), 409, "the slug is taken");
+    // Create and status change are one: a refused status leaves nothing behind.
+    let mut withdrawn = body.clone();
+    withdrawn["slug"] = "hefei-parking-2".into();
+    withdrawn["status"] = "withdrawn".into();
+    let res = api("POST", "/api/v1/datasets", withdrawn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+    assert!(
+        kaifang::db::datasets::by_slug(&mut app.conn(), "hefei-parking-2")
+            .unwrap()
+            .is_none()
+    );
     let res = api("POST", "/api/v1/datasets", serde_json::json!({"slug": 5}))
         .send()
         .await
