@@ -1,0 +1,168 @@
+//! Accounts: search, verify, role, department, disable.
+
+use super::*;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct UserQuery {
+    pub q: String,
+    pub role: String,
+    pub page: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/users.html")]
+pub struct UsersPage {
+    pub layout: Layout,
+    pub q: String,
+    pub role: String,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub users: Vec<User>,
+    pub roles: &'static [Role],
+}
+
+const USERS_PER_PAGE: i64 = 50;
+
+pub async fn users(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    query: web::Query<UserQuery>,
+) -> Result<web::Html, AppError> {
+    viewer.require_admin()?;
+    let q = query.into_inner();
+    let role = q.role.parse::<Role>().ok();
+    let page = q
+        .page
+        .parse::<i64>()
+        .ok()
+        .filter(|p| (1..=100_000).contains(p))
+        .unwrap_or(1);
+    let text = Some(q.q.trim().to_owned()).filter(|t| !t.is_empty() && t.chars().count() <= 100);
+    let (total, users) = state
+        .db(move |c| {
+            Ok(crate::db::users::search(
+                c,
+                text.as_deref(),
+                role,
+                USERS_PER_PAGE,
+                (page - 1) * USERS_PER_PAGE,
+            )?)
+        })
+        .await?;
+    render(&UsersPage {
+        layout: Layout::new(&state, &viewer, "用户管理", NAV_ADMIN),
+        q: q.q,
+        role: role.map(|r| r.as_str().to_owned()).unwrap_or_default(),
+        pages: (total + USERS_PER_PAGE - 1) / USERS_PER_PAGE,
+        total,
+        page,
+        users,
+        roles: Role::ALL,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/user.html")]
+pub struct UserPage {
+    pub layout: Layout,
+    pub user: User,
+    pub department: String,
+    pub departments: Vec<Department>,
+    pub roles: &'static [Role],
+    pub statuses: &'static [AccountStatus],
+    pub errors: FormErrors,
+}
+
+async fn user_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i32,
+    errors: FormErrors,
+) -> Result<UserPage, AppError> {
+    let (user, departments) = state
+        .db(move |c| {
+            let user = crate::db::users::by_id(c, id)?.ok_or(AppError::NotFound)?;
+            Ok((user, crate::db::departments::all(c)?))
+        })
+        .await?;
+    let department = departments
+        .iter()
+        .find(|d| Some(d.id) == user.department_id)
+        .map(|d| d.slug.clone())
+        .unwrap_or_default();
+    Ok(UserPage {
+        layout: Layout::new(state, viewer, format!("用户 #{}", user.id), NAV_ADMIN),
+        user,
+        department,
+        departments,
+        roles: Role::ALL,
+        statuses: AccountStatus::ALL,
+        errors,
+    })
+}
+
+pub async fn user(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<String>,
+) -> Result<web::Html, AppError> {
+    viewer.require_admin()?;
+    let id = path_id(&id)?;
+    render(&user_page(&state, &viewer, id, FormErrors::new()).await?)
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct UserForm {
+    pub role: String,
+    pub department: String,
+    pub status: String,
+}
+
+pub async fn update_user(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    id: web::Path<String>,
+    CsrfForm(form): CsrfForm<UserForm>,
+) -> Result<HttpResponse, AppError> {
+    let admin_id = viewer.require_admin()?.user.id;
+    let id = path_id(&id)?;
+    let mut errors = FormErrors::new();
+    let role = form
+        .role
+        .parse::<Role>()
+        .map_err(|e| errors.add("role", e))
+        .ok();
+    let status = form
+        .status
+        .parse::<AccountStatus>()
+        .map_err(|e| errors.add("status", e))
+        .ok();
+    let (Some(role), Some(status)) = (role, status) else {
+        let page = user_page(&state, &viewer, id, errors).await?;
+        return render_with_status(StatusCode::BAD_REQUEST, &page);
+    };
+    let actor = viewer.actor();
+    let result = state
+        .db(move |c| {
+            let dept = Some(form.department.as_str()).filter(|d| !d.is_empty());
+            match admin::update_user(c, admin_id, id, role, dept, status, &actor) {
+                Ok(u) => Ok(Ok(u)),
+                Err(e) => admin_error(e).map(Err),
+            }
+        })
+        .await?;
+    match result {
+        Ok(_) => {
+            set_flash(&session, "已保存账号设置。");
+            Ok(see_other(&format!("/admin/users/{id}")))
+        }
+        Err(errors) => {
+            let page = user_page(&state, &viewer, id, errors).await?;
+            render_with_status(StatusCode::BAD_REQUEST, &page)
+        }
+    }
+}

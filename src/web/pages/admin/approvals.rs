@@ -1,0 +1,93 @@
+//! Decisions on restrictions of the open class.
+
+use super::*;
+
+#[derive(Template)]
+#[template(path = "admin/class_changes.html")]
+pub struct ClassChangesPage {
+    pub layout: Layout,
+    pub requests: Vec<(ClassChangeRequest, Dataset)>,
+    /// Keyed `note-{request id}`.
+    pub errors: FormErrors,
+}
+
+impl ClassChangesPage {
+    pub fn note_error(&self, id: &i32) -> Option<&String> {
+        self.errors.get(&format!("note-{id}"))
+    }
+}
+
+async fn class_changes_page(
+    state: &AppState,
+    viewer: &Viewer,
+    errors: FormErrors,
+) -> Result<ClassChangesPage, AppError> {
+    let requests = state.db(|c| Ok(crate::db::history::list(c, None)?)).await?;
+    Ok(ClassChangesPage {
+        layout: Layout::new(state, viewer, "开放类型变更审批", NAV_ADMIN),
+        requests,
+        errors,
+    })
+}
+
+pub async fn class_changes(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<web::Html, AppError> {
+    viewer.require_admin()?;
+    render(&class_changes_page(&state, &viewer, FormErrors::new()).await?)
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DecisionForm {
+    pub decision: String,
+    pub note: String,
+}
+
+pub async fn decide(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    id: web::Path<String>,
+    CsrfForm(form): CsrfForm<DecisionForm>,
+) -> Result<HttpResponse, AppError> {
+    let admin_id = viewer.require_admin()?.user.id;
+    let id = path_id(&id)?;
+    let approve = match form.decision.as_str() {
+        "approve" => true,
+        "reject" => false,
+        _ => return Err(AppError::BadRequest("请选择批准或驳回".into())),
+    };
+    let actor = viewer.actor();
+    let result = state
+        .db(move |c| {
+            match admin::decide_class_change(c, admin_id, id, approve, &form.note, &actor) {
+                Ok(()) => Ok(Ok(())),
+                Err(AdminError::Invalid(f)) => Ok(Err(f)),
+                Err(e) => Err(admin_failure(e)),
+            }
+        })
+        .await?;
+    match result {
+        Ok(()) => {
+            set_flash(
+                &session,
+                if approve {
+                    "已批准，开放类型已变更。"
+                } else {
+                    "已驳回。"
+                },
+            );
+            Ok(see_other("/admin/class-changes"))
+        }
+        Err(fields) => {
+            let mut errors = FormErrors::new();
+            for (_, message) in fields {
+                errors.add(&format!("note-{id}"), message);
+            }
+            let page = class_changes_page(&state, &viewer, errors).await?;
+            render_with_status(StatusCode::BAD_REQUEST, &page)
+        }
+    }
+}

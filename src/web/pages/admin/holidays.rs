@@ -1,0 +1,124 @@
+//! The holiday calendar: public holidays and make-up workdays.
+
+use super::*;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct YearQuery {
+    pub year: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct DayForm {
+    pub day: String,
+    pub kind: String,
+    pub name: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin/calendar.html")]
+pub struct CalendarPage {
+    pub layout: Layout,
+    pub year: i32,
+    pub days: Vec<CalendarDay>,
+    pub form: DayForm,
+    pub errors: FormErrors,
+    /// "10 working days from today end on …", to check the calendar at a glance.
+    pub today: NaiveDate,
+    pub ten_days: NaiveDate,
+}
+
+async fn calendar_page(
+    state: &AppState,
+    viewer: &Viewer,
+    year: i32,
+    form: DayForm,
+    errors: FormErrors,
+) -> Result<CalendarPage, AppError> {
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(AppError::NotFound)?;
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(AppError::NotFound)?;
+    let today = (crate::services::now() + chrono::Duration::hours(8)).date();
+    let (days, ten_days) = state
+        .db(move |c| {
+            let days = crate::db::calendar::between(c, from, to)?;
+            let cal = crate::db::calendar::work_calendar(c)?;
+            Ok((days, cal.add_working_days(today, 10)))
+        })
+        .await?;
+    Ok(CalendarPage {
+        layout: Layout::new(state, viewer, format!("{year} 年节假日与调休"), NAV_ADMIN),
+        year,
+        days,
+        form,
+        errors,
+        today,
+        ten_days,
+    })
+}
+
+pub async fn calendar(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    q: web::Query<YearQuery>,
+) -> Result<web::Html, AppError> {
+    viewer.require_admin()?;
+    let this_year = crate::services::now().year();
+    let year = match q.year.as_str() {
+        "" => this_year,
+        y => y
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (2000..=2100).contains(y))
+            .ok_or(AppError::NotFound)?,
+    };
+    render(&calendar_page(&state, &viewer, year, DayForm::default(), FormErrors::new()).await?)
+}
+
+pub async fn add_day(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    CsrfForm(form): CsrfForm<DayForm>,
+) -> Result<HttpResponse, AppError> {
+    viewer.require_admin()?;
+    let (actor, f) = (viewer.actor(), form.clone());
+    let result = state
+        .db(
+            move |c| match admin::add_day(c, &f.day, &f.kind, &f.name, &actor) {
+                Ok(d) => Ok(Ok(d)),
+                Err(e) => admin_error(e).map(Err),
+            },
+        )
+        .await?;
+    match result {
+        Ok(day) => {
+            set_flash(&session, &format!("已添加 {day}。"));
+            Ok(see_other(&format!("/admin/calendar?year={}", day.year())))
+        }
+        Err(errors) => {
+            let year = NaiveDate::parse_from_str(form.day.trim(), "%Y-%m-%d")
+                .map(|d| d.year())
+                .unwrap_or_else(|_| crate::services::now().year());
+            let page = calendar_page(&state, &viewer, year, form, errors).await?;
+            render_with_status(StatusCode::BAD_REQUEST, &page)
+        }
+    }
+}
+
+pub async fn remove_day(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    day: web::Path<String>,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    viewer.require_admin()?;
+    let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| AppError::NotFound)?;
+    let actor = viewer.actor();
+    state
+        .db(move |c| admin::remove_day(c, day, &actor).map_err(admin_failure))
+        .await?;
+    set_flash(&session, &format!("已删除 {day}。"));
+    Ok(see_other(&format!("/admin/calendar?year={}", day.year())))
+}

@@ -1,0 +1,79 @@
+//! `/admin`: the data authority's tools. Every page requires the admin role.
+
+mod accounts;
+mod approvals;
+mod audit_log;
+mod holidays;
+mod tree;
+
+pub use accounts::*;
+pub use approvals::*;
+pub use audit_log::*;
+pub use holidays::*;
+pub use tree::*;
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use serde::Deserialize;
+
+use super::{render, render_with_status, see_other};
+use crate::db::audit::{AuditEvent, AuditFilter};
+use crate::db::calendar::CalendarDay;
+use crate::db::datasets::Dataset;
+use crate::db::departments::Department;
+use crate::db::history::ClassChangeRequest;
+use crate::db::users::User;
+use crate::domain::{AccountStatus, DecisionStatus, Role};
+use crate::services::admin::{self, AdminError, DepartmentDraft};
+use crate::web::auth::{CsrfForm, Viewer, set_flash};
+use crate::web::forms::{EmptyForm, FormErrors, path_id};
+use crate::web::layout::{Layout, NAV_ADMIN};
+use crate::web::{AppError, AppState};
+
+/// An admin error where no form is re-rendered: field errors become a 400 with their text.
+fn admin_failure(e: AdminError) -> AppError {
+    match e {
+        AdminError::Invalid(f) => {
+            AppError::BadRequest(f.into_values().collect::<Vec<_>>().join("；"))
+        }
+        other => admin_error(other).err().unwrap_or(AppError::NotFound),
+    }
+}
+
+fn admin_error(e: AdminError) -> Result<FormErrors, AppError> {
+    match e {
+        AdminError::Invalid(f) => Ok(f.into()),
+        AdminError::NotFound => Err(AppError::NotFound),
+        AdminError::Conflict(m) => Err(AppError::Conflict(m)),
+        AdminError::Database(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin/index.html")]
+pub struct Dashboard {
+    pub layout: Layout,
+    pub unverified: i64,
+    pub pending: usize,
+    pub departments: i64,
+}
+
+pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
+    viewer.require_admin()?;
+    let (unverified, pending, departments) = state
+        .db(|c| {
+            let unverified = crate::db::users::count_with_status(c, AccountStatus::Unverified)?;
+            let pending = crate::db::history::list(c, Some(DecisionStatus::Pending))?.len();
+            Ok((unverified, pending, crate::db::departments::count(c)?))
+        })
+        .await?;
+    render(&Dashboard {
+        layout: Layout::new(&state, &viewer, "平台管理", NAV_ADMIN),
+        unverified,
+        pending,
+        departments,
+    })
+}

@@ -1,0 +1,165 @@
+//! Departments: the tree, create and edit.
+
+use super::*;
+
+/// A department with its depth in the tree, for an indented list.
+pub struct TreeRow {
+    pub department: Department,
+    pub depth: usize,
+}
+
+#[derive(Template)]
+#[template(path = "admin/departments.html")]
+pub struct DepartmentsPage {
+    pub layout: Layout,
+    pub rows: Vec<TreeRow>,
+}
+
+fn tree(all: Vec<Department>) -> Vec<TreeRow> {
+    fn walk(all: &[Department], parent: Option<i32>, depth: usize, out: &mut Vec<TreeRow>) {
+        for d in all.iter().filter(|d| d.parent_id == parent) {
+            out.push(TreeRow {
+                department: d.clone(),
+                depth,
+            });
+            walk(all, Some(d.id), depth + 1, out);
+        }
+    }
+    let mut out = Vec::with_capacity(all.len());
+    walk(&all, None, 0, &mut out);
+    out
+}
+
+pub async fn departments(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<web::Html, AppError> {
+    viewer.require_admin()?;
+    let all = state.db(|c| Ok(crate::db::departments::all(c)?)).await?;
+    render(&DepartmentsPage {
+        layout: Layout::new(&state, &viewer, "部门管理", NAV_ADMIN),
+        rows: tree(all),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "admin/department_form.html")]
+pub struct DepartmentForm {
+    pub layout: Layout,
+    pub editing: Option<String>,
+    pub form: DepartmentDraft,
+    pub errors: FormErrors,
+    pub parents: Vec<Department>,
+}
+
+async fn department_form(
+    state: &AppState,
+    viewer: &Viewer,
+    editing: Option<String>,
+    form: DepartmentDraft,
+    errors: FormErrors,
+) -> Result<DepartmentForm, AppError> {
+    let parents = state.db(|c| Ok(crate::db::departments::all(c)?)).await?;
+    let title = match &editing {
+        Some(_) => format!("编辑部门：{}", form.name),
+        None => "新建部门".to_owned(),
+    };
+    Ok(DepartmentForm {
+        layout: Layout::new(state, viewer, title, NAV_ADMIN),
+        editing,
+        form,
+        errors,
+        parents,
+    })
+}
+
+pub async fn new_department(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<web::Html, AppError> {
+    viewer.require_admin()?;
+    render(
+        &department_form(
+            &state,
+            &viewer,
+            None,
+            DepartmentDraft::default(),
+            FormErrors::new(),
+        )
+        .await?,
+    )
+}
+
+pub async fn edit_department(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    slug: web::Path<String>,
+) -> Result<web::Html, AppError> {
+    viewer.require_admin()?;
+    let slug = slug.into_inner();
+    let d = state
+        .db(move |c| {
+            let d = crate::db::departments::by_slug(c, &slug)?.ok_or(AppError::NotFound)?;
+            let parent = match d.parent_id {
+                Some(id) => crate::db::departments::by_id(c, id)?.slug,
+                None => String::new(),
+            };
+            Ok(DepartmentDraft {
+                slug: d.slug,
+                name: d.name,
+                region_code: d.region_code.to_string(),
+                parent,
+                description: d.description,
+            })
+        })
+        .await?;
+    render(&department_form(&state, &viewer, Some(d.slug.clone()), d, FormErrors::new()).await?)
+}
+
+async fn save_department(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    editing: Option<String>,
+    form: DepartmentDraft,
+) -> Result<HttpResponse, AppError> {
+    viewer.require_admin()?;
+    let (actor, draft, existing) = (viewer.actor(), form.clone(), editing.clone());
+    let result = state
+        .db(
+            move |c| match admin::save_department(c, existing.as_deref(), &draft, &actor) {
+                Ok(d) => Ok(Ok(d)),
+                Err(e) => admin_error(e).map(Err),
+            },
+        )
+        .await?;
+    match result {
+        Ok(d) => {
+            set_flash(&session, &format!("已保存部门“{}”。", d.name));
+            Ok(see_other("/admin/departments"))
+        }
+        Err(errors) => {
+            let page = department_form(&state, &viewer, editing, form, errors).await?;
+            render_with_status(StatusCode::BAD_REQUEST, &page)
+        }
+    }
+}
+
+pub async fn create_department(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    CsrfForm(form): CsrfForm<DepartmentDraft>,
+) -> Result<HttpResponse, AppError> {
+    save_department(state, viewer, session, None, form).await
+}
+
+pub async fn update_department(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    slug: web::Path<String>,
+    CsrfForm(form): CsrfForm<DepartmentDraft>,
+) -> Result<HttpResponse, AppError> {
+    save_department(state, viewer, session, Some(slug.into_inner()), form).await
+}
