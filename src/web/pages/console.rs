@@ -7,10 +7,13 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{render, render_with_status, see_other};
+use crate::db::datasets::Dataset;
 use crate::db::history::{ClassChangeRequest, DatasetChange};
 use crate::db::themes::{self, Theme};
 use crate::domain::{DatasetStatus, OpenClass, UpdateFrequency};
-use crate::services::publishing::{self, ConsoleRow, DatasetDraft, FieldDraft, PublishError};
+use crate::services::publishing::{
+    self, ConsoleRow, DatasetDraft, FieldDraft, PublishError, Publisher,
+};
 use crate::web::auth::{CsrfForm, Viewer, set_flash};
 use crate::web::forms::FormErrors;
 use crate::web::layout::{Layout, NAV_CONSOLE};
@@ -19,7 +22,7 @@ use crate::web::{AppError, AppState};
 /// 404 or 403 unless the dataset belongs to the publisher's department.
 async fn ensure_own(
     state: &AppState,
-    p: &crate::services::publishing::Publisher,
+    p: &Publisher,
     slug: &str,
 ) -> Result<(), AppError> {
     let (p, slug) = (p.clone(), slug.to_owned());
@@ -27,6 +30,22 @@ async fn ensure_own(
         .db(move |c| match publishing::ensure_own(c, &p, &slug) {
             Ok(_) => Ok(()),
             Err(e) => Err(publish_failure(e)),
+        })
+        .await
+}
+
+/// What the edit page shows of a stored dataset: the row, its draft, a pending class change.
+async fn edit_state(
+    state: &AppState,
+    p: &Publisher,
+    slug: &str,
+) -> Result<(Dataset, DatasetDraft, Option<OpenClass>), AppError> {
+    let (p, slug) = (p.clone(), slug.to_owned());
+    state
+        .db(move |c| {
+            let (d, draft) = publishing::draft_of(c, &p, &slug).map_err(publish_failure)?;
+            let pending = crate::db::history::pending_for(c, d.id)?.map(|r| r.to_class);
+            Ok((d, draft, pending))
         })
         .await
 }
@@ -317,17 +336,7 @@ pub async fn edit_form(
 ) -> Result<web::Html, AppError> {
     let p = viewer.require_publisher()?;
     let slug = slug.into_inner();
-    let (d, draft, pending) = state
-        .db(move |c| {
-            let (d, draft) =
-                publishing::draft_of(c, &p, &slug).map_err(|e| match publish_errors(e) {
-                    Ok(_) => AppError::NotFound,
-                    Err(e) => e,
-                })?;
-            let pending = crate::db::history::pending_for(c, d.id)?.map(|r| r.to_class);
-            Ok((d, draft, pending))
-        })
-        .await?;
+    let (d, draft, pending) = edit_state(&state, &p, &slug).await?;
     let form = DatasetForm::from_draft(&draft);
     render(
         &form_page(
@@ -391,19 +400,8 @@ pub async fn update(
             )))
         }
         Err(errors) => {
-            let (status, pending) = {
-                let p = viewer.require_publisher()?;
-                let slug = slug.clone();
-                state
-                    .db(move |c| {
-                        let d = publishing::draft_of(c, &p, &slug)
-                            .map_err(|_| AppError::NotFound)?
-                            .0;
-                        let pending = crate::db::history::pending_for(c, d.id)?.map(|r| r.to_class);
-                        Ok((Some(d.status), pending))
-                    })
-                    .await?
-            };
+            let (d, _, pending) = edit_state(&state, &viewer.require_publisher()?, &slug).await?;
+            let status = Some(d.status);
             let page =
                 form_page(&state, &viewer, Some(slug), status, pending, form, errors).await?;
             render_with_status(StatusCode::BAD_REQUEST, &page)
@@ -465,16 +463,8 @@ pub async fn set_status(
             for (_, message) in fields {
                 errors.add("status_reason", message);
             }
-            let p = viewer.require_publisher()?;
-            let target = slug.clone();
-            let (d, draft, pending) = state
-                .db(move |c| {
-                    let (d, draft) =
-                        publishing::draft_of(c, &p, &target).map_err(publish_failure)?;
-                    let pending = crate::db::history::pending_for(c, d.id)?.map(|r| r.to_class);
-                    Ok((d, draft, pending))
-                })
-                .await?;
+            let (d, draft, pending) =
+                edit_state(&state, &viewer.require_publisher()?, &slug).await?;
             let mut page = form_page(
                 &state,
                 &viewer,
