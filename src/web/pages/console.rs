@@ -20,11 +20,7 @@ use crate::web::layout::{Layout, NAV_CONSOLE};
 use crate::web::{AppError, AppState};
 
 /// 404 or 403 unless the dataset belongs to the publisher's department.
-async fn ensure_own(
-    state: &AppState,
-    p: &Publisher,
-    slug: &str,
-) -> Result<(), AppError> {
+async fn ensure_own(state: &AppState, p: &Publisher, slug: &str) -> Result<(), AppError> {
     let (p, slug) = (p.clone(), slug.to_owned());
     state
         .db(move |c| match publishing::ensure_own(c, &p, &slug) {
