@@ -104,6 +104,24 @@ pub fn record_view(conn: &mut DbConnection, id: i32) -> QueryResult<()> {
         .map(drop)
 }
 
+/// Sets when the data was last updated (the demo keeps its own dates).
+pub fn set_updated(conn: &mut DbConnection, id: i32, at: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(datasets::table.find(id))
+        .set((
+            datasets::last_updated_at.eq(at),
+            datasets::modified_at.eq(at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn record_download(conn: &mut DbConnection, id: i32) -> QueryResult<()> {
+    diesel::update(datasets::table.find(id))
+        .set(datasets::download_count.eq(datasets::download_count + 1))
+        .execute(conn)
+        .map(drop)
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = dataset_fields)]
 pub struct Field {
@@ -279,4 +297,85 @@ pub fn codes_with_classification(
 
 pub fn slug_of(conn: &mut DbConnection, id: i32) -> QueryResult<String> {
     datasets::table.find(id).select(datasets::slug).first(conn)
+}
+
+pub fn by_id(conn: &mut DbConnection, id: i32) -> QueryResult<Dataset> {
+    datasets::table
+        .find(id)
+        .select(Dataset::as_select())
+        .first(conn)
+}
+
+/// After a resource got a new current version: the record count is the sum of the current
+/// versions' rows, the data was updated now, CSV/JSON/XLSX are offered, and the field
+/// dictionary follows the new columns (keeping descriptions and units of known names; fields of
+/// other resources are kept when the dataset has several).
+pub fn after_new_version(
+    conn: &mut DbConnection,
+    dataset_id: i32,
+    columns: &[(String, String, bool)],
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    use super::schema::resources;
+    let counts: Vec<Option<i64>> = resources::table
+        .filter(resources::dataset_id.eq(dataset_id))
+        .filter(resources::current_version_id.is_not_null())
+        .select(resources::row_count)
+        .load(conn)?;
+    let total: i64 = counts.into_iter().flatten().sum();
+    let resource_count: i64 = resources::table
+        .filter(resources::dataset_id.eq(dataset_id))
+        .count()
+        .get_result(conn)?;
+    diesel::update(datasets::table.find(dataset_id))
+        .set((
+            datasets::record_count.eq(total),
+            datasets::last_updated_at.eq(now),
+            datasets::modified_at.eq(now),
+        ))
+        .execute(conn)?;
+    let have = formats(conn, dataset_id)?;
+    for f in ["CSV", "JSON", "XLSX"] {
+        if !have.iter().any(|h| h == f) {
+            add_format(conn, dataset_id, f)?;
+        }
+    }
+    let existing = fields(conn, dataset_id)?;
+    let mut position = existing.iter().map(|f| f.position).max().unwrap_or(0);
+    for (name, ty, masked) in columns {
+        match existing.iter().find(|f| &f.name == name) {
+            Some(f) => {
+                diesel::update(dataset_fields::table.find(f.id))
+                    .set((
+                        dataset_fields::data_type.eq(ty),
+                        dataset_fields::masked.eq(*masked || f.masked),
+                    ))
+                    .execute(conn)?;
+            }
+            None => {
+                position += 1;
+                insert_field(
+                    conn,
+                    &NewField {
+                        dataset_id,
+                        position,
+                        name,
+                        data_type: ty,
+                        description: "",
+                        unit: None,
+                        masked: *masked,
+                    },
+                )?;
+            }
+        }
+    }
+    if resource_count == 1 {
+        for f in existing
+            .iter()
+            .filter(|f| !columns.iter().any(|(n, _, _)| n == &f.name))
+        {
+            diesel::delete(dataset_fields::table.find(f.id)).execute(conn)?;
+        }
+    }
+    Ok(())
 }

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod connection;
 pub mod datasets;
+pub mod datastore;
 pub mod departments;
 pub mod history;
 pub mod migrations;
@@ -15,6 +16,7 @@ pub mod schema;
 pub mod sessions;
 pub mod themes;
 pub mod users;
+pub mod versions;
 
 pub use connection::{
     Backend, BackendKind, DatabaseUrl, DbConnection, DbPool, PooledConn, write_transaction,

@@ -19,6 +19,7 @@ pub struct Resource {
     pub row_count: Option<i64>,
     pub storage_key: String,
     pub created_at: NaiveDateTime,
+    pub current_version_id: Option<i32>,
 }
 
 #[derive(Debug, Insertable)]
@@ -52,4 +53,38 @@ pub fn for_dataset(conn: &mut DbConnection, dataset_id: i32) -> QueryResult<Vec<
 
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     resources::table.count().get_result(conn)
+}
+
+pub fn by_id(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Resource>> {
+    resources::table
+        .find(id)
+        .select(Resource::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Points the resource at a new current version and copies that version's published file
+/// facts onto it (what lists and the dataset page show).
+#[allow(clippy::too_many_arguments)]
+pub fn set_current(
+    conn: &mut DbConnection,
+    id: i32,
+    version_id: i32,
+    size_bytes: i64,
+    sha256: &str,
+    row_count: i64,
+    storage_key: &str,
+) -> QueryResult<()> {
+    diesel::update(resources::table.find(id))
+        .set((
+            resources::current_version_id.eq(Some(version_id)),
+            resources::size_bytes.eq(size_bytes),
+            resources::sha256.eq(sha256),
+            resources::encoding.eq("UTF-8"),
+            resources::format.eq("CSV"),
+            resources::row_count.eq(Some(row_count)),
+            resources::storage_key.eq(storage_key),
+        ))
+        .execute(conn)
+        .map(drop)
 }

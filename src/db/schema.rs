@@ -88,6 +88,39 @@ diesel::table! {
         row_count -> Nullable<BigInt>,
         storage_key -> Text,
         created_at -> Timestamp,
+        current_version_id -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    resource_versions (id) {
+        id -> Integer,
+        resource_id -> Integer,
+        number -> Integer,
+        status -> Text,
+        source_name -> Text,
+        source_format -> Text,
+        source_key -> Nullable<Text>,
+        source_sha256 -> Text,
+        source_size -> BigInt,
+        encoding -> Nullable<Text>,
+        delimiter -> Nullable<Text>,
+        data_key -> Nullable<Text>,
+        data_sha256 -> Nullable<Text>,
+        data_size -> Nullable<BigInt>,
+        table_name -> Nullable<Text>,
+        row_count -> Nullable<BigInt>,
+        rows_done -> BigInt,
+        progress -> Integer,
+        column_info -> Nullable<Text>,
+        pii -> Nullable<Text>,
+        masking -> Nullable<Text>,
+        report -> Nullable<Text>,
+        override_reason -> Nullable<Text>,
+        override_by -> Nullable<Integer>,
+        created_by -> Nullable<Integer>,
+        created_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
     }
 }
 
@@ -193,6 +226,7 @@ diesel::joinable!(datasets -> departments (department_id));
 diesel::joinable!(dataset_fields -> datasets (dataset_id));
 diesel::joinable!(dataset_formats -> datasets (dataset_id));
 diesel::joinable!(resources -> datasets (dataset_id));
+diesel::joinable!(resource_versions -> resources (resource_id));
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(api_keys -> users (user_id));
@@ -213,4 +247,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     dataset_changes,
     class_change_requests,
     calendar_days,
+    resource_versions,
 );

@@ -4,6 +4,7 @@
 //! becomes one of these types at the boundary, so the rest of the code works on values that
 //! are already known to be valid.
 
+pub mod column_type;
 pub mod credit_code;
 pub mod dataset_code;
 pub mod email;
@@ -13,6 +14,7 @@ pub mod masking;
 pub mod mobile;
 pub mod open_class;
 pub mod password;
+pub mod pii;
 pub mod region_code;
 pub mod resident_id;
 pub mod slug;

@@ -1,0 +1,270 @@
+//! Column types inferred from cell text: integer, decimal, boolean, date, datetime, text.
+
+use std::fmt;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ColumnType {
+    Integer,
+    Decimal,
+    Boolean,
+    Date,
+    DateTime,
+    Text,
+}
+
+impl ColumnType {
+    pub const ALL: [ColumnType; 6] = [
+        Self::Integer,
+        Self::Decimal,
+        Self::Boolean,
+        Self::Date,
+        Self::DateTime,
+        Self::Text,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Integer => "integer",
+            Self::Decimal => "decimal",
+            Self::Boolean => "boolean",
+            Self::Date => "date",
+            Self::DateTime => "datetime",
+            Self::Text => "string",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Integer => "整数型",
+            Self::Decimal => "数值型",
+            Self::Boolean => "布尔型",
+            Self::Date => "日期型",
+            Self::DateTime => "日期时间型",
+            Self::Text => "字符型",
+        }
+    }
+
+    fn bit(self) -> u8 {
+        match self {
+            Self::Integer => 1,
+            Self::Decimal => 2,
+            Self::Boolean => 4,
+            Self::Date => 8,
+            Self::DateTime => 16,
+            Self::Text => 32,
+        }
+    }
+
+    pub fn parse_name(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s || t.label() == s)
+    }
+
+    pub fn is_numeric(self) -> bool {
+        matches!(self, Self::Integer | Self::Decimal)
+    }
+}
+
+impl fmt::Display for ColumnType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A cell's value once its column's type is known.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Integer(i64),
+    Decimal(f64),
+    Boolean(bool),
+    Date(NaiveDate),
+    DateTime(NaiveDateTime),
+    Text(String),
+}
+
+pub fn parse_integer(s: &str) -> Option<i64> {
+    let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
+    // Leading zeros mark codes (postal codes, area codes): those stay text.
+    let ok = !digits.is_empty()
+        && digits.len() <= 18
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" || !digits.starts_with('0'));
+    if ok { s.parse().ok() } else { None }
+}
+
+pub fn parse_decimal(s: &str) -> Option<f64> {
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let ok = !int.is_empty()
+        && int.bytes().all(|b| b.is_ascii_digit())
+        && frac.bytes().all(|b| b.is_ascii_digit())
+        && (int == "0" || !int.starts_with('0'))
+        // Beyond 15 digits f64 is no longer exact: such numbers are identifiers, kept as text.
+        && int.len() <= 15
+        && frac.len() <= 15;
+    if ok {
+        s.parse().ok().filter(|v: &f64| v.is_finite())
+    } else {
+        None
+    }
+}
+
+pub fn parse_boolean(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "是" | "true" | "yes" => Some(true),
+        "否" | "false" | "no" => Some(false),
+        _ => None,
+    }
+}
+
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
+        .iter()
+        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+        .filter(|d| (1800..=2200).contains(&chrono::Datelike::year(d)))
+}
+
+pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
+    [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y/%m/%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+    ]
+    .iter()
+    .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+    .filter(|d| (1800..=2200).contains(&chrono::Datelike::year(d)))
+}
+
+/// Reads a cell as a value of the type; `None` when it is not one (empty cells are `Null`).
+pub fn parse_as(ty: ColumnType, s: &str) -> Option<Value> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Some(Value::Null);
+    }
+    Some(match ty {
+        ColumnType::Integer => Value::Integer(parse_integer(s)?),
+        ColumnType::Decimal => Value::Decimal(parse_decimal(s)?),
+        ColumnType::Boolean => Value::Boolean(parse_boolean(s)?),
+        ColumnType::Date => Value::Date(parse_date(s)?),
+        ColumnType::DateTime => Value::DateTime(parse_datetime(s)?),
+        ColumnType::Text => Value::Text(s.to_owned()),
+    })
+}
+
+/// Narrows the possible types of a column as cells are seen: start with every type, keep the
+/// ones each non-empty cell fits, and settle on the most specific one left.
+#[derive(Debug, Clone, Copy)]
+pub struct TypeGuess(u8);
+
+impl Default for TypeGuess {
+    fn default() -> Self {
+        Self(0b11_1111)
+    }
+}
+
+impl TypeGuess {
+    pub fn see(&mut self, cell: &str) {
+        let s = cell.trim();
+        if s.is_empty() || self.0 == ColumnType::Text.bit() {
+            return;
+        }
+        let mut fits = ColumnType::Text.bit();
+        if self.0 & ColumnType::Integer.bit() != 0 && parse_integer(s).is_some() {
+            fits |= ColumnType::Integer.bit();
+        }
+        if self.0 & ColumnType::Decimal.bit() != 0 && parse_decimal(s).is_some() {
+            fits |= ColumnType::Decimal.bit();
+        }
+        if self.0 & ColumnType::Boolean.bit() != 0 && parse_boolean(s).is_some() {
+            fits |= ColumnType::Boolean.bit();
+        }
+        if self.0 & ColumnType::Date.bit() != 0 && parse_date(s).is_some() {
+            fits |= ColumnType::Date.bit();
+        }
+        if self.0 & ColumnType::DateTime.bit() != 0 && parse_datetime(s).is_some() {
+            fits |= ColumnType::DateTime.bit();
+        }
+        self.0 &= fits;
+    }
+
+    /// The type: a column with no values at all is text.
+    pub fn result(self) -> ColumnType {
+        [
+            ColumnType::Integer,
+            ColumnType::Decimal,
+            ColumnType::Boolean,
+            ColumnType::Date,
+            ColumnType::DateTime,
+        ]
+        .into_iter()
+        .find(|t| self.0 & t.bit() != 0 && self.0 != 0b11_1111)
+        .unwrap_or(ColumnType::Text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn infer(cells: &[&str]) -> ColumnType {
+        let mut g = TypeGuess::default();
+        for c in cells {
+            g.see(c);
+        }
+        g.result()
+    }
+
+    #[test]
+    fn infers_the_most_specific_type() {
+        assert_eq!(infer(&["1", "-20", "", "300"]), ColumnType::Integer);
+        assert_eq!(infer(&["1", "2.5", "0.25"]), ColumnType::Decimal);
+        assert_eq!(infer(&["是", "否", "是"]), ColumnType::Boolean);
+        assert_eq!(
+            infer(&["2024-01-31", "2024/02/01", "2024年3月1日"]),
+            ColumnType::Date
+        );
+        assert_eq!(
+            infer(&["2024-01-31 08:00:00", "2024-01-31T09:30:00"]),
+            ColumnType::DateTime
+        );
+        assert_eq!(
+            infer(&["0551", "0553"]),
+            ColumnType::Text,
+            "leading zeros are codes"
+        );
+        assert_eq!(infer(&["1", "二"]), ColumnType::Text);
+        assert_eq!(infer(&["", " "]), ColumnType::Text);
+        assert_eq!(infer(&["NaN", "inf"]), ColumnType::Text);
+        assert_eq!(
+            infer(&["99999999999999999999"]),
+            ColumnType::Text,
+            "too big for an integer"
+        );
+    }
+
+    #[test]
+    fn parses_values_by_type() {
+        assert_eq!(
+            parse_as(ColumnType::Integer, " 42 "),
+            Some(Value::Integer(42))
+        );
+        assert_eq!(parse_as(ColumnType::Integer, ""), Some(Value::Null));
+        assert_eq!(parse_as(ColumnType::Integer, "4.2"), None);
+        assert_eq!(
+            parse_as(ColumnType::Boolean, "否"),
+            Some(Value::Boolean(false))
+        );
+        assert_eq!(
+            parse_as(ColumnType::Date, "2024年3月1日"),
+            Some(Value::Date(NaiveDate::from_ymd_opt(2024, 3, 1).unwrap()))
+        );
+        assert_eq!(ColumnType::parse_name("数值型"), Some(ColumnType::Decimal));
+    }
+}
