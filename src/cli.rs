@@ -105,10 +105,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo => {
             let pool = startup::open_database(&settings)?;
-            let store = startup::file_store(&settings);
+            let ctx = startup::offline_ingest_context(&settings)?;
             let report = actix_web::web::block(move || -> anyhow::Result<_> {
                 let mut conn = pool.get()?;
-                Ok(demo::load_if_empty(&mut conn, &store)?)
+                Ok(demo::load_if_empty(&mut conn, &ctx)?)
             })
             .await??;
             match report {
@@ -131,13 +131,13 @@ async fn serve(
     if let Some(bind) = bind {
         settings.bind = bind;
     }
-    let store = startup::file_store(&settings);
     let app = Application::build(settings.clone())?;
     if load_demo {
         let pool = app.pool().clone();
+        let ctx = startup::offline_ingest_context(&settings)?;
         let report = actix_web::web::block(move || -> anyhow::Result<_> {
             let mut conn = pool.get()?;
-            Ok(demo::load_if_empty(&mut conn, &store)?)
+            Ok(demo::load_if_empty(&mut conn, &ctx)?)
         })
         .await??;
         if let Some(r) = report {

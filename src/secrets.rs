@@ -12,6 +12,7 @@ use sha2::{Sha256, Sha512};
 pub struct Secrets {
     session_key: [u8; 64],
     id_hash_key: [u8; 32],
+    column_hash_key: [u8; 32],
 }
 
 /// Never print key material.
@@ -60,6 +61,7 @@ impl Secrets {
         Ok(Self {
             session_key: derive(master, "kaifang session cookie"),
             id_hash_key: derive(master, "kaifang resident id hash"),
+            column_hash_key: derive(master, "kaifang published column hash"),
         })
     }
 
@@ -89,6 +91,12 @@ impl Secrets {
 
     pub fn session_key(&self) -> &[u8; 64] {
         &self.session_key
+    }
+
+    /// The key of the keyed hash that replaces personal data in a published column (so it
+    /// still joins across datasets of this portal but cannot be reversed by guessing).
+    pub fn column_hash_key(&self) -> [u8; 32] {
+        self.column_hash_key
     }
 
     /// HMAC-SHA256 of a resident ID number: the same number always gives the same value (so a

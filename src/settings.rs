@@ -21,7 +21,18 @@ pub struct Settings {
     pub site: SiteSettings,
     pub catalog: CatalogSettings,
     pub auth: AuthSettings,
+    pub uploads: UploadSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct UploadSettings {
+    /// Largest upload accepted, in bytes.
+    pub max_bytes: u64,
+    /// Ingest jobs running at once.
+    pub workers: usize,
+    /// Rows per datastore transaction while loading.
+    pub batch_rows: usize,
 }
 
 #[derive(Clone, Deserialize)]
@@ -150,6 +161,11 @@ impl Settings {
 
     pub fn files_dir(&self) -> PathBuf {
         self.data_dir.join("files")
+    }
+
+    /// Generated downloads (JSON, XLSX, CSV with a byte-order mark), rebuilt when missing.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.data_dir.join("cache")
     }
 
     pub fn pool_options(&self) -> PoolOptions {

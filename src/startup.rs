@@ -15,6 +15,7 @@ use anyhow::Context;
 
 use crate::db::{self, DbPool};
 use crate::secrets::Secrets;
+use crate::services::ingest::{self, queue::Queue};
 use crate::services::passwords::PasswordHasher;
 use crate::settings::Settings;
 use crate::storage::FileStore;
@@ -46,6 +47,47 @@ pub fn file_store(settings: &Settings) -> FileStore {
     FileStore::new(settings.files_dir())
 }
 
+/// What an ingest needs besides a connection.
+pub fn ingest_context(
+    settings: &Settings,
+    store: &FileStore,
+    secrets: &Secrets,
+) -> ingest::Context {
+    ingest::Context {
+        store: store.clone(),
+        hash_key: secrets.column_hash_key(),
+        batch_rows: settings.uploads.batch_rows.max(1),
+    }
+}
+
+/// The ingest context for work outside the server (the demo loader, the CLI).
+pub fn offline_ingest_context(settings: &Settings) -> anyhow::Result<ingest::Context> {
+    let secrets = Secrets::load(&settings.auth.secret_key, &settings.data_dir)?;
+    Ok(ingest_context(settings, &file_store(settings), &secrets))
+}
+
+/// Marks ingests a restart interrupted as failed, then starts the ingest workers.
+fn start_ingest(
+    settings: &Settings,
+    pool: &DbPool,
+    store: &FileStore,
+    secrets: &Secrets,
+) -> anyhow::Result<Queue> {
+    let mut conn = pool.get().context("cannot connect to the database")?;
+    let interrupted = ingest::recover(&mut conn).context("cannot recover interrupted uploads")?;
+    if interrupted > 0 {
+        tracing::warn!(
+            interrupted,
+            "uploads interrupted by a restart were marked failed"
+        );
+    }
+    Ok(Queue::start(
+        pool.clone(),
+        ingest_context(settings, store, secrets),
+        settings.uploads.workers,
+    ))
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -62,6 +104,8 @@ impl Application {
         let workers = settings.workers;
         let secrets = Secrets::load(&settings.auth.secret_key, &settings.data_dir)?;
         let session_key = Key::from(secrets.session_key());
+        let store = file_store(&settings);
+        let ingest = start_ingest(&settings, &pool, &store, &secrets)?;
         let secure_cookies = settings.auth.secure_cookies;
         let state = web::Data::new(AppState {
             pool: pool.clone(),
@@ -70,6 +114,8 @@ impl Application {
             settings: Arc::new(settings),
             assets: Arc::new(Assets::new()),
             secrets: Arc::new(secrets),
+            store,
+            ingest: Arc::new(ingest),
         });
         let mut server = HttpServer::new(move || {
             let sessions =

@@ -49,6 +49,66 @@ impl FileStore {
         })
     }
 
+    /// Moves a finished file into the store under its SHA-256 (hashed by streaming, so any size
+    /// works in constant memory). The file must be on the same file system as the store.
+    pub fn adopt(&self, path: &Path) -> io::Result<StoredFile> {
+        let mut h = Sha256::new();
+        let mut f = std::fs::File::open(path)?;
+        let size = io::copy(&mut f, &mut h)?;
+        let sha256 = hex::encode(h.finalize());
+        let key = format!("{}/{}", &sha256[..2], sha256);
+        let target = self.root.join(&key);
+        if target.exists() {
+            std::fs::remove_file(path)?;
+        } else {
+            std::fs::create_dir_all(target.parent().unwrap_or(&self.root))?;
+            std::fs::rename(path, &target)?;
+        }
+        Ok(StoredFile { sha256, key, size })
+    }
+
+    /// As [`FileStore::adopt`] for a file whose SHA-256 the caller computed while writing it
+    /// (an upload is hashed as it streams in, so it is not read a second time).
+    pub fn adopt_hashed(&self, path: &Path, sha256: &str, size: u64) -> io::Result<StoredFile> {
+        let key = format!("{}/{}", &sha256[..2], sha256);
+        if self.path(&key).is_none() {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a SHA-256"));
+        }
+        let target = self.root.join(&key);
+        if target.exists() {
+            std::fs::remove_file(path)?;
+        } else {
+            std::fs::create_dir_all(target.parent().unwrap_or(&self.root))?;
+            std::fs::rename(path, &target)?;
+        }
+        Ok(StoredFile {
+            sha256: sha256.to_owned(),
+            key,
+            size,
+        })
+    }
+
+    /// Deletes a stored file (callers check that nothing refers to it any more).
+    pub fn remove(&self, key: &str) -> io::Result<()> {
+        match self.path(key) {
+            Some(p) => match std::fs::remove_file(p) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            },
+            None => Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a store key",
+            )),
+        }
+    }
+
+    /// A directory for temporary files on the same file system as the store.
+    pub fn scratch(&self) -> io::Result<PathBuf> {
+        let dir = self.root.join(".tmp");
+        std::fs::create_dir_all(&dir)?;
+        Ok(dir)
+    }
+
     /// The path of a stored file; `None` for a key that is not of the form this store makes.
     pub fn path(&self, key: &str) -> Option<PathBuf> {
         let (dir, name) = key.split_once('/')?;

@@ -612,7 +612,20 @@ pub struct DatasetPage {
     pub spatial_name: Option<&'static str>,
     pub fields: Vec<Field>,
     pub formats: Vec<String>,
-    pub resources: Vec<Resource>,
+    /// Resources with a published version, each with its version history.
+    pub resources: Vec<PublicResource>,
+    /// The first rows, summary and chart of the first resource (unconditionally open only).
+    pub preview: Option<(Resource, super::preview::Preview)>,
+}
+
+/// A resource on the dataset page.
+#[derive(Debug, Clone)]
+pub struct PublicResource {
+    pub resource: Resource,
+    /// Ready versions, newest first.
+    pub versions: Vec<crate::db::versions::Version>,
+    /// The original upload is still kept (not when personal data was masked out of it).
+    pub original: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -654,7 +667,35 @@ pub fn dataset(
     let department = department_rows::by_id(conn, d.department_id)?;
     let fields = dataset_rows::fields(conn, d.id)?;
     let formats = dataset_rows::formats(conn, d.id)?;
-    let resources = resource_rows::for_dataset(conn, d.id)?;
+    let mut resources = Vec::new();
+    for r in resource_rows::for_dataset(conn, d.id)? {
+        if r.current_version_id.is_none() {
+            continue;
+        }
+        let versions = super::resources::ready_versions(conn, r.id)?;
+        let original = versions
+            .iter()
+            .find(|v| Some(v.id) == r.current_version_id)
+            .is_some_and(|v| v.source_key.is_some());
+        resources.push(PublicResource {
+            resource: r,
+            versions,
+            original,
+        });
+    }
+    let preview = match resources.first() {
+        Some(first) if d.open_class == crate::domain::OpenClass::Unconditional => {
+            match first
+                .versions
+                .iter()
+                .find(|v| Some(v.id) == first.resource.current_version_id)
+            {
+                Some(v) => Some((first.resource.clone(), super::preview::preview(conn, v)?)),
+                None => None,
+            }
+        }
+        _ => None,
+    };
     let spatial_name = RegionCode::parse(&d.spatial_coverage)
         .ok()
         .and_then(|c| anhui_region_name(&c));
@@ -667,6 +708,7 @@ pub fn dataset(
         fields,
         formats,
         resources,
+        preview,
     })))
 }
 

@@ -6,8 +6,12 @@ pub mod api_keys;
 pub mod audit;
 pub mod catalog;
 pub mod demo;
+pub mod downloads;
+pub mod ingest;
 pub mod passwords;
+pub mod preview;
 pub mod publishing;
+pub mod resources;
 pub mod users;
 
 use chrono::{NaiveDateTime, Timelike, Utc};

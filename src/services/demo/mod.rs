@@ -22,12 +22,14 @@ use self::values::{ANHUI_CITIES, Rng, RowContext, city_of};
 use crate::db::datasets::{self as dataset_rows, NewDataset, NewField};
 use crate::db::departments::{self as department_rows, NewDepartment};
 use crate::db::resources::{self as resource_rows, NewResource};
+use crate::db::versions::{self as version_rows, NewVersion};
 use crate::db::{DbConnection, themes, write_transaction};
 use crate::domain::region_code::anhui_region_name;
 use crate::domain::{
     Classification, DatasetCode, DatasetStatus, OpenClass, RegionCode, RegionLevel, UpdateFrequency,
 };
-use crate::storage::{FileStore, StoredFile};
+use crate::services::ingest::{self, Outcome};
+use crate::storage::StoredFile;
 
 /// All dataset templates.
 pub fn templates() -> impl Iterator<Item = &'static DatasetSeed> {
@@ -347,17 +349,20 @@ impl fmt::Display for DemoReport {
 /// Loads the demo unless the catalog already has departments or datasets.
 pub fn load_if_empty(
     conn: &mut DbConnection,
-    store: &FileStore,
+    ctx: &ingest::Context,
 ) -> Result<Option<DemoReport>, DemoError> {
     if dataset_rows::count_all(conn)? > 0 || department_rows::count(conn)? > 0 {
         return Ok(None);
     }
-    load(conn, store).map(Some)
+    load(conn, ctx).map(Some)
 }
 
-/// Loads the demo catalog in one transaction. Files are written to the store first: they are
-/// content-addressed, so a failed load leaves at most unreferenced files behind.
-pub fn load(conn: &mut DbConnection, store: &FileStore) -> Result<DemoReport, DemoError> {
+/// Loads the demo catalog in one transaction, then puts every file through the same ingest a
+/// department's upload goes through (encoding detection, typing, the personal-data scan, the
+/// datastore). Files are written to the store first: they are content-addressed, so a failed
+/// load leaves at most unreferenced files behind.
+pub fn load(conn: &mut DbConnection, ctx: &ingest::Context) -> Result<DemoReport, DemoError> {
+    let store = &ctx.store;
     let themes = themes::all(conn)?;
     let theme_codes: HashMap<String, String> = themes
         .iter()
@@ -379,8 +384,9 @@ pub fn load(conn: &mut DbConnection, store: &FileStore) -> Result<DemoReport, De
             None => None,
         });
     }
-    write_transaction(conn, |conn| {
+    let (report, uploads) = write_transaction(conn, |conn| {
         let mut report = DemoReport::default();
+        let mut uploads: Vec<(i32, i32, NaiveDateTime)> = Vec::new();
         let created =
             reference_day().and_hms_opt(9, 0, 0).unwrap_or_default() - Duration::days(2_400);
         let mut dept_ids: HashMap<&str, i32> = HashMap::new();
@@ -402,7 +408,9 @@ pub fn load(conn: &mut DbConnection, store: &FileStore) -> Result<DemoReport, De
             report.departments += 1;
         }
         for (p, file) in planned.iter().zip(&files) {
-            insert_planned(conn, p, file.as_ref(), &theme_ids, &dept_ids)?;
+            if let Some(upload) = insert_planned(conn, p, file.as_ref(), &theme_ids, &dept_ids)? {
+                uploads.push(upload);
+            }
             report.datasets += 1;
             match p.class {
                 OpenClass::Unconditional => report.unconditional += 1,
@@ -425,8 +433,24 @@ pub fn load(conn: &mut DbConnection, store: &FileStore) -> Result<DemoReport, De
             "catalog",
             serde_json::json!({ "departments": report.departments, "datasets": report.datasets }),
         )?;
-        Ok(report)
-    })
+        Ok::<_, DemoError>((report, uploads))
+    })?;
+    for (dataset, version, at) in uploads {
+        match ingest::run(conn, ctx, version)? {
+            Outcome::Ready { .. } => {}
+            other => {
+                let v = version_rows::by_id(conn, version)?;
+                return Err(DemoError::Seed(format!(
+                    "demo file of version {version} did not load: {other:?} {:?}",
+                    v.map(|v| v.report)
+                )));
+            }
+        }
+        // The demo's dates are its own, not the moment it was loaded.
+        dataset_rows::set_updated(conn, dataset, at)?;
+        version_rows::set_times(conn, version, at)?;
+    }
+    Ok(report)
 }
 
 fn insert_planned(
@@ -435,7 +459,7 @@ fn insert_planned(
     file: Option<&GeneratedFile>,
     theme_ids: &HashMap<String, i32>,
     dept_ids: &HashMap<&str, i32>,
-) -> Result<(), DemoError> {
+) -> Result<Option<(i32, i32, NaiveDateTime)>, DemoError> {
     let t = p.template;
     let (conditions, basis) = match t.class {
         ClassSeed::Open => (None, None),
@@ -501,21 +525,39 @@ fn insert_planned(
     for f in formats {
         dataset_rows::add_format(conn, dataset.id, f)?;
     }
-    if let Some(file) = file {
-        resource_rows::insert(
-            conn,
-            &NewResource {
-                dataset_id: dataset.id,
-                name: &format!("{}.csv", p.title),
-                format: "CSV",
-                size_bytes: file.stored.size as i64,
-                sha256: &file.stored.sha256,
-                encoding: file.encoding,
-                row_count: Some(file.rows as i64),
-                storage_key: &file.stored.key,
-                created_at: p.last_updated_at,
-            },
-        )?;
-    }
-    Ok(())
+    let Some(file) = file else {
+        return Ok(None);
+    };
+    let resource = resource_rows::insert(
+        conn,
+        &NewResource {
+            dataset_id: dataset.id,
+            name: &p.title,
+            format: "CSV",
+            size_bytes: file.stored.size as i64,
+            sha256: &file.stored.sha256,
+            encoding: "UTF-8",
+            row_count: None,
+            storage_key: &file.stored.key,
+            created_at: p.last_updated_at,
+        },
+    )?;
+    let version = version_rows::insert(
+        conn,
+        &NewVersion {
+            resource_id: resource.id,
+            number: 1,
+            status: "processing",
+            source_name: &format!("{}.csv", p.title),
+            source_format: "csv",
+            source_key: Some(&file.stored.key),
+            source_sha256: &file.stored.sha256,
+            source_size: file.stored.size as i64,
+            masking: None,
+            column_info: None,
+            created_by: None,
+            created_at: p.last_updated_at,
+        },
+    )?;
+    Ok(Some((dataset.id, version.id, p.last_updated_at)))
 }

@@ -413,6 +413,19 @@ fn update_once(
                 c.conditions().map(str::to_owned),
             )
         };
+        // Closed data may hold personal data as uploaded; it opens only once that is treated.
+        if class != OpenClass::Closed && old.open_class == OpenClass::Closed {
+            let unmasked = super::resources::unmasked_columns(conn, old.id)?;
+            if !unmasked.is_empty() {
+                return Err(PublishError::field(
+                    "open_class",
+                    format!(
+                        "数据文件中含有未脱敏的个人信息（{}），开放前请先在数据文件页面选择脱敏方式，或由平台管理员核准",
+                        unmasked.join("、")
+                    ),
+                ));
+            }
+        }
         let keywords = input.keywords.to_stored();
         let d = rows::update(
             conn,

@@ -1,0 +1,859 @@
+//! Ingest: turning an uploaded file into a published, typed, masked resource version.
+//!
+//! Pass 1 (scan) reads the whole file once: it checks the structure (every line has as many
+//! fields as the header), infers column types, counts nulls and distinct values, and scans every
+//! cell for personal data. If personal data is found and the dataset is meant to be open, the
+//! version stops as `blocked` until the publisher decides, per column, to mask, drop or hash it
+//! (or an administrator records an override). Pass 2 (load) applies those decisions, types every
+//! value, writes the published data as a normalised UTF-8 CSV and loads the rows into the
+//! version's datastore table in batches. Only then, in one small transaction, does the version
+//! become `ready` and the resource's current version: until that moment the previous version
+//! stays served, and any failure leaves it untouched with a report.
+
+pub mod export;
+pub mod queue;
+pub mod source;
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::File;
+use std::hash::{Hash, Hasher};
+use std::io::BufWriter;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use diesel::result::Error as DbError;
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+
+use self::source::{CsvShape, SourceError, SourceFormat};
+use super::{Actor, audit};
+use crate::db::datastore::{self, Col};
+use crate::db::versions::{self, Scanned, Version};
+use crate::db::{DbConnection, datasets, resources, write_transaction};
+use crate::domain::OpenClass;
+use crate::domain::column_type::{ColumnType, TypeGuess, Value, parse_as};
+use crate::domain::pii::{self, PiiKind};
+use crate::storage::FileStore;
+
+/// What happens to a column that holds personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Treatment {
+    /// Replace each ID, mobile, card number or address with its masked form.
+    Mask,
+    /// Leave the column out.
+    Drop,
+    /// Replace each value with a keyed hash (keeps it usable as a join key).
+    Hash,
+    /// Publish as is (only with an administrator's override).
+    Keep,
+}
+
+impl Treatment {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Mask => "脱敏",
+            Self::Drop => "删除该列",
+            Self::Hash => "替换为加密哈希",
+            Self::Keep => "保留原值（管理员核准）",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "mask" => Self::Mask,
+            "drop" => Self::Drop,
+            "hash" => Self::Hash,
+            "keep" => Self::Keep,
+            _ => return None,
+        })
+    }
+}
+
+/// The publisher's decisions for a version: per source column, a treatment and a type.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decisions {
+    #[serde(default)]
+    pub treatments: BTreeMap<usize, Treatment>,
+    #[serde(default)]
+    pub types: BTreeMap<usize, ColumnType>,
+    /// Treatments carried over from the previous version, by column name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_name: BTreeMap<String, Treatment>,
+}
+
+/// A column of a version, as stored in `column_info`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ColumnInfo {
+    /// Position in the uploaded file (0-based).
+    pub source: usize,
+    pub name: String,
+    /// Datastore column (`c1`…); empty for a dropped column.
+    pub key: String,
+    #[serde(rename = "type")]
+    pub ty: ColumnType,
+    pub nulls: u64,
+    pub distinct: u64,
+    /// More distinct values than were counted.
+    pub distinct_more: bool,
+    pub min: Option<String>,
+    pub max: Option<String>,
+    pub treatment: Option<Treatment>,
+}
+
+/// Personal data found in one column.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub column: usize,
+    pub name: String,
+    pub kind: PiiKind,
+    pub count: u64,
+    /// A few occurrences, already masked.
+    pub examples: Vec<String>,
+}
+
+/// A problem with the file, for the publisher's report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// 1-based line of the file (0: the file as a whole).
+    pub line: u64,
+    pub column: Option<String>,
+    pub value: Option<String>,
+    pub reason: String,
+}
+
+impl Problem {
+    fn whole(reason: impl Into<String>) -> Self {
+        Self {
+            line: 0,
+            column: None,
+            value: None,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// How an ingest ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Ready { rows: u64 },
+    Blocked { findings: usize },
+    Failed { problems: usize },
+}
+
+/// What the ingest needs besides a database connection.
+#[derive(Clone)]
+pub struct Context {
+    pub store: FileStore,
+    /// Key for `Treatment::Hash`.
+    pub hash_key: [u8; 32],
+    /// Rows per datastore transaction.
+    pub batch_rows: usize,
+}
+
+const MAX_PROBLEMS: usize = 100;
+const DISTINCT_CAP: usize = 100_000;
+const PROGRESS_EVERY: Duration = Duration::from_millis(500);
+
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".into())
+}
+
+/// Reads the decisions stored on a version.
+pub fn decisions_of(v: &Version) -> Decisions {
+    v.masking
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default()
+}
+
+pub fn columns_of(v: &Version) -> Vec<ColumnInfo> {
+    v.column_info
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default()
+}
+
+pub fn findings_of(v: &Version) -> Vec<Finding> {
+    v.pii
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default()
+}
+
+pub fn problems_of(v: &Version) -> Vec<Problem> {
+    v.report
+        .as_deref()
+        .and_then(|s| serde_json::from_str(s).ok())
+        .unwrap_or_default()
+}
+
+/// Reports progress at most twice a second.
+struct Progress {
+    version: i32,
+    last: Instant,
+    /// Per mille where this pass starts and how much of the job it covers.
+    base: i32,
+    span: i32,
+    total_bytes: u64,
+}
+
+impl Progress {
+    fn tick(
+        &mut self,
+        conn: &mut DbConnection,
+        rows: u64,
+        bytes: &AtomicU64,
+    ) -> Result<(), DbError> {
+        if self.last.elapsed() < PROGRESS_EVERY {
+            return Ok(());
+        }
+        self.last = Instant::now();
+        let done = bytes.load(Ordering::Relaxed) as f64 / self.total_bytes.max(1) as f64;
+        let per_mille = self.base + (f64::from(self.span) * done.min(1.0)) as i32;
+        versions::progress(conn, self.version, rows as i64, per_mille)
+    }
+}
+
+/// Everything pass 1 learns.
+struct Scan {
+    headers: Vec<String>,
+    guesses: Vec<TypeGuess>,
+    nulls: Vec<u64>,
+    distinct: Vec<HashSet<u64>>,
+    distinct_more: Vec<bool>,
+    findings: BTreeMap<(usize, PiiKind), (u64, Vec<String>)>,
+    rows: u64,
+    problems: Vec<Problem>,
+}
+
+fn hash_cell(s: &str) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    s.hash(&mut h);
+    h.finish()
+}
+
+/// Header names: trimmed; blank ones get "列N"; repeated ones get a suffix.
+fn clean_headers(raw: &csv::StringRecord) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(raw.len());
+    for (i, h) in raw.iter().enumerate() {
+        let h = h.trim().trim_start_matches('\u{feff}');
+        let mut name = if h.is_empty() {
+            format!("列{}", i + 1)
+        } else {
+            h.to_owned()
+        };
+        if out.contains(&name) {
+            let mut n = 2;
+            while out.contains(&format!("{name}_{n}")) {
+                n += 1;
+            }
+            name = format!("{name}_{n}");
+        }
+        out.push(name);
+    }
+    out
+}
+
+fn scan(
+    conn: &mut DbConnection,
+    path: &Path,
+    shape: CsvShape,
+    progress: &mut Progress,
+) -> Result<Scan, IngestError> {
+    let bytes = Arc::new(AtomicU64::new(0));
+    let mut reader = source::csv_reader(path, shape, bytes.clone())?;
+    let mut records = reader.records();
+    let headers = match records.next() {
+        None => return Err(IngestError::Problems(vec![Problem::whole("文件为空")])),
+        Some(Err(e)) => return Err(IngestError::Problems(vec![csv_problem(&e)])),
+        Some(Ok(h)) => clean_headers(&h),
+    };
+    let n = headers.len();
+    let mut s = Scan {
+        guesses: vec![TypeGuess::default(); n],
+        nulls: vec![0; n],
+        distinct: vec![HashSet::new(); n],
+        distinct_more: vec![false; n],
+        findings: BTreeMap::new(),
+        rows: 0,
+        problems: Vec::new(),
+        headers,
+    };
+    for rec in records {
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                s.problems.push(csv_problem(&e));
+                break;
+            }
+        };
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        if rec.len() == 1 && rec.get(0).is_some_and(|c| c.trim().is_empty()) {
+            continue; // a blank line
+        }
+        if rec.len() != n {
+            let hint = if rec.iter().any(|c| c.contains('\n')) {
+                "（可能有未闭合的引号）"
+            } else {
+                ""
+            };
+            s.problems.push(Problem {
+                line,
+                column: None,
+                value: None,
+                reason: format!("该行有 {} 个字段，表头有 {n} 个{hint}", rec.len()),
+            });
+            if s.problems.len() >= MAX_PROBLEMS {
+                break;
+            }
+            continue;
+        }
+        s.rows += 1;
+        for (i, cell) in rec.iter().enumerate() {
+            let t = cell.trim();
+            if t.is_empty() {
+                s.nulls[i] += 1;
+                continue;
+            }
+            s.guesses[i].see(t);
+            if !s.distinct_more[i] {
+                s.distinct[i].insert(hash_cell(t));
+                if s.distinct[i].len() >= DISTINCT_CAP {
+                    s.distinct_more[i] = true;
+                }
+            }
+            for f in pii::scan(t) {
+                let entry = s.findings.entry((i, f.kind)).or_insert((0, Vec::new()));
+                entry.0 += 1;
+                if entry.1.len() < 3 {
+                    entry.1.push(pii::mask(f.kind, &t[f.start..f.end]));
+                }
+            }
+        }
+        if s.rows.is_multiple_of(4096) {
+            progress.tick(conn, s.rows, &bytes)?;
+        }
+    }
+    if s.rows == 0 && s.problems.is_empty() {
+        s.problems.push(Problem::whole("文件只有表头，没有数据行"));
+    }
+    Ok(s)
+}
+
+fn csv_problem(e: &csv::Error) -> Problem {
+    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    let reason = match e.kind() {
+        csv::ErrorKind::Utf8 { .. } => "该行含有无法识别的字符编码".to_owned(),
+        csv::ErrorKind::Io(io) => format!("读取文件出错：{io}"),
+        _ => format!("无法解析：{e}"),
+    };
+    Problem {
+        line,
+        column: None,
+        value: None,
+        reason,
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("文件有问题")]
+    Problems(Vec<Problem>),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+impl From<csv::Error> for IngestError {
+    fn from(e: csv::Error) -> Self {
+        Self::Problems(vec![csv_problem(&e)])
+    }
+}
+
+/// A column of the load plan.
+struct Planned {
+    source: usize,
+    name: String,
+    ty: ColumnType,
+    treatment: Option<Treatment>,
+    key: String,
+}
+
+/// The values of min and max by type, as text.
+#[derive(Default, Clone)]
+struct Range {
+    min: Option<Value>,
+    max: Option<Value>,
+}
+
+fn less(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Integer(x), Value::Integer(y)) => x < y,
+        (Value::Decimal(x), Value::Decimal(y)) => x < y,
+        (Value::Boolean(x), Value::Boolean(y)) => x < y,
+        (Value::Date(x), Value::Date(y)) => x < y,
+        (Value::DateTime(x), Value::DateTime(y)) => x < y,
+        (Value::Text(x), Value::Text(y)) => x < y,
+        _ => false,
+    }
+}
+
+pub fn display(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::Integer(n) => n.to_string(),
+        Value::Decimal(n) => n.to_string(),
+        Value::Boolean(b) => if *b { "是" } else { "否" }.to_owned(),
+        Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+        Value::DateTime(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+        Value::Text(s) => s.clone(),
+    }
+}
+
+fn hash_value(key: &[u8; 32], s: &str) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(s.as_bytes());
+    hex::encode(&mac.finalize().into_bytes()[..8])
+}
+
+struct Loaded {
+    rows: u64,
+    ranges: Vec<Range>,
+    data: PathBuf,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn load(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    path: &Path,
+    shape: CsvShape,
+    plan: &[Planned],
+    table: &str,
+    data: PathBuf,
+    progress: &mut Progress,
+) -> Result<Loaded, IngestError> {
+    let cols: Vec<Col> = plan
+        .iter()
+        .map(|p| Col {
+            key: p.key.clone(),
+            ty: p.ty,
+        })
+        .collect();
+    datastore::drop_table(conn, table)?;
+    datastore::create_table(conn, table, &cols)?;
+    let bytes = Arc::new(AtomicU64::new(0));
+    let mut reader = source::csv_reader(path, shape, bytes.clone())?;
+    let mut out = csv::WriterBuilder::new()
+        .from_writer(BufWriter::with_capacity(256 * 1024, File::create(&data)?));
+    out.write_record(plan.iter().map(|p| p.name.as_str()))?;
+    let mut records = reader.records();
+    records.next(); // the header
+    let mut batch: Vec<Vec<Value>> = Vec::with_capacity(ctx.batch_rows);
+    let mut ranges = vec![Range::default(); plan.len()];
+    let mut rows: u64 = 0;
+    let mut problems = Vec::new();
+    let mut texts: Vec<String> = Vec::with_capacity(plan.len());
+    for rec in records {
+        let rec = rec?;
+        if rec.len() == 1 && rec.get(0).is_some_and(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let mut values = Vec::with_capacity(plan.len());
+        texts.clear();
+        for p in plan {
+            let raw = rec.get(p.source).unwrap_or("").trim();
+            let cell = match p.treatment {
+                Some(Treatment::Mask) => pii::mask_all(raw),
+                Some(Treatment::Hash) if !raw.is_empty() => hash_value(&ctx.hash_key, raw),
+                _ => raw.to_owned(),
+            };
+            match parse_as(p.ty, &cell) {
+                Some(v) => {
+                    let r = &mut ranges[values.len()];
+                    if v != Value::Null {
+                        if r.min.as_ref().is_none_or(|m| less(&v, m)) {
+                            r.min = Some(v.clone());
+                        }
+                        if r.max.as_ref().is_none_or(|m| less(m, &v)) {
+                            r.max = Some(v.clone());
+                        }
+                    }
+                    texts.push(display(&v));
+                    values.push(v);
+                }
+                None => {
+                    if problems.len() < MAX_PROBLEMS {
+                        problems.push(Problem {
+                            line,
+                            column: Some(p.name.clone()),
+                            value: Some(cell.chars().take(100).collect()),
+                            reason: format!("不是{}", p.ty.label()),
+                        });
+                    }
+                    texts.push(String::new());
+                    values.push(Value::Null);
+                }
+            }
+        }
+        out.write_record(&texts)?;
+        batch.push(values);
+        rows += 1;
+        if batch.len() >= ctx.batch_rows {
+            if problems.is_empty() {
+                let first = rows as i64 - batch.len() as i64 + 1;
+                write_transaction(conn, |c| {
+                    datastore::insert_rows(c, table, &cols, first, &batch)
+                })?;
+            }
+            batch.clear();
+            progress.tick(conn, rows, &bytes)?;
+        }
+    }
+    if !problems.is_empty() {
+        return Err(IngestError::Problems(problems));
+    }
+    if !batch.is_empty() {
+        let first = rows as i64 - batch.len() as i64 + 1;
+        write_transaction(conn, |c| {
+            datastore::insert_rows(c, table, &cols, first, &batch)
+        })?;
+    }
+    out.flush()?;
+    drop(out);
+    Ok(Loaded { rows, ranges, data })
+}
+
+fn scratch_file(ctx: &Context, version: i32, what: &str) -> Result<PathBuf, IngestError> {
+    Ok(ctx.store.scratch()?.join(format!("v{version}.{what}")))
+}
+
+/// Runs the whole ingest of a version that is `processing`. Never leaves it `processing`.
+pub fn run(conn: &mut DbConnection, ctx: &Context, version_id: i32) -> Result<Outcome, DbError> {
+    let Some(v) = versions::by_id(conn, version_id)? else {
+        return Ok(Outcome::Failed { problems: 0 });
+    };
+    let table = datastore::table_name(v.id);
+    let mut temps: Vec<PathBuf> = Vec::new();
+    let result = run_inner(conn, ctx, &v, &table, &mut temps);
+    for t in temps {
+        let _ = std::fs::remove_file(t);
+    }
+    let problems = match result {
+        Ok(outcome) => return Ok(outcome),
+        Err(IngestError::Problems(p)) => p,
+        Err(IngestError::Source(e)) => vec![Problem::whole(e.to_string())],
+        Err(IngestError::Io(e)) => {
+            tracing::error!(error = %e, version = v.id, "ingest failed reading or writing a file");
+            vec![Problem::whole(format!("读写文件出错：{e}"))]
+        }
+        Err(IngestError::Database(e)) => {
+            tracing::error!(error = %e, version = v.id, "ingest failed in the database");
+            vec![Problem::whole("保存数据时出错，请稍后重试")]
+        }
+    };
+    datastore::drop_table(conn, &table)?;
+    versions::fail(conn, v.id, &json(&problems), super::now())?;
+    Ok(Outcome::Failed {
+        problems: problems.len(),
+    })
+}
+
+fn run_inner(
+    conn: &mut DbConnection,
+    ctx: &Context,
+    v: &Version,
+    table: &str,
+    temps: &mut Vec<PathBuf>,
+) -> Result<Outcome, IngestError> {
+    let resource = resources::by_id(conn, v.resource_id)?.ok_or(DbError::NotFound)?;
+    let dataset = datasets::by_id(conn, resource.dataset_id)?;
+    let source_path = v
+        .source_key
+        .as_deref()
+        .and_then(|k| ctx.store.path(k))
+        .ok_or_else(|| IngestError::Problems(vec![Problem::whole("原始文件已不存在")]))?;
+    // Spreadsheets become a UTF-8 CSV of their first sheet first.
+    let (csv_path, shape, encoding) = match v.source_format.as_str() {
+        "xlsx" | "xls" => {
+            let out = scratch_file(ctx, v.id, "sheet.csv")?;
+            temps.push(out.clone());
+            let format = if v.source_format == "xls" {
+                SourceFormat::Xls
+            } else {
+                SourceFormat::Xlsx
+            };
+            source::spreadsheet_to_csv(format, &source_path, &out)?;
+            let shape = CsvShape {
+                encoding: encoding_rs::UTF_8,
+                delimiter: b',',
+            };
+            (out, shape, v.source_format.to_uppercase())
+        }
+        _ => {
+            let shape = source::inspect_csv(&source_path)?;
+            let name = if shape.encoding == encoding_rs::UTF_8 {
+                "UTF-8"
+            } else {
+                "GB18030"
+            };
+            (source_path.clone(), shape, name.to_owned())
+        }
+    };
+    let total_bytes = std::fs::metadata(&csv_path)?.len();
+    let delimiter = match shape.delimiter {
+        b'\t' => "tab",
+        b';' => ";",
+        _ => ",",
+    };
+    // Pass 1.
+    let mut progress = Progress {
+        version: v.id,
+        last: Instant::now(),
+        base: 0,
+        span: 400,
+        total_bytes,
+    };
+    let s = scan(conn, &csv_path, shape, &mut progress)?;
+    if !s.problems.is_empty() {
+        return Err(IngestError::Problems(s.problems));
+    }
+    let mut decisions = decisions_of(v);
+    for (name, t) in std::mem::take(&mut decisions.by_name) {
+        if let Some(i) = s.headers.iter().position(|h| *h == name) {
+            decisions.treatments.entry(i).or_insert(t);
+        }
+    }
+    let findings: Vec<Finding> = s
+        .findings
+        .iter()
+        .map(|((col, kind), (count, examples))| Finding {
+            column: *col,
+            name: s.headers[*col].clone(),
+            kind: *kind,
+            count: *count,
+            examples: examples.clone(),
+        })
+        .collect();
+    let scanned_columns: Vec<ColumnInfo> = s
+        .headers
+        .iter()
+        .enumerate()
+        .map(|(i, name)| ColumnInfo {
+            source: i,
+            name: name.clone(),
+            key: String::new(),
+            ty: decisions
+                .types
+                .get(&i)
+                .copied()
+                .unwrap_or_else(|| s.guesses[i].result()),
+            nulls: s.nulls[i],
+            distinct: s.distinct[i].len() as u64,
+            distinct_more: s.distinct_more[i],
+            min: None,
+            max: None,
+            treatment: decisions.treatments.get(&i).copied(),
+        })
+        .collect();
+    // Personal data in data meant to be open waits for a decision on every affected column.
+    let open = dataset.open_class != OpenClass::Closed;
+    let overridden = v.override_reason.is_some();
+    let undecided = findings
+        .iter()
+        .any(|f| !decisions.treatments.contains_key(&f.column) && !overridden);
+    let pii_json = (!findings.is_empty()).then(|| json(&findings));
+    if open && undecided {
+        versions::scanned(
+            conn,
+            v.id,
+            &Scanned {
+                status: "blocked",
+                encoding: Some(&encoding),
+                delimiter: Some(delimiter),
+                column_info: Some(&json(&scanned_columns)),
+                pii: pii_json.as_deref(),
+                report: None,
+                finished_at: Some(super::now()),
+            },
+        )?;
+        return Ok(Outcome::Blocked {
+            findings: findings.len(),
+        });
+    }
+    versions::scanned(
+        conn,
+        v.id,
+        &Scanned {
+            status: "processing",
+            encoding: Some(&encoding),
+            delimiter: Some(delimiter),
+            column_info: Some(&json(&scanned_columns)),
+            pii: pii_json.as_deref(),
+            report: None,
+            finished_at: None,
+        },
+    )?;
+    // Pass 2: the plan says, per kept column, its type and treatment.
+    let finding_columns: HashSet<usize> = findings.iter().map(|f| f.column).collect();
+    let mut plan = Vec::new();
+    for c in &scanned_columns {
+        let treatment = c.treatment.or_else(|| {
+            (overridden && finding_columns.contains(&c.source)).then_some(Treatment::Keep)
+        });
+        if treatment == Some(Treatment::Drop) {
+            continue;
+        }
+        let ty = match treatment {
+            Some(Treatment::Mask) | Some(Treatment::Hash) => ColumnType::Text,
+            _ => c.ty,
+        };
+        plan.push(Planned {
+            source: c.source,
+            name: c.name.clone(),
+            ty,
+            treatment,
+            key: format!("c{}", plan.len() + 1),
+        });
+    }
+    if plan.is_empty() {
+        return Err(IngestError::Problems(vec![Problem::whole(
+            "删除个人信息列之后没有剩下任何列",
+        )]));
+    }
+    let data = scratch_file(ctx, v.id, "data.csv")?;
+    temps.push(data.clone());
+    let mut progress = Progress {
+        version: v.id,
+        last: Instant::now(),
+        base: 400,
+        span: 580,
+        total_bytes,
+    };
+    let loaded = load(
+        conn,
+        ctx,
+        &csv_path,
+        shape,
+        &plan,
+        table,
+        data,
+        &mut progress,
+    )?;
+    let stored = ctx.store.adopt(&loaded.data)?;
+    let columns: Vec<ColumnInfo> = plan
+        .iter()
+        .zip(&loaded.ranges)
+        .map(|(p, r)| {
+            let scanned = &scanned_columns[p.source];
+            ColumnInfo {
+                source: p.source,
+                name: p.name.clone(),
+                key: p.key.clone(),
+                ty: p.ty,
+                nulls: scanned.nulls,
+                distinct: scanned.distinct,
+                distinct_more: scanned.distinct_more,
+                min: r.min.as_ref().map(display),
+                max: r.max.as_ref().map(display),
+                treatment: p.treatment,
+            }
+        })
+        .collect();
+    let masked_any = plan
+        .iter()
+        .any(|p| matches!(p.treatment, Some(Treatment::Mask | Treatment::Hash)))
+        || decisions.treatments.values().any(|t| *t == Treatment::Drop);
+    // The switch: one small transaction.
+    write_transaction(conn, |conn| {
+        versions::ready(
+            conn,
+            v.id,
+            table,
+            &stored.key,
+            &stored.sha256,
+            stored.size as i64,
+            loaded.rows as i64,
+            &json(&columns),
+            super::now(),
+        )?;
+        resources::set_current(
+            conn,
+            resource.id,
+            v.id,
+            stored.size as i64,
+            &stored.sha256,
+            loaded.rows as i64,
+            &stored.key,
+        )?;
+        let fields: Vec<(String, String, bool)> = columns
+            .iter()
+            .map(|c| {
+                (
+                    c.name.clone(),
+                    c.ty.as_str().to_owned(),
+                    c.treatment.is_some_and(|t| t != Treatment::Keep),
+                )
+            })
+            .collect();
+        datasets::after_new_version(conn, dataset.id, &fields, super::now())?;
+        audit::record(
+            conn,
+            &match v.created_by {
+                Some(id) => Actor::user(id, None),
+                None => Actor::cli(),
+            },
+            "resource.version_ready",
+            &format!("dataset:{}", dataset.slug),
+            serde_json::json!({
+                "resource": resource.id,
+                "version": v.number,
+                "rows": loaded.rows,
+                "masked": masked_any,
+                "override": v.override_reason.is_some(),
+            }),
+        )?;
+        Ok::<_, DbError>(())
+    })?;
+    // The unmasked upload goes once the masked version exists.
+    if masked_any && let Some(key) = &v.source_key {
+        versions::forget_source(conn, v.id)?;
+        if versions::references_to(conn, key)? == 0 {
+            let _ = ctx.store.remove(key);
+        }
+    }
+    Ok(Outcome::Ready { rows: loaded.rows })
+}
+
+/// After a restart: every ingest that was running is marked failed (its previous version was
+/// never replaced) and its half-built table removed.
+pub fn recover(conn: &mut DbConnection) -> Result<usize, DbError> {
+    let stuck = versions::in_status(conn, "processing")?;
+    for v in &stuck {
+        datastore::drop_table(conn, &datastore::table_name(v.id))?;
+        let report = vec![Problem::whole(
+            "导入过程中服务重启，本次导入未完成；之前的版本不受影响，请重新上传",
+        )];
+        versions::fail(conn, v.id, &json(&report), super::now())?;
+    }
+    Ok(stuck.len())
+}
+
+/// Which source format an upload is, from its first bytes and its name.
+pub fn format_of(first_bytes: &[u8], name: &str) -> SourceFormat {
+    let lower = name.to_ascii_lowercase();
+    match source::sniff_format(first_bytes) {
+        SourceFormat::Csv if lower.ends_with(".xlsx") || lower.ends_with(".xls") => {
+            SourceFormat::Csv
+        }
+        f => f,
+    }
+}

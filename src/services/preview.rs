@@ -1,0 +1,465 @@
+//! Reading a ready version's datastore table: the preview on the dataset page (first rows,
+//! column summary, a chart) and the row API's typed, checked queries.
+
+use diesel::result::Error as DbError;
+
+use super::ingest::{self, ColumnInfo};
+use crate::db::DbConnection;
+use crate::db::datastore::{self, Col, Condition, Op, RowQuery};
+use crate::db::versions::Version;
+use crate::domain::column_type::{ColumnType, Value, parse_as};
+
+/// Rows shown on the dataset page.
+pub const PREVIEW_ROWS: i64 = 50;
+/// Most rows one API request returns.
+pub const MAX_LIMIT: i64 = 10_000;
+const DEFAULT_LIMIT: i64 = 100;
+
+/// The datastore columns of a version, in order, with their public names.
+pub fn columns(v: &Version) -> Vec<ColumnInfo> {
+    ingest::columns_of(v)
+        .into_iter()
+        .filter(|c| !c.key.is_empty())
+        .collect()
+}
+
+fn cols(columns: &[ColumnInfo]) -> Vec<Col> {
+    columns
+        .iter()
+        .map(|c| Col {
+            key: c.key.clone(),
+            ty: c.ty,
+        })
+        .collect()
+}
+
+fn table(v: &Version) -> Result<&str, DbError> {
+    v.table_name.as_deref().ok_or(DbError::NotFound)
+}
+
+/// A bar of the chart, with its geometry in the SVG's coordinates.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub label: String,
+    pub value: f64,
+    pub shown: String,
+    pub x: f64,
+    pub y: f64,
+    pub width: f64,
+    pub height: f64,
+    /// Baseline of the bar's label and value texts.
+    pub text_y: f64,
+    /// Where the value text starts, right of the bar.
+    pub value_x: f64,
+}
+
+/// A bar chart of one numeric column summed over a date or category column.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    pub title: String,
+    pub value_name: String,
+    pub group_name: String,
+    pub bars: Vec<Bar>,
+    pub width: f64,
+    pub height: f64,
+    /// Where bars start (below the labels of the value axis).
+    pub baseline: f64,
+    pub max_shown: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Preview {
+    pub columns: Vec<ColumnInfo>,
+    pub rows: Vec<Vec<String>>,
+    pub total: i64,
+    pub chart: Option<Chart>,
+}
+
+fn cell_text(v: &serde_json::Value, ty: ColumnType) -> String {
+    match v {
+        serde_json::Value::Null => String::new(),
+        serde_json::Value::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Number(n) if ty == ColumnType::Decimal => n
+            .as_f64()
+            .map(format_number)
+            .unwrap_or_else(|| n.to_string()),
+        other => other.to_string(),
+    }
+}
+
+/// A number as people read it: no trailing zeros, at most two decimals past the integer part.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        return format!("{}", n as i64);
+    }
+    let s = format!("{n:.2}");
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// The first rows, the summary and a chart when the data has a numeric column and a date or
+/// category column to group it by.
+pub fn preview(conn: &mut DbConnection, v: &Version) -> Result<Preview, DbError> {
+    let columns = columns(v);
+    let cols = cols(&columns);
+    let table = table(v)?;
+    let q = RowQuery {
+        limit: PREVIEW_ROWS,
+        ..RowQuery::default()
+    };
+    let rows = datastore::rows(conn, table, &cols, &q)?
+        .into_iter()
+        .map(|r| {
+            r.iter()
+                .zip(&columns)
+                .map(|(v, c)| cell_text(v, c.ty))
+                .collect()
+        })
+        .collect();
+    let chart = chart(conn, table, &columns)?;
+    Ok(Preview {
+        total: v.row_count.unwrap_or(0),
+        columns,
+        rows,
+        chart,
+    })
+}
+
+/// Names that look like identifiers or codes are not worth summing.
+fn is_measure(c: &ColumnInfo) -> bool {
+    c.ty.is_numeric()
+        && ![
+            "编号", "编码", "代码", "序号", "号码", "邮编", "id", "ID", "年份", "年度",
+        ]
+        .iter()
+        .any(|w| c.name.contains(w))
+}
+
+fn chart(
+    conn: &mut DbConnection,
+    table: &str,
+    columns: &[ColumnInfo],
+) -> Result<Option<Chart>, DbError> {
+    let Some(value) = columns.iter().find(|c| is_measure(c)) else {
+        return Ok(None);
+    };
+    let group = columns
+        .iter()
+        .find(|c| c.ty == ColumnType::Date)
+        .map(|c| (c, true))
+        .or_else(|| {
+            columns
+                .iter()
+                .find(|c| {
+                    c.ty == ColumnType::Text && !c.distinct_more && (2..=60).contains(&c.distinct)
+                })
+                .map(|c| (c, false))
+        });
+    let Some((group, chronological)) = group else {
+        return Ok(None);
+    };
+    let (g, val) = (
+        Col {
+            key: group.key.clone(),
+            ty: group.ty,
+        },
+        Col {
+            key: value.key.clone(),
+            ty: value.ty,
+        },
+    );
+    // Counts and amounts add up; measurements (temperatures, prices, rates) are averaged.
+    let additive = [
+        "数", "量", "额", "金", "费", "收入", "支出", "产值", "合计", "总",
+    ]
+    .iter()
+    .any(|w| value.name.contains(w))
+        && !["率", "均", "价格", "指数"]
+            .iter()
+            .any(|w| value.name.contains(w));
+    let bars = datastore::sums_by(conn, table, &g, &val, chronological, !additive, 12)?;
+    if bars.len() < 2 {
+        return Ok(None);
+    }
+    let what = if additive { "合计" } else { "平均值" };
+    Ok(Some(layout_chart(
+        format!(
+            "{}{what}（按{}{}）",
+            value.name,
+            group.name,
+            if chronological {
+                "，最近 12 个"
+            } else {
+                "，前 12 位"
+            }
+        ),
+        format!("{}{what}", value.name),
+        group.name.clone(),
+        bars,
+    )))
+}
+
+/// Geometry of a horizontal bar chart: one row per bar, label on the left, value on the right.
+pub fn layout_chart(
+    title: String,
+    value_name: String,
+    group_name: String,
+    data: Vec<(String, f64)>,
+) -> Chart {
+    const WIDTH: f64 = 640.0;
+    const ROW: f64 = 28.0;
+    const LABEL: f64 = 170.0;
+    const VALUE: f64 = 90.0;
+    let max = data.iter().map(|(_, v)| *v).fold(0.0_f64, f64::max);
+    let span = WIDTH - LABEL - VALUE;
+    let bars = data
+        .into_iter()
+        .enumerate()
+        .map(|(i, (label, value))| {
+            let width = if max > 0.0 {
+                (value.max(0.0) / max * span).max(1.0)
+            } else {
+                1.0
+            };
+            let width = (width * 10.0).round() / 10.0;
+            let y = i as f64 * ROW + 6.0;
+            Bar {
+                label: label.chars().take(14).collect(),
+                shown: format_number(value),
+                value,
+                x: LABEL,
+                y,
+                width,
+                height: ROW - 10.0,
+                text_y: y + 13.0,
+                value_x: LABEL + width + 6.0,
+            }
+        })
+        .collect::<Vec<_>>();
+    Chart {
+        height: bars.len() as f64 * ROW + 8.0,
+        title,
+        value_name,
+        group_name,
+        bars,
+        width: WIDTH,
+        baseline: LABEL,
+        max_shown: format_number(max),
+    }
+}
+
+/// Why a row query was refused (a 400 for the API).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct QueryError(pub String);
+
+/// A parsed row query.
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub rows: RowQuery,
+}
+
+fn column_index(columns: &[ColumnInfo], name: &str) -> Result<usize, QueryError> {
+    columns.iter().position(|c| c.name == name).ok_or_else(|| {
+        QueryError(format!(
+            "没有名为“{name}”的字段；可用字段：{}",
+            columns
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join("、")
+        ))
+    })
+}
+
+/// Parses the query string of the row API against the version's schema. Every column name
+/// must be one of the schema's and every value must parse as its column's type.
+pub fn parse_query(
+    columns: &[ColumnInfo],
+    params: &[(String, String)],
+) -> Result<Query, QueryError> {
+    let mut q = RowQuery {
+        limit: DEFAULT_LIMIT,
+        ..RowQuery::default()
+    };
+    for (key, value) in params {
+        match key.as_str() {
+            "limit" => {
+                q.limit = value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| (1..=MAX_LIMIT).contains(n))
+                    .ok_or_else(|| QueryError(format!("limit 应为 1 到 {MAX_LIMIT} 之间的整数")))?;
+            }
+            "offset" => {
+                q.offset = value
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n >= 0)
+                    .ok_or_else(|| QueryError("offset 应为不小于 0 的整数".into()))?;
+            }
+            "sort" => {
+                for part in value.split(',').filter(|p| !p.trim().is_empty()) {
+                    let (name, dir) = part.trim().rsplit_once(':').unwrap_or((part.trim(), "asc"));
+                    let desc = match dir {
+                        "asc" => false,
+                        "desc" => true,
+                        other => {
+                            return Err(QueryError(format!(
+                                "排序方向只能是 asc 或 desc，不是“{other}”"
+                            )));
+                        }
+                    };
+                    q.sort.push((column_index(columns, name)?, desc));
+                }
+            }
+            "q" => {
+                let t = value.trim();
+                if t.chars().count() > 100 {
+                    return Err(QueryError("q 最多 100 个字".into()));
+                }
+                q.text = (!t.is_empty()).then(|| t.to_owned());
+            }
+            // Chooses the version; handled by the caller.
+            "version" => {}
+            _ => {
+                let (name, op) = match key.rsplit_once("__") {
+                    Some((name, op)) => (
+                        name,
+                        Op::parse(op).ok_or_else(|| {
+                            QueryError(format!(
+                                "不支持的运算符“{op}”；可用：eq、ne、gt、gte、lt、lte、contains"
+                            ))
+                        })?,
+                    ),
+                    None => (key.as_str(), Op::Eq),
+                };
+                let col = column_index(columns, name)?;
+                let ty = columns[col].ty;
+                let value = if op == Op::Contains {
+                    Value::Text(value.clone())
+                } else {
+                    if matches!(op, Op::Gt | Op::Gte | Op::Lt | Op::Lte)
+                        && ty == ColumnType::Boolean
+                    {
+                        return Err(QueryError(format!("字段“{name}”是布尔型，不能比较大小")));
+                    }
+                    parse_as(ty, value.trim())
+                        .filter(|v| {
+                            !(*v == Value::Null
+                                && matches!(op, Op::Gt | Op::Gte | Op::Lt | Op::Lte))
+                        })
+                        .ok_or_else(|| {
+                            QueryError(format!(
+                                "字段“{name}”是{}，“{value}”不是有效的值",
+                                ty.label()
+                            ))
+                        })?
+                };
+                q.conditions.push(Condition { col, op, value });
+            }
+        }
+    }
+    Ok(Query { rows: q })
+}
+
+/// One page of rows.
+#[derive(Debug, Clone)]
+pub struct RowsPage {
+    pub total: i64,
+    pub columns: Vec<ColumnInfo>,
+    pub rows: Vec<Vec<serde_json::Value>>,
+}
+
+pub fn query(conn: &mut DbConnection, v: &Version, q: &Query) -> Result<RowsPage, DbError> {
+    let columns = columns(v);
+    let cols = cols(&columns);
+    let table = table(v)?;
+    let total = datastore::count(conn, table, &cols, &q.rows)?;
+    let rows = datastore::rows(conn, table, &cols, &q.rows)?;
+    Ok(RowsPage {
+        total,
+        columns,
+        rows,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn col(name: &str, ty: ColumnType, i: usize) -> ColumnInfo {
+        ColumnInfo {
+            source: i,
+            name: name.into(),
+            key: format!("c{}", i + 1),
+            ty,
+            nulls: 0,
+            distinct: 0,
+            distinct_more: false,
+            min: None,
+            max: None,
+            treatment: None,
+        }
+    }
+
+    fn params(p: &[(&str, &str)]) -> Vec<(String, String)> {
+        p.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn queries_are_checked_against_the_schema() {
+        let cols = [
+            col("线路", ColumnType::Text, 0),
+            col("票价", ColumnType::Decimal, 1),
+            col("开通日期", ColumnType::Date, 2),
+        ];
+        let q = parse_query(
+            &cols,
+            &params(&[
+                ("票价__gte", "2"),
+                ("sort", "开通日期:desc"),
+                ("limit", "10"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(q.rows.limit, 10);
+        assert_eq!(q.rows.sort, vec![(2, true)]);
+        assert_eq!(q.rows.conditions[0].op, Op::Gte);
+        assert_eq!(q.rows.conditions[0].value, Value::Decimal(2.0));
+        for bad in [
+            vec![("不存在", "1")],
+            vec![("票价__like", "1")],
+            vec![("票价", "两元")],
+            vec![("开通日期__gt", "昨天")],
+            vec![("sort", "票价:down")],
+            vec![("sort", "密码")],
+            vec![("limit", "10001")],
+            vec![("limit", "0")],
+            vec![("offset", "-1")],
+        ] {
+            assert!(parse_query(&cols, &params(&bad)).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_read_naturally() {
+        assert_eq!(format_number(12.0), "12");
+        assert_eq!(format_number(2.5), "2.5");
+        assert_eq!(format_number(1.0 / 3.0), "0.33");
+    }
+
+    #[test]
+    fn bars_scale_to_the_largest() {
+        let c = layout_chart(
+            "t".into(),
+            "v".into(),
+            "g".into(),
+            vec![("a".into(), 10.0), ("b".into(), 5.0)],
+        );
+        assert_eq!(c.bars.len(), 2);
+        assert!((c.bars[0].width - 2.0 * c.bars[1].width).abs() < 1e-9);
+    }
+}

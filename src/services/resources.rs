@@ -1,0 +1,540 @@
+//! Resources and their versions: uploads by a department, the publisher's decisions on
+//! personal data and column types, an administrator's override, and what the public may reach.
+//!
+//! Every version is immutable once ready. A new upload is version n+1 of the resource; it only
+//! replaces the served version when its ingest succeeds (see [`super::ingest`]).
+
+use chrono::NaiveDateTime;
+use diesel::result::Error as DbError;
+
+use super::ingest::{self, Decisions, Treatment, source::SourceFormat};
+use super::publishing::{self, PublishError, Publisher};
+use super::{Actor, audit};
+use crate::db::datasets::{self as dataset_rows, Dataset};
+use crate::db::resources::{self as resource_rows, NewResource, Resource};
+use crate::db::versions::{self, NewVersion, Version};
+use crate::db::{DbConnection, write_transaction};
+use crate::domain::{DatasetStatus, OpenClass, is_publicly_listed};
+use crate::storage::StoredFile;
+
+/// Longest resource name.
+pub const NAME_MAX: usize = 100;
+
+/// A received upload, already in the file store.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The file name as the browser or client sent it.
+    pub file_name: String,
+    pub format: SourceFormat,
+    pub stored: StoredFile,
+}
+
+/// The resource name a publisher gave, or the file name without its extension.
+pub fn resource_name(given: &str, file_name: &str) -> Result<String, String> {
+    let given = given.trim();
+    let name = if given.is_empty() {
+        let base = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+        match base.rsplit_once('.') {
+            Some((stem, _)) if !stem.trim().is_empty() => stem.trim().to_owned(),
+            _ => base.trim().to_owned(),
+        }
+    } else {
+        given.to_owned()
+    };
+    if name.is_empty() {
+        return Err("请填写文件名称".into());
+    }
+    if name.chars().count() > NAME_MAX {
+        return Err(format!("文件名称最多 {NAME_MAX} 个字"));
+    }
+    if name
+        .chars()
+        .any(|c| c.is_control() || c == '/' || c == '\\')
+    {
+        return Err("文件名称不能含有斜杠或控制字符".into());
+    }
+    Ok(name)
+}
+
+/// Starts an upload: a new resource (when `resource_id` is `None`) or version n+1 of an
+/// existing one, in status `processing`. The caller submits the version to the ingest queue.
+pub fn start_upload(
+    conn: &mut DbConnection,
+    p: &Publisher,
+    slug: &str,
+    resource_id: Option<i32>,
+    name: &str,
+    upload: &Upload,
+) -> Result<(Dataset, Resource, Version), PublishError> {
+    write_transaction(conn, |conn| {
+        let d = publishing::ensure_own(conn, p, slug)?;
+        let now = super::now();
+        let resource = match resource_id {
+            Some(id) => resource_rows::by_id(conn, id)?
+                .filter(|r| r.dataset_id == d.id)
+                .ok_or(PublishError::NotFound)?,
+            None => resource_rows::insert(
+                conn,
+                &NewResource {
+                    dataset_id: d.id,
+                    name,
+                    format: "CSV",
+                    // The upload's facts until its published version replaces them.
+                    size_bytes: upload.stored.size as i64,
+                    sha256: &upload.stored.sha256,
+                    encoding: "UTF-8",
+                    row_count: None,
+                    storage_key: &upload.stored.key,
+                    created_at: now,
+                },
+            )?,
+        };
+        // A version still being processed is finished first: one ingest per resource at a time.
+        let all = versions::of_resource(conn, resource.id)?;
+        if all.iter().any(|v| v.status == "processing") {
+            return Err(PublishError::Transition(
+                "该文件上一次上传还在处理中，请等处理完成后再上传".into(),
+            ));
+        }
+        // A new version of a column layout the publisher has already decided on keeps the
+        // decisions on personal data (by column name, since positions may move).
+        let masking = all
+            .iter()
+            .rev()
+            .find(|v| v.status == "ready")
+            .map(carried_decisions)
+            .filter(|m| !m.is_empty());
+        let number = versions::next_number(conn, resource.id)?;
+        let v = versions::insert(
+            conn,
+            &NewVersion {
+                resource_id: resource.id,
+                number,
+                status: "processing",
+                source_name: &upload.file_name,
+                source_format: upload.format.as_str(),
+                source_key: Some(&upload.stored.key),
+                source_sha256: &upload.stored.sha256,
+                source_size: upload.stored.size as i64,
+                masking: masking.as_deref(),
+                column_info: None,
+                created_by: Some(p.user_id),
+                created_at: now,
+            },
+        )?;
+        audit::record(
+            conn,
+            &p.actor,
+            "resource.upload",
+            &format!("dataset:{}", d.slug),
+            serde_json::json!({
+                "resource": resource.id,
+                "version": v.number,
+                "format": upload.format.as_str(),
+                "size": upload.stored.size,
+                "sha256": upload.stored.sha256,
+            }),
+        )?;
+        Ok((d, resource, v))
+    })
+}
+
+/// The treatments of a ready version by column name, as JSON for the next version's
+/// `masking`; the next ingest maps them back to positions.
+fn carried_decisions(v: &Version) -> String {
+    let by_name: std::collections::BTreeMap<String, Treatment> = ingest::columns_of(v)
+        .into_iter()
+        .filter_map(|c| c.treatment.map(|t| (c.name, t)))
+        // An administrator's override is for one version only.
+        .filter(|(_, t)| *t != Treatment::Keep)
+        .chain(
+            ingest::decisions_of(v)
+                .treatments
+                .iter()
+                .filter(|(_, t)| **t == Treatment::Drop)
+                .filter_map(|(i, t)| {
+                    ingest::findings_of(v)
+                        .iter()
+                        .find(|f| f.column == *i)
+                        .map(|f| (f.name.clone(), *t))
+                }),
+        )
+        .collect();
+    if by_name.is_empty() {
+        return String::new();
+    }
+    serde_json::json!({ "by_name": by_name }).to_string()
+}
+
+/// The publisher's own resource and its versions (newest first).
+pub fn own_resource(
+    conn: &mut DbConnection,
+    p: &Publisher,
+    slug: &str,
+    id: i32,
+) -> Result<(Dataset, Resource, Vec<Version>), PublishError> {
+    let d = publishing::ensure_own(conn, p, slug)?;
+    let r = resource_rows::by_id(conn, id)?
+        .filter(|r| r.dataset_id == d.id)
+        .ok_or(PublishError::NotFound)?;
+    let mut all = versions::of_resource(conn, r.id)?;
+    all.reverse();
+    Ok((d, r, all))
+}
+
+/// One version of the publisher's own resource.
+pub fn own_version(
+    conn: &mut DbConnection,
+    p: &Publisher,
+    slug: &str,
+    id: i32,
+    number: i32,
+) -> Result<(Dataset, Resource, Version), PublishError> {
+    let (d, r, _) = own_resource(conn, p, slug, id)?;
+    let v = versions::by_number(conn, r.id, number)?.ok_or(PublishError::NotFound)?;
+    Ok((d, r, v))
+}
+
+/// What the publisher decided for a version.
+#[derive(Debug, Clone, Default)]
+pub struct Decision {
+    pub treatments: std::collections::BTreeMap<usize, Treatment>,
+    pub types: std::collections::BTreeMap<usize, crate::domain::column_type::ColumnType>,
+}
+
+/// Applies the publisher's decisions. A blocked version is processed again with them; a ready
+/// version stays as it is and its upload is processed again as version n+1 (versions are
+/// immutable). Returns the version that will be processed.
+pub fn decide(
+    conn: &mut DbConnection,
+    p: &Publisher,
+    slug: &str,
+    id: i32,
+    number: i32,
+    decision: &Decision,
+) -> Result<Version, PublishError> {
+    write_transaction(conn, |conn| {
+        let (d, r, v) = own_version(conn, p, slug, id, number)?;
+        let columns = ingest::columns_of(&v);
+        let findings = ingest::findings_of(&v);
+        for (col, t) in &decision.treatments {
+            if !findings.iter().any(|f| f.column == *col) {
+                return Err(PublishError::Transition(format!(
+                    "第 {} 列没有发现个人信息，无需处理",
+                    col + 1
+                )));
+            }
+            if *t == Treatment::Keep {
+                return Err(PublishError::Transition(
+                    "保留个人信息原值需要平台管理员核准".into(),
+                ));
+            }
+        }
+        if let Some(col) = decision.types.keys().find(|c| **c >= columns.len()) {
+            return Err(PublishError::Transition(format!("没有第 {} 列", col + 1)));
+        }
+        let mut decisions = ingest::decisions_of(&v);
+        decisions.treatments.extend(decision.treatments.clone());
+        decisions.types.extend(decision.types.clone());
+        let masking =
+            serde_json::to_string(&decisions).map_err(|e| DbError::SerializationError(e.into()))?;
+        let target = match v.status.as_str() {
+            "blocked" => {
+                let undecided: Vec<&str> = findings
+                    .iter()
+                    .filter(|f| !decisions.treatments.contains_key(&f.column))
+                    .map(|f| f.name.as_str())
+                    .collect();
+                if !undecided.is_empty() && d.open_class != OpenClass::Closed {
+                    return Err(PublishError::Transition(format!(
+                        "还需为这些含个人信息的列选择处理方式：{}",
+                        undecided.join("、")
+                    )));
+                }
+                versions::decide(conn, v.id, Some(&masking), None, None)?;
+                versions::by_id(conn, v.id)?.ok_or(PublishError::NotFound)?
+            }
+            "ready" => {
+                let (key, sha, size, format) = match (&v.source_key, &v.data_key) {
+                    (Some(k), _) => (
+                        k.clone(),
+                        v.source_sha256.clone(),
+                        v.source_size,
+                        v.source_format.clone(),
+                    ),
+                    // The unmasked upload is gone: the published data is the new source, and
+                    // what was masked stays masked.
+                    (None, Some(k)) => (
+                        k.clone(),
+                        v.data_sha256.clone().unwrap_or_default(),
+                        v.data_size.unwrap_or(0),
+                        "csv".to_owned(),
+                    ),
+                    (None, None) => return Err(PublishError::NotFound),
+                };
+                let decisions = if v.source_key.is_some() {
+                    decisions
+                } else {
+                    // Positions refer to the published columns now.
+                    let mut types = std::collections::BTreeMap::new();
+                    for (src, ty) in &decision.types {
+                        if let Some(pos) = columns.iter().position(|c| c.source == *src) {
+                            types.insert(pos, *ty);
+                        }
+                    }
+                    Decisions {
+                        types,
+                        ..Decisions::default()
+                    }
+                };
+                let masking = serde_json::to_string(&decisions)
+                    .map_err(|e| DbError::SerializationError(e.into()))?;
+                if versions::of_resource(conn, r.id)?
+                    .iter()
+                    .any(|x| x.status == "processing")
+                {
+                    return Err(PublishError::Transition(
+                        "该文件还有一个版本在处理中，请等处理完成".into(),
+                    ));
+                }
+                let number = versions::next_number(conn, r.id)?;
+                versions::insert(
+                    conn,
+                    &NewVersion {
+                        resource_id: r.id,
+                        number,
+                        status: "processing",
+                        source_name: &v.source_name,
+                        source_format: &format,
+                        source_key: Some(&key),
+                        source_sha256: &sha,
+                        source_size: size,
+                        masking: Some(&masking),
+                        column_info: None,
+                        created_by: Some(p.user_id),
+                        created_at: super::now(),
+                    },
+                )?
+            }
+            _ => {
+                return Err(PublishError::Transition(
+                    "这个版本已失败或正在处理，不能修改；请重新上传".into(),
+                ));
+            }
+        };
+        audit::record(
+            conn,
+            &p.actor,
+            "resource.decide",
+            &format!("dataset:{}", d.slug),
+            serde_json::json!({
+                "resource": r.id,
+                "version": v.number,
+                "processed_as": target.number,
+                "treatments": decision.treatments.iter().map(|(c, t)| (c.to_string(), *t)).collect::<std::collections::BTreeMap<_, _>>(),
+                "types": decision.types.iter().map(|(c, t)| (c.to_string(), t.as_str())).collect::<std::collections::BTreeMap<_, _>>(),
+            }),
+        )?;
+        Ok(target)
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum OverrideError {
+    #[error("不存在")]
+    NotFound,
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+/// An administrator allows a blocked version to be published with its personal data as is.
+/// The reason is required and audited.
+pub fn override_block(
+    conn: &mut DbConnection,
+    admin: &Actor,
+    version_id: i32,
+    reason: &str,
+) -> Result<Version, OverrideError> {
+    let reason = reason.trim();
+    if reason.chars().count() < 5 || reason.chars().count() > 500 {
+        return Err(OverrideError::Invalid(
+            "请填写核准理由（5 至 500 字），例如所依据的法律法规或当事人的同意".into(),
+        ));
+    }
+    write_transaction(conn, |conn| {
+        let v = versions::by_id(conn, version_id)?.ok_or(OverrideError::NotFound)?;
+        if v.status != "blocked" {
+            return Err(OverrideError::Invalid(
+                "只有因个人信息暂停的版本可以核准".into(),
+            ));
+        }
+        let r = resource_rows::by_id(conn, v.resource_id)?.ok_or(OverrideError::NotFound)?;
+        let d = dataset_rows::by_id(conn, r.dataset_id)?;
+        versions::decide(
+            conn,
+            v.id,
+            v.masking.as_deref(),
+            Some(reason),
+            admin.user_id,
+        )?;
+        audit::record(
+            conn,
+            admin,
+            "resource.pii_override",
+            &format!("dataset:{}", d.slug),
+            serde_json::json!({
+                "resource": r.id,
+                "version": v.number,
+                "columns": ingest::findings_of(&v).iter().map(|f| f.name.clone()).collect::<Vec<_>>(),
+                "reason": reason,
+            }),
+        )?;
+        versions::by_id(conn, v.id)?.ok_or(OverrideError::NotFound)
+    })
+}
+
+/// A blocked version awaiting the publisher or an administrator.
+#[derive(Debug, Clone)]
+pub struct BlockedVersion {
+    pub dataset: Dataset,
+    pub resource: Resource,
+    pub version: Version,
+    pub findings: Vec<ingest::Finding>,
+}
+
+pub fn blocked(conn: &mut DbConnection) -> Result<Vec<BlockedVersion>, DbError> {
+    let mut out = Vec::new();
+    for v in versions::in_status(conn, "blocked")? {
+        let Some(r) = resource_rows::by_id(conn, v.resource_id)? else {
+            continue;
+        };
+        let d = dataset_rows::by_id(conn, r.dataset_id)?;
+        out.push(BlockedVersion {
+            findings: ingest::findings_of(&v),
+            dataset: d,
+            resource: r,
+            version: v,
+        });
+    }
+    Ok(out)
+}
+
+/// Columns of the dataset's served versions that hold personal data nobody treated (possible
+/// only while the dataset is closed): the dataset cannot be opened until they are.
+pub fn unmasked_columns(conn: &mut DbConnection, dataset_id: i32) -> Result<Vec<String>, DbError> {
+    let mut out = Vec::new();
+    for r in resource_rows::for_dataset(conn, dataset_id)? {
+        let Some(vid) = r.current_version_id else {
+            continue;
+        };
+        let Some(v) = versions::by_id(conn, vid)? else {
+            continue;
+        };
+        if v.override_reason.is_some() {
+            continue;
+        }
+        let columns = ingest::columns_of(&v);
+        for f in ingest::findings_of(&v) {
+            let treated = columns
+                .iter()
+                .find(|c| c.source == f.column)
+                .is_none_or(|c| c.treatment.is_some());
+            if !treated && !out.contains(&f.name) {
+                out.push(format!("{}（{}）", f.name, r.name));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// A resource as the public sees it: the dataset, the resource, the requested version.
+#[derive(Debug, Clone)]
+pub struct Served {
+    pub dataset: Dataset,
+    pub resource: Resource,
+    pub version: Version,
+}
+
+/// Whether and what the public may download.
+#[derive(Debug, Clone)]
+pub enum Access {
+    Open(Box<Served>),
+    /// Conditionally open: only inside a grant (its own issue); the page explains how to apply.
+    Conditional(Box<Dataset>),
+    /// Missing, draft, withdrawn, closed, or a version that is not ready: indistinguishable.
+    NotFound,
+}
+
+/// The served version of a public resource (`version` picks an older ready one).
+pub fn public(
+    conn: &mut DbConnection,
+    slug: &str,
+    id: i32,
+    version: Option<i32>,
+) -> Result<Access, DbError> {
+    let Some(d) = dataset_rows::by_slug(conn, slug)? else {
+        return Ok(Access::NotFound);
+    };
+    if !is_publicly_listed(d.status, d.open_class) || d.status != DatasetStatus::Published {
+        return Ok(Access::NotFound);
+    }
+    let Some(r) = resource_rows::by_id(conn, id)?.filter(|r| r.dataset_id == d.id) else {
+        return Ok(Access::NotFound);
+    };
+    if d.open_class == OpenClass::Conditional {
+        return Ok(Access::Conditional(Box::new(d)));
+    }
+    let v = match version {
+        Some(n) => versions::by_number(conn, r.id, n)?,
+        None => match r.current_version_id {
+            Some(vid) => versions::by_id(conn, vid)?,
+            None => None,
+        },
+    };
+    match v.filter(|v| v.status == "ready" && v.table_name.is_some()) {
+        Some(version) => Ok(Access::Open(Box::new(Served {
+            dataset: d,
+            resource: r,
+            version,
+        }))),
+        None => Ok(Access::NotFound),
+    }
+}
+
+/// Counts a completed download of the dataset.
+pub fn record_download(conn: &mut DbConnection, dataset_id: i32) -> Result<(), DbError> {
+    dataset_rows::record_download(conn, dataset_id)
+}
+
+/// The ready versions of a resource, newest first, for the public version history.
+pub fn ready_versions(conn: &mut DbConnection, resource_id: i32) -> Result<Vec<Version>, DbError> {
+    let mut all: Vec<Version> = versions::of_resource(conn, resource_id)?
+        .into_iter()
+        .filter(|v| v.status == "ready")
+        .collect();
+    all.reverse();
+    Ok(all)
+}
+
+/// When a version was last touched, for the console.
+pub fn finished_or_created(v: &Version) -> NaiveDateTime {
+    v.finished_at.unwrap_or(v.created_at)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_names_come_from_the_form_or_the_file() {
+        assert_eq!(resource_name("", "公交线路.csv").unwrap(), "公交线路");
+        assert_eq!(resource_name(" 线路表 ", "a.csv").unwrap(), "线路表");
+        assert_eq!(resource_name("", "C:\\导出\\统计.xlsx").unwrap(), "统计");
+        assert_eq!(resource_name("", ".csv").unwrap(), ".csv");
+        assert!(resource_name("", "").is_err());
+        assert!(resource_name("a/b", "x.csv").is_err());
+        assert!(resource_name(&"长".repeat(101), "x.csv").is_err());
+    }
+}
