@@ -11,6 +11,7 @@ pub mod middleware;
 pub mod pages;
 pub mod routes;
 pub mod state;
+pub mod upload;
 
 pub use error::AppError;
 pub use state::AppState;

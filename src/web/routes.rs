@@ -9,7 +9,7 @@ use actix_web::{FromRequest, Handler, Responder, guard, web};
 use super::{api, assets, pages};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    use pages::{account, admin, console};
+    use pages::{account, admin, console, downloads, resources};
     cfg
         // The public catalog.
         .service(page("/", pages::home::show))
@@ -18,6 +18,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page("/departments", pages::departments::index))
         .service(page("/departments/{slug}", pages::departments::show))
         .service(page("/themes/{slug}", pages::themes::show))
+        .service(page(
+            "/datasets/{slug}/resources/{id}/download",
+            downloads::download,
+        ))
         // Accounts.
         .service(page("/register", account::register_choice))
         .service(form(
@@ -52,6 +56,28 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ))
         .service(post("/console/datasets/{slug}/status", console::set_status))
         .service(page("/console/datasets/{slug}/history", console::history))
+        .service(form(
+            "/console/datasets/{slug}/resources",
+            resources::index,
+            resources::upload_new,
+        ))
+        .service(form(
+            "/console/datasets/{slug}/resources/{id}",
+            resources::show,
+            resources::upload_version,
+        ))
+        .service(page(
+            "/console/datasets/{slug}/resources/{id}/versions/{n}",
+            resources::version,
+        ))
+        .service(page(
+            "/console/datasets/{slug}/resources/{id}/versions/{n}/status",
+            resources::version_status,
+        ))
+        .service(post(
+            "/console/datasets/{slug}/resources/{id}/versions/{n}/decide",
+            resources::decide,
+        ))
         // Administration.
         .service(page("/admin", admin::index))
         .service(page("/admin/departments", admin::departments))
@@ -72,12 +98,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page("/admin/class-changes", admin::class_changes))
         .service(post("/admin/class-changes/{id}", admin::decide))
         .service(page("/admin/audit", admin::audit))
+        .service(page("/admin/uploads", admin::uploads))
+        .service(post("/admin/uploads/{id}/override", admin::override_upload))
         // The JSON API.
         .service(web::resource("/api/v1/account").route(web::get().to(api::account::show)))
         .service(web::resource("/api/v1/datasets").route(web::post().to(api::datasets::create)))
         .service(
             web::resource("/api/v1/datasets/{slug}").route(web::patch().to(api::datasets::update)),
         )
+        .service(
+            web::resource("/api/v1/datasets/{slug}/resources")
+                .route(web::post().to(api::resources::upload)),
+        )
+        .service(page(
+            "/api/v1/datasets/{slug}/resources/{id}/versions/{n}",
+            api::resources::version,
+        ))
+        .service(page(
+            "/api/v1/datasets/{slug}/resources/{id}/rows",
+            api::resources::rows,
+        ))
+        .service(page(
+            "/api/v1/datasets/{slug}/resources/{id}/download",
+            api::resources::download,
+        ))
         // Operations and assets.
         .service(page("/healthz", pages::health::healthz))
         .service(page("/robots.txt", pages::health::robots))

@@ -9,8 +9,10 @@ use super::assets::Assets;
 use super::auth::Limiters;
 use crate::db::{DbConnection, DbPool};
 use crate::secrets::Secrets;
+use crate::services::ingest::queue::Queue;
 use crate::services::passwords::PasswordHasher;
 use crate::settings::Settings;
+use crate::storage::FileStore;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,6 +22,9 @@ pub struct AppState {
     pub secrets: Arc<Secrets>,
     pub hasher: Arc<PasswordHasher>,
     pub limiters: Arc<Limiters>,
+    pub store: FileStore,
+    /// Uploads waiting to be checked and loaded.
+    pub ingest: Arc<Queue>,
 }
 
 impl AppState {

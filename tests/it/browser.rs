@@ -8,7 +8,7 @@ use std::time::Duration;
 use fantoccini::{Client, ClientBuilder, Locator};
 use kaifang::domain::UpdateFrequency;
 
-use crate::helpers::{Backend, DatasetBuilder, TestApp, add_resource, env_flag};
+use crate::helpers::{Backend, DatasetBuilder, TestApp, csv_of, env_flag, ingest_file};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -116,7 +116,14 @@ async fn browser_home_catalog_filter_dataset() {
         .keywords("公交,线路")
         .downloads(100)
         .insert(&app);
-    add_resource(&app, &bus, "合肥市公交线路信息.csv", 20480, 120);
+    let csv = csv_of(&["线路名称", "票价", "开通日期"], 120, |i| {
+        vec![
+            format!("{}路", i + 1),
+            format!("{}", 1 + i % 3),
+            format!("2020-01-{:02}", 1 + i % 28),
+        ]
+    });
+    let (bus_file, _) = ingest_file(&app, &bus, "合肥市公交线路信息", "线路.csv", &csv);
     DatasetBuilder::new("hefei-air", "合肥市空气质量", &dept)
         .theme("environment")
         .frequency(UpdateFrequency::Realtime)
@@ -189,7 +196,7 @@ async fn browser_home_catalog_filter_dataset() {
         assert!(
             visible_text(&c, "table.resources")
                 .await
-                .contains("20.0 KB")
+                .contains(&kaifang::web::format::size(&bus_file.size_bytes))
         );
         assert_eq!(
             visible_text(&c, ".breadcrumbs li:last-child").await,

@@ -2,10 +2,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use kaifang::db::{departments, resources, themes};
+use kaifang::db::{departments, resources, themes, versions};
 use kaifang::domain::{DatasetStatus, OpenClass, RegionLevel};
 use kaifang::services::demo;
-use kaifang::startup::file_store;
 use sha2::{Digest, Sha256};
 
 use crate::both_backends;
@@ -92,15 +91,16 @@ async fn demo_loads_a_realistic_catalog(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    let store = file_store(&app.settings);
+    let ctx = kaifang::startup::offline_ingest_context(&app.settings).unwrap();
+    let store = ctx.store.clone();
     let mut conn = app.conn();
-    let report = demo::load_if_empty(&mut conn, &store)
+    let report = demo::load_if_empty(&mut conn, &ctx)
         .unwrap()
         .expect("an empty catalog is filled");
     assert!(report.departments >= 25, "{report}");
     assert!(report.files >= 20, "{report}");
     assert!(
-        demo::load_if_empty(&mut conn, &store).unwrap().is_none(),
+        demo::load_if_empty(&mut conn, &ctx).unwrap().is_none(),
         "a second load does nothing"
     );
 
@@ -135,19 +135,34 @@ async fn demo_loads_a_realistic_catalog(backend: Backend) {
     );
     assert_eq!(themes::all(&mut conn).unwrap().len(), 21);
 
-    // Real files, as stored: checksums match, some GBK, one of 100,000 rows, some conditional.
+    // Real files, through the real ingest: the uploads as stored (checksums match, some GBK),
+    // each published as a ready version in UTF-8 with every row loaded; one of 100,000 rows.
     let all = resources_with_class(&mut conn);
     assert!(all.len() >= 20);
     let mut gbk = 0;
     let mut conditional = 0;
     let mut biggest = 0;
+    let mut sources = Vec::new();
     for (r, class) in &all {
-        let path = store.path(&r.storage_key).expect("a store key");
-        let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(hex::encode(Sha256::digest(&bytes)), r.sha256);
-        assert_eq!(bytes.len() as i64, r.size_bytes);
-        let text = match r.encoding.as_str() {
-            "GBK" => {
+        let v = versions::by_id(
+            &mut conn,
+            r.current_version_id.expect("a published version"),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(v.status, "ready", "{}: {:?}", r.name, v.report);
+        let source = store
+            .path(
+                v.source_key
+                    .as_deref()
+                    .expect("no personal data was masked: the upload is kept"),
+            )
+            .unwrap();
+        let bytes = std::fs::read(&source).unwrap_or_else(|e| panic!("{}: {e}", source.display()));
+        assert_eq!(hex::encode(Sha256::digest(&bytes)), v.source_sha256);
+        sources.push(v.source_sha256.clone());
+        let text = match v.encoding.as_deref() {
+            Some("GB18030") => {
                 gbk += 1;
                 assert!(
                     std::str::from_utf8(&bytes).is_err(),
@@ -158,19 +173,29 @@ async fn demo_loads_a_realistic_catalog(backend: Backend) {
                 assert!(!errors);
                 t.into_owned()
             }
-            _ => String::from_utf8(bytes).expect("UTF-8"),
+            other => {
+                assert_eq!(other, Some("UTF-8"));
+                String::from_utf8(bytes).expect("UTF-8")
+            }
         };
-        let lines = text.lines().count() as i64;
-        assert_eq!(lines - 1, r.row_count.unwrap(), "{}: header + rows", r.name);
-        biggest = biggest.max(r.row_count.unwrap());
+        let rows = r.row_count.unwrap();
+        assert_eq!(
+            text.lines().count() as i64 - 1,
+            rows,
+            "{}: header + rows",
+            r.name
+        );
+        // The published file: UTF-8, same rows, and the resource points at it.
+        let published = std::fs::read(store.path(&r.storage_key).unwrap()).unwrap();
+        assert_eq!(hex::encode(Sha256::digest(&published)), r.sha256);
+        let published = String::from_utf8(published).expect("published as UTF-8");
+        assert_eq!(published.lines().count() as i64 - 1, rows);
+        assert_eq!(v.row_count, Some(rows));
+        biggest = biggest.max(rows);
         if *class == OpenClass::Conditional {
             conditional += 1;
         }
-        assert!(
-            r.name.ends_with(".csv") && !r.name.is_ascii(),
-            "Chinese file name: {}",
-            r.name
-        );
+        assert!(!r.name.is_ascii(), "Chinese name: {}", r.name);
     }
     assert!(gbk >= 3, "{gbk} GBK files");
     assert!(conditional >= 2, "{conditional} conditional files");
@@ -195,13 +220,16 @@ async fn demo_loads_a_realistic_catalog(backend: Backend) {
             Some(hex::encode(Sha256::digest(&bytes)))
         })
         .collect();
-    let mut stored: Vec<String> = all.iter().map(|(r, _)| r.sha256.clone()).collect();
+    let mut stored = sources;
     regenerated.sort();
     stored.sort();
     assert_eq!(regenerated, stored);
 
-    // The audit log recorded the load.
-    assert_eq!(kaifang::services::audit::verify(&mut conn).unwrap(), Ok(1));
+    // The audit log recorded the load and every file's publication, and its chain holds.
+    assert_eq!(
+        kaifang::services::audit::verify(&mut conn).unwrap(),
+        Ok(1 + all.len())
+    );
 }
 
 fn resources_with_class(

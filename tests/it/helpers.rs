@@ -9,6 +9,7 @@ use diesel::pg::PgConnection;
 use kaifang::db::datasets::{self, Dataset, NewDataset, NewField};
 use kaifang::db::departments::{self, Department, NewDepartment};
 use kaifang::db::resources::{self, NewResource};
+use kaifang::db::versions;
 use kaifang::db::{DbPool, PooledConn, themes};
 use kaifang::domain::{DatasetStatus, OpenClass, UpdateFrequency};
 use kaifang::settings::Settings;
@@ -456,23 +457,67 @@ impl DatasetBuilder {
     }
 }
 
-/// Adds a resource row (no file) to a dataset.
-pub fn add_resource(app: &TestApp, dataset: &Dataset, name: &str, size: i64, rows: i64) {
-    resources::insert(
-        &mut app.conn(),
+/// Puts a file through the real ingest, as a department's upload does (without the HTTP
+/// part); returns the resource and the version it made (ready, blocked or failed).
+pub fn ingest_file(
+    app: &TestApp,
+    dataset: &Dataset,
+    name: &str,
+    file_name: &str,
+    bytes: &[u8],
+) -> (resources::Resource, versions::Version) {
+    let ctx = kaifang::startup::offline_ingest_context(&app.settings).expect("ingest context");
+    let stored = ctx.store.put(bytes).expect("store the file");
+    let mut conn = app.conn();
+    let r = resources::insert(
+        &mut conn,
         &NewResource {
             dataset_id: dataset.id,
             name,
             format: "CSV",
-            size_bytes: size,
-            sha256: &"ab".repeat(32),
+            size_bytes: stored.size as i64,
+            sha256: &stored.sha256,
             encoding: "UTF-8",
-            row_count: Some(rows),
-            storage_key: &format!("ab/{}", "ab".repeat(32)),
+            row_count: None,
+            storage_key: &stored.key,
             created_at: at(2026, 1, 2),
         },
     )
     .expect("insert resource");
+    let format = kaifang::services::ingest::format_of(bytes, file_name);
+    let v = versions::insert(
+        &mut conn,
+        &versions::NewVersion {
+            resource_id: r.id,
+            number: 1,
+            status: "processing",
+            source_name: file_name,
+            source_format: format.as_str(),
+            source_key: Some(&stored.key),
+            source_sha256: &stored.sha256,
+            source_size: stored.size as i64,
+            masking: None,
+            column_info: None,
+            created_by: None,
+            created_at: kaifang::services::now(),
+        },
+    )
+    .expect("insert version");
+    kaifang::services::ingest::run(&mut conn, &ctx, v.id).expect("ingest runs");
+    (
+        resources::by_id(&mut conn, r.id).unwrap().unwrap(),
+        versions::by_id(&mut conn, v.id).unwrap().unwrap(),
+    )
+}
+
+/// A CSV of `rows` generated rows under the given header; `row(i)` gives row i's cells.
+pub fn csv_of(header: &[&str], rows: usize, row: impl Fn(usize) -> Vec<String>) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(header).unwrap();
+    for i in 0..rows {
+        w.write_record(row(i)).unwrap();
+    }
+    w.into_inner().unwrap()
 }
 
 pub const PASSWORD: &str = "测试-合肥-2026-数据";

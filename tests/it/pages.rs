@@ -3,7 +3,7 @@
 use kaifang::domain::UpdateFrequency;
 
 use crate::both_backends;
-use crate::helpers::{Backend, DatasetBuilder, TestApp, add_resource, at};
+use crate::helpers::{Backend, DatasetBuilder, TestApp, at, csv_of, ingest_file};
 
 /// A small catalog: two departments, datasets in two themes.
 fn seed(app: &TestApp) {
@@ -223,7 +223,15 @@ async fn dataset_page_shows_every_field(backend: Backend) {
             ("床位数", "integer", false),
         ])
         .insert(&app);
-    add_resource(&app, &d, "合肥市社区卫生服务中心.csv", 1536, 1234);
+    let csv = csv_of(&["机构名称", "负责人", "床位数"], 1234, |i| {
+        vec![
+            format!("合肥市第{i}社区卫生服务中心"),
+            "张**".into(),
+            (i % 80).to_string(),
+        ]
+    });
+    let (r, v) = ingest_file(&app, &d, "合肥市社区卫生服务中心", "社区卫生.csv", &csv);
+    assert_eq!(v.status, "ready", "{:?}", v.report);
     let page = app.ok_page("/datasets/hefei-clinics").await;
     assert_eq!(page.text("h1"), "合肥市社区卫生服务中心");
     for label in [
@@ -273,9 +281,20 @@ async fn dataset_page_shows_every_field(backend: Backend) {
     assert_eq!(page.count("table.fields tbody .badge-masked"), 1);
     assert_eq!(
         page.texts("table.resources tbody th"),
-        ["合肥市社区卫生服务中心.csv"]
+        ["合肥市社区卫生服务中心"]
     );
-    assert!(page.text("table.resources tbody").contains("1.5 KB"));
+    assert!(
+        page.text("table.resources tbody")
+            .contains(&kaifang::web::format::size(&r.size_bytes)),
+        "the published file's size"
+    );
+    // The preview: the first 50 rows and a summary of every column.
+    assert_eq!(page.count("table.preview tbody tr"), 50);
+    assert_eq!(
+        page.texts("table.preview thead th"),
+        ["机构名称", "负责人", "床位数"]
+    );
+    assert_eq!(page.texts("table.summary tbody th").len(), 3);
     assert_eq!(
         page.texts(".breadcrumbs li"),
         ["首页", "数据目录", "卫生", "合肥市社区卫生服务中心"]

@@ -14,7 +14,7 @@ use crate::services::publishing::{self, PublishError, Publisher};
 use crate::web::AppState;
 use crate::web::auth::client_ip;
 
-fn publisher(user: &User, ip: Option<String>) -> Result<Publisher, ApiError> {
+pub(super) fn publisher(user: &User, ip: Option<String>) -> Result<Publisher, ApiError> {
     match (user.role, user.department_id) {
         (Role::Publisher, Some(department_id)) => Ok(Publisher {
             user_id: user.id,
@@ -25,7 +25,7 @@ fn publisher(user: &User, ip: Option<String>) -> Result<Publisher, ApiError> {
     }
 }
 
-fn publish_error(e: PublishError) -> ApiError {
+pub(super) fn publish_error(e: PublishError) -> ApiError {
     match e {
         PublishError::NotFound => ApiError::not_found(),
         PublishError::Forbidden => ApiError::forbidden("只能管理本部门的数据集"),

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod datasets;
 pub mod records;
+pub mod resources;
 
 use std::collections::BTreeMap;
 use std::future::Future;

@@ -6,9 +6,11 @@ pub mod catalog_params;
 pub mod console;
 pub mod datasets;
 pub mod departments;
+pub mod downloads;
 pub mod errors;
 pub mod health;
 pub mod home;
+pub mod resources;
 pub mod themes;
 
 use actix_web::web;

@@ -5,12 +5,14 @@ mod approvals;
 mod audit_log;
 mod holidays;
 mod tree;
+mod uploads;
 
 pub use accounts::*;
 pub use approvals::*;
 pub use audit_log::*;
 pub use holidays::*;
 pub use tree::*;
+pub use uploads::*;
 
 use actix_session::Session;
 use actix_web::http::StatusCode;

@@ -1,0 +1,175 @@
+//! `GET /datasets/{slug}/resources/{id}/download?format=csv|json|xlsx|original&version=&bom=1`:
+//! streamed from disk in constant memory (actix-files), with the Chinese file name (RFC 5987),
+//! ETag, Last-Modified, 304 and Range. Conditional data answers 403 with how to apply; closed,
+//! draft and withdrawn data answer 404 like a missing dataset.
+
+use actix_files::NamedFile;
+use actix_web::http::header::{
+    Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::services::downloads::{self, DownloadError, Format};
+use crate::services::resources::{self, Access};
+use crate::web::forms::path_id;
+use crate::web::{AppError, AppState};
+
+/// Why a download was refused, for the page and the API to word.
+#[derive(Debug)]
+pub enum Refusal {
+    BadRequest(String),
+    NotFound,
+    Conditional { title: String, slug: String },
+    Gone(String),
+    Internal(AppError),
+}
+
+impl From<AppError> for Refusal {
+    fn from(e: AppError) -> Self {
+        Self::Internal(e)
+    }
+}
+
+impl Refusal {
+    pub fn conditional_message(title: &str) -> String {
+        format!(
+            "“{title}”是有条件开放数据，需要先申请：登录后在数据集页面提交开放申请（写明用途、数据范围、使用期限和安全措施），\
+             数据提供部门在 10 个工作日内答复；获得授权后即可在授权范围和期限内下载。"
+        )
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::BadRequest(m) => AppError::BadRequest(m),
+            Refusal::NotFound => AppError::NotFound,
+            Refusal::Conditional { title, .. } => {
+                AppError::Forbidden(Refusal::conditional_message(&title))
+            }
+            Refusal::Gone(m) => AppError::BadRequest(m),
+            Refusal::Internal(e) => e,
+        }
+    }
+}
+
+/// `format`, `version` and `bom` from the query string.
+pub fn parse_query(query: &str) -> Result<(Format, Option<i32>, bool), Refusal> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+        .map_err(|_| Refusal::BadRequest("查询参数格式有误".into()))?;
+    let mut format = Format::Csv;
+    let mut version = None;
+    let mut bom = false;
+    for (k, v) in pairs {
+        match k.as_str() {
+            "format" => {
+                format = Format::parse(&v).ok_or_else(|| {
+                    Refusal::BadRequest(format!(
+                        "不支持的格式“{v}”：可选 csv、json、xlsx 或 original"
+                    ))
+                })?;
+            }
+            "version" => {
+                version = Some(
+                    v.parse::<i32>()
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| Refusal::BadRequest(format!("版本号“{v}”无效")))?,
+                );
+            }
+            "bom" => bom = matches!(v.as_str(), "1" | "true" | "yes"),
+            _ => {}
+        }
+    }
+    Ok((format, version, bom))
+}
+
+fn disposition(file_name: &str, fallback: String) -> ContentDisposition {
+    ContentDisposition {
+        disposition: DispositionType::Attachment,
+        parameters: vec![
+            DispositionParam::Filename(fallback),
+            DispositionParam::FilenameExt(ExtendedValue {
+                charset: Charset::Ext("UTF-8".into()),
+                language_tag: None,
+                value: file_name.as_bytes().to_vec(),
+            }),
+        ],
+    }
+}
+
+/// The download itself, shared by the page and the API.
+pub async fn serve(
+    state: &AppState,
+    req: &HttpRequest,
+    slug: String,
+    id: &str,
+) -> Result<HttpResponse, Refusal> {
+    let id = path_id(id).map_err(|_| Refusal::NotFound)?;
+    let (format, version, bom) = parse_query(req.query_string())?;
+    let access = state
+        .db(move |c| Ok(resources::public(c, &slug, id, version)?))
+        .await?;
+    let served = match access {
+        Access::NotFound => return Err(Refusal::NotFound),
+        Access::Conditional(d) => {
+            return Err(Refusal::Conditional {
+                title: d.title,
+                slug: d.slug,
+            });
+        }
+        Access::Open(s) => s,
+    };
+    let (store, cache) = (state.store.clone(), state.settings.cache_dir());
+    let s = served.clone();
+    let prepared = web::block(move || downloads::prepare(&store, &cache, &s, format, bom))
+        .await
+        .map_err(|e| Refusal::Internal(AppError::internal(e)))?
+        .map_err(|e| match e {
+            DownloadError::NoOriginal => Refusal::Gone(e.to_string()),
+            DownloadError::Export(crate::services::ingest::export::ExportError::TooManyRows) => {
+                Refusal::BadRequest(e.to_string())
+            }
+            other => Refusal::Internal(AppError::internal(other)),
+        })?;
+    let ext = prepared
+        .file_name
+        .rsplit('.')
+        .next()
+        .unwrap_or("csv")
+        .to_ascii_lowercase();
+    let fallback = format!(
+        "resource-{}-v{}.{ext}",
+        served.resource.id, served.version.number
+    );
+    let mime: mime::Mime = prepared
+        .content_type
+        .parse()
+        .unwrap_or(mime::APPLICATION_OCTET_STREAM);
+    let file = NamedFile::open_async(&prepared.path)
+        .await
+        .map_err(|e| Refusal::Internal(AppError::internal(e)))?
+        .set_content_type(mime)
+        .set_content_disposition(disposition(&prepared.file_name, fallback));
+    let response = file.into_response(req);
+    if response.status() == StatusCode::OK && req.method() == Method::GET {
+        let dataset = served.dataset.id;
+        if let Err(e) = state
+            .db(move |c| Ok(resources::record_download(c, dataset)?))
+            .await
+        {
+            tracing::warn!(error = %e, dataset, "could not count a download");
+        }
+    }
+    Ok(response)
+}
+
+pub async fn download(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    Ok(serve(&state, &req, slug, &id).await?)
+}

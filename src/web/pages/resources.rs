@@ -1,0 +1,549 @@
+//! Data files in the console: upload a file (a new resource or version n+1 of one), follow its
+//! processing, read the report, decide what happens to personal data and column types.
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_multipart::Multipart;
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use super::{render, render_with_status, see_other};
+use crate::db::datasets::Dataset;
+use crate::db::resources::Resource;
+use crate::db::versions::Version;
+use crate::domain::column_type::ColumnType;
+use crate::services::ingest::{self, ColumnInfo, Finding, Problem, Treatment};
+use crate::services::preview::{self, Preview};
+use crate::services::publishing::{PublishError, Publisher};
+use crate::services::resources::{self, Decision, Upload};
+use crate::web::auth::{CsrfForm, Viewer, set_flash};
+use crate::web::forms::{FormErrors, path_id};
+use crate::web::layout::{Layout, NAV_CONSOLE};
+use crate::web::upload::{self, Received, UploadError};
+use crate::web::{AppError, AppState};
+
+fn failure(e: PublishError) -> AppError {
+    match e {
+        PublishError::NotFound => AppError::NotFound,
+        PublishError::Forbidden => AppError::Forbidden("只能管理本部门的数据集".into()),
+        PublishError::Invalid(f) | PublishError::Conflict(f) => {
+            AppError::BadRequest(f.into_values().collect::<Vec<_>>().join("；"))
+        }
+        PublishError::Transition(m) => AppError::Conflict(m),
+        PublishError::Database(e) => e.into(),
+    }
+}
+
+/// A version as a row of the console's lists.
+pub struct VersionRow {
+    pub version: Version,
+    pub status_label: &'static str,
+}
+
+pub fn status_label(status: &str) -> &'static str {
+    match status {
+        "processing" => "处理中",
+        "ready" => "已发布",
+        "blocked" => "含个人信息，待处理",
+        "failed" => "失败",
+        _ => "未知",
+    }
+}
+
+fn rows_of(versions: Vec<Version>) -> Vec<VersionRow> {
+    versions
+        .into_iter()
+        .map(|v| VersionRow {
+            status_label: status_label(&v.status),
+            version: v,
+        })
+        .collect()
+}
+
+/// A resource in the console's list of a dataset's files.
+pub struct ResourceRow {
+    pub resource: Resource,
+    pub latest: Option<VersionRow>,
+}
+
+#[derive(Template)]
+#[template(path = "console/resources.html")]
+pub struct ResourcesPage {
+    pub layout: Layout,
+    pub dataset: Dataset,
+    pub resources: Vec<ResourceRow>,
+    pub errors: FormErrors,
+    pub name: String,
+    pub max_size: String,
+}
+
+async fn resources_page(
+    state: &AppState,
+    viewer: &Viewer,
+    p: &Publisher,
+    slug: &str,
+    errors: FormErrors,
+    name: String,
+) -> Result<ResourcesPage, AppError> {
+    let (p, slug) = (p.clone(), slug.to_owned());
+    let (dataset, list) = state
+        .db(move |c| {
+            let d = crate::services::publishing::ensure_own(c, &p, &slug).map_err(failure)?;
+            let mut out = Vec::new();
+            for r in crate::db::resources::for_dataset(c, d.id)? {
+                let latest = crate::db::versions::of_resource(c, r.id)?.pop();
+                out.push(ResourceRow {
+                    latest: latest.map(|v| VersionRow {
+                        status_label: status_label(&v.status),
+                        version: v,
+                    }),
+                    resource: r,
+                });
+            }
+            Ok((d, out))
+        })
+        .await?;
+    Ok(ResourcesPage {
+        layout: Layout::new(
+            state,
+            viewer,
+            format!("数据文件：{}", dataset.title),
+            NAV_CONSOLE,
+        ),
+        dataset,
+        resources: list,
+        errors,
+        name,
+        max_size: crate::web::format::size(&(state.settings.uploads.max_bytes as i64)),
+    })
+}
+
+pub async fn index(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    slug: web::Path<String>,
+) -> Result<web::Html, AppError> {
+    let p = viewer.require_publisher()?;
+    render(&resources_page(&state, &viewer, &p, &slug, FormErrors::new(), String::new()).await?)
+}
+
+#[derive(Template)]
+#[template(path = "console/resource.html")]
+pub struct ResourcePage {
+    pub layout: Layout,
+    pub dataset: Dataset,
+    pub resource: Resource,
+    pub versions: Vec<VersionRow>,
+    pub errors: FormErrors,
+    pub max_size: String,
+}
+
+impl ResourcePage {
+    pub fn is_current(&self, v: &Version) -> bool {
+        self.resource.current_version_id == Some(v.id)
+    }
+}
+
+async fn resource_page(
+    state: &AppState,
+    viewer: &Viewer,
+    p: &Publisher,
+    slug: &str,
+    id: i32,
+    errors: FormErrors,
+) -> Result<ResourcePage, AppError> {
+    let (p, slug) = (p.clone(), slug.to_owned());
+    let (dataset, resource, versions) = state
+        .db(move |c| resources::own_resource(c, &p, &slug, id).map_err(failure))
+        .await?;
+    Ok(ResourcePage {
+        layout: Layout::new(
+            state,
+            viewer,
+            format!("{}：{}", dataset.title, resource.name),
+            NAV_CONSOLE,
+        ),
+        dataset,
+        resource,
+        versions: rows_of(versions),
+        errors,
+        max_size: crate::web::format::size(&(state.settings.uploads.max_bytes as i64)),
+    })
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<(String, String)>,
+) -> Result<web::Html, AppError> {
+    let p = viewer.require_publisher()?;
+    let (slug, id) = path.into_inner();
+    let id = path_id(&id)?;
+    render(&resource_page(&state, &viewer, &p, &slug, id, FormErrors::new()).await?)
+}
+
+fn upload_status(e: &UploadError) -> StatusCode {
+    match e {
+        UploadError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        UploadError::Csrf => StatusCode::FORBIDDEN,
+        UploadError::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+/// Stores a received file and starts its ingest. Returns where to look at it.
+pub async fn accept(
+    state: &AppState,
+    p: &Publisher,
+    slug: &str,
+    resource_id: Option<i32>,
+    name: &str,
+    received: Received,
+) -> Result<(Dataset, Resource, Version), AppError> {
+    let format = ingest::format_of(&received.head, &received.file_name);
+    let file_name = received.file_name.clone();
+    let store = state.store.clone();
+    let stored = web::block(move || received.adopt(&store))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+    let upload = Upload {
+        file_name,
+        format,
+        stored,
+    };
+    let (p, slug, name) = (p.clone(), slug.to_owned(), name.to_owned());
+    let (d, r, v) = state
+        .db(move |c| {
+            resources::start_upload(c, &p, &slug, resource_id, &name, &upload).map_err(failure)
+        })
+        .await?;
+    state.ingest.submit(v.id);
+    Ok((d, r, v))
+}
+
+fn version_url(slug: &str, r: &Resource, v: &Version) -> String {
+    format!(
+        "/console/datasets/{slug}/resources/{}/versions/{}",
+        r.id, v.number
+    )
+}
+
+/// `POST /console/datasets/{slug}/resources`: a new resource.
+pub async fn upload_new(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    slug: web::Path<String>,
+    form: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let p = viewer.require_publisher()?;
+    let slug = slug.into_inner();
+    // Nothing is read from another department's dataset.
+    resources_page(&state, &viewer, &p, &slug, FormErrors::new(), String::new()).await?;
+    let csrf = viewer.csrf.clone().unwrap_or_default();
+    let limit = state.settings.uploads.max_bytes;
+    let received = upload::multipart(form, &state.store, limit, Some(&csrf)).await;
+    let (received, name) = match received {
+        Err(UploadError::Csrf) => return Err(AppError::CsrfRejected),
+        Err(e) => {
+            let mut errors = FormErrors::new();
+            errors.add("file", e.to_string());
+            let page = resources_page(&state, &viewer, &p, &slug, errors, String::new()).await?;
+            return render_with_status(upload_status(&e), &page);
+        }
+        Ok(r) => {
+            let given = r.fields.get("name").cloned().unwrap_or_default();
+            match resources::resource_name(&given, &r.file_name) {
+                Ok(name) => (r, name),
+                Err(message) => {
+                    let mut errors = FormErrors::new();
+                    errors.add("name", message);
+                    let page = resources_page(&state, &viewer, &p, &slug, errors, given).await?;
+                    return render_with_status(StatusCode::BAD_REQUEST, &page);
+                }
+            }
+        }
+    };
+    let (_, r, v) = accept(&state, &p, &slug, None, &name, received).await?;
+    set_flash(
+        &session,
+        "文件已上传，正在检查和导入。处理完成前，公众看到的仍是原来的数据。",
+    );
+    Ok(see_other(&version_url(&slug, &r, &v)))
+}
+
+/// `POST /console/datasets/{slug}/resources/{id}`: version n+1 of a resource.
+pub async fn upload_version(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    path: web::Path<(String, String)>,
+    form: Multipart,
+) -> Result<HttpResponse, AppError> {
+    let p = viewer.require_publisher()?;
+    let (slug, id) = path.into_inner();
+    let id = path_id(&id)?;
+    let page = resource_page(&state, &viewer, &p, &slug, id, FormErrors::new()).await?;
+    let csrf = viewer.csrf.clone().unwrap_or_default();
+    let limit = state.settings.uploads.max_bytes;
+    let received = match upload::multipart(form, &state.store, limit, Some(&csrf)).await {
+        Err(UploadError::Csrf) => return Err(AppError::CsrfRejected),
+        Err(e) => {
+            let mut page = page;
+            page.errors.add("file", e.to_string());
+            return render_with_status(upload_status(&e), &page);
+        }
+        Ok(r) => r,
+    };
+    let name = page.resource.name.clone();
+    match accept(&state, &p, &slug, Some(id), &name, received).await {
+        Ok((_, r, v)) => {
+            set_flash(
+                &session,
+                &format!(
+                    "已上传第 {} 版，正在检查和导入。处理完成前，公众看到的仍是当前版本。",
+                    v.number
+                ),
+            );
+            Ok(see_other(&version_url(&slug, &r, &v)))
+        }
+        Err(AppError::Conflict(m)) => {
+            let mut page = page;
+            page.errors.add("file", m);
+            render_with_status(StatusCode::CONFLICT, &page)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A column of the version page, with the decision inputs it offers.
+pub struct ColumnView {
+    pub info: ColumnInfo,
+    pub finding_kinds: Vec<&'static str>,
+    pub finding_count: u64,
+}
+
+#[derive(Template)]
+#[template(path = "console/version.html")]
+pub struct VersionPage {
+    pub layout: Layout,
+    pub dataset: Dataset,
+    pub resource: Resource,
+    pub version: Version,
+    pub status_label: &'static str,
+    pub percent: i32,
+    pub columns: Vec<ColumnView>,
+    pub findings: Vec<Finding>,
+    pub problems: Vec<Problem>,
+    pub preview: Option<Preview>,
+    pub types: [ColumnType; 6],
+    pub errors: FormErrors,
+    pub is_current: bool,
+}
+
+impl VersionPage {
+    pub fn treatment_of(&self, column: &usize) -> &'static str {
+        ingest::decisions_of(&self.version)
+            .treatments
+            .get(column)
+            .map(|t| match t {
+                Treatment::Mask => "mask",
+                Treatment::Drop => "drop",
+                Treatment::Hash => "hash",
+                Treatment::Keep => "keep",
+            })
+            .unwrap_or("")
+    }
+
+    pub fn base(&self) -> String {
+        version_url(&self.dataset.slug, &self.resource, &self.version)
+    }
+
+    pub fn can_decide(&self) -> bool {
+        matches!(self.version.status.as_str(), "blocked" | "ready")
+    }
+}
+
+async fn version_page(
+    state: &AppState,
+    viewer: &Viewer,
+    p: &Publisher,
+    slug: &str,
+    id: i32,
+    number: i32,
+    errors: FormErrors,
+) -> Result<VersionPage, AppError> {
+    let (p, slug) = (p.clone(), slug.to_owned());
+    let (dataset, resource, version, preview) = state
+        .db(move |c| {
+            let (d, r, v) = resources::own_version(c, &p, &slug, id, number).map_err(failure)?;
+            let preview = if v.status == "ready" {
+                Some(preview::preview(c, &v)?)
+            } else {
+                None
+            };
+            Ok((d, r, v, preview))
+        })
+        .await?;
+    let findings = ingest::findings_of(&version);
+    let columns = ingest::columns_of(&version)
+        .into_iter()
+        .map(|info| {
+            let mine: Vec<&Finding> = findings
+                .iter()
+                .filter(|f| f.column == info.source)
+                .collect();
+            ColumnView {
+                finding_kinds: mine.iter().map(|f| f.kind.label()).collect(),
+                finding_count: mine.iter().map(|f| f.count).sum(),
+                info,
+            }
+        })
+        .collect();
+    Ok(VersionPage {
+        layout: Layout::new(
+            state,
+            viewer,
+            format!("{} 第 {} 版", resource.name, version.number),
+            NAV_CONSOLE,
+        ),
+        status_label: status_label(&version.status),
+        percent: version.progress / 10,
+        is_current: resource.current_version_id == Some(version.id),
+        problems: ingest::problems_of(&version),
+        findings,
+        columns,
+        preview,
+        dataset,
+        resource,
+        version,
+        types: ColumnType::ALL,
+        errors,
+    })
+}
+
+pub async fn version(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<(String, String, String)>,
+) -> Result<web::Html, AppError> {
+    let p = viewer.require_publisher()?;
+    let (slug, id, number) = path.into_inner();
+    let (id, number) = (path_id(&id)?, path_id(&number)?);
+    render(&version_page(&state, &viewer, &p, &slug, id, number, FormErrors::new()).await?)
+}
+
+/// `GET …/versions/{n}/status`: progress as JSON for the page's script.
+pub async fn version_status(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let p = viewer.require_publisher()?;
+    let (slug, id, number) = path.into_inner();
+    let (id, number) = (path_id(&id)?, path_id(&number)?);
+    let v = state
+        .db(move |c| {
+            Ok(resources::own_version(c, &p, &slug, id, number)
+                .map_err(failure)?
+                .2)
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(("Cache-Control", "no-store"))
+        .json(serde_json::json!({
+            "status": v.status,
+            "label": status_label(&v.status),
+            "progress": v.progress,
+            "rows_done": v.rows_done,
+        })))
+}
+
+/// `POST …/versions/{n}/decide`: `treatment_{col}` = mask|drop|hash and `type_{col}` = a type
+/// name, for source columns by position.
+pub async fn decide(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    path: web::Path<(String, String, String)>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let p = viewer.require_publisher()?;
+    let (slug, id, number) = path.into_inner();
+    let (id, number) = (path_id(&id)?, path_id(&number)?);
+    let current = version_page(&state, &viewer, &p, &slug, id, number, FormErrors::new()).await?;
+    let mut errors = FormErrors::new();
+    let mut decision = Decision::default();
+    let known: BTreeMap<usize, ColumnType> = current
+        .columns
+        .iter()
+        .map(|c| (c.info.source, c.info.ty))
+        .collect();
+    for (key, value) in &form {
+        if let Some(col) = key.strip_prefix("treatment_") {
+            let Some(col) = col.parse::<usize>().ok().filter(|c| known.contains_key(c)) else {
+                errors.add("decide", format!("表单字段 {key} 无效"));
+                continue;
+            };
+            match value.as_str() {
+                "" => {}
+                v => match Treatment::parse(v) {
+                    Some(t) => {
+                        decision.treatments.insert(col, t);
+                    }
+                    None => errors.add(key, format!("处理方式“{v}”无效")),
+                },
+            }
+        } else if let Some(col) = key.strip_prefix("type_") {
+            let Some(col) = col.parse::<usize>().ok().filter(|c| known.contains_key(c)) else {
+                errors.add("decide", format!("表单字段 {key} 无效"));
+                continue;
+            };
+            match ColumnType::parse_name(value) {
+                Some(t) if known.get(&col) != Some(&t) => {
+                    decision.types.insert(col, t);
+                }
+                Some(_) => {}
+                None => errors.add(key, format!("类型“{value}”无效")),
+            }
+        }
+    }
+    if errors.is_empty() && decision.treatments.is_empty() && decision.types.is_empty() {
+        errors.add(
+            "decide",
+            "没有需要保存的修改：请为含个人信息的列选择处理方式，或修改列的类型",
+        );
+    }
+    if errors.is_empty() {
+        let (p2, slug2) = (p.clone(), slug.clone());
+        let result = state
+            .db(
+                move |c| match resources::decide(c, &p2, &slug2, id, number, &decision) {
+                    Ok(v) => Ok(Ok(v)),
+                    Err(PublishError::Transition(m)) => Ok(Err(m)),
+                    Err(e) => Err(failure(e)),
+                },
+            )
+            .await?;
+        match result {
+            Ok(v) => {
+                state.ingest.submit(v.id);
+                set_flash(
+                    &session,
+                    &if v.number == number {
+                        "已保存处理方式，正在按此重新导入。".to_owned()
+                    } else {
+                        format!("已按新的设置生成第 {} 版，正在导入。", v.number)
+                    },
+                );
+                return Ok(see_other(&version_url(&slug, &current.resource, &v)));
+            }
+            Err(m) => errors.add("decide", m),
+        }
+    }
+    let page = version_page(&state, &viewer, &p, &slug, id, number, errors).await?;
+    render_with_status(StatusCode::BAD_REQUEST, &page)
+}

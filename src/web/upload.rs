@@ -1,0 +1,238 @@
+//! Receiving an upload: the body is streamed to a scratch file next to the file store, hashed
+//! as it arrives and cut off at the configured size limit, so memory stays constant whatever
+//! the size. Multipart forms (the console, API clients) and raw bodies (the API) both end as a
+//! [`Received`] file ready to be adopted by the store.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use actix_multipart::Multipart;
+use actix_web::web;
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
+
+use crate::storage::{FileStore, StoredFile};
+
+/// A scratch file that is deleted when dropped unless it was moved into the store.
+pub struct ScratchFile {
+    path: Option<PathBuf>,
+}
+
+impl ScratchFile {
+    fn new(dir: &Path) -> std::io::Result<(Self, std::fs::File)> {
+        let name = format!("upload-{}", hex::encode(rand::random::<[u8; 12]>()));
+        let path = dir.join(name);
+        let file = std::fs::File::create(&path)?;
+        Ok((Self { path: Some(path) }, file))
+    }
+
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+}
+
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        if let Some(p) = self.path.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// A file received in full.
+pub struct Received {
+    pub file: ScratchFile,
+    pub file_name: String,
+    pub size: u64,
+    pub sha256: String,
+    /// The first bytes, to tell the format.
+    pub head: Vec<u8>,
+    /// The text fields of a multipart form.
+    pub fields: HashMap<String, String>,
+}
+
+impl Received {
+    /// Moves the file into the store (blocking: call from a blocking context).
+    pub fn adopt(mut self, store: &FileStore) -> std::io::Result<StoredFile> {
+        let path = self
+            .file
+            .path
+            .take()
+            .ok_or_else(|| std::io::Error::other("already adopted"))?;
+        let stored = store.adopt_hashed(&path, &self.sha256, self.size);
+        if stored.is_err() {
+            let _ = std::fs::remove_file(&path);
+        }
+        stored
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("文件超过上传上限 {0}")]
+    TooLarge(String),
+    #[error("请选择要上传的文件")]
+    NoFile,
+    #[error("上传的文件是空的（0 字节）")]
+    Empty,
+    #[error("表单已过期，请刷新页面后重新提交")]
+    Csrf,
+    #[error("上传中断或格式有误：{0}")]
+    Broken(String),
+    #[error("服务器无法保存上传的文件")]
+    Io(#[from] std::io::Error),
+}
+
+/// Where a file field's bytes go while it streams in.
+struct Sink {
+    file: std::io::BufWriter<std::fs::File>,
+    hasher: Sha256,
+    size: u64,
+    head: Vec<u8>,
+    limit: u64,
+    over: bool,
+}
+
+impl Sink {
+    fn new(file: std::fs::File, limit: u64) -> Self {
+        Self {
+            file: std::io::BufWriter::with_capacity(256 * 1024, file),
+            hasher: Sha256::new(),
+            size: 0,
+            head: Vec::with_capacity(16),
+            limit,
+            over: false,
+        }
+    }
+
+    /// Writes a chunk; past the limit the rest is read and dropped, so the client still gets
+    /// the answer instead of a broken connection.
+    fn write(&mut self, chunk: &[u8]) -> std::io::Result<()> {
+        self.size += chunk.len() as u64;
+        if self.over || self.size > self.limit {
+            self.over = true;
+            return Ok(());
+        }
+        if self.head.len() < 16 {
+            let take = (16 - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
+        }
+        self.hasher.update(chunk);
+        self.file.write_all(chunk)
+    }
+
+    fn finish(mut self) -> Result<(u64, String, Vec<u8>), UploadError> {
+        if self.over {
+            return Err(UploadError::TooLarge(crate::web::format::size(
+                &(self.limit as i64),
+            )));
+        }
+        self.file.flush()?;
+        self.file.get_ref().sync_all()?;
+        if self.size == 0 {
+            return Err(UploadError::Empty);
+        }
+        Ok((self.size, hex::encode(self.hasher.finalize()), self.head))
+    }
+}
+
+/// Reads a multipart form: text fields into `fields`, the first file field (`file`) to a
+/// scratch file. With `csrf` set, a `csrf` field must come before the file and match it.
+pub async fn multipart(
+    mut form: Multipart,
+    store: &FileStore,
+    limit: u64,
+    csrf: Option<&str>,
+) -> Result<Received, UploadError> {
+    let dir = store.scratch()?;
+    let mut fields: HashMap<String, String> = HashMap::new();
+    let mut received: Option<(ScratchFile, String, u64, String, Vec<u8>)> = None;
+    let mut too_large = None;
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|e| UploadError::Broken(e.to_string()))?;
+        let name = field.name().unwrap_or("").to_owned();
+        let file_name = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .map(str::to_owned);
+        match file_name {
+            Some(file_name) if name == "file" && received.is_none() => {
+                if let Some(expected) = csrf
+                    && fields.get("csrf").map(String::as_str) != Some(expected)
+                {
+                    return Err(UploadError::Csrf);
+                }
+                let (scratch, f) = ScratchFile::new(&dir)?;
+                let mut sink = Sink::new(f, limit);
+                while let Some(chunk) = field.next().await {
+                    let chunk = chunk.map_err(|e| UploadError::Broken(e.to_string()))?;
+                    sink.write(&chunk)?;
+                }
+                match sink.finish() {
+                    Ok((size, sha, head)) => {
+                        received = Some((scratch, file_name, size, sha, head));
+                    }
+                    // Keep reading: the form's other fields are still wanted for the answer.
+                    Err(UploadError::Empty) if file_name.is_empty() => {}
+                    Err(e @ UploadError::TooLarge(_)) => too_large = Some(e),
+                    Err(e) => return Err(e),
+                }
+            }
+            _ => {
+                // A text field: small, but still bounded.
+                let mut value = Vec::new();
+                while let Some(chunk) = field.next().await {
+                    let chunk = chunk.map_err(|e| UploadError::Broken(e.to_string()))?;
+                    if value.len() + chunk.len() > 64 * 1024 {
+                        return Err(UploadError::Broken("表单字段过长".into()));
+                    }
+                    value.extend_from_slice(&chunk);
+                }
+                fields.insert(name, String::from_utf8_lossy(&value).into_owned());
+            }
+        }
+    }
+    if let Some(expected) = csrf
+        && fields.get("csrf").map(String::as_str) != Some(expected)
+    {
+        return Err(UploadError::Csrf);
+    }
+    if let Some(e) = too_large {
+        return Err(e);
+    }
+    let (file, file_name, size, sha256, head) = received.ok_or(UploadError::NoFile)?;
+    Ok(Received {
+        file,
+        file_name,
+        size,
+        sha256,
+        head,
+        fields,
+    })
+}
+
+/// Reads a raw request body as the file.
+pub async fn raw(
+    mut body: web::Payload,
+    store: &FileStore,
+    limit: u64,
+    file_name: &str,
+) -> Result<Received, UploadError> {
+    let dir = store.scratch()?;
+    let (file, f) = ScratchFile::new(&dir)?;
+    let mut sink = Sink::new(f, limit);
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|e| UploadError::Broken(e.to_string()))?;
+        sink.write(&chunk)?;
+    }
+    let (size, sha256, head) = sink.finish()?;
+    Ok(Received {
+        file,
+        file_name: file_name.to_owned(),
+        size,
+        sha256,
+        head,
+        fields: HashMap::new(),
+    })
+}
