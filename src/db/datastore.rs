@@ -119,6 +119,24 @@ fn text_of(v: &Value) -> String {
     }
 }
 
+/// Whether a datastore table exists (after a failed or interrupted ingest it must not).
+pub fn table_exists(conn: &mut DbConnection, table: &str) -> QueryResult<bool> {
+    let table = checked(table)?;
+    let sql = match conn.kind() {
+        BackendKind::Sqlite => {
+            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = $1"
+        }
+        BackendKind::Postgres => {
+            "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_name = $1"
+        }
+    };
+    let found = diesel::sql_query(sql)
+        .into_boxed::<Backend>()
+        .bind::<Text, _>(table)
+        .get_result::<Count>(conn)?;
+    Ok(found.n > 0)
+}
+
 /// Most rows per INSERT: SQLite allows 32,766 parameters, PostgreSQL 65,535.
 pub fn batch_rows(conn: &DbConnection, columns: usize) -> usize {
     let limit = match conn.kind() {

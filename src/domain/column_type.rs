@@ -13,6 +13,8 @@ pub enum ColumnType {
     Boolean,
     Date,
     DateTime,
+    /// Named `string` like the field dictionary's types.
+    #[serde(rename = "string", alias = "text")]
     Text,
 }
 

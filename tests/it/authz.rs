@@ -9,7 +9,7 @@
 use kaifang::domain::{DatasetStatus, Role};
 
 use crate::both_backends;
-use crate::helpers::{Backend, Browser, DatasetBuilder, TestApp, location};
+use crate::helpers::{Backend, Browser, DatasetBuilder, TestApp, ingest_file, location};
 
 /// What a principal should get.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,6 +233,99 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
             [Login, FORBID, FORBID, FORBID, BAD],
         ),
         (Get("/admin/audit"), [Login, FORBID, FORBID, FORBID, Pass]),
+        (Get("/admin/uploads"), [Login, FORBID, FORBID, FORBID, Pass]),
+        (
+            Post("/admin/uploads/999999/override", &[("reason", "")]),
+            [Login, FORBID, FORBID, FORBID, BAD],
+        ),
+        // Data files. Resources: 1 a-published, 2 a-draft, 3 b-draft, 4 a-cond, 5 a-closed.
+        (
+            Get("/datasets/a-published/resources/1/download"),
+            [Pass, Pass, Pass, Pass, Pass],
+        ),
+        (
+            Get("/datasets/a-published/resources/1/download?format=xlsx"),
+            [Pass, Pass, Pass, Pass, Pass],
+        ),
+        (
+            Get("/datasets/a-published/resources/1/download?format=bogus"),
+            [BAD, BAD, BAD, BAD, BAD],
+        ),
+        (
+            Get("/datasets/a-published/resources/2/download"),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Get("/datasets/a-draft/resources/2/download"),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Get("/datasets/a-cond/resources/4/download"),
+            [FORBID, FORBID, FORBID, FORBID, FORBID],
+        ),
+        (
+            Get("/datasets/a-closed/resources/5/download"),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Get("/console/datasets/a-published/resources"),
+            [Login, FORBID, Pass, FORBID, FORBID],
+        ),
+        (
+            Get("/console/datasets/b-draft/resources"),
+            [Login, FORBID, MISSING, Pass, FORBID],
+        ),
+        (
+            Get("/console/datasets/a-published/resources/1"),
+            [Login, FORBID, Pass, FORBID, FORBID],
+        ),
+        (
+            Get("/console/datasets/a-published/resources/3"),
+            [Login, FORBID, MISSING, FORBID, FORBID],
+        ),
+        (
+            Get("/console/datasets/b-draft/resources/3/versions/1"),
+            [Login, FORBID, MISSING, Pass, FORBID],
+        ),
+        (
+            Get("/console/datasets/a-published/resources/1/versions/1"),
+            [Login, FORBID, Pass, FORBID, FORBID],
+        ),
+        (
+            Get("/console/datasets/a-published/resources/1/versions/1/status"),
+            [Login, FORBID, Pass, FORBID, FORBID],
+        ),
+        (
+            Get("/console/datasets/a-published/resources/1/versions/9"),
+            [Login, FORBID, MISSING, FORBID, FORBID],
+        ),
+        (
+            Post(
+                "/console/datasets/a-published/resources/1/versions/1/decide",
+                &[("type_0", "bogus")],
+            ),
+            [Login, FORBID, BAD, FORBID, FORBID],
+        ),
+        (
+            Post(
+                "/console/datasets/b-draft/resources/3/versions/1/decide",
+                &[("type_0", "bogus")],
+            ),
+            [Login, FORBID, MISSING, BAD, FORBID],
+        ),
+        // Not multipart: refused after the checks, before anything is stored.
+        (
+            Post("/console/datasets/a-published/resources", &[]),
+            [Login, FORBID, BAD, FORBID, FORBID],
+        ),
+        (
+            Post("/console/datasets/b-draft/resources", &[]),
+            [Login, FORBID, MISSING, BAD, FORBID],
+        ),
+        (
+            Post("/console/datasets/a-published/resources/1", &[]),
+            [Login, FORBID, BAD, FORBID, FORBID],
+        ),
         // The JSON API, with each principal's key (none for anonymous).
         (
             Api("GET", "/api/v1/account", ""),
@@ -257,6 +350,62 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
         (
             Api("PATCH", "/api/v1/datasets/nothing", "{}"),
             [NOKEY, FORBID, MISSING, MISSING, FORBID],
+        ),
+        (
+            Api("GET", "/api/v1/datasets/a-published/resources/1/rows", ""),
+            [NOKEY, Pass, Pass, Pass, Pass],
+        ),
+        (
+            Api(
+                "GET",
+                "/api/v1/datasets/a-published/resources/1/rows?bogus=1",
+                "",
+            ),
+            [NOKEY, BAD, BAD, BAD, BAD],
+        ),
+        (
+            Api("GET", "/api/v1/datasets/a-draft/resources/2/rows", ""),
+            [NOKEY, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Api("GET", "/api/v1/datasets/a-cond/resources/4/rows", ""),
+            [NOKEY, FORBID, FORBID, FORBID, FORBID],
+        ),
+        (
+            Api("GET", "/api/v1/datasets/a-closed/resources/5/rows", ""),
+            [NOKEY, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Api(
+                "GET",
+                "/api/v1/datasets/a-published/resources/1/download",
+                "",
+            ),
+            [NOKEY, Pass, Pass, Pass, Pass],
+        ),
+        (
+            Api("GET", "/api/v1/datasets/a-closed/resources/5/download", ""),
+            [NOKEY, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Api("POST", "/api/v1/datasets/a-published/resources", ""),
+            [NOKEY, FORBID, BAD, FORBID, FORBID],
+        ),
+        (
+            Api("POST", "/api/v1/datasets/b-draft/resources", ""),
+            [NOKEY, FORBID, MISSING, BAD, FORBID],
+        ),
+        (
+            Api(
+                "GET",
+                "/api/v1/datasets/a-published/resources/1/versions/1",
+                "",
+            ),
+            [NOKEY, FORBID, Pass, FORBID, FORBID],
+        ),
+        (
+            Api("GET", "/api/v1/datasets/b-draft/resources/3/versions/1", ""),
+            [NOKEY, FORBID, MISSING, Pass, FORBID],
         ),
         (
             Api("GET", "/api/v1/nothing", ""),
@@ -289,13 +438,27 @@ async fn setup(app: &TestApp) -> Principals {
     let user = app.account("citizen@example.cn", Role::User, None);
     let pa = app.account("pa@hefei.gov.cn", Role::Publisher, Some("dept-a"));
     let pb = app.account("pb@wuhu.gov.cn", Role::Publisher, Some("dept-b"));
-    DatasetBuilder::new("a-draft", "合肥草稿", &a)
+    let a_draft = DatasetBuilder::new("a-draft", "合肥草稿", &a)
         .status(DatasetStatus::Draft)
         .insert(app);
-    DatasetBuilder::new("a-published", "合肥公开", &a).insert(app);
-    DatasetBuilder::new("b-draft", "芜湖草稿", &b)
+    let a_published = DatasetBuilder::new("a-published", "合肥公开", &a).insert(app);
+    let b_draft = DatasetBuilder::new("b-draft", "芜湖草稿", &b)
         .status(DatasetStatus::Draft)
         .insert(app);
+    let a_cond = DatasetBuilder::new("a-cond", "合肥有条件", &a)
+        .conditional("仅限科研用途", "《安徽省政务数据资源管理办法》第二十条")
+        .insert(app);
+    let a_closed = DatasetBuilder::new("a-closed", "合肥非开放", &a)
+        .closed("《中华人民共和国个人信息保护法》第二十八条")
+        .insert(app);
+    let csv = "线路,票价\n1路,2\n2路,1\n".as_bytes();
+    for (i, d) in [&a_published, &a_draft, &b_draft, &a_cond, &a_closed]
+        .into_iter()
+        .enumerate()
+    {
+        let (r, v) = ingest_file(app, d, "文件", "f.csv", csv);
+        assert_eq!((r.id, v.status.as_str()), (i as i32 + 1, "ready"));
+    }
     let mut anonymous = app.browser();
     anonymous.refresh_csrf("/login").await;
     Principals {

@@ -18,4 +18,6 @@ mod demo;
 mod migrations;
 mod operations;
 mod pages;
+mod restart;
+mod uploads;
 mod visibility;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use actix_multipart::Multipart;
 use actix_session::Session;
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::{render, render_with_status, see_other};
@@ -237,7 +237,8 @@ pub async fn upload_new(
     viewer: Viewer,
     session: Session,
     slug: web::Path<String>,
-    form: Multipart,
+    req: HttpRequest,
+    body: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let p = viewer.require_publisher()?;
     let slug = slug.into_inner();
@@ -245,6 +246,8 @@ pub async fn upload_new(
     resources_page(&state, &viewer, &p, &slug, FormErrors::new(), String::new()).await?;
     let csrf = viewer.csrf.clone().unwrap_or_default();
     let limit = state.settings.uploads.max_bytes;
+    // Read only after the checks above: nothing is received for another department.
+    let form = Multipart::new(req.headers(), body);
     let received = upload::multipart(form, &state.store, limit, Some(&csrf)).await;
     let (received, name) = match received {
         Err(UploadError::Csrf) => return Err(AppError::CsrfRejected),
@@ -281,7 +284,8 @@ pub async fn upload_version(
     viewer: Viewer,
     session: Session,
     path: web::Path<(String, String)>,
-    form: Multipart,
+    req: HttpRequest,
+    body: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let p = viewer.require_publisher()?;
     let (slug, id) = path.into_inner();
@@ -289,6 +293,7 @@ pub async fn upload_version(
     let page = resource_page(&state, &viewer, &p, &slug, id, FormErrors::new()).await?;
     let csrf = viewer.csrf.clone().unwrap_or_default();
     let limit = state.settings.uploads.max_bytes;
+    let form = Multipart::new(req.headers(), body);
     let received = match upload::multipart(form, &state.store, limit, Some(&csrf)).await {
         Err(UploadError::Csrf) => return Err(AppError::CsrfRejected),
         Err(e) => {

@@ -1,0 +1,204 @@
+//! Killing the server (`kill -9`) in the middle of an ingest: after a restart the previous
+//! version is still served and the interrupted ingest is marked failed. The server runs as a
+//! real process (the built binary) against the test's database and data directory.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use kaifang::db::{datastore, resources, versions};
+use kaifang::domain::Role;
+
+use crate::both_backends;
+use crate::helpers::{Backend, DatasetBuilder, TestApp, csv_of, ingest_file};
+
+/// The server process; killed (SIGKILL) when dropped.
+struct Server {
+    child: Child,
+    address: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn start(app: &TestApp) -> Server {
+    let port = free_port();
+    let child = Command::new(env!("CARGO_BIN_EXE_kaifang"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("KAIFANG_DATA_DIR", app.data_dir.path())
+        .env("DATABASE_URL", &app.settings.database_url)
+        .env("KAIFANG_LOG__LEVEL", "warn")
+        .current_dir(app.data_dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start kaifang serve");
+    let server = Server {
+        child,
+        address: format!("http://127.0.0.1:{port}"),
+    };
+    let started = Instant::now();
+    loop {
+        if let Ok(r) = app
+            .client
+            .get(format!("{}/healthz", server.address))
+            .send()
+            .await
+            && r.status() == 200
+        {
+            return server;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the server did not start"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+both_backends!(killing_the_server_mid_ingest_keeps_the_previous_version);
+
+async fn killing_the_server_mid_ingest_keeps_the_previous_version(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let dept = app.department("hefei-transport", "合肥市交通运输局", "340100");
+    let publisher = app.account(
+        "staff@hefei.gov.cn",
+        Role::Publisher,
+        Some("hefei-transport"),
+    );
+    let key = app.api_key(publisher.id);
+    let d = DatasetBuilder::new("hefei-bus-lines", "合肥市公交线路", &dept).insert(&app);
+    let v1 = csv_of(&["线路", "票价"], 3, |i| {
+        vec![format!("{}路", i + 1), "2".into()]
+    });
+    let (r, first) = ingest_file(&app, &d, "线路", "线路.csv", &v1);
+    assert_eq!(first.status, "ready");
+
+    let server = start(&app).await;
+    let download = format!("/datasets/hefei-bus-lines/resources/{}/download", r.id);
+    let served = app
+        .client
+        .get(format!("{}{download}", server.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(served.lines().count(), 4);
+
+    // A large version 2: 400,000 rows.
+    let big = csv_of(&["线路", "票价"], 400_000, |i| {
+        vec![format!("{}路", i + 1), format!("{}", 1 + i % 3)]
+    });
+    let res = app
+        .client
+        .post(format!(
+            "{}/api/v1/datasets/hefei-bus-lines/resources?resource={}&name=big.csv",
+            server.address, r.id
+        ))
+        .bearer_auth(&key)
+        .body(big)
+        .timeout(Duration::from_secs(120))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["version"], 2);
+    let status_url = format!("{}{}", server.address, body["report_url"].as_str().unwrap());
+
+    // Wait until it is loading rows, then kill -9.
+    let started = Instant::now();
+    loop {
+        let s: serde_json::Value = app
+            .client
+            .get(&status_url)
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(s["status"], "processing", "killed too late: {s}");
+        // Past 40 % the rows are being loaded into the new version's table.
+        if s["progress"].as_f64().unwrap() > 41.0 && s["rows_done"].as_i64().unwrap() > 0 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no progress: {s}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(server);
+    let v2 = versions::by_number(&mut app.conn(), r.id, 2)
+        .unwrap()
+        .unwrap();
+    assert_eq!(v2.status, "processing", "the kill interrupted it");
+    assert!(
+        datastore::table_exists(&mut app.conn(), &datastore::table_name(v2.id)).unwrap(),
+        "half of version 2 was loaded"
+    );
+
+    // Restart: the ingest is marked failed, its half-built table dropped, version 1 served.
+    let server = start(&app).await;
+    let v2 = versions::by_number(&mut app.conn(), r.id, 2)
+        .unwrap()
+        .unwrap();
+    assert_eq!(v2.status, "failed");
+    assert!(
+        v2.report.as_deref().unwrap().contains("服务重启"),
+        "{:?}",
+        v2.report
+    );
+    assert!(!datastore::table_exists(&mut app.conn(), &datastore::table_name(v2.id)).unwrap());
+    assert_eq!(
+        resources::by_id(&mut app.conn(), r.id)
+            .unwrap()
+            .unwrap()
+            .current_version_id,
+        Some(first.id)
+    );
+    let again = app
+        .client
+        .get(format!("{}{download}", server.address))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(again, served);
+    let rows: serde_json::Value = app
+        .client
+        .get(format!(
+            "{}/api/v1/datasets/hefei-bus-lines/resources/{}/rows",
+            server.address, r.id
+        ))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(rows["total"], 3);
+    assert_eq!(rows["version"], 1);
+}
