@@ -118,14 +118,53 @@ pub fn parse_decimal(s: &str) -> Option<f64> {
 }
 
 pub fn parse_boolean(s: &str) -> Option<bool> {
-    match s.to_ascii_lowercase().as_str() {
-        "是" | "true" | "yes" => Some(true),
-        "否" | "false" | "no" => Some(false),
-        _ => None,
+    let is = |words: [&str; 3]| words.iter().any(|w| w.eq_ignore_ascii_case(s));
+    if is(["是", "true", "yes"]) {
+        Some(true)
+    } else if is(["否", "false", "no"]) {
+        Some(false)
+    } else {
+        None
     }
 }
 
+/// The number written by ASCII digits.
+fn number(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |acc, d| {
+        d.is_ascii_digit().then(|| acc * 10 + u32::from(d - b'0'))
+    })
+}
+
+/// `YYYY-MM-DD`, the form nearly every file uses, without chrono's format interpreter (the
+/// ingest reads millions of these).
+fn iso_date(b: &[u8]) -> Option<NaiveDate> {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = i32::try_from(number(&b[..4])?).ok()?;
+    NaiveDate::from_ymd_opt(year, number(&b[5..7])?, number(&b[8..10])?)
+}
+
+/// `YYYY-MM-DD HH:MM:SS` (or with a `T`), likewise.
+fn iso_datetime(b: &[u8]) -> Option<NaiveDateTime> {
+    if b.len() != 19 || !matches!(b[10], b' ' | b'T') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let time = chrono::NaiveTime::from_hms_opt(
+        number(&b[11..13])?,
+        number(&b[14..16])?,
+        number(&b[17..19])?,
+    )?;
+    Some(iso_date(&b[..10])?.and_time(time))
+}
+
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    if let Some(d) = iso_date(s.as_bytes()) {
+        return Some(d).filter(|d| (1800..=2200).contains(&chrono::Datelike::year(d)));
+    }
+    if s.len() > 20 || s.bytes().next().is_none_or(|b| !b.is_ascii_digit()) {
+        return None; // no other accepted form is this long or starts otherwise
+    }
     ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
         .iter()
         .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
@@ -133,6 +172,12 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 }
 
 pub fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
+    if let Some(t) = iso_datetime(s.as_bytes()) {
+        return Some(t).filter(|d| (1800..=2200).contains(&chrono::Datelike::year(d)));
+    }
+    if s.len() > 19 || s.bytes().next().is_none_or(|b| !b.is_ascii_digit()) {
+        return None;
+    }
     [
         "%Y-%m-%d %H:%M:%S",
         "%Y-%m-%dT%H:%M:%S",
@@ -268,5 +313,25 @@ mod tests {
             Some(Value::Date(NaiveDate::from_ymd_opt(2024, 3, 1).unwrap()))
         );
         assert_eq!(ColumnType::parse_name("数值型"), Some(ColumnType::Decimal));
+        // The ISO fast paths and the general formats agree.
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(parse_date("2024-12-31"), Some(d(2024, 12, 31)));
+        assert_eq!(parse_date("2024年12月31日"), Some(d(2024, 12, 31)));
+        assert_eq!(parse_date("2024-1-5"), Some(d(2024, 1, 5)));
+        assert_eq!(parse_date("2024-02-30"), None);
+        assert_eq!(parse_date("1700-01-01"), None, "out of range");
+        assert_eq!(parse_date("2024-0a-01"), None);
+        assert_eq!(
+            parse_datetime("2024-01-31T09:30:05"),
+            d(2024, 1, 31).and_hms_opt(9, 30, 5)
+        );
+        assert_eq!(parse_datetime("2024-01-31 24:00:00"), None);
+        assert_eq!(
+            parse_datetime("2024/01/31 08:00:00"),
+            d(2024, 1, 31).and_hms_opt(8, 0, 0)
+        );
+        assert_eq!(parse_boolean("TRUE"), Some(true));
+        assert_eq!(parse_boolean("否"), Some(false));
+        assert_eq!(parse_boolean("真"), None);
     }
 }

@@ -15,6 +15,9 @@ pub mod queue;
 pub mod source;
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::mpsc;
+
+use rustc_hash::FxHashSet;
 use std::fs::File;
 use std::hash::{Hash, Hasher};
 use std::io::BufWriter;
@@ -223,15 +226,17 @@ struct Scan {
     headers: Vec<String>,
     guesses: Vec<TypeGuess>,
     nulls: Vec<u64>,
-    distinct: Vec<HashSet<u64>>,
+    /// Hashes of the values seen, up to `DISTINCT_CAP`.
+    distinct: Vec<FxHashSet<u64>>,
     distinct_more: Vec<bool>,
     findings: BTreeMap<(usize, PiiKind), (u64, Vec<String>)>,
     rows: u64,
     problems: Vec<Problem>,
 }
 
+/// A fast, unkeyed hash: the values are the file's own, so there is nothing to defend against.
 fn hash_cell(s: &str) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
+    let mut h = rustc_hash::FxHasher::default();
     s.hash(&mut h);
     h.finish()
 }
@@ -265,8 +270,19 @@ fn scan(
     progress: &mut Progress,
 ) -> Result<Scan, IngestError> {
     let bytes = Arc::new(AtomicU64::new(0));
-    let mut reader = source::csv_reader(path, shape, bytes.clone())?;
-    let mut records = reader.records();
+    let reader = source::csv_reader(path, shape, bytes.clone())?;
+    std::thread::scope(|scope| {
+        let records = source::read_ahead(scope, reader).into_iter().flatten();
+        scan_records(conn, records, &bytes, progress)
+    })
+}
+
+fn scan_records(
+    conn: &mut DbConnection,
+    mut records: impl Iterator<Item = Result<csv::StringRecord, csv::Error>>,
+    bytes: &AtomicU64,
+    progress: &mut Progress,
+) -> Result<Scan, IngestError> {
     let headers = match records.next() {
         None => return Err(IngestError::Problems(vec![Problem::whole("文件为空")])),
         Some(Err(e)) => return Err(IngestError::Problems(vec![csv_problem(&e)])),
@@ -276,7 +292,7 @@ fn scan(
     let mut s = Scan {
         guesses: vec![TypeGuess::default(); n],
         nulls: vec![0; n],
-        distinct: vec![HashSet::new(); n],
+        distinct: vec![FxHashSet::default(); n],
         distinct_more: vec![false; n],
         findings: BTreeMap::new(),
         rows: 0,
@@ -335,7 +351,7 @@ fn scan(
             }
         }
         if s.rows.is_multiple_of(4096) {
-            progress.tick(conn, s.rows, &bytes)?;
+            progress.tick(conn, s.rows, bytes)?;
         }
     }
     if s.rows == 0 && s.problems.is_empty() {
@@ -429,6 +445,117 @@ struct Loaded {
     data: PathBuf,
 }
 
+/// What the transforming thread of pass 2 ends with.
+struct Transformed {
+    rows: u64,
+    ranges: Vec<Range>,
+    problems: Vec<Problem>,
+}
+
+/// Whether `display` would write the cell exactly as it is (so it can be copied as is).
+fn canonical(ty: ColumnType, cell: &str) -> bool {
+    let b = cell.as_bytes();
+    match ty {
+        ColumnType::Text => true,
+        ColumnType::Integer => !cell.starts_with('+'),
+        ColumnType::Date => b.len() == 10 && b[4] == b'-',
+        ColumnType::DateTime => b.len() == 19 && b[10] == b' ',
+        ColumnType::Decimal | ColumnType::Boolean => false,
+    }
+}
+
+/// Pass 2's work on the records, on a thread of its own: masks, types and checks every cell,
+/// writes the published CSV, and hands rows to the loading thread in batches. Once a problem is
+/// found no more batches are sent (the load will be discarded) but checking goes on, so that
+/// the report lists up to `MAX_PROBLEMS` of them.
+fn transform(
+    ctx: &Context,
+    plan: &[Planned],
+    records: impl Iterator<Item = Result<csv::StringRecord, csv::Error>>,
+    out: &mut csv::Writer<BufWriter<File>>,
+    batches: mpsc::SyncSender<(i64, Vec<Vec<Value>>)>,
+) -> Result<Transformed, IngestError> {
+    let mut t = Transformed {
+        rows: 0,
+        ranges: vec![Range::default(); plan.len()],
+        problems: Vec::new(),
+    };
+    let mut batch: Vec<Vec<Value>> = Vec::with_capacity(ctx.batch_rows);
+    let mut records = records;
+    records.next(); // the header
+    for rec in records {
+        let rec = rec?;
+        if rec.len() == 1 && rec.get(0).is_some_and(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let mut values = Vec::with_capacity(plan.len());
+        for (p, r) in plan.iter().zip(t.ranges.iter_mut()) {
+            let raw = rec.get(p.source).unwrap_or("").trim();
+            let treated;
+            let cell = match p.treatment {
+                Some(Treatment::Mask) => {
+                    treated = pii::mask_all(raw);
+                    treated.as_str()
+                }
+                Some(Treatment::Hash) if !raw.is_empty() => {
+                    treated = hash_value(&ctx.hash_key, raw);
+                    treated.as_str()
+                }
+                _ => raw,
+            };
+            match parse_as(p.ty, cell) {
+                Some(v) => {
+                    if v != Value::Null {
+                        if r.min.as_ref().is_none_or(|m| less(&v, m)) {
+                            r.min = Some(v.clone());
+                        }
+                        if r.max.as_ref().is_none_or(|m| less(m, &v)) {
+                            r.max = Some(v.clone());
+                        }
+                    }
+                    if canonical(p.ty, cell) {
+                        out.write_field(cell)?;
+                    } else {
+                        out.write_field(display(&v))?;
+                    }
+                    values.push(v);
+                }
+                None => {
+                    if t.problems.len() < MAX_PROBLEMS {
+                        t.problems.push(Problem {
+                            line,
+                            column: Some(p.name.clone()),
+                            value: Some(cell.chars().take(100).collect()),
+                            reason: format!("不是{}", p.ty.label()),
+                        });
+                    }
+                    out.write_field("")?;
+                    values.push(Value::Null);
+                }
+            }
+        }
+        out.write_record(None::<&[u8]>)?;
+        batch.push(values);
+        t.rows += 1;
+        if batch.len() >= ctx.batch_rows {
+            let first = t.rows as i64 - batch.len() as i64 + 1;
+            let full = std::mem::replace(&mut batch, Vec::with_capacity(ctx.batch_rows));
+            if t.problems.is_empty() && batches.send((first, full)).is_err() {
+                // The loading thread stopped on an error of its own, which it reports.
+                return Ok(t);
+            }
+        }
+    }
+    if t.problems.is_empty() && !batch.is_empty() {
+        let first = t.rows as i64 - batch.len() as i64 + 1;
+        let _ = batches.send((first, batch));
+    }
+    Ok(t)
+}
+
+/// Pass 2: three threads in a pipeline — reading the CSV, transforming the records (and writing
+/// the published CSV), and loading batches into the datastore on this thread's connection.
 #[allow(clippy::too_many_arguments)]
 fn load(
     conn: &mut DbConnection,
@@ -449,87 +576,47 @@ fn load(
         .collect();
     datastore::drop_table(conn, table)?;
     datastore::create_table(conn, table, &cols)?;
+    let mut loader = datastore::BulkLoader::new(conn, table, &cols)?;
     let bytes = Arc::new(AtomicU64::new(0));
-    let mut reader = source::csv_reader(path, shape, bytes.clone())?;
+    let reader = source::csv_reader(path, shape, bytes.clone())?;
     let mut out = csv::WriterBuilder::new()
         .from_writer(BufWriter::with_capacity(256 * 1024, File::create(&data)?));
     out.write_record(plan.iter().map(|p| p.name.as_str()))?;
-    let mut records = reader.records();
-    records.next(); // the header
-    let mut batch: Vec<Vec<Value>> = Vec::with_capacity(ctx.batch_rows);
-    let mut ranges = vec![Range::default(); plan.len()];
-    let mut rows: u64 = 0;
-    let mut problems = Vec::new();
-    let mut texts: Vec<String> = Vec::with_capacity(plan.len());
-    for rec in records {
-        let rec = rec?;
-        if rec.len() == 1 && rec.get(0).is_some_and(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
-        let mut values = Vec::with_capacity(plan.len());
-        texts.clear();
-        for p in plan {
-            let raw = rec.get(p.source).unwrap_or("").trim();
-            let cell = match p.treatment {
-                Some(Treatment::Mask) => pii::mask_all(raw),
-                Some(Treatment::Hash) if !raw.is_empty() => hash_value(&ctx.hash_key, raw),
-                _ => raw.to_owned(),
-            };
-            match parse_as(p.ty, &cell) {
-                Some(v) => {
-                    let r = &mut ranges[values.len()];
-                    if v != Value::Null {
-                        if r.min.as_ref().is_none_or(|m| less(&v, m)) {
-                            r.min = Some(v.clone());
-                        }
-                        if r.max.as_ref().is_none_or(|m| less(m, &v)) {
-                            r.max = Some(v.clone());
-                        }
-                    }
-                    texts.push(display(&v));
-                    values.push(v);
-                }
-                None => {
-                    if problems.len() < MAX_PROBLEMS {
-                        problems.push(Problem {
-                            line,
-                            column: Some(p.name.clone()),
-                            value: Some(cell.chars().take(100).collect()),
-                            reason: format!("不是{}", p.ty.label()),
-                        });
-                    }
-                    texts.push(String::new());
-                    values.push(Value::Null);
-                }
+    let (transformed, loaded) = std::thread::scope(|scope| {
+        let records = source::read_ahead(scope, reader).into_iter().flatten();
+        let (tx, rx) = mpsc::sync_channel(2);
+        let worker = scope.spawn(|| transform(ctx, plan, records, &mut out, tx));
+        let mut loaded: Result<(), IngestError> = Ok(());
+        for (first, batch) in rx.iter() {
+            loaded = loader
+                .insert(conn, table, &cols, first, &batch)
+                .map_err(IngestError::from)
+                .and_then(|()| {
+                    let rows = first as u64 + batch.len() as u64 - 1;
+                    progress.tick(conn, rows, &bytes).map_err(IngestError::from)
+                });
+            if loaded.is_err() {
+                break;
             }
         }
-        out.write_record(&texts)?;
-        batch.push(values);
-        rows += 1;
-        if batch.len() >= ctx.batch_rows {
-            if problems.is_empty() {
-                let first = rows as i64 - batch.len() as i64 + 1;
-                write_transaction(conn, |c| {
-                    datastore::insert_rows(c, table, &cols, first, &batch)
-                })?;
-            }
-            batch.clear();
-            progress.tick(conn, rows, &bytes)?;
-        }
+        drop(rx);
+        let transformed = worker
+            .join()
+            .unwrap_or_else(|_| Err(IngestError::Io(std::io::Error::other("导入线程异常退出"))));
+        (transformed, loaded)
+    });
+    let transformed = transformed?;
+    if !transformed.problems.is_empty() {
+        return Err(IngestError::Problems(transformed.problems));
     }
-    if !problems.is_empty() {
-        return Err(IngestError::Problems(problems));
-    }
-    if !batch.is_empty() {
-        let first = rows as i64 - batch.len() as i64 + 1;
-        write_transaction(conn, |c| {
-            datastore::insert_rows(c, table, &cols, first, &batch)
-        })?;
-    }
+    loaded?;
     out.flush()?;
     drop(out);
-    Ok(Loaded { rows, ranges, data })
+    Ok(Loaded {
+        rows: transformed.rows,
+        ranges: transformed.ranges,
+        data,
+    })
 }
 
 fn scratch_file(ctx: &Context, version: i32, what: &str) -> Result<PathBuf, IngestError> {
@@ -622,7 +709,9 @@ fn run_inner(
         span: 400,
         total_bytes,
     };
+    let started = Instant::now();
     let s = scan(conn, &csv_path, shape, &mut progress)?;
+    let scanned_in = started.elapsed();
     if !s.problems.is_empty() {
         return Err(IngestError::Problems(s.problems));
     }
@@ -748,6 +837,7 @@ fn run_inner(
         data,
         &mut progress,
     )?;
+    let loaded_in = started.elapsed() - scanned_in;
     let stored = ctx.store.adopt(&loaded.data)?;
     let columns: Vec<ColumnInfo> = plan
         .iter()
@@ -830,6 +920,14 @@ fn run_inner(
             let _ = ctx.store.remove(key);
         }
     }
+    tracing::info!(
+        version = v.id,
+        rows = loaded.rows,
+        scan_ms = scanned_in.as_millis() as u64,
+        load_ms = loaded_in.as_millis() as u64,
+        total_ms = started.elapsed().as_millis() as u64,
+        "ingest finished"
+    );
     Ok(Outcome::Ready { rows: loaded.rows })
 }
 

@@ -2,10 +2,11 @@
 //! UTF-8 CSV reader over it. Spreadsheets (XLSX, XLS) become a UTF-8 CSV of their first sheet.
 
 use std::fs::File;
-use std::io::{self, BufReader, BufWriter, Read};
+use std::io::{self, BufRead, BufReader, BufWriter, Read};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
 
 use calamine::{Data, DataType, Reader};
 use encoding_rs::{Encoding, GB18030, UTF_8};
@@ -133,27 +134,73 @@ pub fn inspect_csv(path: &Path) -> Result<CsvShape, SourceError> {
     })
 }
 
-/// A CSV reader decoding the file to UTF-8 (dropping a byte-order mark), counting bytes read.
+/// A CSV reader over the file as UTF-8 (GB18030 is decoded; a byte-order mark is dropped),
+/// counting bytes read. UTF-8 input is not copied through a decoder: the CSV reader checks it
+/// itself and reports a line with invalid bytes.
 pub fn csv_reader(
     path: &Path,
     shape: CsvShape,
     read: Arc<AtomicU64>,
-) -> io::Result<csv::Reader<impl Read>> {
-    let file = Counting {
-        inner: BufReader::with_capacity(256 * 1024, File::open(path)?),
-        read,
+) -> io::Result<csv::Reader<Box<dyn Read + Send>>> {
+    let mut file = BufReader::with_capacity(256 * 1024, File::open(path)?);
+    let input: Box<dyn Read + Send> = if shape.encoding == UTF_8 {
+        if file.fill_buf()?.starts_with(&[0xEF, 0xBB, 0xBF]) {
+            file.consume(3);
+            read.fetch_add(3, Ordering::Relaxed);
+        }
+        Box::new(Counting { inner: file, read })
+    } else {
+        Box::new(
+            DecodeReaderBytesBuilder::new()
+                .encoding(Some(shape.encoding))
+                .bom_override(true)
+                .strip_bom(true)
+                .build(Counting { inner: file, read }),
+        )
     };
-    let decoded = DecodeReaderBytesBuilder::new()
-        .encoding(Some(shape.encoding))
-        .bom_override(true)
-        .strip_bom(true)
-        .build(file);
     Ok(csv::ReaderBuilder::new()
         .delimiter(shape.delimiter)
         .flexible(true)
         .has_headers(false)
         .buffer_capacity(256 * 1024)
-        .from_reader(decoded))
+        .from_reader(input))
+}
+
+/// Records read ahead on a thread of their own, in chunks, so that parsing overlaps the work
+/// done with each record. A read error ends the stream after the records before it.
+pub type Chunk = Vec<Result<csv::StringRecord, csv::Error>>;
+
+/// Reads `reader` on a scoped thread; the receiver yields chunks until the end of the file.
+/// Dropping the receiver stops the thread at its next chunk.
+pub fn read_ahead<'scope, R: Read + Send + 'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    mut reader: csv::Reader<R>,
+) -> mpsc::Receiver<Chunk> {
+    const CHUNK: usize = 1024;
+    let (tx, rx) = mpsc::sync_channel::<Chunk>(8);
+    scope.spawn(move || {
+        let mut chunk = Vec::with_capacity(CHUNK);
+        loop {
+            let mut record = csv::StringRecord::new();
+            match reader.read_record(&mut record) {
+                Ok(true) => chunk.push(Ok(record)),
+                Ok(false) => break,
+                Err(e) => {
+                    chunk.push(Err(e));
+                    break;
+                }
+            }
+            if chunk.len() == CHUNK
+                && tx
+                    .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
+                    .is_err()
+            {
+                return;
+            }
+        }
+        let _ = tx.send(chunk);
+    });
+    rx
 }
 
 fn cell_text(cell: &Data) -> String {
