@@ -348,3 +348,89 @@ async fn browser_register_login_and_use_an_api_key() {
     c.close().await.ok();
     result.expect("the browser walk-through");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_publisher_uploads_a_gbk_file_and_the_public_sees_its_preview() {
+    let Some((_driver, c)) = start_browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite)
+        .await
+        .expect("SQLite is always available");
+    let dept = app.department("hefei-transport", "合肥市交通运输局", "340100");
+    DatasetBuilder::new("hefei-bus-lines", "合肥市公交线路", &dept).insert(&app);
+    app.account(
+        "staff@hefei.gov.cn",
+        kaifang::domain::Role::Publisher,
+        Some("hefei-transport"),
+    );
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/gbk_bus_lines.csv")
+        .canonicalize()
+        .expect("the GBK fixture");
+
+    let result = async {
+        open(&c, &format!("{}/login", app.address)).await?;
+        fill(&c, "f-email", "staff@hefei.gov.cn").await?;
+        fill(&c, "f-password", crate::helpers::PASSWORD).await?;
+        submit(&c, "/login").await?;
+
+        // The console: choose the file with the file input, as a person does, and upload.
+        let console = "/console/datasets/hefei-bus-lines/resources";
+        open(&c, &format!("{}{console}", app.address)).await?;
+        c.find(Locator::Id("f-file"))
+            .await?
+            .send_keys(&fixture.display().to_string())
+            .await?;
+        submit(&c, console).await?;
+        assert!(
+            c.current_url()
+                .await?
+                .path()
+                .starts_with("/console/datasets/hefei-bus-lines/resources/"),
+            "the upload leads to its version page"
+        );
+        // Still processing: the page follows the import by itself and says when it ends.
+        // Already done: the status says so.
+        if c.find(Locator::Id("ingest-progress")).await.is_ok() {
+            c.wait()
+                .at_most(Duration::from_secs(60))
+                .for_element(Locator::XPath(
+                    "//*[@id='progress-text'][contains(., '处理结束')]",
+                ))
+                .await?;
+            open(&c, c.current_url().await?.as_str()).await?;
+        }
+        assert_eq!(visible_text(&c, "#version-status").await, "已发布");
+        assert!(
+            visible_text(&c, "dl.version-meta")
+                .await
+                .contains("GB18030")
+        );
+
+        // The public dataset page: the preview shows the Chinese headers and values decoded,
+        // and a chart drawn on the server.
+        c.find(Locator::Css("form[action='/logout'] button"))
+            .await?
+            .click()
+            .await?;
+        open(&c, &format!("{}/datasets/hefei-bus-lines", app.address)).await?;
+        let preview = visible_text(&c, "table.preview").await;
+        assert!(
+            preview.contains("线路名称") && preview.contains("瑶海公园"),
+            "{preview}"
+        );
+        assert!(
+            c.find(Locator::Css("figure.chart svg rect.chart-bar"))
+                .await
+                .is_ok()
+        );
+        let shot = c.screenshot().await?;
+        std::fs::create_dir_all("target/browser").ok();
+        std::fs::write("target/browser/dataset-preview.png", &shot).ok();
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("the browser walk-through");
+}
