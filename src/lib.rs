@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod db;
 pub mod domain;
+pub mod search;
 pub mod secrets;
 pub mod services;
 pub mod settings;

@@ -1,0 +1,482 @@
+//! The embedded back-end: a tantivy index in `<data_dir>/search`, words from [`super::text`].
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::query::{
+    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+};
+use tantivy::schema::{
+    FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
+    TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{
+    DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
+};
+
+use super::text::{self, ChineseTokenizer, TOKENIZER};
+use super::{
+    FacetCounts, Hit, SearchDoc, SearchError, SearchIndex, SearchQuery, SearchResults, SearchSort,
+};
+
+/// Bumped whenever the schema or the tokenizer changes: an index of another version is rebuilt.
+const SCHEMA_VERSION: &str = "1";
+const VERSION_FILE: &str = "kaifang-schema-version";
+const WRITER_HEAP: usize = 50_000_000;
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    title: Field,
+    summary: Field,
+    body: Field,
+    theme: Field,
+    department: Field,
+    open_class: Field,
+    format: Field,
+    frequency: Field,
+    updated: Field,
+    published: Field,
+    downloads: Field,
+    name_key: Field,
+}
+
+/// The facet dimensions, in the order of [`FacetCounts`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dim {
+    Theme,
+    Department,
+    OpenClass,
+    Format,
+    Frequency,
+}
+
+const DIMS: [Dim; 5] = [
+    Dim::Theme,
+    Dim::Department,
+    Dim::OpenClass,
+    Dim::Format,
+    Dim::Frequency,
+];
+
+impl Fields {
+    fn schema() -> (Schema, Fields) {
+        let mut b = Schema::builder();
+        let words = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let facet = FacetOptions::default;
+        let fields = Fields {
+            id: b.add_u64_field("id", INDEXED | STORED | FAST),
+            title: b.add_text_field("title", words.clone() | STORED),
+            summary: b.add_text_field("summary", words.clone() | STORED),
+            body: b.add_text_field("body", words),
+            theme: b.add_facet_field("theme", facet()),
+            department: b.add_facet_field("department", facet()),
+            open_class: b.add_facet_field("open_class", facet()),
+            format: b.add_facet_field("format", facet()),
+            frequency: b.add_facet_field("frequency", facet()),
+            updated: b.add_i64_field("updated", FAST),
+            published: b.add_i64_field("published", FAST),
+            downloads: b.add_i64_field("downloads", FAST),
+            name_key: b.add_text_field("name_key", STRING | FAST),
+        };
+        (b.build(), fields)
+    }
+
+    fn of(self, dim: Dim) -> Field {
+        match dim {
+            Dim::Theme => self.theme,
+            Dim::Department => self.department,
+            Dim::OpenClass => self.open_class,
+            Dim::Format => self.format,
+            Dim::Frequency => self.frequency,
+        }
+    }
+}
+
+fn facet(value: &str) -> Facet {
+    Facet::from_path([value])
+}
+
+fn unavailable(e: impl std::fmt::Display) -> SearchError {
+    SearchError::Unavailable(e.to_string())
+}
+
+pub struct EmbeddedIndex {
+    /// The outbox cursor of the last commit (also in the commit's payload).
+    cursor: std::sync::atomic::AtomicI64,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    dir: PathBuf,
+}
+
+impl EmbeddedIndex {
+    /// Opens the index in `dir`, creating it (or recreating an index of another schema version).
+    pub fn open(dir: &Path) -> Result<Self, SearchError> {
+        let (schema, fields) = Fields::schema();
+        let version = std::fs::read_to_string(dir.join(VERSION_FILE)).unwrap_or_default();
+        if version.trim() != SCHEMA_VERSION && dir.exists() {
+            std::fs::remove_dir_all(dir).map_err(unavailable)?;
+        }
+        std::fs::create_dir_all(dir).map_err(unavailable)?;
+        let directory = tantivy::directory::MmapDirectory::open(dir).map_err(unavailable)?;
+        let index = Index::open_or_create(directory, schema).map_err(unavailable)?;
+        std::fs::write(dir.join(VERSION_FILE), SCHEMA_VERSION).map_err(unavailable)?;
+        Self::with_index(index, fields, dir.to_owned())
+    }
+
+    /// An index in memory (tests and benchmarks).
+    pub fn in_memory() -> Result<Self, SearchError> {
+        let (schema, fields) = Fields::schema();
+        Self::with_index(Index::create_in_ram(schema), fields, PathBuf::new())
+    }
+
+    fn with_index(index: Index, fields: Fields, dir: PathBuf) -> Result<Self, SearchError> {
+        index.tokenizers().register(TOKENIZER, ChineseTokenizer);
+        let writer = index.writer(WRITER_HEAP).map_err(unavailable)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(unavailable)?;
+        let cursor = index
+            .load_metas()
+            .ok()
+            .and_then(|m| m.payload)
+            .and_then(|p| p.trim().parse().ok())
+            .unwrap_or(0);
+        Ok(Self {
+            cursor: std::sync::atomic::AtomicI64::new(cursor),
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            dir,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn document(&self, d: &SearchDoc) -> TantivyDocument {
+        let f = self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_u64(f.id, d.id as u64);
+        doc.add_text(f.title, &d.title);
+        doc.add_text(f.summary, &d.summary);
+        let body = [
+            d.keywords.join(" "),
+            d.department_name.clone(),
+            d.theme_name.clone(),
+            d.formats.join(" "),
+            d.fields.join(" "),
+        ]
+        .join("\n");
+        doc.add_text(f.body, body);
+        doc.add_facet(f.theme, facet(&d.theme_slug));
+        doc.add_facet(f.department, facet(&d.department_slug));
+        doc.add_facet(f.open_class, facet(d.open_class.as_str()));
+        for format in &d.formats {
+            doc.add_facet(f.format, facet(&format.to_uppercase()));
+        }
+        doc.add_facet(f.frequency, facet(d.update_frequency.as_str()));
+        doc.add_i64(f.updated, d.last_updated_at.and_utc().timestamp());
+        doc.add_i64(
+            f.published,
+            d.published_at.map_or(i64::MIN, |t| t.and_utc().timestamp()),
+        );
+        doc.add_i64(f.downloads, d.download_count);
+        doc.add_text(f.name_key, &d.title);
+        doc
+    }
+
+    fn write(
+        &self,
+        clear: bool,
+        remove: &[i32],
+        docs: &[SearchDoc],
+        cursor: i64,
+    ) -> Result<(), SearchError> {
+        let mut writer = self.writer.lock().map_err(unavailable)?;
+        let result = (|| {
+            if clear {
+                writer.delete_all_documents()?;
+            }
+            for id in remove.iter().copied().chain(docs.iter().map(|d| d.id)) {
+                writer.delete_term(Term::from_field_u64(self.fields.id, id as u64));
+            }
+            for d in docs {
+                writer.add_document(self.document(d))?;
+            }
+            let mut commit = writer.prepare_commit()?;
+            commit.set_payload(&cursor.to_string());
+            commit.commit()?;
+            Ok::<_, tantivy::TantivyError>(())
+        })();
+        if let Err(e) = result {
+            // Nothing half-written stays pending for the next commit.
+            let _ = writer.rollback();
+            return Err(unavailable(e));
+        }
+        self.cursor
+            .store(cursor, std::sync::atomic::Ordering::SeqCst);
+        drop(writer);
+        self.reader.reload().map_err(unavailable)
+    }
+
+    /// The text part of a query: every word must appear in the title, the summary or the rest
+    /// (title matches weigh most); longer Latin words also match with one typo.
+    fn text_query(&self, text: &str) -> Option<Box<dyn Query>> {
+        let f = self.fields;
+        if text.trim().is_empty() {
+            return None;
+        }
+        let words = text::words(text);
+        if words.is_empty() {
+            // Only punctuation or symbols: there is nothing such text can match.
+            return Some(Box::new(EmptyQuery));
+        }
+        let per_word = words
+            .iter()
+            .map(|w| {
+                let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+                for (field, boost) in [(f.title, 3.0), (f.summary, 1.5), (f.body, 1.0)] {
+                    let term = Term::from_field_text(field, &w.text);
+                    let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+                    any.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(exact), boost)),
+                    ));
+                    let latin = w.text.chars().all(|c| c.is_ascii_alphanumeric());
+                    if latin && w.text.len() >= 5 {
+                        let fuzzy = FuzzyTermQuery::new(term, 1, true);
+                        any.push((
+                            Occur::Should,
+                            Box::new(BoostQuery::new(Box::new(fuzzy), boost * 0.5)),
+                        ));
+                    }
+                }
+                (
+                    Occur::Must,
+                    Box::new(BooleanQuery::new(any)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        Some(Box::new(BooleanQuery::new(per_word)))
+    }
+
+    fn values(q: &SearchQuery, dim: Dim) -> Vec<String> {
+        match dim {
+            Dim::Theme => q.themes.clone(),
+            Dim::Department => q.departments.clone(),
+            Dim::OpenClass => q
+                .open_classes
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect(),
+            Dim::Format => q.formats.iter().map(|f| f.to_uppercase()).collect(),
+            Dim::Frequency => q
+                .frequencies
+                .iter()
+                .map(|f| f.as_str().to_owned())
+                .collect(),
+        }
+    }
+
+    /// The text query AND the filters of every dimension but `except`.
+    fn filtered(
+        &self,
+        text: Option<&dyn Query>,
+        q: &SearchQuery,
+        except: Option<Dim>,
+    ) -> Box<dyn Query> {
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(t) = text {
+            must.push((Occur::Must, t.box_clone()));
+        }
+        for dim in DIMS {
+            if Some(dim) == except {
+                continue;
+            }
+            let values = Self::values(q, dim);
+            if values.is_empty() {
+                continue;
+            }
+            let any = values
+                .iter()
+                .map(|v| {
+                    let term = Term::from_facet(self.fields.of(dim), &facet(v));
+                    (
+                        Occur::Should,
+                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
+        if must.is_empty() {
+            Box::new(AllQuery)
+        } else {
+            Box::new(BooleanQuery::new(must))
+        }
+    }
+
+    fn page(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        sort: SearchSort,
+        has_text: bool,
+        offset: usize,
+        limit: usize,
+    ) -> tantivy::Result<Vec<DocAddress>> {
+        let top = || TopDocs::with_limit(limit.max(1)).and_offset(offset);
+        let by = |field: &str, order: Order| -> tantivy::Result<Vec<DocAddress>> {
+            Ok(searcher
+                .search(query, &top().order_by_fast_field::<i64>(field, order))?
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect())
+        };
+        match sort {
+            SearchSort::Relevance if has_text => Ok(searcher
+                .search(query, &top().order_by_score())?
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect()),
+            SearchSort::Relevance | SearchSort::Updated => by("updated", Order::Desc),
+            SearchSort::Newest => by("published", Order::Desc),
+            SearchSort::Downloads => by("downloads", Order::Desc),
+            SearchSort::Name => Ok(searcher
+                .search(
+                    query,
+                    &top().order_by_string_fast_field("name_key", Order::Asc),
+                )?
+                .into_iter()
+                .map(|(_, a)| a)
+                .collect()),
+        }
+    }
+
+    fn facets(
+        &self,
+        searcher: &tantivy::Searcher,
+        text: Option<&dyn Query>,
+        q: &SearchQuery,
+    ) -> tantivy::Result<FacetCounts> {
+        let mut counts: Vec<Vec<(String, u64)>> = Vec::with_capacity(DIMS.len());
+        for dim in DIMS {
+            let query = self.filtered(text, q, Some(dim));
+            let mut collector = FacetCollector::for_field(match dim {
+                Dim::Theme => "theme",
+                Dim::Department => "department",
+                Dim::OpenClass => "open_class",
+                Dim::Format => "format",
+                Dim::Frequency => "frequency",
+            });
+            collector.add_facet(Facet::root());
+            let found = searcher.search(&*query, &collector)?;
+            let mut values: Vec<(String, u64)> = found
+                .get(Facet::root())
+                .filter_map(|(f, n)| f.to_path().first().map(|v| ((*v).to_owned(), n)))
+                .filter(|(_, n)| *n > 0)
+                .collect();
+            values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+            counts.push(values);
+        }
+        let mut it = counts.into_iter();
+        let mut next = || it.next().unwrap_or_default();
+        Ok(FacetCounts {
+            theme: next(),
+            department: next(),
+            open_class: next(),
+            format: next(),
+            frequency: next(),
+        })
+    }
+}
+
+impl SearchIndex for EmbeddedIndex {
+    fn rebuild(&self, docs: &[SearchDoc], cursor: i64) -> Result<(), SearchError> {
+        self.write(true, &[], docs, cursor)
+    }
+
+    fn apply(&self, docs: &[SearchDoc], remove: &[i32], cursor: i64) -> Result<(), SearchError> {
+        self.write(false, remove, docs, cursor)
+    }
+
+    fn cursor(&self) -> Result<i64, SearchError> {
+        Ok(self.cursor.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
+        let searcher = self.reader.searcher();
+        let text = self.text_query(&q.text);
+        let query = self.filtered(text.as_deref(), q, None);
+        let run = || -> tantivy::Result<SearchResults> {
+            let total = searcher.search(&*query, &Count)? as u64;
+            let addresses = if (q.offset as u64) < total && q.limit > 0 {
+                self.page(
+                    &searcher,
+                    &*query,
+                    q.sort,
+                    text.is_some(),
+                    q.offset,
+                    q.limit,
+                )?
+            } else {
+                Vec::new()
+            };
+            let snippets = match &text {
+                Some(t) => {
+                    let title = SnippetGenerator::create(&searcher, &**t, self.fields.title)?;
+                    let mut summary =
+                        SnippetGenerator::create(&searcher, &**t, self.fields.summary)?;
+                    summary.set_max_num_chars(160);
+                    Some((title, summary))
+                }
+                None => None,
+            };
+            let mut hits = Vec::with_capacity(addresses.len());
+            for a in addresses {
+                let doc: TantivyDocument = searcher.doc(a)?;
+                let id = doc
+                    .get_first(self.fields.id)
+                    .and_then(|v| v.as_u64())
+                    .unwrap_or_default() as i32;
+                let (title_html, summary_html) = match &snippets {
+                    Some((t, s)) => {
+                        let html = |g: &SnippetGenerator| {
+                            let snippet = g.snippet_from_doc(&doc);
+                            (!snippet.highlighted().is_empty()).then(|| snippet.to_html())
+                        };
+                        (html(t), html(s))
+                    }
+                    None => (None, None),
+                };
+                hits.push(Hit {
+                    id,
+                    title_html,
+                    summary_html,
+                });
+            }
+            let facets = self.facets(&searcher, text.as_deref(), q)?;
+            Ok(SearchResults {
+                total,
+                hits,
+                facets,
+            })
+        };
+        run().map_err(unavailable)
+    }
+
+    fn len(&self) -> Result<u64, SearchError> {
+        Ok(self.reader.searcher().num_docs())
+    }
+}

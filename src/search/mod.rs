@@ -1,0 +1,122 @@
+//! Search over the public catalog: one [`SearchIndex`] trait, an embedded tantivy back-end by
+//! default and a Meilisearch back-end when `MEILI_URL` is set (to come). Both see text that
+//! [`text`] has already folded from traditional to simplified characters.
+//!
+//! Documents are the datasets that are published and not closed; the database stays the
+//! source of truth and an index can always be rebuilt from it.
+
+pub mod conformance;
+pub mod embedded;
+pub mod text;
+
+use chrono::NaiveDateTime;
+
+use crate::domain::{OpenClass, UpdateFrequency};
+
+/// What the index knows of one dataset.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchDoc {
+    pub id: i32,
+    pub slug: String,
+    pub title: String,
+    pub summary: String,
+    pub keywords: Vec<String>,
+    pub department_slug: String,
+    pub department_name: String,
+    pub theme_slug: String,
+    pub theme_name: String,
+    pub formats: Vec<String>,
+    pub open_class: OpenClass,
+    pub update_frequency: UpdateFrequency,
+    /// Field names, descriptions and units of the field dictionary.
+    pub fields: Vec<String>,
+    pub last_updated_at: NaiveDateTime,
+    pub published_at: Option<NaiveDateTime>,
+    pub download_count: i64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SearchSort {
+    /// Best match first (newest update first without search text).
+    #[default]
+    Relevance,
+    Updated,
+    Newest,
+    Downloads,
+    Name,
+}
+
+/// A search: text, filters (OR within a dimension, AND across dimensions), order and page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchQuery {
+    pub text: String,
+    pub themes: Vec<String>,
+    pub departments: Vec<String>,
+    pub open_classes: Vec<OpenClass>,
+    pub formats: Vec<String>,
+    pub frequencies: Vec<UpdateFrequency>,
+    pub sort: SearchSort,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// One result: the dataset and, when the text matched there, its title and summary as HTML
+/// with the matches in `<b>` (everything else escaped).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub id: i32,
+    pub title_html: Option<String>,
+    pub summary_html: Option<String>,
+}
+
+/// Counts per value of each facet; each dimension counts with every *other* active filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FacetCounts {
+    pub theme: Vec<(String, u64)>,
+    pub department: Vec<(String, u64)>,
+    pub open_class: Vec<(String, u64)>,
+    pub format: Vec<(String, u64)>,
+    pub frequency: Vec<(String, u64)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SearchResults {
+    pub total: u64,
+    pub hits: Vec<Hit>,
+    pub facets: FacetCounts,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The engine cannot answer now (Meilisearch down, index unreadable): a 503.
+    #[error("搜索服务暂时不可用：{0}")]
+    Unavailable(String),
+}
+
+/// A search back-end. Implementations are shared between threads.
+///
+/// Each index remembers the last `search_outbox` entry it has taken in (its *cursor*), stored
+/// with the data it describes, so that several portal processes, each with its own index, all
+/// follow the same outbox.
+pub trait SearchIndex: Send + Sync {
+    /// Replaces the whole index with these documents, up to outbox entry `cursor`.
+    fn rebuild(&self, docs: &[SearchDoc], cursor: i64) -> Result<(), SearchError>;
+    /// Adds or replaces documents (by id) and removes others (unknown ids are ignored), in one
+    /// commit that also records `cursor`.
+    fn apply(&self, docs: &[SearchDoc], remove: &[i32], cursor: i64) -> Result<(), SearchError>;
+    /// The last outbox entry taken in (0 for a new index).
+    fn cursor(&self) -> Result<i64, SearchError>;
+    fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError>;
+    /// How many documents the index holds.
+    fn len(&self) -> Result<u64, SearchError>;
+
+    fn is_empty(&self) -> Result<bool, SearchError> {
+        Ok(self.len()? == 0)
+    }
+    fn upsert(&self, docs: &[SearchDoc]) -> Result<(), SearchError> {
+        self.apply(docs, &[], self.cursor()?)
+    }
+    fn remove(&self, ids: &[i32]) -> Result<(), SearchError> {
+        self.apply(&[], ids, self.cursor()?)
+    }
+}
