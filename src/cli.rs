@@ -41,6 +41,9 @@ pub enum Command {
     Migrate,
     /// Load the demo catalog (only into an empty catalog).
     Demo,
+    /// Rebuild the search index from the database (stop the server first, or point
+    /// `search.dir` elsewhere: one process writes an index at a time).
+    Reindex,
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
@@ -101,6 +104,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => {
             startup::open_database(&settings)?;
             println!("数据库已是最新版本 (database is up to date)");
+            Ok(())
+        }
+        Command::Reindex => {
+            let pool = startup::open_database(&settings)?;
+            let index = crate::search::embedded::EmbeddedIndex::open(&settings.search_dir())
+                .map_err(|e| {
+                    anyhow::anyhow!(
+                        "{e}（索引可能正被运行中的服务使用，请先停止服务）(is the server running?)"
+                    )
+                })?;
+            let mut conn = pool.get()?;
+            let started = std::time::Instant::now();
+            let n = crate::services::search::rebuild(&mut conn, &index)?;
+            println!(
+                "搜索索引已重建：{n} 个数据集，用时 {:.1} 秒 (search index rebuilt: {n} datasets)",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Demo => {

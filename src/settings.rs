@@ -22,7 +22,15 @@ pub struct Settings {
     pub catalog: CatalogSettings,
     pub auth: AuthSettings,
     pub uploads: UploadSettings,
+    pub search: SearchSettings,
     pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct SearchSettings {
+    /// Where the embedded index lives; empty means `search` in `data_dir`. Every process
+    /// needs its own (an index is written by one process at a time).
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -166,6 +174,15 @@ impl Settings {
     /// Generated downloads (JSON, XLSX, CSV with a byte-order mark), rebuilt when missing.
     pub fn cache_dir(&self) -> PathBuf {
         self.data_dir.join("cache")
+    }
+
+    /// Where the embedded search index lives.
+    pub fn search_dir(&self) -> PathBuf {
+        if self.search.dir.as_os_str().is_empty() {
+            self.data_dir.join("search")
+        } else {
+            self.search.dir.clone()
+        }
     }
 
     pub fn pool_options(&self) -> PoolOptions {

@@ -14,6 +14,8 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 
 use crate::db::{self, DbPool};
+use crate::search::SearchIndex;
+use crate::search::embedded::EmbeddedIndex;
 use crate::secrets::Secrets;
 use crate::services::ingest::{self, queue::Queue};
 use crate::services::passwords::PasswordHasher;
@@ -66,6 +68,25 @@ pub fn offline_ingest_context(settings: &Settings) -> anyhow::Result<ingest::Con
     Ok(ingest_context(settings, &file_store(settings), &secrets))
 }
 
+/// Opens the embedded search index in the data directory and makes it hold the whole public
+/// catalog (rebuilding it when it is empty, outdated or of an older schema).
+fn open_search(settings: &Settings, pool: &DbPool) -> anyhow::Result<Arc<dyn SearchIndex>> {
+    let index =
+        EmbeddedIndex::open(&settings.search_dir()).context("cannot open the search index")?;
+    let mut conn = pool.get().context("cannot reach the database")?;
+    let started = std::time::Instant::now();
+    if crate::services::search::ensure_complete(&mut conn, &index)
+        .context("cannot build the search index")?
+    {
+        tracing::info!(
+            documents = index.len().unwrap_or_default(),
+            ms = started.elapsed().as_millis() as u64,
+            "search index rebuilt"
+        );
+    }
+    Ok(Arc::new(index))
+}
+
 /// Marks ingests a restart interrupted as failed, then starts the ingest workers.
 fn start_ingest(
     settings: &Settings,
@@ -106,6 +127,7 @@ impl Application {
         let session_key = Key::from(secrets.session_key());
         let store = file_store(&settings);
         let ingest = start_ingest(&settings, &pool, &store, &secrets)?;
+        let search = open_search(&settings, &pool)?;
         let secure_cookies = settings.auth.secure_cookies;
         let state = web::Data::new(AppState {
             pool: pool.clone(),
@@ -116,6 +138,7 @@ impl Application {
             secrets: Arc::new(secrets),
             store,
             ingest: Arc::new(ingest),
+            search,
         });
         let mut server = HttpServer::new(move || {
             let sessions =

@@ -240,3 +240,30 @@ pub fn public_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option
         .first(conn)
         .optional()
 }
+
+/// Public datasets for the search index: all of them, or those among `ids`, by id.
+pub fn public_for_index(conn: &mut DbConnection, ids: Option<&[i32]>) -> QueryResult<Vec<Dataset>> {
+    let mut q = datasets::table
+        .filter(public())
+        .select(Dataset::as_select())
+        .order(datasets::id)
+        .into_boxed();
+    if let Some(ids) = ids {
+        q = q.filter(datasets::id.eq_any(ids.to_vec()));
+    }
+    q.load(conn)
+}
+
+/// Public datasets among `ids`, in no particular order (the caller orders them).
+pub fn public_by_ids(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<Dataset>> {
+    datasets::table
+        .filter(public())
+        .filter(datasets::id.eq_any(ids.to_vec()))
+        .select(Dataset::as_select())
+        .load(conn)
+}
+
+/// How many datasets the public may see (to tell whether a search index is complete).
+pub fn public_count(conn: &mut DbConnection) -> QueryResult<i64> {
+    datasets::table.filter(public()).count().get_result(conn)
+}

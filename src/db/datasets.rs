@@ -379,3 +379,43 @@ pub fn after_new_version(
     }
     Ok(())
 }
+
+/// The field dictionaries of several datasets.
+pub fn fields_of(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<Field>> {
+    dataset_fields::table
+        .filter(dataset_fields::dataset_id.eq_any(ids.to_vec()))
+        .order((dataset_fields::dataset_id, dataset_fields::position))
+        .select(Field::as_select())
+        .load(conn)
+}
+
+/// Up to `limit` entries of the search outbox after `cursor`, oldest first:
+/// (entry id, dataset id).
+pub fn search_outbox_after(
+    conn: &mut DbConnection,
+    cursor: i64,
+    limit: i64,
+) -> QueryResult<Vec<(i64, i32)>> {
+    use super::schema::search_outbox as o;
+    o::table
+        .filter(o::id.gt(cursor))
+        .order(o::id)
+        .limit(limit)
+        .select((o::id, o::dataset_id))
+        .load(conn)
+}
+
+/// Datasets of the outbox entries in `(from, to]`.
+pub fn search_outbox_between(conn: &mut DbConnection, from: i64, to: i64) -> QueryResult<Vec<i32>> {
+    use super::schema::search_outbox as o;
+    o::table
+        .filter(o::id.gt(from).and(o::id.le(to)))
+        .select(o::dataset_id)
+        .load(conn)
+}
+
+/// The newest outbox entry.
+pub fn search_outbox_last(conn: &mut DbConnection) -> QueryResult<Option<i64>> {
+    use super::schema::search_outbox as o;
+    o::table.select(diesel::dsl::max(o::id)).first(conn)
+}

@@ -146,6 +146,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    search_outbox (id) {
+        id -> BigInt,
+        dataset_id -> Integer,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         id -> Integer,
         user_id -> Integer,
@@ -248,4 +255,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     class_change_requests,
     calendar_days,
     resource_versions,
+    search_outbox,
 );

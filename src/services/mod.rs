@@ -12,6 +12,7 @@ pub mod passwords;
 pub mod preview;
 pub mod publishing;
 pub mod resources;
+pub mod search;
 pub mod users;
 
 use chrono::{NaiveDateTime, Timelike, Utc};

@@ -65,7 +65,7 @@ impl AppError {
     pub fn public_message(&self) -> String {
         match self {
             Self::NotFound => "您访问的页面不存在，或该数据集未向社会开放。".into(),
-            Self::Unavailable(_) => "数据库暂时无法连接，请稍后再试。".into(),
+            Self::Unavailable(_) => "服务暂时无法使用（数据库或搜索），请稍后再试。".into(),
             Self::Internal(_) => "处理请求时出现错误，我们已记录此问题。请稍后再试。".into(),
             other => other.to_string(),
         }
@@ -100,6 +100,17 @@ impl From<diesel::result::Error> for AppError {
             Self::Unavailable(e.into())
         } else {
             Self::Internal(e.into())
+        }
+    }
+}
+
+impl From<crate::services::search::SyncError> for AppError {
+    /// The search index failing is a 503: the database, the source of truth, is fine.
+    fn from(e: crate::services::search::SyncError) -> Self {
+        use crate::services::search::SyncError;
+        match e {
+            SyncError::Database(e) => e.into(),
+            SyncError::Search(e) => Self::Unavailable(e.into()),
         }
     }
 }

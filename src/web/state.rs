@@ -25,6 +25,8 @@ pub struct AppState {
     pub store: FileStore,
     /// Uploads waiting to be checked and loaded.
     pub ingest: Arc<Queue>,
+    /// The catalog's search index (kept in step through `services::search`).
+    pub search: Arc<dyn crate::search::SearchIndex>,
 }
 
 impl AppState {

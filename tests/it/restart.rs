@@ -39,6 +39,11 @@ async fn start(app: &TestApp) -> Server {
         .env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("KAIFANG_DATA_DIR", app.data_dir.path())
+        // The test's own server keeps its index in the data directory.
+        .env(
+            "KAIFANG_SEARCH__DIR",
+            app.data_dir.path().join("search-restarted"),
+        )
         .env("DATABASE_URL", &app.settings.database_url)
         .env("KAIFANG_LOG__LEVEL", "warn")
         .current_dir(app.data_dir.path())

@@ -1,0 +1,10 @@
+DROP TRIGGER search_departments_update;
+DROP TRIGGER search_fields_delete;
+DROP TRIGGER search_fields_update;
+DROP TRIGGER search_fields_insert;
+DROP TRIGGER search_formats_delete;
+DROP TRIGGER search_formats_insert;
+DROP TRIGGER search_datasets_delete;
+DROP TRIGGER search_datasets_update;
+DROP TRIGGER search_datasets_insert;
+DROP TABLE search_outbox;
