@@ -19,9 +19,13 @@ use crate::domain::{
     DatasetStatus, Format, Keywords, OpenClass, RegionCode, RegionLevel, Slug, UpdateFrequency,
     is_publicly_listed,
 };
+use crate::search::{FacetCounts, SearchIndex, SearchQuery, SearchSort};
+use crate::services::search::SyncError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
+    /// Best match first; without search text, the newest update first.
+    Relevance,
     #[default]
     Updated,
     Name,
@@ -30,10 +34,17 @@ pub enum Sort {
 }
 
 impl Sort {
-    pub const ALL: [Sort; 4] = [Self::Updated, Self::Newest, Self::Downloads, Self::Name];
+    pub const ALL: [Sort; 5] = [
+        Self::Relevance,
+        Self::Updated,
+        Self::Newest,
+        Self::Downloads,
+        Self::Name,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Relevance => "relevance",
             Self::Updated => "updated",
             Self::Name => "name",
             Self::Downloads => "downloads",
@@ -43,6 +54,7 @@ impl Sort {
 
     pub fn label(self) -> &'static str {
         match self {
+            Self::Relevance => "相关度",
             Self::Updated => "最近更新",
             Self::Name => "名称",
             Self::Downloads => "下载量",
@@ -52,7 +64,7 @@ impl Sort {
 
     fn order(self) -> Order {
         match self {
-            Self::Updated => Order::Updated,
+            Self::Relevance | Self::Updated => Order::Updated,
             Self::Name => Order::Title,
             Self::Downloads => Order::Downloads,
             Self::Newest => Order::Published,
@@ -61,7 +73,7 @@ impl Sort {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("未知的排序方式“{0}”（可选：updated、newest、downloads、name）")]
+#[error("未知的排序方式“{0}”（可选：relevance、updated、newest、downloads、name）")]
 pub struct UnknownSort(pub String);
 
 impl FromStr for Sort {
@@ -114,6 +126,10 @@ pub struct DatasetCard {
     pub view_count: i64,
     pub record_count: i64,
     pub priority: bool,
+    /// The title and summary with the search words marked (`<b>`, the rest escaped by the
+    /// index), when a search matched them there.
+    pub title_html: Option<String>,
+    pub summary_html: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -216,6 +232,8 @@ impl Lookups {
                     view_count: d.view_count,
                     record_count: d.record_count,
                     priority: d.priority,
+                    title_html: None,
+                    summary_html: None,
                 }
             })
             .collect())
@@ -229,6 +247,72 @@ impl Lookups {
             format: format_facet(conn, filter)?,
             frequency: frequency_facet(conn, filter)?,
         })
+    }
+
+    /// The index's counts as facets, labelled and ordered as the database facets are.
+    fn index_facets(&self, counts: &FacetCounts) -> Facets {
+        let count_of = |values: &[(String, u64)], v: &str| {
+            values.iter().find(|(x, _)| x == v).map(|(_, n)| *n as i64)
+        };
+        let theme = self
+            .themes
+            .iter()
+            .filter_map(|t| {
+                Some(FacetValue {
+                    count: count_of(&counts.theme, &t.slug)?,
+                    value: t.slug.clone(),
+                    label: t.name.clone(),
+                })
+            })
+            .collect();
+        let mut department: Vec<FacetValue> = counts
+            .department
+            .iter()
+            .filter_map(|(slug, n)| {
+                let d = self.departments.iter().find(|d| d.slug == *slug)?;
+                Some(FacetValue {
+                    value: d.slug.clone(),
+                    label: d.name.clone(),
+                    count: *n as i64,
+                })
+            })
+            .collect();
+        department.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+        let fixed = |values: &[(String, u64)], order: &[(&str, &str)]| -> Vec<FacetValue> {
+            order
+                .iter()
+                .filter_map(|(value, label)| {
+                    Some(FacetValue {
+                        count: count_of(values, value)?,
+                        value: (*value).to_owned(),
+                        label: (*label).to_owned(),
+                    })
+                })
+                .collect()
+        };
+        let mut format: Vec<FacetValue> = counts
+            .format
+            .iter()
+            .map(|(f, n)| FacetValue {
+                value: f.clone(),
+                label: f.clone(),
+                count: *n as i64,
+            })
+            .collect();
+        format.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
+        Facets {
+            theme,
+            department,
+            open_class: fixed(
+                &counts.open_class,
+                &OpenClass::PUBLIC.map(|c| (c.as_str(), c.label())),
+            ),
+            format,
+            frequency: fixed(
+                &counts.frequency,
+                &UpdateFrequency::ALL.map(|f| (f.as_str(), f.label())),
+            ),
+        }
     }
 
     /// Themes in their fixed order.
@@ -329,13 +413,102 @@ fn format_facet(conn: &mut DbConnection, filter: &Filter) -> QueryResult<Vec<Fac
     Ok(format)
 }
 
+/// The catalog page: text, filters, facets and order answered by the search index (after it
+/// has taken in pending changes), the cards read from the database.
 pub fn search(
     conn: &mut DbConnection,
     query: &CatalogQuery,
     per_page: u32,
-) -> QueryResult<CatalogPage> {
+    index: &dyn SearchIndex,
+) -> Result<CatalogPage, SyncError> {
+    super::search::drain(conn, index)?;
     let lookups = Lookups::load(conn)?;
-    search_with(conn, &lookups, query, per_page)
+    let mut unknown = Vec::new();
+    if let Some(s) = &query.theme
+        && !lookups.themes.iter().any(|t| t.slug == s.as_str())
+    {
+        unknown.push(UnknownFilter::Theme(s.to_string()));
+    }
+    if let Some(s) = &query.department
+        && !lookups.departments.iter().any(|d| d.slug == s.as_str())
+    {
+        unknown.push(UnknownFilter::Department(s.to_string()));
+    }
+    let known = |u: UnknownFilter| !unknown.contains(&u);
+    let page = query.page.max(1);
+    let per_page = per_page.max(1);
+    let text = query.text.clone().unwrap_or_default();
+    let sort = match query.sort {
+        Sort::Relevance => SearchSort::Relevance,
+        Sort::Updated => SearchSort::Updated,
+        Sort::Newest => SearchSort::Newest,
+        Sort::Downloads => SearchSort::Downloads,
+        Sort::Name => SearchSort::Name,
+    };
+    let found = index.search(&SearchQuery {
+        text,
+        themes: query
+            .theme
+            .iter()
+            .map(|s| s.to_string())
+            .filter(|s| known(UnknownFilter::Theme(s.clone())))
+            .collect(),
+        departments: query
+            .department
+            .iter()
+            .map(|s| s.to_string())
+            .filter(|s| known(UnknownFilter::Department(s.clone())))
+            .collect(),
+        open_classes: query
+            .open_class
+            .filter(|c| c.is_public())
+            .into_iter()
+            .collect(),
+        formats: query.format.iter().map(|f| f.as_str().to_owned()).collect(),
+        frequencies: query.frequency.into_iter().collect(),
+        sort,
+        offset: (page as usize - 1) * per_page as usize,
+        limit: per_page as usize,
+    })?;
+    // The index may be a moment behind: cards come from the database, under the public rule.
+    let ids: Vec<i32> = found.hits.iter().map(|h| h.id).collect();
+    let mut rows: HashMap<i32, Dataset> = q::public_by_ids(conn, &ids)?
+        .into_iter()
+        .map(|d| (d.id, d))
+        .collect();
+    let ordered: Vec<Dataset> = ids.iter().filter_map(|id| rows.remove(id)).collect();
+    let ordered_ids: Vec<i32> = ordered.iter().map(|d| d.id).collect();
+    let mut items = lookups.cards(conn, ordered)?;
+    for (card, id) in items.iter_mut().zip(ordered_ids) {
+        if let Some(hit) = found.hits.iter().find(|h| h.id == id) {
+            // The index escapes the text and marks matches with <b>; <mark> says what it is.
+            let marked = |h: &Option<String>| {
+                h.as_ref()
+                    .map(|h| h.replace("<b>", "<mark>").replace("</b>", "</mark>"))
+            };
+            card.title_html = marked(&hit.title_html);
+            card.summary_html = marked(&hit.summary_html);
+        }
+    }
+    let facets = lookups.index_facets(&found.facets);
+    Ok(CatalogPage {
+        total: found.total as i64,
+        page,
+        per_page,
+        items,
+        facets,
+        theme_name: query
+            .theme
+            .as_ref()
+            .and_then(|s| lookups.themes.iter().find(|t| t.slug == s.as_str()))
+            .map(|t| t.name.clone()),
+        department_name: query
+            .department
+            .as_ref()
+            .and_then(|s| lookups.departments.iter().find(|d| d.slug == s.as_str()))
+            .map(|d| d.name.clone()),
+        unknown,
+    })
 }
 
 fn search_with(
@@ -591,8 +764,10 @@ pub fn theme(
     let Some(theme) = theme_rows::by_slug(conn, slug.as_str())? else {
         return Ok(None);
     };
-    let catalog = search(
+    let lookups = Lookups::load(conn)?;
+    let catalog = search_with(
         conn,
+        &lookups,
         &CatalogQuery {
             theme: Some(slug.clone()),
             page: 1,

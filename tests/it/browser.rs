@@ -434,3 +434,73 @@ async fn browser_publisher_uploads_a_gbk_file_and_the_public_sees_its_preview() 
     c.close().await.ok();
     result.expect("the browser walk-through");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_searches_in_traditional_characters_and_narrows_by_a_facet() {
+    let Some((_driver, c)) = start_browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite)
+        .await
+        .expect("SQLite is always available");
+    let hefei = app.department("hefei-build", "合肥市城乡建设局", "340100");
+    let wuhu = app.department("wuhu-build", "芜湖市城乡建设局", "340200");
+    for (slug, title, dept, theme) in [
+        ("hefei-bus-data", "合肥市公交数据", &hefei, "transport"),
+        ("hefei-park-data", "合肥市公园数据", &hefei, "environment"),
+        ("wuhu-bus-data", "芜湖市公交数据", &wuhu, "transport"),
+        ("wuhu-parks", "芜湖市公园名录", &wuhu, "environment"),
+    ] {
+        DatasetBuilder::new(slug, title, dept)
+            .keywords("城市")
+            .theme(theme)
+            .insert(&app);
+    }
+
+    let result = async {
+        open(&c, &format!("{}/", app.address)).await?;
+        c.find(Locator::Css("#home-q"))
+            .await?
+            .send_keys("數據")
+            .await?;
+        c.find(Locator::Css(".hero button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        assert_eq!(visible_text(&c, "#results-title").await, "共 3 个数据集");
+        let marks = c
+            .find_all(Locator::Css(".results .card-title mark"))
+            .await?;
+        assert_eq!(marks.len(), 3, "each title has its match marked");
+        for m in marks {
+            assert_eq!(m.text().await?, "数据");
+        }
+        // Narrow by department: the facet said how many, the list has that many.
+        let link = c
+            .find(Locator::Css(
+                "section[aria-labelledby=facet-dept] a[href*='dept=wuhu-build']",
+            ))
+            .await?;
+        let promised = link
+            .find(Locator::Css(".facet-count"))
+            .await?
+            .text()
+            .await?;
+        link.click().await?;
+        let cards = c.find_all(Locator::Css(".results .card")).await?;
+        assert_eq!(promised, "1");
+        assert_eq!(cards.len(), 1);
+        assert_eq!(visible_text(&c, "#results-title").await, "共 1 个数据集");
+        assert_eq!(
+            visible_text(&c, ".results .card-title").await,
+            "芜湖市公交数据"
+        );
+        let shot = c.screenshot().await?;
+        std::fs::create_dir_all("target/browser").ok();
+        std::fs::write("target/browser/search.png", &shot).ok();
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("the browser walk-through");
+}

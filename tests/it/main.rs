@@ -19,5 +19,6 @@ mod migrations;
 mod operations;
 mod pages;
 mod restart;
+mod search;
 mod uploads;
 mod visibility;

@@ -148,7 +148,18 @@ async fn catalog_filters_combine_with_counts(backend: Backend) {
     let page = app.ok_page("/datasets?freq=weekly&theme=transport").await;
     assert_eq!(page.texts(".results .card-title"), ["合肥市公交站点"]);
     let page = app.ok_page("/datasets?q=%E7%BA%BF%E8%B7%AF").await; // 线路 (a keyword)
-    assert_eq!(page.texts(".results .card-title"), ["合肥市公交线路信息"]);
+    assert_eq!(
+        page.texts(".results .card-title mark"),
+        ["线路"],
+        "the match is marked"
+    );
+    assert_eq!(
+        page.texts(".results .card-title")
+            .iter()
+            .map(|t| t.replace(' ', ""))
+            .collect::<Vec<_>>(),
+        ["合肥市公交线路信息"]
+    );
     assert_eq!(
         page.attrs("#q", "value"),
         ["线路"],

@@ -117,6 +117,10 @@ pub fn parse(query_string: &str) -> Result<Parsed, String> {
             Err(e) => problems.push(shorten(&e.to_string())),
         }
     }
+    // Searching for words orders by relevance unless another order is asked for.
+    if params.sort.is_none() && query.text.as_deref().is_some_and(|t| !t.trim().is_empty()) {
+        query.sort = Sort::Relevance;
+    }
     if let Some(v) = get("page") {
         match v.parse::<u32>() {
             Ok(p) if p >= 1 => query.page = p,

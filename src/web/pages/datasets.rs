@@ -75,8 +75,9 @@ pub async fn index(
     let mut parsed = catalog_params::parse(req.query_string()).map_err(AppError::BadRequest)?;
     let per_page = state.settings.catalog.per_page;
     let query = parsed.query.clone();
+    let index = state.search.clone();
     let result = state
-        .db(move |c| Ok(catalog::search(c, &query, per_page)?))
+        .db(move |c| Ok(catalog::search(c, &query, per_page, &*index)?))
         .await?;
     catalog_params::report_unknown(&mut parsed, &result.unknown);
     let status_bad = !parsed.problems.is_empty();
