@@ -102,7 +102,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(post("/admin/uploads/{id}/override", admin::override_upload))
         // The JSON API.
         .service(web::resource("/api/v1/account").route(web::get().to(api::account::show)))
-        .service(web::resource("/api/v1/datasets").route(web::post().to(api::datasets::create)))
+        .service(
+            web::resource("/api/v1/datasets")
+                .route(web::get().to(api::catalog::search))
+                .route(web::post().to(api::datasets::create)),
+        )
         .service(
             web::resource("/api/v1/datasets/{slug}").route(web::patch().to(api::datasets::update)),
         )

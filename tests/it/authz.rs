@@ -352,6 +352,14 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
             [NOKEY, FORBID, MISSING, MISSING, FORBID],
         ),
         (
+            Api("GET", "/api/v1/datasets?q=%E6%95%B0%E6%8D%AE", ""),
+            [Pass, Pass, Pass, Pass, Pass],
+        ),
+        (
+            Api("GET", "/api/v1/datasets?sort=bogus", ""),
+            [BAD, BAD, BAD, BAD, BAD],
+        ),
+        (
             Api("GET", "/api/v1/datasets/a-published/resources/1/rows", ""),
             [NOKEY, Pass, Pass, Pass, Pass],
         ),

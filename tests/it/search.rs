@@ -14,6 +14,7 @@ both_backends!(
     facet_counts_match_the_list,
     closed_draft_and_withdrawn_datasets_never_show,
     any_search_text_gets_a_page_never_a_500,
+    the_json_api_searches_the_same_way,
 );
 
 /// The same cases the Meilisearch back-end must pass, on an index in this test's data
@@ -196,4 +197,75 @@ async fn any_search_text_gets_a_page_never_a_500(backend: Backend) {
     // The data is still there.
     let (count, _) = result_titles(&app, "q=%E5%85%AC%E4%BA%A4").await;
     assert_eq!(count, "共 1 个数据集");
+}
+
+async fn the_json_api_searches_the_same_way(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let dept = app.department("hefei-build", "合肥市城乡建设局", "340100");
+    DatasetBuilder::new("hefei-bus", "合肥市公交线路数据", &dept)
+        .keywords("公交")
+        .formats(&["CSV", "JSON"])
+        .insert(&app);
+    DatasetBuilder::new("hefei-parks", "合肥市公园名录", &dept)
+        .keywords("公园")
+        .theme("environment")
+        .insert(&app);
+    DatasetBuilder::new("hefei-census", "合肥市户籍数据", &dept)
+        .keywords("户籍")
+        .closed("《中华人民共和国个人信息保护法》第二十八条")
+        .insert(&app);
+    let res = app.get("/api/v1/datasets?q=%E6%95%B8%E6%93%9A").await; // 數據
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["total"], 1, "{body}");
+    assert_eq!(body["results"][0]["title"], "合肥市公交线路数据");
+    assert_eq!(
+        body["results"][0]["highlight"]["title"],
+        "合肥市公交线路<mark>数据</mark>"
+    );
+    assert_eq!(body["facets"]["theme"][0]["value"], "transport");
+    assert_eq!(body["facets"]["theme"][0]["count"], 1);
+    let formats: Vec<&str> = body["facets"]["format"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["value"].as_str().unwrap())
+        .collect();
+    assert_eq!(formats, ["CSV", "JSON"]);
+    // Everything public, paged.
+    let body: serde_json::Value = app
+        .get("/api/v1/datasets?per_page=1&page=2&sort=name")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (body["total"].as_i64(), body["pages"].as_i64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(body["results"].as_array().unwrap().len(), 1);
+    assert!(
+        !body.to_string().contains("户籍"),
+        "closed data never appears"
+    );
+    // Bad parameters: the envelope and a 400.
+    for q in [
+        "sort=bogus",
+        "per_page=0",
+        "per_page=abc",
+        "theme=no-such-theme",
+        "page=-1",
+    ] {
+        let res = app.get(&format!("/api/v1/datasets?{q}")).await;
+        assert_eq!(res.status(), 400, "{q}");
+        let body: serde_json::Value = res.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "bad_request", "{q}: {body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! `{"error":{"code","message","fields"?}}` (DESIGN.md §5).
 
 pub mod account;
+pub mod catalog;
 pub mod datasets;
 pub mod records;
 pub mod resources;
