@@ -243,24 +243,27 @@ pub fn public_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option
 
 /// Public datasets for the search index: all of them, or those among `ids`, by id.
 pub fn public_for_index(conn: &mut DbConnection, ids: Option<&[i32]>) -> QueryResult<Vec<Dataset>> {
-    let mut q = datasets::table
-        .filter(public())
-        .select(Dataset::as_select())
-        .order(datasets::id)
-        .into_boxed();
-    if let Some(ids) = ids {
-        q = q.filter(datasets::id.eq_any(ids.to_vec()));
+    match ids {
+        Some(ids) => public_by_ids(conn, ids),
+        None => datasets::table
+            .filter(public())
+            .select(Dataset::as_select())
+            .order(datasets::id)
+            .load(conn),
     }
-    q.load(conn)
 }
 
-/// Public datasets among `ids`, in no particular order (the caller orders them).
+/// Public datasets among `ids`, by id. The rows are found by primary key and the public rule
+/// applied to them here: with the rule in SQL, SQLite's planner picks the (status, class)
+/// index and walks every published dataset (measured: 12 ms of a 15 ms search over 100,000).
 pub fn public_by_ids(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<Dataset>> {
-    datasets::table
-        .filter(public())
+    let mut rows: Vec<Dataset> = datasets::table
         .filter(datasets::id.eq_any(ids.to_vec()))
         .select(Dataset::as_select())
-        .load(conn)
+        .order(datasets::id)
+        .load(conn)?;
+    rows.retain(|d| crate::domain::is_publicly_listed(d.status, d.open_class));
+    Ok(rows)
 }
 
 /// How many datasets the public may see (to tell whether a search index is complete).

@@ -419,3 +419,9 @@ pub fn search_outbox_last(conn: &mut DbConnection) -> QueryResult<Option<i64>> {
     use super::schema::search_outbox as o;
     o::table.select(diesel::dsl::max(o::id)).first(conn)
 }
+
+/// How many outbox entries lie past `cursor`.
+pub fn search_outbox_count_after(conn: &mut DbConnection, cursor: i64) -> QueryResult<i64> {
+    use super::schema::search_outbox as o;
+    o::table.filter(o::id.gt(cursor)).count().get_result(conn)
+}

@@ -128,15 +128,24 @@ pub fn rebuild(conn: &mut DbConnection, index: &dyn SearchIndex) -> Result<usize
     Ok(docs.len())
 }
 
-/// Rebuilds the index when it does not hold exactly the public catalog, then drains.
-/// Returns whether it rebuilt.
+/// A backlog longer than this is cheaper to rebuild than to drain (a rebuild is one commit;
+/// draining is a commit per thousand entries, and leaves the index in many small segments).
+const REBUILD_BACKLOG: i64 = 5_000;
+
+/// Brings the index up to date at startup: rebuilt when empty, far behind the outbox, or not
+/// holding exactly the public catalog; drained otherwise. Returns whether it rebuilt.
 pub fn ensure_complete(
     conn: &mut DbConnection,
     index: &dyn SearchIndex,
 ) -> Result<bool, SyncError> {
+    let backlog = datasets::search_outbox_count_after(conn, index.cursor()?)?;
+    if index.is_empty()? || backlog > REBUILD_BACKLOG {
+        rebuild(conn, index)?;
+        drain(conn, index)?;
+        return Ok(true);
+    }
     drain(conn, index)?;
-    let expected = catalog::public_count(conn)?;
-    if index.len()? == expected as u64 {
+    if index.len()? == catalog::public_count(conn)? as u64 {
         return Ok(false);
     }
     rebuild(conn, index)?;
