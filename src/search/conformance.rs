@@ -208,23 +208,12 @@ pub fn run_all(index: &dyn SearchIndex) {
     let mut q = text("");
     q.sort = SearchSort::Downloads;
     q.limit = 2;
-    let first: Vec<i32> = index
-        .search(&q)
-        .unwrap()
-        .hits
-        .iter()
-        .map(|h| h.id)
-        .collect();
-    assert_eq!(first, [1, 2]);
+    let in_order = |q: &SearchQuery| -> Vec<i32> {
+        index.search(q).unwrap().hits.iter().map(|h| h.id).collect()
+    };
+    assert_eq!(in_order(&q), [1, 2]);
     q.offset = 4;
-    let last: Vec<i32> = index
-        .search(&q)
-        .unwrap()
-        .hits
-        .iter()
-        .map(|h| h.id)
-        .collect();
-    assert_eq!(last, [5, 6]);
+    assert_eq!(in_order(&q), [5, 6]);
     q.offset = 100;
     assert!(index.search(&q).unwrap().hits.is_empty());
 

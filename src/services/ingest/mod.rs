@@ -935,15 +935,6 @@ fn run_inner(
             total_ms,
             "ingest finished"
         );
-    } else {
-        tracing::debug!(
-            version = v.id,
-            rows = loaded.rows,
-            scan_ms,
-            load_ms,
-            total_ms,
-            "ingest finished"
-        );
     }
     Ok(Outcome::Ready { rows: loaded.rows })
 }
