@@ -209,15 +209,21 @@ async fn browser_home_catalog_filter_dataset() {
         body.send_keys("\u{E004}").await?; // Tab
         let focused = c.active_element().await?;
         assert_eq!(focused.text().await?, "跳到主要内容");
-        let shot = c.screenshot().await?;
+        let shot = save_screenshot(&c, "home.png").await?;
         assert!(shot.len() > 10_000, "a real screenshot");
-        std::fs::create_dir_all("target/browser").ok();
-        std::fs::write("target/browser/home.png", &shot).ok();
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;
     c.close().await.ok();
     result.expect("the browser walk-through");
+}
+
+/// A screenshot into `target/browser/`, for people to look at.
+async fn save_screenshot(c: &Client, name: &str) -> Result<Vec<u8>, fantoccini::error::CmdError> {
+    let shot = c.screenshot().await?;
+    std::fs::create_dir_all("target/browser").ok();
+    std::fs::write(format!("target/browser/{name}"), &shot).ok();
+    Ok(shot)
 }
 
 async fn fill(c: &Client, id: &str, value: &str) -> Result<(), fantoccini::error::CmdError> {
@@ -339,9 +345,7 @@ async fn browser_register_login_and_use_an_api_key() {
         let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("curl got JSON");
         assert_eq!(body["account"]["kind"], "organisation");
         assert_eq!(body["account"]["display_name"], "合肥恒信数据科技有限公司");
-        let shot = c.screenshot().await?;
-        std::fs::create_dir_all("target/browser").ok();
-        std::fs::write("target/browser/account-keys.png", &shot).ok();
+        save_screenshot(&c, "account-keys.png").await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;
@@ -425,9 +429,7 @@ async fn browser_publisher_uploads_a_gbk_file_and_the_public_sees_its_preview() 
                 .await
                 .is_ok()
         );
-        let shot = c.screenshot().await?;
-        std::fs::create_dir_all("target/browser").ok();
-        std::fs::write("target/browser/dataset-preview.png", &shot).ok();
+        save_screenshot(&c, "dataset-preview.png").await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;
@@ -495,9 +497,7 @@ async fn browser_searches_in_traditional_characters_and_narrows_by_a_facet() {
             visible_text(&c, ".results .card-title").await,
             "芜湖市公交数据"
         );
-        let shot = c.screenshot().await?;
-        std::fs::create_dir_all("target/browser").ok();
-        std::fs::write("target/browser/search.png", &shot).ok();
+        save_screenshot(&c, "search.png").await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

@@ -175,6 +175,15 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("GET {path}: {e}"))
     }
 
+    /// GET a body as text (any status).
+    pub async fn text(&self, path: &str) -> String {
+        self.get(path)
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
     /// GET a page: its status and its parsed HTML.
     pub async fn page(&self, path: &str) -> (u16, Page) {
         let res = self.get(path).await;

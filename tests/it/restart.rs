@@ -17,6 +17,20 @@ struct Server {
     address: String,
 }
 
+impl Server {
+    /// GET a body from this server as text.
+    async fn text(&self, app: &TestApp, path: &str) -> String {
+        app.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+            .text()
+            .await
+            .unwrap()
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -96,15 +110,7 @@ async fn killing_the_server_mid_ingest_keeps_the_previous_version(backend: Backe
 
     let server = start(&app).await;
     let download = format!("/datasets/hefei-bus-lines/resources/{}/download", r.id);
-    let served = app
-        .client
-        .get(format!("{}{download}", server.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let served = server.text(&app, &download).await;
     assert_eq!(served.lines().count(), 4);
 
     // A large version 2: 400,000 rows.
@@ -181,15 +187,7 @@ async fn killing_the_server_mid_ingest_keeps_the_previous_version(backend: Backe
             .current_version_id,
         Some(first.id)
     );
-    let again = app
-        .client
-        .get(format!("{}{download}", server.address))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let again = server.text(&app, &download).await;
     assert_eq!(again, served);
     let rows: serde_json::Value = app
         .client

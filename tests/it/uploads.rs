@@ -325,13 +325,10 @@ async fn an_xlsx_upload_works_through_the_api(backend: Backend) {
     assert_eq!(types, ["string", "decimal", "date"]);
 
     let csv = app
-        .get(&format!(
+        .text(&format!(
             "/datasets/hefei-bus-lines/resources/{rid}/download"
         ))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .await;
     let rows = records(csv.as_bytes());
     assert_eq!(rows[0], ["区县", "常住人口（万人）", "统计日期"]);
     assert_eq!(rows[1], ["瑶海区", "80.5", "2025-12-31"]);
@@ -450,21 +447,11 @@ async fn resident_ids_are_never_published_unmasked(backend: Backend) {
         let id = resident_id(0);
         format!("{}********{}", &id[..6], &id[14..])
     };
-    let csv = app
-        .get(&format!("{download}?format=csv"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let csv = app.text(&format!("{download}?format=csv")).await;
     let rows = records(csv.as_bytes());
     assert_eq!(rows[0], ["姓名", "身份证号", "办理事项"]);
     assert_eq!(rows[1][1], masked_first);
-    let json = app
-        .get(&format!("{download}?format=json"))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let json = app.text(&format!("{download}?format=json")).await;
     assert!(json.contains(&masked_first));
     let sheet = xlsx_rows(bytes_of(app.get(&format!("{download}?format=xlsx")).await).await);
     assert_eq!(sheet[1][1], masked_first);
@@ -502,7 +489,7 @@ async fn resident_ids_are_never_published_unmasked(backend: Backend) {
     assert_eq!(res.status(), 303);
     let v2 = finished(&app, rid, 2).await;
     assert_eq!(v2.status, "ready", "{:?}", v2.report);
-    let csv = app.get(&download).await.text().await.unwrap();
+    let csv = app.text(&download).await;
     assert_eq!(records(csv.as_bytes()).len(), 131);
     assert!(!csv.contains(&resident_id(125)));
     // Version 1 stays downloadable at its own URL.
@@ -599,13 +586,10 @@ async fn an_administrator_may_override_with_a_reason(backend: Backend) {
     assert_eq!(v.status, "ready", "{:?}", v.report);
     assert_eq!(v.override_reason.as_deref(), Some(reason));
     let csv = app
-        .get(&format!(
+        .text(&format!(
             "/datasets/hefei-bus-lines/resources/{rid}/download"
         ))
-        .await
-        .text()
-        .await
-        .unwrap();
+        .await;
     assert!(
         csv.contains(&resident_id(0)),
         "published as is, by decision"
@@ -681,9 +665,9 @@ async fn malformed_uploads_leave_the_previous_version_served(backend: Backend) {
     assert_eq!(finished(&app, rid, 1).await.status, "ready");
     let resource_page = format!("/console/datasets/hefei-bus-lines/resources/{rid}");
     let download = format!("/datasets/hefei-bus-lines/resources/{rid}/download");
-    let served = app.get(&download).await.text().await.unwrap();
+    let served = app.text(&download).await;
     let still_served = || async {
-        assert_eq!(app.get(&download).await.text().await.unwrap(), served);
+        assert_eq!(app.text(&download).await, served);
         let r = resources::by_id(&mut app.conn(), rid).unwrap().unwrap();
         let v1 = versions::by_number(&mut app.conn(), rid, 1)
             .unwrap()
