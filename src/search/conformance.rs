@@ -121,6 +121,44 @@ fn text(t: &str) -> SearchQuery {
 }
 
 /// Runs every case on `index`, which it fills with [`catalog`].
+/// Checks each facet count of `q` against the total of the search narrowed to that value.
+fn every_count_is_its_hits(index: &dyn SearchIndex, q: &SearchQuery) {
+    let r = index.search(q).unwrap();
+    let f = &r.facets;
+    let dims: [(&str, &Vec<(String, u64)>); 5] = [
+        ("theme", &f.theme),
+        ("department", &f.department),
+        ("open_class", &f.open_class),
+        ("format", &f.format),
+        ("frequency", &f.frequency),
+    ];
+    for (dim, values) in dims {
+        for (value, count) in values {
+            let mut narrowed = q.clone();
+            match dim {
+                "theme" => narrowed.themes = vec![value.clone()],
+                "department" => narrowed.departments = vec![value.clone()],
+                "open_class" => narrowed.open_classes = vec![value.parse().expect("class")],
+                "format" => narrowed.formats = vec![value.clone()],
+                _ => narrowed.frequencies = vec![value.parse().expect("frequency")],
+            }
+            let hits = index.search(&narrowed).unwrap().total;
+            assert_eq!(
+                hits, *count,
+                "{q:?}: {dim}={value}: facet says {count}, search finds {hits}"
+            );
+        }
+        if values.is_empty() {
+            continue;
+        }
+        let own: u64 = values.iter().map(|(_, n)| n).sum();
+        assert!(
+            own >= r.total || dim == "format",
+            "{dim}: counts cover the hits"
+        );
+    }
+}
+
 pub fn run_all(index: &dyn SearchIndex) {
     index.rebuild(&catalog(), 0).expect("rebuild");
     assert_eq!(index.len().unwrap(), 6);
@@ -197,6 +235,18 @@ pub fn run_all(index: &dyn SearchIndex) {
             );
         }
     }
+    // With several filters at once, every count of every dimension equals the hits of the search
+    // that replaces that dimension's filter with the value counted.
+    let mut q = text("");
+    q.themes = vec!["transport".into(), "environment".into()];
+    q.departments = vec!["hefei-transport".into(), "wuhu-eco".into()];
+    q.formats = vec!["CSV".into()];
+    every_count_is_its_hits(index, &q);
+    q.text = "數據".into();
+    every_count_is_its_hits(index, &q);
+    q.open_classes = vec![OpenClass::Unconditional];
+    every_count_is_its_hits(index, &q);
+
     let mut q = text("");
     q.open_classes = vec![OpenClass::Conditional];
     let r = index.search(&q).unwrap();

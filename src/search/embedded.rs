@@ -3,35 +3,41 @@
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use tantivy::collector::{Count, FacetCollector, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, EmptyQuery, FuzzyTermQuery, Occur, Query, TermQuery,
+    AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, Query,
+    TermQuery,
 };
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
     TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
 };
 
+use super::tally;
 use super::text::{self, ChineseTokenizer, TOKENIZER};
 use super::{
     FacetCounts, Hit, SearchDoc, SearchError, SearchIndex, SearchQuery, SearchResults, SearchSort,
 };
 
 /// Bumped whenever the schema or the tokenizer changes: an index of another version is rebuilt.
-const SCHEMA_VERSION: &str = "1";
+const SCHEMA_VERSION: &str = "2";
 const VERSION_FILE: &str = "kaifang-schema-version";
 const WRITER_HEAP: usize = 50_000_000;
+/// Highlighted titles and summaries are cut to about this many characters.
+pub const TITLE_CHARS: usize = 200;
+pub const SUMMARY_CHARS: usize = 160;
 
 #[derive(Clone, Copy)]
 struct Fields {
     id: Field,
     title: Field,
     summary: Field,
-    body: Field,
+    /// Title, summary and everything else searchable: the field a word must match (one posting
+    /// list per word); title and summary then only add to the score.
+    all: Field,
     theme: Field,
     department: Field,
     open_class: Field,
@@ -61,6 +67,18 @@ const DIMS: [Dim; 5] = [
     Dim::Frequency,
 ];
 
+impl Dim {
+    fn field_name(self) -> &'static str {
+        match self {
+            Dim::Theme => "theme",
+            Dim::Department => "department",
+            Dim::OpenClass => "open_class",
+            Dim::Format => "format",
+            Dim::Frequency => "frequency",
+        }
+    }
+}
+
 impl Fields {
     fn schema() -> (Schema, Fields) {
         let mut b = Schema::builder();
@@ -69,12 +87,17 @@ impl Fields {
                 .set_tokenizer(TOKENIZER)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
+        let all = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
         let facet = FacetOptions::default;
         let fields = Fields {
             id: b.add_u64_field("id", INDEXED | STORED | FAST),
             title: b.add_text_field("title", words.clone() | STORED),
             summary: b.add_text_field("summary", words.clone() | STORED),
-            body: b.add_text_field("body", words),
+            all: b.add_text_field("all", all),
             theme: b.add_facet_field("theme", facet()),
             department: b.add_facet_field("department", facet()),
             open_class: b.add_facet_field("open_class", facet()),
@@ -170,7 +193,9 @@ impl EmbeddedIndex {
         doc.add_u64(f.id, d.id as u64);
         doc.add_text(f.title, &d.title);
         doc.add_text(f.summary, &d.summary);
-        let body = [
+        let all = [
+            d.title.clone(),
+            d.summary.clone(),
             d.keywords.join(" "),
             d.department_name.clone(),
             d.theme_name.clone(),
@@ -178,7 +203,7 @@ impl EmbeddedIndex {
             d.fields.join(" "),
         ]
         .join("\n");
-        doc.add_text(f.body, body);
+        doc.add_text(f.all, all);
         doc.add_facet(f.theme, facet(&d.theme_slug));
         doc.add_facet(f.department, facet(&d.department_slug));
         doc.add_facet(f.open_class, facet(d.open_class.as_str()));
@@ -217,6 +242,17 @@ impl EmbeddedIndex {
             let mut commit = writer.prepare_commit()?;
             commit.set_payload(&cursor.to_string());
             commit.commit()?;
+            if clear {
+                // A rebuilt index is searched as one segment: each query then opens one set of
+                // posting lists instead of one per segment. (A merge the background policy has
+                // already started makes this fail; the index stays correct, only less compact.)
+                let segments = writer.index().searchable_segment_ids()?;
+                if segments.len() > 1
+                    && let Err(e) = writer.merge(&segments).wait()
+                {
+                    tracing::debug!(error = %e, "search index: merge after rebuild skipped");
+                }
+            }
             Ok::<_, tantivy::TantivyError>(())
         })();
         if let Err(e) = result {
@@ -245,26 +281,37 @@ impl EmbeddedIndex {
         let per_word = words
             .iter()
             .map(|w| {
-                let mut any: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-                for (field, boost) in [(f.title, 3.0), (f.summary, 1.5), (f.body, 1.0)] {
-                    let term = Term::from_field_text(field, &w.text);
-                    let exact = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
-                    any.push((
-                        Occur::Should,
-                        Box::new(BoostQuery::new(Box::new(exact), boost)),
-                    ));
-                    let latin = w.text.chars().all(|c| c.is_ascii_alphanumeric());
-                    if latin && w.text.len() >= 5 {
-                        let fuzzy = FuzzyTermQuery::new(term, 1, true);
-                        any.push((
+                let term = |field| Term::from_field_text(field, &w.text);
+                let exact = |field| -> Box<dyn Query> {
+                    Box::new(TermQuery::new(term(field), IndexRecordOption::WithFreqs))
+                };
+                let latin = w.text.chars().all(|c| c.is_ascii_alphanumeric());
+                let matching: Box<dyn Query> = if latin && w.text.len() >= 5 {
+                    let fuzzy = FuzzyTermQuery::new(term(f.all), 1, true);
+                    Box::new(BooleanQuery::new(vec![
+                        (Occur::Should, exact(f.all)),
+                        (
                             Occur::Should,
-                            Box::new(BoostQuery::new(Box::new(fuzzy), boost * 0.5)),
-                        ));
-                    }
-                }
+                            Box::new(BoostQuery::new(Box::new(fuzzy), 0.5)),
+                        ),
+                    ]))
+                } else {
+                    exact(f.all)
+                };
+                let clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+                    (Occur::Must, matching),
+                    (
+                        Occur::Should,
+                        Box::new(BoostQuery::new(exact(f.title), 3.0)),
+                    ),
+                    (
+                        Occur::Should,
+                        Box::new(BoostQuery::new(exact(f.summary), 1.5)),
+                    ),
+                ];
                 (
                     Occur::Must,
-                    Box::new(BooleanQuery::new(any)) as Box<dyn Query>,
+                    Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>,
                 )
             })
             .collect();
@@ -289,42 +336,87 @@ impl EmbeddedIndex {
         }
     }
 
-    /// The text query AND the filters of every dimension but `except`.
-    fn filtered(
-        &self,
-        text: Option<&dyn Query>,
-        q: &SearchQuery,
-        except: Option<Dim>,
-    ) -> Box<dyn Query> {
+    /// The filter of one dimension (any of its values), if the query sets one.
+    fn dim_filter(&self, q: &SearchQuery, dim: Dim) -> Option<Box<dyn Query>> {
+        let values = Self::values(q, dim);
+        if values.is_empty() {
+            return None;
+        }
+        let any = values
+            .iter()
+            .map(|v| {
+                let term = Term::from_facet(self.fields.of(dim), &facet(v));
+                (
+                    Occur::Should,
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        // Filters do not score: relevance is the text's alone.
+        Some(Box::new(ConstScoreQuery::new(
+            Box::new(BooleanQuery::new(any)),
+            0.0,
+        )))
+    }
+
+    /// The text query AND the filters of every dimension.
+    fn filtered(&self, text: Option<&dyn Query>, q: &SearchQuery) -> Box<dyn Query> {
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(t) = text {
             must.push((Occur::Must, t.box_clone()));
         }
         for dim in DIMS {
-            if Some(dim) == except {
-                continue;
+            if let Some(filter) = self.dim_filter(q, dim) {
+                must.push((Occur::Must, filter));
             }
-            let values = Self::values(q, dim);
-            if values.is_empty() {
-                continue;
-            }
-            let any = values
-                .iter()
-                .map(|v| {
-                    let term = Term::from_facet(self.fields.of(dim), &facet(v));
-                    (
-                        Occur::Should,
-                        Box::new(TermQuery::new(term, IndexRecordOption::Basic)) as Box<dyn Query>,
-                    )
-                })
-                .collect();
-            must.push((Occur::Must, Box::new(BooleanQuery::new(any))));
         }
         if must.is_empty() {
             Box::new(AllQuery)
         } else {
             Box::new(BooleanQuery::new(must))
         }
+    }
+
+    /// The documents any facet count can include (see [`tally`]): those matching the text and
+    /// failing at most one active filter, and a few more that the collector then sets aside.
+    fn tally_query(
+        &self,
+        searcher: &tantivy::Searcher,
+        text: Option<&dyn Query>,
+        q: &SearchQuery,
+    ) -> tantivy::Result<Box<dyn Query>> {
+        let mut filters: Vec<(u64, Box<dyn Query>)> = Vec::new();
+        for dim in DIMS {
+            let Some(filter) = self.dim_filter(q, dim) else {
+                continue;
+            };
+            let mut frequency = 0;
+            for v in Self::values(q, dim) {
+                frequency +=
+                    searcher.doc_freq(&Term::from_facet(self.fields.of(dim), &facet(&v)))?;
+            }
+            filters.push((frequency, filter));
+        }
+        filters.sort_by_key(|(frequency, _)| *frequency);
+        let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        if let Some(t) = text {
+            must.push((Occur::Must, t.box_clone()));
+        }
+        // Failing at most one filter is passing at least one of any two: the two rarest ORed
+        // admit every such document, and few others.
+        if filters.len() >= 2 {
+            let either = filters
+                .into_iter()
+                .take(2)
+                .map(|(_, f)| (Occur::Should, f))
+                .collect();
+            must.push((Occur::Must, Box::new(BooleanQuery::new(either))));
+        }
+        Ok(if must.is_empty() {
+            Box::new(AllQuery)
+        } else {
+            Box::new(BooleanQuery::new(must))
+        })
     }
 
     fn page(
@@ -364,41 +456,38 @@ impl EmbeddedIndex {
         }
     }
 
+    /// The facet counts and the total, in one pass (see [`tally`]).
     fn facets(
         &self,
         searcher: &tantivy::Searcher,
         text: Option<&dyn Query>,
         q: &SearchQuery,
-    ) -> tantivy::Result<FacetCounts> {
-        let mut counts: Vec<Vec<(String, u64)>> = Vec::with_capacity(DIMS.len());
-        for dim in DIMS {
-            let query = self.filtered(text, q, Some(dim));
-            let mut collector = FacetCollector::for_field(match dim {
-                Dim::Theme => "theme",
-                Dim::Department => "department",
-                Dim::OpenClass => "open_class",
-                Dim::Format => "format",
-                Dim::Frequency => "frequency",
-            });
-            collector.add_facet(Facet::root());
-            let found = searcher.search(&*query, &collector)?;
-            let mut values: Vec<(String, u64)> = found
-                .get(Facet::root())
-                .filter_map(|(f, n)| f.to_path().first().map(|v| ((*v).to_owned(), n)))
-                .filter(|(_, n)| *n > 0)
-                .collect();
+    ) -> tantivy::Result<(u64, FacetCounts)> {
+        let collector = tally::FacetTally {
+            dimensions: DIMS
+                .iter()
+                .map(|d| tally::Dimension {
+                    field: d.field_name(),
+                    allowed: Self::values(q, *d),
+                })
+                .collect(),
+        };
+        let query = self.tally_query(searcher, text, q)?;
+        let found = searcher.search(&*query, &collector)?;
+        let mut it = found.counts.into_iter().map(|values| {
+            let mut values: Vec<(String, u64)> = values.into_iter().collect();
             values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-            counts.push(values);
-        }
-        let mut it = counts.into_iter();
+            values
+        });
         let mut next = || it.next().unwrap_or_default();
-        Ok(FacetCounts {
+        let counts = FacetCounts {
             theme: next(),
             department: next(),
             open_class: next(),
             format: next(),
             frequency: next(),
-        })
+        };
+        Ok((found.total, counts))
     }
 }
 
@@ -418,9 +507,9 @@ impl SearchIndex for EmbeddedIndex {
     fn search(&self, q: &SearchQuery) -> Result<SearchResults, SearchError> {
         let searcher = self.reader.searcher();
         let text = self.text_query(&q.text);
-        let query = self.filtered(text.as_deref(), q, None);
+        let query = self.filtered(text.as_deref(), q);
         let run = || -> tantivy::Result<SearchResults> {
-            let total = searcher.search(&*query, &Count)? as u64;
+            let (total, facets) = self.facets(&searcher, text.as_deref(), q)?;
             let addresses = if (q.offset as u64) < total && q.limit > 0 {
                 self.page(
                     &searcher,
@@ -433,40 +522,24 @@ impl SearchIndex for EmbeddedIndex {
             } else {
                 Vec::new()
             };
-            let snippets = match &text {
-                Some(t) => {
-                    let title = SnippetGenerator::create(&searcher, &**t, self.fields.title)?;
-                    let mut summary =
-                        SnippetGenerator::create(&searcher, &**t, self.fields.summary)?;
-                    summary.set_max_num_chars(160);
-                    Some((title, summary))
-                }
-                None => None,
-            };
+            let words = text::words(&q.text);
             let mut hits = Vec::with_capacity(addresses.len());
             for a in addresses {
                 let doc: TantivyDocument = searcher.doc(a)?;
+                let field = |f: Field| doc.get_first(f).and_then(|v| v.as_str()).unwrap_or("");
                 let id = doc
                     .get_first(self.fields.id)
                     .and_then(|v| v.as_u64())
                     .unwrap_or_default() as i32;
-                let (title_html, summary_html) = match &snippets {
-                    Some((t, s)) => {
-                        let html = |g: &SnippetGenerator| {
-                            let snippet = g.snippet_from_doc(&doc);
-                            (!snippet.highlighted().is_empty()).then(|| snippet.to_html())
-                        };
-                        (html(t), html(s))
-                    }
-                    None => (None, None),
-                };
+                let title_html = text::highlight(field(self.fields.title), &words, TITLE_CHARS);
+                let summary_html =
+                    text::highlight(field(self.fields.summary), &words, SUMMARY_CHARS);
                 hits.push(Hit {
                     id,
                     title_html,
                     summary_html,
                 });
             }
-            let facets = self.facets(&searcher, text.as_deref(), q)?;
             Ok(SearchResults {
                 total,
                 hits,

@@ -7,6 +7,7 @@
 
 pub mod conformance;
 pub mod embedded;
+mod tally;
 pub mod text;
 
 use chrono::NaiveDateTime;
