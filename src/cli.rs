@@ -108,15 +108,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Reindex => {
             let pool = startup::open_database(&settings)?;
-            let index = crate::search::embedded::EmbeddedIndex::open(&settings.search_dir())
-                .map_err(|e| {
-                    anyhow::anyhow!(
-                        "{e}（索引可能正被运行中的服务使用，请先停止服务）(is the server running?)"
-                    )
-                })?;
+            let index = startup::search_backend(&settings)?;
             let mut conn = pool.get()?;
             let started = std::time::Instant::now();
-            let n = crate::services::search::rebuild(&mut conn, &index)?;
+            let n = crate::services::search::rebuild(&mut conn, index.as_ref())?;
             println!(
                 "搜索索引已重建：{n} 个数据集，用时 {:.1} 秒 (search index rebuilt: {n} datasets)",
                 started.elapsed().as_secs_f64()

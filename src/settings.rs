@@ -26,11 +26,37 @@ pub struct Settings {
     pub log: LogSettings,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Clone, Deserialize)]
 pub struct SearchSettings {
     /// Where the embedded index lives; empty means `search` in `data_dir`. Every process
     /// needs its own (an index is written by one process at a time).
     pub dir: PathBuf,
+    /// Meilisearch instead of the embedded index when set (`MEILI_URL`), e.g.
+    /// `http://127.0.0.1:7700`; processes may share it.
+    pub meili_url: String,
+    /// Its API key (`MEILI_KEY`): a key allowed to manage the index, or the master key.
+    pub meili_key: String,
+    /// The index's name (`MEILI_INDEX`); `<name>_meta` holds the outbox cursor.
+    pub meili_index: String,
+}
+
+/// Never print the Meilisearch key.
+impl std::fmt::Debug for SearchSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchSettings")
+            .field("dir", &self.dir)
+            .field("meili_url", &self.meili_url)
+            .field(
+                "meili_key",
+                &if self.meili_key.is_empty() {
+                    "(none)"
+                } else {
+                    "(set)"
+                },
+            )
+            .field("meili_index", &self.meili_index)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -141,6 +167,14 @@ impl Settings {
         };
         let env: std::collections::HashMap<String, String> = env.into_iter().collect();
         let database_url = env.get("DATABASE_URL").cloned();
+        let meili: Vec<(&str, String)> = [
+            ("MEILI_URL", "search.meili_url"),
+            ("MEILI_KEY", "search.meili_key"),
+            ("MEILI_INDEX", "search.meili_index"),
+        ]
+        .into_iter()
+        .filter_map(|(var, key)| env.get(var).map(|v| (key, v.clone())))
+        .collect();
         builder = builder.add_source(
             config::Environment::with_prefix("KAIFANG")
                 .prefix_separator("_")
@@ -149,6 +183,9 @@ impl Settings {
         );
         if let Some(url) = database_url {
             builder = builder.set_override("database_url", url)?;
+        }
+        for (key, value) in meili {
+            builder = builder.set_override(key, value)?;
         }
         let settings: Settings = builder.build()?.try_deserialize()?;
         settings.database_url()?;

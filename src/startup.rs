@@ -16,6 +16,7 @@ use anyhow::Context;
 use crate::db::{self, DbPool};
 use crate::search::SearchIndex;
 use crate::search::embedded::EmbeddedIndex;
+use crate::search::meili::MeiliIndex;
 use crate::secrets::Secrets;
 use crate::services::ingest::{self, queue::Queue};
 use crate::services::passwords::PasswordHasher;
@@ -70,12 +71,30 @@ pub fn offline_ingest_context(settings: &Settings) -> anyhow::Result<ingest::Con
 
 /// Opens the embedded search index in the data directory and makes it hold the whole public
 /// catalog (rebuilding it when it is empty, outdated or of an older schema).
+/// The embedded index, or Meilisearch when `search.meili_url` is set (not yet synchronised).
+pub fn search_backend(settings: &Settings) -> anyhow::Result<Arc<dyn SearchIndex>> {
+    let s = &settings.search;
+    Ok(if s.meili_url.trim().is_empty() {
+        Arc::new(
+            EmbeddedIndex::open(&settings.search_dir()).context(
+                "cannot open the search index (is another process using it? 索引可能正被运行中的服务使用)",
+            )?,
+        )
+    } else {
+        let key = Some(s.meili_key.as_str()).filter(|k| !k.is_empty());
+        let index = MeiliIndex::connect(s.meili_url.trim(), key, &s.meili_index)
+            .with_context(|| format!("cannot use Meilisearch at {}", s.meili_url.trim()))?;
+        tracing::info!(url = %s.meili_url.trim(), index = %s.meili_index, "search: Meilisearch");
+        Arc::new(index)
+    })
+}
+
+/// The search back-end, brought up to date with the database.
 fn open_search(settings: &Settings, pool: &DbPool) -> anyhow::Result<Arc<dyn SearchIndex>> {
-    let index =
-        EmbeddedIndex::open(&settings.search_dir()).context("cannot open the search index")?;
+    let index = search_backend(settings)?;
     let mut conn = pool.get().context("cannot reach the database")?;
     let started = std::time::Instant::now();
-    if crate::services::search::ensure_complete(&mut conn, &index)
+    if crate::services::search::ensure_complete(&mut conn, index.as_ref())
         .context("cannot build the search index")?
     {
         tracing::info!(
@@ -84,7 +103,7 @@ fn open_search(settings: &Settings, pool: &DbPool) -> anyhow::Result<Arc<dyn Sea
             "search index rebuilt"
         );
     }
-    Ok(Arc::new(index))
+    Ok(index)
 }
 
 /// Marks ingests a restart interrupted as failed, then starts the ingest workers.

@@ -1,5 +1,5 @@
 //! Search over the public catalog: one [`SearchIndex`] trait, an embedded tantivy back-end by
-//! default and a Meilisearch back-end when `MEILI_URL` is set (to come). Both see text that
+//! default and a Meilisearch back-end when `MEILI_URL` is set. Both see text that
 //! [`text`] has already folded from traditional to simplified characters.
 //!
 //! Documents are the datasets that are published and not closed; the database stays the
@@ -7,6 +7,7 @@
 
 pub mod conformance;
 pub mod embedded;
+pub mod meili;
 mod tally;
 pub mod text;
 

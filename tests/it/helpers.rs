@@ -141,6 +141,12 @@ impl TestApp {
         settings.database.pool_size = 4;
         settings.database.connect_timeout_secs = 2;
         settings.auth.password_hashing = kaifang::services::passwords::Cost::Fast;
+        if let Some((url, key)) = meili_server() {
+            // With MEILI_URL set every test searches through Meilisearch, in an index of its own.
+            settings.search.meili_url = url;
+            settings.search.meili_key = key.unwrap_or_default();
+            settings.search.meili_index = format!("kaifang_test_{}", uuid::Uuid::new_v4().simple());
+        }
         adjust(&mut settings);
         let app = Application::build(settings.clone()).expect("the app builds");
         let address = format!("http://127.0.0.1:{}", app.port());
@@ -225,10 +231,35 @@ impl TestApp {
 }
 
 impl Drop for TestApp {
-    /// Asks the server to stop (the command is sent at once; nothing to await).
+    /// Asks the server to stop (the command is sent at once; nothing to await), and removes
+    /// the test's Meilisearch index, if any.
     fn drop(&mut self) {
         drop(self.server.stop(false));
+        drop_meili_index(&self.settings);
     }
+}
+
+/// Deletes the Meilisearch index these settings name, if they name one.
+pub fn drop_meili_index(settings: &Settings) {
+    let s = &settings.search;
+    if !s.meili_url.is_empty() {
+        let key = Some(s.meili_key.as_str()).filter(|k| !k.is_empty());
+        if let Ok(index) =
+            kaifang::search::meili::MeiliIndex::connect(&s.meili_url, key, &s.meili_index)
+        {
+            index.delete().ok();
+        }
+    }
+}
+
+/// A Meilisearch server for tests (`MEILI_URL`, `MEILI_KEY`), or `None`: then the embedded
+/// index serves every test.
+pub fn meili_server() -> Option<(String, Option<String>)> {
+    let url = std::env::var("MEILI_URL").ok().filter(|u| !u.is_empty())?;
+    Some((
+        url,
+        std::env::var("MEILI_KEY").ok().filter(|k| !k.is_empty()),
+    ))
 }
 
 pub fn at(y: i32, m: u32, d: u32) -> chrono::NaiveDateTime {

@@ -3,10 +3,9 @@
 //! match the list, never shows closed or draft data, and treats any input as text.
 
 use kaifang::domain::DatasetStatus;
-use kaifang::search::SearchIndex;
 
 use crate::both_backends;
-use crate::helpers::{Backend, DatasetBuilder, TestApp};
+use crate::helpers::{Backend, DatasetBuilder, TestApp, drop_meili_index};
 
 both_backends!(
     the_shared_conformance_suite_passes,
@@ -17,25 +16,67 @@ both_backends!(
     the_json_api_searches_the_same_way,
 );
 
-/// The same cases the Meilisearch back-end must pass, on an index in this test's data
-/// directory next to this back-end's database.
+/// The same cases for every back-end, on an index of its own next to this back-end's database:
+/// the embedded one in the test's data directory, or Meilisearch when `MEILI_URL` is set.
 async fn the_shared_conformance_suite_passes(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
     };
-    let index =
-        kaifang::search::embedded::EmbeddedIndex::open(&app.data_dir.path().join("conformance"))
-            .expect("an index");
-    kaifang::search::conformance::run_all(&index);
+    let mut settings = app.settings.clone();
+    settings.search.dir = app.data_dir.path().join("conformance");
+    if !settings.search.meili_index.is_empty() {
+        settings.search.meili_index.push_str("_conformance");
+    }
+    let index = kaifang::startup::search_backend(&settings).expect("an index");
+    let index = index.as_ref();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        kaifang::search::conformance::run_all(index)
+    }));
+    if let Err(panic) = outcome {
+        drop_meili_index(&settings);
+        std::panic::resume_unwind(panic);
+    }
     // And an index built from this database holds exactly its public catalog.
     let dept = app.department("hefei-data", "合肥市数据资源局", "340100");
     DatasetBuilder::new("hefei-bus", "合肥市公交線路數據", &dept).insert(&app);
     DatasetBuilder::new("hefei-secret", "合肥市非开放数据", &dept)
         .closed("《中华人民共和国个人信息保护法》第二十八条")
         .insert(&app);
-    let rebuilt = kaifang::services::search::rebuild(&mut app.conn(), &index).expect("rebuild");
+    let rebuilt = kaifang::services::search::rebuild(&mut app.conn(), index).expect("rebuild");
     assert_eq!(rebuilt, 1);
     assert_eq!(index.len().unwrap(), 1);
+    drop_meili_index(&settings);
+}
+
+/// A Meilisearch that cannot be reached stops the start with a message that names it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_meilisearch_stops_the_start_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut settings = kaifang::settings::Settings::load_from(
+        None,
+        [
+            ("MEILI_URL".to_owned(), "http://127.0.0.1:9".to_owned()),
+            ("MEILI_KEY".to_owned(), "not-a-real-key".to_owned()),
+        ],
+    )
+    .unwrap();
+    assert_eq!(settings.search.meili_url, "http://127.0.0.1:9");
+    assert!(
+        !format!("{settings:?}").contains("not-a-real-key"),
+        "the key is never printed"
+    );
+    settings.bind = "127.0.0.1:0".into();
+    settings.data_dir = dir.path().to_path_buf();
+    let error = match kaifang::startup::Application::build(settings) {
+        Err(e) => format!("{e:#}"),
+        Ok(_) => panic!("started without its search engine"),
+    };
+    assert!(
+        error.contains("cannot use Meilisearch at http://127.0.0.1:9")
+            && error.contains("搜索服务暂时不可用"),
+        "{error}"
+    );
+    assert!(!error.contains("not-a-real-key"), "{error}");
 }
 
 async fn result_titles(app: &TestApp, query: &str) -> (String, Vec<String>) {
