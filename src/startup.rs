@@ -89,6 +89,48 @@ pub fn search_backend(settings: &Settings) -> anyhow::Result<Arc<dyn SearchIndex
     })
 }
 
+/// How often the background sync drains the search outbox.
+const SEARCH_SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Keeps the index in step with the database when nobody searches (every search drains the
+/// outbox first too): publishing, withdrawals and class changes reach the index within
+/// [`SEARCH_SYNC_EVERY`]. A failure is logged once and retried until it clears; the thread ends
+/// when the application (the last holder of the index) is gone.
+fn spawn_search_sync(pool: DbPool, index: &Arc<dyn SearchIndex>) {
+    let index = Arc::downgrade(index);
+    let spawned = std::thread::Builder::new()
+        .name("search-sync".into())
+        .spawn(move || {
+            let mut failing = false;
+            loop {
+                std::thread::sleep(SEARCH_SYNC_EVERY);
+                let Some(index) = index.upgrade() else {
+                    return;
+                };
+                let result = match pool.get() {
+                    Ok(mut conn) => crate::services::search::drain(&mut conn, index.as_ref())
+                        .map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                };
+                match result {
+                    Ok(_) if failing => {
+                        tracing::info!("search index back in step with the database");
+                        failing = false;
+                    }
+                    Ok(_) => {}
+                    Err(e) if !failing => {
+                        tracing::warn!(error = %e, "search index update failed; retrying");
+                        failing = true;
+                    }
+                    Err(_) => {}
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "cannot start the search sync; searches still drain the outbox");
+    }
+}
+
 /// The search back-end, brought up to date with the database.
 fn open_search(settings: &Settings, pool: &DbPool) -> anyhow::Result<Arc<dyn SearchIndex>> {
     let index = search_backend(settings)?;
@@ -147,6 +189,7 @@ impl Application {
         let store = file_store(&settings);
         let ingest = start_ingest(&settings, &pool, &store, &secrets)?;
         let search = open_search(&settings, &pool)?;
+        spawn_search_sync(pool.clone(), &search);
         let secure_cookies = settings.auth.secure_cookies;
         let state = web::Data::new(AppState {
             pool: pool.clone(),

@@ -421,7 +421,12 @@ pub fn search(
     per_page: u32,
     index: &dyn SearchIndex,
 ) -> Result<CatalogPage, SyncError> {
-    super::search::drain(conn, index)?;
+    // The index is brought up to date first. If that fails the search still answers from the
+    // index as it is (logged; the next search or the background sync retries): the cards come
+    // from the database under the public rule, so nothing withdrawn or closed can show.
+    if let Err(e) = super::search::drain(conn, index) {
+        tracing::warn!(error = %e, "search index update failed; searching the index as it is");
+    }
     let lookups = Lookups::load(conn)?;
     let mut unknown = Vec::new();
     if let Some(s) = &query.theme
