@@ -81,6 +81,8 @@ pub struct AuthSettings {
     pub register_burst_per_ip: u32,
     pub register_refill_secs: u64,
     pub session_idle_days: i64,
+    /// Let accounts whose real-name details are not yet verified apply for conditional data.
+    pub allow_unverified_applications: bool,
 }
 
 /// Never print the secret key.

@@ -174,6 +174,7 @@ pub struct Application {
     port: u16,
     server: Server,
     pool: DbPool,
+    clock: crate::services::clock::Clock,
 }
 
 impl Application {
@@ -191,6 +192,7 @@ impl Application {
         let search = open_search(&settings, &pool)?;
         spawn_search_sync(pool.clone(), &search);
         let secure_cookies = settings.auth.secure_cookies;
+        let clock = crate::services::clock::Clock::default();
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             hasher: Arc::new(PasswordHasher::new(settings.auth.password_hashing)),
@@ -201,6 +203,7 @@ impl Application {
             store,
             ingest: Arc::new(ingest),
             search,
+            clock: clock.clone(),
         });
         let mut server = HttpServer::new(move || {
             let sessions =
@@ -229,7 +232,12 @@ impl Application {
             server = server.workers(workers);
         }
         let server = server.listen(listener)?.run();
-        Ok(Self { port, server, pool })
+        Ok(Self {
+            port,
+            server,
+            pool,
+            clock,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -243,6 +251,11 @@ impl Application {
 
     pub fn pool(&self) -> &DbPool {
         &self.pool
+    }
+
+    /// The clock the server checks deadlines and grants against (tests move it).
+    pub fn clock(&self) -> &crate::services::clock::Clock {
+        &self.clock
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {

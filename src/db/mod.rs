@@ -2,6 +2,7 @@
 //! `QueryResult`. It knows nothing of HTTP; services own transactions and audit records.
 
 pub mod api_keys;
+pub mod applications;
 pub mod audit;
 pub mod calendar;
 pub mod catalog;

@@ -256,4 +256,45 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_days,
     resource_versions,
     search_outbox,
+    applications,
+    grants,
 );
+
+diesel::table! {
+    applications (id) {
+        id -> Integer,
+        dataset_id -> Integer,
+        user_id -> Integer,
+        purpose -> Text,
+        scenario -> Text,
+        fields -> Text,
+        access_mode -> Text,
+        period_days -> Integer,
+        security_measures -> Text,
+        status -> Text,
+        submitted_at -> Timestamp,
+        due_on -> Date,
+        decided_at -> Nullable<Timestamp>,
+        decided_by -> Nullable<Integer>,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    grants (id) {
+        id -> Integer,
+        application_id -> Integer,
+        dataset_id -> Integer,
+        user_id -> Integer,
+        fields -> Text,
+        valid_from -> Timestamp,
+        valid_until -> Timestamp,
+        quota -> Nullable<Integer>,
+        used -> Integer,
+        revoked_at -> Nullable<Timestamp>,
+        revoked_reason -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(applications -> datasets (dataset_id));
+diesel::joinable!(grants -> applications (application_id));

@@ -32,7 +32,9 @@ pub use open_class::{Classification, OpenClass};
 pub use region_code::{RegionCode, RegionLevel};
 pub use resident_id::ResidentId;
 pub use slug::Slug;
-pub use status::{AccountKind, AccountStatus, DatasetStatus, DayKind, DecisionStatus, Role};
+pub use status::{
+    AccountKind, AccountStatus, ApplicationStatus, DatasetStatus, DayKind, DecisionStatus, Role,
+};
 pub use update_frequency::UpdateFrequency;
 pub use working_days::WorkCalendar;
 

@@ -93,6 +93,16 @@ text_enum!(
 );
 
 text_enum!(
+    /// An application for conditionally open data.
+    ApplicationStatus, "未知的申请状态“{}”", {
+        Pending => "pending", "待审核";
+        Approved => "approved", "已批准";
+        Rejected => "rejected", "未获批准";
+        Withdrawn => "withdrawn", "已撤回";
+    }
+);
+
+text_enum!(
     /// A calendar day that differs from the Monday-to-Friday rule.
     DayKind, "未知的日期类型“{}”（可选：holiday、workday）", {
         Holiday => "holiday", "放假";

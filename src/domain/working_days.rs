@@ -108,4 +108,38 @@ mod tests {
             day(2026, 11, 30)
         );
     }
+
+    /// Spring Festival 2026: 15–23 February off, Saturdays 14 and 28 February worked.
+    fn spring_festival_2026() -> WorkCalendar {
+        WorkCalendar::new(
+            (15..=23).map(|d| day(2026, 2, d)),
+            [day(2026, 2, 14), day(2026, 2, 28)],
+        )
+    }
+
+    #[test]
+    fn ten_working_days_across_the_spring_festival_with_make_up_saturdays() {
+        let c = spring_festival_2026();
+        // Tuesday 10 February: 11, 12, 13 (3), Sat 14 make-up (4), 24–27 (8), Sat 28 make-up (9),
+        // Monday 2 March (10).
+        assert_eq!(c.add_working_days(day(2026, 2, 10), 10), day(2026, 3, 2));
+        assert_eq!(
+            c.working_days_between(day(2026, 2, 10), day(2026, 3, 2)),
+            10
+        );
+    }
+
+    #[test]
+    fn a_deadline_that_would_fall_in_the_holiday_moves_past_it() {
+        let c = spring_festival_2026();
+        // Counting weekdays only, ten working days from Tuesday 3 February end on Tuesday 17
+        // February — a holiday. With the calendar: 4–6 (3), 9–13 (8), Sat 14 (9), then nothing
+        // until Tuesday 24 (10).
+        let naive = WorkCalendar::default().add_working_days(day(2026, 2, 3), 10);
+        assert_eq!(naive, day(2026, 2, 17));
+        assert!(!c.is_working_day(naive));
+        let due = c.add_working_days(day(2026, 2, 3), 10);
+        assert_eq!(due, day(2026, 2, 24));
+        assert!(c.is_working_day(due));
+    }
 }

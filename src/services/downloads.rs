@@ -43,6 +43,8 @@ impl Format {
 pub enum DownloadError {
     #[error("原始文件含有个人信息，已在脱敏后删除；请下载脱敏后的数据")]
     NoOriginal,
+    #[error("授权只包含部分字段，不提供含全部字段的原始文件；请选择 CSV、JSON 或 Excel 格式")]
+    NotGranted,
     #[error("{0}")]
     Export(#[from] ExportError),
     #[error(transparent)]
@@ -81,16 +83,19 @@ fn generate(
     }
 }
 
-/// The file for a format of a served version (blocking: run on the blocking pool).
+/// The file for a format of a served version (blocking: run on the blocking pool). With `only`
+/// (the fields a grant approves), every format holds those columns alone, and the original
+/// upload, which holds them all, is refused.
 pub fn prepare(
     store: &FileStore,
     cache: &Path,
     s: &Served,
     format: Format,
     bom: bool,
+    only: Option<&[String]>,
 ) -> Result<Prepared, DownloadError> {
     let v = &s.version;
-    let data = v
+    let mut data = v
         .data_key
         .as_deref()
         .and_then(|k| store.path(k))
@@ -101,11 +106,30 @@ pub fn prepare(
         format!("（第{}版）", v.number)
     };
     let name = |ext: &str| format!("{}{suffix}.{ext}", s.resource.name);
-    let columns = preview::columns(v);
-    let hash = v
+    let mut columns = preview::columns(v);
+    let mut hash = v
         .data_sha256
         .clone()
         .unwrap_or_else(|| format!("v{}", v.id));
+    if let Some(only) = only {
+        if format == Format::Original {
+            return Err(DownloadError::NotGranted);
+        }
+        let keep: Vec<usize> = (0..columns.len())
+            .filter(|i| only.contains(&columns[*i].name))
+            .collect();
+        let mut h = <sha2::Sha256 as sha2::Digest>::new();
+        for i in &keep {
+            sha2::Digest::update(&mut h, columns[*i].name.as_bytes());
+            sha2::Digest::update(&mut h, b"\n");
+        }
+        let fingerprint = hex::encode(&sha2::Digest::finalize(h)[..8]);
+        hash = format!("{hash}.fields-{fingerprint}");
+        let subset = cache.join(format!("{hash}.csv"));
+        generate(&subset, |tmp| export::select_columns(&data, &keep, tmp))?;
+        data = subset;
+        columns = keep.iter().map(|i| columns[*i].clone()).collect();
+    }
     Ok(match format {
         Format::Csv if !bom => Prepared {
             path: data,

@@ -3,8 +3,10 @@
 pub mod accounts;
 pub mod admin;
 pub mod api_keys;
+pub mod applications;
 pub mod audit;
 pub mod catalog;
+pub mod clock;
 pub mod demo;
 pub mod downloads;
 pub mod ingest;

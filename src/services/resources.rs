@@ -503,6 +503,32 @@ pub fn public(
     }
 }
 
+/// The served version of a resource of a conditional dataset `d` (already checked to be
+/// published), for a grant holder: chosen as for open data.
+pub fn granted(
+    conn: &mut DbConnection,
+    d: &Dataset,
+    id: i32,
+    version: Option<i32>,
+) -> Result<Option<Served>, DbError> {
+    let Some(r) = resource_rows::by_id(conn, id)?.filter(|r| r.dataset_id == d.id) else {
+        return Ok(None);
+    };
+    let v = match version {
+        Some(n) => versions::by_number(conn, r.id, n)?,
+        None => match r.current_version_id {
+            Some(vid) => versions::by_id(conn, vid)?,
+            None => None,
+        },
+    };
+    Ok(v.filter(|v| v.status == "ready" && v.table_name.is_some())
+        .map(|version| Served {
+            dataset: d.clone(),
+            resource: r,
+            version,
+        }))
+}
+
 /// Counts a completed download of the dataset.
 pub fn record_download(conn: &mut DbConnection, dataset_id: i32) -> Result<(), DbError> {
     dataset_rows::record_download(conn, dataset_id)

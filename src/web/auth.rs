@@ -182,28 +182,79 @@ impl Viewer {
 /// 403 before the handler runs. Every state-changing form uses this extractor.
 pub struct CsrfForm<T>(pub T);
 
+/// The body of a urlencoded form whose `csrf` field matches the session's token.
+fn checked_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> Pin<Box<dyn Future<Output = Result<web::Bytes, AppError>>>> {
+    let req = req.clone();
+    let body = web::Bytes::from_request(&req, payload);
+    Box::pin(async move {
+        let body = body
+            .await
+            .map_err(|_| AppError::BadRequest("提交的内容过大或无法读取".into()))?;
+        let expected = req.get_session().get::<String>(CSRF_TOKEN).ok().flatten();
+        let submitted = form_urlencoded::parse(&body)
+            .find(|(k, _)| k == "csrf")
+            .map(|(_, v)| v.into_owned());
+        match (expected, submitted) {
+            (Some(e), Some(s)) if bool::from(e.as_bytes().ct_eq(s.as_bytes())) => Ok(body),
+            _ => Err(AppError::CsrfRejected),
+        }
+    })
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
     type Error = AppError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let req = req.clone();
-        let body = web::Bytes::from_request(&req, payload);
+        let body = checked_body(req, payload);
         Box::pin(async move {
-            let body = body
-                .await
-                .map_err(|_| AppError::BadRequest("提交的内容过大或无法读取".into()))?;
-            let expected = req.get_session().get::<String>(CSRF_TOKEN).ok().flatten();
-            let submitted = form_urlencoded::parse(&body)
-                .find(|(k, _)| k == "csrf")
-                .map(|(_, v)| v.into_owned());
-            match (expected, submitted) {
-                (Some(e), Some(s)) if bool::from(e.as_bytes().ct_eq(s.as_bytes())) => {}
-                _ => return Err(AppError::CsrfRejected),
-            }
-            serde_urlencoded::from_bytes::<T>(&body)
+            serde_urlencoded::from_bytes::<T>(&body.await?)
                 .map(CsrfForm)
                 .map_err(|_| AppError::BadRequest("表单内容格式不正确".into()))
+        })
+    }
+}
+
+/// A CSRF-checked form as its list of pairs, for forms with repeated keys (checkboxes).
+pub struct CsrfPairs(pub Vec<(String, String)>);
+
+impl CsrfPairs {
+    /// The last value of `key`, or "".
+    pub fn get(&self, key: &str) -> String {
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
+    /// Every value of `key`, in order.
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+}
+
+impl FromRequest for CsrfPairs {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = checked_body(req, payload);
+        Box::pin(async move {
+            let body = body.await?;
+            Ok(CsrfPairs(
+                form_urlencoded::parse(&body)
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect(),
+            ))
         })
     }
 }

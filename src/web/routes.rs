@@ -9,7 +9,7 @@ use actix_web::{FromRequest, Handler, Responder, guard, web};
 use super::{api, assets, pages};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    use pages::{account, admin, console, downloads, resources};
+    use pages::{account, admin, applications, console, downloads, resources};
     cfg
         // The public catalog.
         .service(page("/", pages::home::show))
@@ -21,6 +21,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page(
             "/datasets/{slug}/resources/{id}/download",
             downloads::download,
+        ))
+        // Conditional access.
+        .service(form(
+            "/datasets/{slug}/apply",
+            applications::apply_form,
+            applications::apply_submit,
+        ))
+        .service(page("/account/applications", applications::mine))
+        .service(post(
+            "/account/applications/{id}/withdraw",
+            applications::withdraw,
+        ))
+        .service(page("/console/applications", applications::queue))
+        .service(page("/console/applications/{id}", applications::review))
+        .service(post(
+            "/console/applications/{id}/decide",
+            applications::decide,
         ))
         // Accounts.
         .service(page("/register", account::register_choice))

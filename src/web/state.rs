@@ -27,6 +27,8 @@ pub struct AppState {
     pub ingest: Arc<Queue>,
     /// The catalog's search index (kept in step through `services::search`).
     pub search: Arc<dyn crate::search::SearchIndex>,
+    /// Deadlines and grant periods are checked against this clock (tests move it).
+    pub clock: crate::services::clock::Clock,
 }
 
 impl AppState {

@@ -419,6 +419,50 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
             Api("GET", "/api/v1/nothing", ""),
             [MISSING, MISSING, MISSING, MISSING, MISSING],
         ),
+        // Conditional access (issue 6). Application 1 is the citizen's, for a-cond (dept A).
+        (
+            Get("/datasets/a-cond/apply"),
+            [Login, Pass, Pass, Pass, Pass],
+        ),
+        (
+            Get("/datasets/a-published/apply"),
+            [Login, BAD, BAD, BAD, BAD],
+        ),
+        (
+            Get("/datasets/a-closed/apply"),
+            [Login, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Post("/datasets/a-cond/apply", &[("purpose", "")]),
+            [Login, BAD, BAD, BAD, BAD],
+        ),
+        (
+            Get("/account/applications"),
+            [Login, Pass, Pass, Pass, Pass],
+        ),
+        (
+            Post("/account/applications/999/withdraw", &[]),
+            [Login, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Get("/console/applications"),
+            [Login, FORBID, Pass, Pass, Pass],
+        ),
+        (
+            Get("/console/applications/1"),
+            [Login, FORBID, Pass, MISSING, Pass],
+        ),
+        (
+            Post(
+                "/console/applications/1/decide",
+                &[("decision", "reject"), ("reason", "")],
+            ),
+            [Login, FORBID, BAD, FORBID, BAD],
+        ),
+        (
+            Api("GET", "/api/v1/datasets/a-cond/resources/4/download", ""),
+            [NOKEY, FORBID, FORBID, FORBID, FORBID],
+        ),
         // Last: this one ends everybody's sessions.
         // (Success also sends people to the login page; the sessions test checks the effect.)
         (
@@ -467,6 +511,24 @@ async fn setup(app: &TestApp) -> Principals {
         let (r, v) = ingest_file(app, d, "文件", "f.csv", csv);
         assert_eq!((r.id, v.status.as_str()), (i as i32 + 1, "ready"));
     }
+    kaifang::services::applications::submit(
+        &mut app.conn(),
+        &user,
+        "a-cond",
+        &kaifang::services::applications::ApplicationForm {
+            purpose: "科研".into(),
+            scenario: "论文".into(),
+            fields: vec!["线路".into()],
+            access_mode: "download".into(),
+            period_days: "30".into(),
+            security_measures: "加密存储".into(),
+            undertaking: true,
+        },
+        false,
+        kaifang::services::now(),
+        &kaifang::services::Actor::cli(),
+    )
+    .expect("application 1");
     let mut anonymous = app.browser();
     anonymous.refresh_csrf("/login").await;
     Principals {

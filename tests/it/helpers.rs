@@ -112,6 +112,8 @@ pub struct TestApp {
     pub settings: Settings,
     pub pg: Option<PgDatabase>,
     pub data_dir: tempfile::TempDir,
+    /// The server's clock: tests move it to reach deadlines and the end of grants.
+    pub clock: kaifang::services::clock::Clock,
     server: actix_web::dev::ServerHandle,
 }
 
@@ -152,6 +154,7 @@ impl TestApp {
         let address = format!("http://127.0.0.1:{}", app.port());
         let pool = app.pool().clone();
         let server = app.server_handle();
+        let clock = app.clock().clone();
         tokio::spawn(app.run_until_stopped());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -165,6 +168,7 @@ impl TestApp {
             settings,
             pg,
             data_dir,
+            clock,
             server,
         })
     }

@@ -8,6 +8,7 @@ mod helpers;
 
 mod accounts;
 mod admin;
+mod applications;
 mod audit;
 mod authz;
 mod bad_input;

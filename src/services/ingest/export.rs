@@ -34,6 +34,21 @@ fn json_value(ty: ColumnType, cell: &str) -> serde_json::Value {
 }
 
 /// Writes `[{"列名": 值, …}, …]`, one object per row.
+/// The published CSV with only the columns at `keep` (header included): the file a grant that
+/// approves some fields may download.
+pub fn select_columns(csv_path: &Path, keep: &[usize], out: &Path) -> Result<(), ExportError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(csv_path)?;
+    let mut w = csv::Writer::from_writer(BufWriter::with_capacity(256 * 1024, File::create(out)?));
+    for rec in reader.byte_records() {
+        let rec = rec?;
+        w.write_record(keep.iter().map(|&i| rec.get(i).unwrap_or(b"")))?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
 pub fn to_json(csv_path: &Path, columns: &[ColumnInfo], out: &Path) -> Result<(), ExportError> {
     let mut reader = csv::Reader::from_path(csv_path)?;
     let mut w = BufWriter::with_capacity(256 * 1024, File::create(out)?);

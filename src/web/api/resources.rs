@@ -10,6 +10,7 @@ use super::datasets::{publish_error, publisher};
 use super::{ApiError, ApiUser};
 use crate::db::resources::Resource;
 use crate::db::versions::Version;
+use crate::services::Actor;
 use crate::services::ingest;
 use crate::services::preview;
 use crate::services::resources::{self, Access, Upload};
@@ -191,6 +192,7 @@ fn refusal(r: Refusal) -> ApiError {
         Refusal::Conditional { title, .. } => {
             ApiError::forbidden(Refusal::conditional_message(&title))
         }
+        Refusal::Denied(m) => ApiError::forbidden(m),
         Refusal::Gone(m) => ApiError::new(StatusCode::GONE, "gone", m),
         Refusal::Internal(e) => ApiError::from(e),
     }
@@ -260,11 +262,12 @@ pub async fn rows(
 pub async fn download(
     state: web::Data<AppState>,
     req: HttpRequest,
-    ApiUser(_user): ApiUser,
+    ApiUser(user): ApiUser,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
-    downloads::serve(&state, &req, slug, &id)
+    let actor = Actor::user(user.id, client_ip(&req, &state.settings.auth));
+    downloads::serve(&state, &req, slug, &id, Some((user, actor)))
         .await
         .map_err(refusal)
 }

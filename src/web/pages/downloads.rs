@@ -14,8 +14,12 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::Stream;
 
+use crate::db::users::User;
+use crate::services::Actor;
+use crate::services::applications;
 use crate::services::downloads::{self, DownloadError, Format};
 use crate::services::resources::{self, Access};
+use crate::web::auth::Viewer;
 use crate::web::forms::path_id;
 use crate::web::{AppError, AppState};
 
@@ -24,7 +28,12 @@ use crate::web::{AppError, AppState};
 pub enum Refusal {
     BadRequest(String),
     NotFound,
-    Conditional { title: String, slug: String },
+    Conditional {
+        title: String,
+        slug: String,
+    },
+    /// Conditional data outside a live grant: expired, revoked, used up (the reason says which).
+    Denied(String),
     Gone(String),
     Internal(AppError),
 }
@@ -52,6 +61,7 @@ impl From<Refusal> for AppError {
             Refusal::Conditional { title, .. } => {
                 AppError::Forbidden(Refusal::conditional_message(&title))
             }
+            Refusal::Denied(m) => AppError::Forbidden(m),
             Refusal::Gone(m) => AppError::BadRequest(m),
             Refusal::Internal(e) => e,
         }
@@ -103,40 +113,84 @@ fn disposition(file_name: &str, fallback: String) -> ContentDisposition {
     }
 }
 
-/// The download itself, shared by the page and the API.
+/// The download itself, shared by the page and the API. `holder` is who asks (for conditional
+/// data: the grant is theirs, or nothing is served).
 pub async fn serve(
     state: &AppState,
     req: &HttpRequest,
     slug: String,
     id: &str,
+    holder: Option<(User, Actor)>,
 ) -> Result<HttpResponse, Refusal> {
     let id = path_id(id).map_err(|_| Refusal::NotFound)?;
     let (format, version, bom) = parse_query(req.query_string())?;
     let access = state
         .db(move |c| Ok(resources::public(c, &slug, id, version)?))
         .await?;
-    let served = match access {
+    let (served, only) = match access {
         Access::NotFound => return Err(Refusal::NotFound),
         Access::Conditional(d) => {
-            return Err(Refusal::Conditional {
-                title: d.title,
-                slug: d.slug,
-            });
+            let Some((user, actor)) = holder else {
+                return Err(Refusal::Conditional {
+                    title: d.title,
+                    slug: d.slug,
+                });
+            };
+            if format == Format::Original {
+                // The original holds every column: never under a grant (and not a use).
+                return Err(Refusal::Denied(DownloadError::NotGranted.to_string()));
+            }
+            let now = state.clock.now();
+            let counted = req.method() == Method::GET;
+            let granted = state
+                .db(move |c| {
+                    let grant = match applications::usable_grant(c, user.id, d.id, now)? {
+                        Ok(g) => g,
+                        Err(denial) => return Ok(Err((d, denial))),
+                    };
+                    // The version is chosen as for open data; only the grant's columns leave.
+                    let served = match resources::granted(c, &d, id, version)? {
+                        Some(s) => s,
+                        None => return Ok(Ok(None)),
+                    };
+                    if !counted {
+                        return Ok(Ok(Some((served, grant.field_names()))));
+                    }
+                    let target = format!("resource:{id}");
+                    match applications::use_grant(c, &grant, "download", &target, &actor)? {
+                        Ok(()) => Ok(Ok(Some((served, grant.field_names())))),
+                        Err(denial) => Ok(Err((d, denial))),
+                    }
+                })
+                .await?;
+            match granted {
+                Ok(Some((served, fields))) => (Box::new(served), Some(fields)),
+                Ok(None) => return Err(Refusal::NotFound),
+                Err((d, applications::Denial::NoGrant)) => {
+                    return Err(Refusal::Conditional {
+                        title: d.title,
+                        slug: d.slug,
+                    });
+                }
+                Err((_, denial)) => return Err(Refusal::Denied(denial.message())),
+            }
         }
-        Access::Open(s) => s,
+        Access::Open(s) => (s, None),
     };
     let (store, cache) = (state.store.clone(), state.settings.cache_dir());
     let s = served.clone();
-    let prepared = web::block(move || downloads::prepare(&store, &cache, &s, format, bom))
-        .await
-        .map_err(|e| Refusal::Internal(AppError::internal(e)))?
-        .map_err(|e| match e {
-            DownloadError::NoOriginal => Refusal::Gone(e.to_string()),
-            DownloadError::Export(crate::services::ingest::export::ExportError::TooManyRows) => {
-                Refusal::BadRequest(e.to_string())
-            }
-            other => Refusal::Internal(AppError::internal(other)),
-        })?;
+    let prepared =
+        web::block(move || downloads::prepare(&store, &cache, &s, format, bom, only.as_deref()))
+            .await
+            .map_err(|e| Refusal::Internal(AppError::internal(e)))?
+            .map_err(|e| match e {
+                DownloadError::NoOriginal => Refusal::Gone(e.to_string()),
+                DownloadError::NotGranted => Refusal::Denied(e.to_string()),
+                DownloadError::Export(
+                    crate::services::ingest::export::ExportError::TooManyRows,
+                ) => Refusal::BadRequest(e.to_string()),
+                other => Refusal::Internal(AppError::internal(other)),
+            })?;
     let ext = prepared
         .file_name
         .rsplit('.')
@@ -201,8 +255,13 @@ fn chunks(file: std::fs::File) -> impl Stream<Item = Result<web::Bytes, std::io:
 pub async fn download(
     state: web::Data<AppState>,
     req: HttpRequest,
+    viewer: Viewer,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, AppError> {
     let (slug, id) = path.into_inner();
-    Ok(serve(&state, &req, slug, &id).await?)
+    let holder = viewer
+        .user
+        .as_ref()
+        .map(|u| (u.user.clone(), viewer.actor()));
+    Ok(serve(&state, &req, slug, &id, holder).await?)
 }

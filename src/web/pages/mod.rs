@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod applications;
 pub mod catalog_params;
 pub mod console;
 pub mod datasets;

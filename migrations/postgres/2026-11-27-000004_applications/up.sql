@@ -1,0 +1,39 @@
+-- Applications for conditionally open data (有条件开放) and the grants approving them.
+CREATE TABLE applications (
+    id SERIAL PRIMARY KEY,
+    dataset_id INTEGER NOT NULL REFERENCES datasets (id),
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    purpose TEXT NOT NULL,
+    scenario TEXT NOT NULL,
+    -- JSON array of field names from the dataset's field dictionary.
+    fields TEXT NOT NULL,
+    access_mode TEXT NOT NULL,
+    period_days INTEGER NOT NULL,
+    security_measures TEXT NOT NULL,
+    -- pending, approved, rejected, withdrawn
+    status TEXT NOT NULL,
+    submitted_at TIMESTAMP NOT NULL,
+    -- 10 working days after submission, by the administrators' calendar.
+    due_on DATE NOT NULL,
+    decided_at TIMESTAMP,
+    decided_by INTEGER REFERENCES users (id),
+    reason TEXT
+);
+CREATE INDEX applications_user ON applications (user_id, submitted_at);
+CREATE INDEX applications_queue ON applications (dataset_id, status, due_on);
+
+CREATE TABLE grants (
+    id SERIAL PRIMARY KEY,
+    application_id INTEGER NOT NULL UNIQUE REFERENCES applications (id),
+    dataset_id INTEGER NOT NULL REFERENCES datasets (id),
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    fields TEXT NOT NULL,
+    valid_from TIMESTAMP NOT NULL,
+    valid_until TIMESTAMP NOT NULL,
+    -- Downloads or API calls allowed in all (NULL: no limit), and used so far.
+    quota INTEGER,
+    used INTEGER NOT NULL DEFAULT 0,
+    revoked_at TIMESTAMP,
+    revoked_reason TEXT
+);
+CREATE INDEX grants_holder ON grants (user_id, dataset_id);

@@ -1,0 +1,217 @@
+//! Applications for conditionally open data and the grants that approve them.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::DbConnection;
+use super::schema::{applications, grants};
+use crate::domain::ApplicationStatus;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = applications)]
+pub struct Application {
+    pub id: i32,
+    pub dataset_id: i32,
+    pub user_id: i32,
+    pub purpose: String,
+    pub scenario: String,
+    /// JSON array of field names.
+    pub fields: String,
+    pub access_mode: String,
+    pub period_days: i32,
+    pub security_measures: String,
+    #[diesel(deserialize_as = String)]
+    pub status: ApplicationStatus,
+    pub submitted_at: NaiveDateTime,
+    pub due_on: NaiveDate,
+    pub decided_at: Option<NaiveDateTime>,
+    pub decided_by: Option<i32>,
+    pub reason: Option<String>,
+}
+
+impl Application {
+    pub fn field_names(&self) -> Vec<String> {
+        serde_json::from_str(&self.fields).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = applications)]
+pub struct NewApplication<'a> {
+    pub dataset_id: i32,
+    pub user_id: i32,
+    pub purpose: &'a str,
+    pub scenario: &'a str,
+    pub fields: &'a str,
+    pub access_mode: &'a str,
+    pub period_days: i32,
+    pub security_measures: &'a str,
+    pub status: &'a str,
+    pub submitted_at: NaiveDateTime,
+    pub due_on: NaiveDate,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = grants)]
+pub struct Grant {
+    pub id: i32,
+    pub application_id: i32,
+    pub dataset_id: i32,
+    pub user_id: i32,
+    pub fields: String,
+    pub valid_from: NaiveDateTime,
+    pub valid_until: NaiveDateTime,
+    pub quota: Option<i32>,
+    pub used: i32,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub revoked_reason: Option<String>,
+}
+
+impl Grant {
+    pub fn field_names(&self) -> Vec<String> {
+        serde_json::from_str(&self.fields).unwrap_or_default()
+    }
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = grants)]
+pub struct NewGrant<'a> {
+    pub application_id: i32,
+    pub dataset_id: i32,
+    pub user_id: i32,
+    pub fields: &'a str,
+    pub valid_from: NaiveDateTime,
+    pub valid_until: NaiveDateTime,
+    pub quota: Option<i32>,
+    pub used: i32,
+}
+
+pub fn insert(conn: &mut DbConnection, a: &NewApplication) -> QueryResult<Application> {
+    diesel::insert_into(applications::table)
+        .values(a)
+        .returning(applications::all_columns)
+        .get_result(conn)
+}
+
+pub fn by_id(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Application>> {
+    applications::table
+        .find(id)
+        .select(Application::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A user's applications, newest first.
+pub fn of_user(conn: &mut DbConnection, user_id: i32) -> QueryResult<Vec<Application>> {
+    applications::table
+        .filter(applications::user_id.eq(user_id))
+        .order(applications::id.desc())
+        .select(Application::as_select())
+        .load(conn)
+}
+
+/// Applications for these datasets, the earliest due first.
+pub fn for_datasets(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<Application>> {
+    applications::table
+        .filter(applications::dataset_id.eq_any(ids))
+        .order((applications::due_on.asc(), applications::id.asc()))
+        .select(Application::as_select())
+        .load(conn)
+}
+
+/// Moves a pending application to a decision; false when it was no longer pending.
+pub fn decide(
+    conn: &mut DbConnection,
+    id: i32,
+    status: ApplicationStatus,
+    by: Option<i32>,
+    at: NaiveDateTime,
+    reason: Option<&str>,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        applications::table
+            .find(id)
+            .filter(applications::status.eq(ApplicationStatus::Pending.as_str())),
+    )
+    .set((
+        applications::status.eq(status.as_str()),
+        applications::decided_at.eq(Some(at)),
+        applications::decided_by.eq(by),
+        applications::reason.eq(reason),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn insert_grant(conn: &mut DbConnection, g: &NewGrant) -> QueryResult<Grant> {
+    diesel::insert_into(grants::table)
+        .values(g)
+        .returning(grants::all_columns)
+        .get_result(conn)
+}
+
+pub fn grant_by_id(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Grant>> {
+    grants::table
+        .find(id)
+        .select(Grant::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn grant_of_application(
+    conn: &mut DbConnection,
+    application_id: i32,
+) -> QueryResult<Option<Grant>> {
+    grants::table
+        .filter(grants::application_id.eq(application_id))
+        .select(Grant::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// A user's grants on a dataset, the latest first.
+pub fn grants_of(
+    conn: &mut DbConnection,
+    user_id: i32,
+    dataset_id: i32,
+) -> QueryResult<Vec<Grant>> {
+    grants::table
+        .filter(grants::user_id.eq(user_id))
+        .filter(grants::dataset_id.eq(dataset_id))
+        .order(grants::id.desc())
+        .select(Grant::as_select())
+        .load(conn)
+}
+
+/// Counts one use against the quota, atomically: false when the quota was already used up.
+pub fn use_once(conn: &mut DbConnection, grant_id: i32) -> QueryResult<bool> {
+    let n = diesel::update(
+        grants::table.find(grant_id).filter(
+            grants::quota
+                .is_null()
+                .or(grants::used.nullable().lt(grants::quota)),
+        ),
+    )
+    .set(grants::used.eq(grants::used + 1))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn revoke(
+    conn: &mut DbConnection,
+    grant_id: i32,
+    at: NaiveDateTime,
+    reason: &str,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        grants::table
+            .find(grant_id)
+            .filter(grants::revoked_at.is_null()),
+    )
+    .set((
+        grants::revoked_at.eq(Some(at)),
+        grants::revoked_reason.eq(Some(reason)),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}

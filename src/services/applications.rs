@@ -1,0 +1,496 @@
+//! Conditional access (有条件开放): applications, their review on a working-day clock, and the
+//! grants that let an applicant obtain exactly the approved fields, within the approved period
+//! and quota. Every decision and every use of a grant is in the audit log.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::result::Error as DbError;
+use serde_json::json;
+
+use super::Actor;
+use super::audit;
+use crate::db::applications::{self as rows, Application, Grant, NewApplication, NewGrant};
+use crate::db::datasets::{self as dataset_rows, Dataset};
+use crate::db::users::User;
+use crate::db::{DbConnection, calendar, write_transaction};
+use crate::domain::{AccountStatus, ApplicationStatus, DatasetStatus, OpenClass, Role};
+
+/// Working days a department has to answer (DESIGN.md §2).
+pub const ANSWER_WITHIN: u32 = 10;
+/// The longest period an application may ask for, in days.
+pub const MAX_PERIOD_DAYS: i32 = 365;
+/// Longest free-text answer.
+const MAX_TEXT: usize = 2_000;
+
+/// What an applicant typed (kept as typed, to show it again with the errors).
+#[derive(Debug, Clone, Default)]
+pub struct ApplicationForm {
+    pub purpose: String,
+    pub scenario: String,
+    pub fields: Vec<String>,
+    pub access_mode: String,
+    pub period_days: String,
+    pub security_measures: String,
+    pub undertaking: bool,
+}
+
+/// A reviewer's approval: a subset of the requested fields, a period no longer than asked, an
+/// optional quota of downloads or API calls.
+#[derive(Debug, Clone, Default)]
+pub struct Approval {
+    pub fields: Vec<String>,
+    pub period_days: String,
+    pub quota: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApplicationError {
+    #[error("未找到该数据集或申请")]
+    NotFound,
+    #[error("该数据集不是有条件开放数据，无需申请")]
+    NotConditional,
+    #[error("请先完成实名核验后再申请有条件开放数据")]
+    NotVerified,
+    #[error("无权处理该申请")]
+    Forbidden,
+    #[error("该申请已处理，不能再次操作")]
+    NotPending,
+    /// Field → message, in form order.
+    #[error("提交的内容有误")]
+    Invalid(Vec<(&'static str, String)>),
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+/// Who reviews: a publisher of the dataset's department, or an administrator.
+pub fn may_review(user: &User, dataset: &Dataset) -> bool {
+    user.role == Role::Admin
+        || (user.role == Role::Publisher && user.department_id == Some(dataset.department_id))
+}
+
+/// A published, conditionally open dataset by slug.
+pub fn conditional_dataset(
+    conn: &mut DbConnection,
+    slug: &str,
+) -> Result<Dataset, ApplicationError> {
+    let d = dataset_rows::by_slug(conn, slug)?
+        .filter(|d| d.status == DatasetStatus::Published && d.open_class != OpenClass::Closed)
+        .ok_or(ApplicationError::NotFound)?;
+    if d.open_class != OpenClass::Conditional {
+        return Err(ApplicationError::NotConditional);
+    }
+    Ok(d)
+}
+
+/// The names of a dataset's fields, in order.
+pub fn field_names(conn: &mut DbConnection, dataset_id: i32) -> Result<Vec<String>, DbError> {
+    Ok(dataset_rows::fields_of(conn, &[dataset_id])?
+        .into_iter()
+        .map(|f| f.name)
+        .collect())
+}
+
+fn text(
+    errors: &mut Vec<(&'static str, String)>,
+    key: &'static str,
+    label: &str,
+    value: &str,
+) -> String {
+    let v = value.trim();
+    if v.is_empty() {
+        errors.push((key, format!("请填写{label}")));
+    } else if v.chars().count() > MAX_TEXT {
+        errors.push((key, format!("{label}不能超过 {MAX_TEXT} 字")));
+    }
+    v.to_owned()
+}
+
+/// Submits an application; its answer is due [`ANSWER_WITHIN`] working days after `now`.
+pub fn submit(
+    conn: &mut DbConnection,
+    user: &User,
+    slug: &str,
+    form: &ApplicationForm,
+    allow_unverified: bool,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> Result<Application, ApplicationError> {
+    let d = conditional_dataset(conn, slug)?;
+    if user.status != AccountStatus::Verified && !allow_unverified {
+        return Err(ApplicationError::NotVerified);
+    }
+    let known = field_names(conn, d.id)?;
+    let mut errors = Vec::new();
+    let purpose = text(&mut errors, "purpose", "申请用途", &form.purpose);
+    let scenario = text(&mut errors, "scenario", "应用场景", &form.scenario);
+    let security = text(
+        &mut errors,
+        "security_measures",
+        "安全保障措施",
+        &form.security_measures,
+    );
+    let mut fields: Vec<String> = Vec::new();
+    for f in &form.fields {
+        if !known.contains(f) {
+            errors.push((
+                "fields",
+                format!("字段“{}”不在该数据集的字段目录中", shorten(f)),
+            ));
+        } else if !fields.contains(f) {
+            fields.push(f.clone());
+        }
+    }
+    if form.fields.is_empty() {
+        errors.push(("fields", "请至少选择一个字段".into()));
+    }
+    if !matches!(form.access_mode.as_str(), "download" | "api") {
+        errors.push(("access_mode", "请选择获取方式：下载或接口".into()));
+    }
+    let period = match form.period_days.trim().parse::<i32>() {
+        Ok(p) if (1..=MAX_PERIOD_DAYS).contains(&p) => p,
+        _ => {
+            errors.push((
+                "period_days",
+                format!("使用期限应为 1 至 {MAX_PERIOD_DAYS} 之间的天数"),
+            ));
+            0
+        }
+    };
+    if !form.undertaking {
+        errors.push((
+            "undertaking",
+            "请阅读并勾选承诺：仅用于申请用途，不向第三方提供".into(),
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApplicationError::Invalid(errors));
+    }
+    let fields_json = serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into());
+    write_transaction(conn, |conn| {
+        let today = (now + Duration::hours(8)).date();
+        let due_on = calendar::work_calendar(conn)?.add_working_days(today, ANSWER_WITHIN);
+        let a = rows::insert(
+            conn,
+            &NewApplication {
+                dataset_id: d.id,
+                user_id: user.id,
+                purpose: &purpose,
+                scenario: &scenario,
+                fields: &fields_json,
+                access_mode: &form.access_mode,
+                period_days: period,
+                security_measures: &security,
+                status: ApplicationStatus::Pending.as_str(),
+                submitted_at: now,
+                due_on,
+            },
+        )?;
+        audit::record(
+            conn,
+            actor,
+            "application.submit",
+            &format!("application:{}", a.id),
+            json!({ "dataset": d.slug, "fields": fields.len(), "due_on": due_on.to_string() }),
+        )?;
+        Ok(a)
+    })
+}
+
+fn shorten(s: &str) -> String {
+    let mut out: String = s.chars().take(40).collect();
+    if s.chars().count() > 40 {
+        out.push('…');
+    }
+    out
+}
+
+/// An application the reviewer may decide, with its dataset.
+fn reviewable(
+    conn: &mut DbConnection,
+    reviewer: &User,
+    id: i32,
+) -> Result<(Application, Dataset), ApplicationError> {
+    let a = rows::by_id(conn, id)?.ok_or(ApplicationError::NotFound)?;
+    let d = dataset_rows::by_id(conn, a.dataset_id)?;
+    if !may_review(reviewer, &d) {
+        return Err(ApplicationError::Forbidden);
+    }
+    Ok((a, d))
+}
+
+/// Approves (possibly narrowing fields and period, setting a quota) and creates the grant.
+pub fn approve(
+    conn: &mut DbConnection,
+    reviewer: &User,
+    id: i32,
+    approval: &Approval,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> Result<Grant, ApplicationError> {
+    let (a, d) = reviewable(conn, reviewer, id)?;
+    if a.status != ApplicationStatus::Pending {
+        return Err(ApplicationError::NotPending);
+    }
+    let requested = a.field_names();
+    let mut errors = Vec::new();
+    let fields: Vec<String> = requested
+        .iter()
+        .filter(|f| approval.fields.contains(f))
+        .cloned()
+        .collect();
+    if approval.fields.iter().any(|f| !requested.contains(f)) {
+        errors.push(("fields", "只能批准申请人申请的字段".into()));
+    } else if fields.is_empty() {
+        errors.push((
+            "fields",
+            "请至少批准一个字段；不同意请选择“不予批准”并说明理由".into(),
+        ));
+    }
+    let period = match approval.period_days.trim().parse::<i32>() {
+        Ok(p) if (1..=a.period_days).contains(&p) => p,
+        _ => {
+            errors.push((
+                "period_days",
+                format!(
+                    "批准期限应为 1 至 {} 之间的天数（不超过申请的期限）",
+                    a.period_days
+                ),
+            ));
+            0
+        }
+    };
+    let quota = match approval.quota.trim() {
+        "" => None,
+        q => match q.parse::<i32>() {
+            Ok(n) if (1..=1_000_000).contains(&n) => Some(n),
+            _ => {
+                errors.push(("quota", "次数上限应为正整数，不限次数请留空".into()));
+                None
+            }
+        },
+    };
+    if !errors.is_empty() {
+        return Err(ApplicationError::Invalid(errors));
+    }
+    let fields_json = serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into());
+    write_transaction(conn, |conn| {
+        if !rows::decide(
+            conn,
+            a.id,
+            ApplicationStatus::Approved,
+            Some(reviewer.id),
+            now,
+            None,
+        )? {
+            return Err(ApplicationError::NotPending);
+        }
+        let g = rows::insert_grant(
+            conn,
+            &NewGrant {
+                application_id: a.id,
+                dataset_id: d.id,
+                user_id: a.user_id,
+                fields: &fields_json,
+                valid_from: now,
+                valid_until: now + Duration::days(period.into()),
+                quota,
+                used: 0,
+            },
+        )?;
+        audit::record(
+            conn,
+            actor,
+            "application.approve",
+            &format!("application:{}", a.id),
+            json!({
+                "dataset": d.slug, "grant": g.id, "fields": fields,
+                "period_days": period, "quota": quota,
+            }),
+        )?;
+        Ok(g)
+    })
+}
+
+/// Rejects with a reason (mandatory: the applicant must learn why).
+pub fn reject(
+    conn: &mut DbConnection,
+    reviewer: &User,
+    id: i32,
+    reason: &str,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> Result<(), ApplicationError> {
+    let (a, d) = reviewable(conn, reviewer, id)?;
+    if a.status != ApplicationStatus::Pending {
+        return Err(ApplicationError::NotPending);
+    }
+    let mut errors = Vec::new();
+    let reason = text(&mut errors, "reason", "不予批准的理由", reason);
+    if !errors.is_empty() {
+        return Err(ApplicationError::Invalid(errors));
+    }
+    write_transaction(conn, |conn| {
+        if !rows::decide(
+            conn,
+            a.id,
+            ApplicationStatus::Rejected,
+            Some(reviewer.id),
+            now,
+            Some(&reason),
+        )? {
+            return Err(ApplicationError::NotPending);
+        }
+        audit::record(
+            conn,
+            actor,
+            "application.reject",
+            &format!("application:{}", a.id),
+            json!({ "dataset": d.slug }),
+        )?;
+        Ok(())
+    })
+}
+
+/// The applicant withdraws a pending application.
+pub fn withdraw(
+    conn: &mut DbConnection,
+    user: &User,
+    id: i32,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> Result<(), ApplicationError> {
+    let a = rows::by_id(conn, id)?
+        .filter(|a| a.user_id == user.id)
+        .ok_or(ApplicationError::NotFound)?;
+    write_transaction(conn, |conn| {
+        if !rows::decide(conn, a.id, ApplicationStatus::Withdrawn, None, now, None)? {
+            return Err(ApplicationError::NotPending);
+        }
+        audit::record(
+            conn,
+            actor,
+            "application.withdraw",
+            &format!("application:{}", a.id),
+            json!({}),
+        )?;
+        Ok(())
+    })
+}
+
+/// Why a user may not obtain a conditional dataset's data now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denial {
+    NoGrant,
+    Revoked(String),
+    Expired(NaiveDateTime),
+    Exhausted(i32),
+}
+
+impl Denial {
+    pub fn message(&self) -> String {
+        match self {
+            Denial::NoGrant => {
+                "本数据为有条件开放数据，需提交开放申请并经数据提供部门批准后，在授权范围内获取。"
+                    .into()
+            }
+            Denial::Revoked(reason) => format!("您的授权已被撤销：{reason}"),
+            Denial::Expired(at) => format!(
+                "您的授权已于 {} 到期，如需继续使用请重新申请。",
+                (*at + Duration::hours(8)).format("%Y-%m-%d %H:%M")
+            ),
+            Denial::Exhausted(quota) => {
+                format!("您的授权次数（{quota} 次）已用完，如需继续使用请重新申请。")
+            }
+        }
+    }
+}
+
+/// Whether a grant allows use at `now`.
+pub fn check(g: &Grant, now: NaiveDateTime) -> Result<(), Denial> {
+    if let Some(reason) = g.revoked_at.and(g.revoked_reason.clone()) {
+        return Err(Denial::Revoked(reason));
+    }
+    if now < g.valid_from || now >= g.valid_until {
+        return Err(Denial::Expired(g.valid_until));
+    }
+    if let Some(q) = g.quota
+        && g.used >= q
+    {
+        return Err(Denial::Exhausted(q));
+    }
+    Ok(())
+}
+
+/// The grant under which `user_id` may obtain the dataset's data now, or why not: the newest
+/// usable grant, else the reason the newest grant fails.
+pub fn usable_grant(
+    conn: &mut DbConnection,
+    user_id: i32,
+    dataset_id: i32,
+    now: NaiveDateTime,
+) -> Result<Result<Grant, Denial>, DbError> {
+    let grants = rows::grants_of(conn, user_id, dataset_id)?;
+    if let Some(g) = grants.iter().find(|g| check(g, now).is_ok()) {
+        return Ok(Ok(g.clone()));
+    }
+    Ok(Err(match grants.first() {
+        Some(g) => check(g, now).err().unwrap_or(Denial::NoGrant),
+        None => Denial::NoGrant,
+    }))
+}
+
+/// Counts one use of a grant (atomically against its quota) and audits it.
+pub fn use_grant(
+    conn: &mut DbConnection,
+    grant: &Grant,
+    channel: &str,
+    target: &str,
+    actor: &Actor,
+) -> Result<Result<(), Denial>, DbError> {
+    write_transaction(conn, |conn| {
+        if !rows::use_once(conn, grant.id)? {
+            return Ok(Err(Denial::Exhausted(grant.quota.unwrap_or_default())));
+        }
+        audit::record(
+            conn,
+            actor,
+            &format!("grant.{channel}"),
+            &format!("grant:{}", grant.id),
+            json!({ "target": target }),
+        )?;
+        Ok(Ok(()))
+    })
+}
+
+/// Revokes a grant with a reason (the dataset's department or an administrator).
+pub fn revoke(
+    conn: &mut DbConnection,
+    reviewer: &User,
+    grant_id: i32,
+    reason: &str,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> Result<(), ApplicationError> {
+    let g = rows::grant_by_id(conn, grant_id)?.ok_or(ApplicationError::NotFound)?;
+    let d = dataset_rows::by_id(conn, g.dataset_id)?;
+    if !may_review(reviewer, &d) {
+        return Err(ApplicationError::Forbidden);
+    }
+    let mut errors = Vec::new();
+    let reason = text(&mut errors, "reason", "撤销理由", reason);
+    if !errors.is_empty() {
+        return Err(ApplicationError::Invalid(errors));
+    }
+    write_transaction(conn, |conn| {
+        if !rows::revoke(conn, g.id, now, &reason)? {
+            return Err(ApplicationError::NotPending);
+        }
+        audit::record(
+            conn,
+            actor,
+            "grant.revoke",
+            &format!("grant:{}", g.id),
+            json!({ "dataset": d.slug }),
+        )?;
+        Ok(())
+    })
+}

@@ -1,0 +1,407 @@
+//! Conditional access on the web: the application form, the applicant's list, and the review
+//! queue of the dataset's department (publishers of it, or administrators).
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use askama::Template;
+use chrono::NaiveDate;
+
+use super::{render, render_with_status, see_other};
+use crate::db::applications::{self as rows, Application, Grant};
+use crate::db::datasets::{self as dataset_rows, Dataset};
+use crate::domain::{ApplicationStatus, Role};
+use crate::services::applications::{
+    self as service, ApplicationError, ApplicationForm, Approval, MAX_PERIOD_DAYS,
+};
+use crate::web::auth::{CsrfPairs, Viewer, set_flash};
+use crate::web::forms::{FormErrors, path_id};
+use crate::web::layout::{Layout, NAV_ACCOUNT, NAV_CONSOLE};
+use crate::web::{AppError, AppState};
+
+fn errors_of(list: Vec<(&'static str, String)>) -> FormErrors {
+    let mut errors = FormErrors::new();
+    for (k, m) in list {
+        if !errors.has(k) {
+            errors.add(k, m);
+        }
+    }
+    errors
+}
+
+fn app_error(e: ApplicationError) -> AppError {
+    match e {
+        ApplicationError::NotFound => AppError::NotFound,
+        ApplicationError::Forbidden => AppError::Forbidden(e.to_string()),
+        ApplicationError::NotConditional
+        | ApplicationError::NotVerified
+        | ApplicationError::NotPending => AppError::BadRequest(e.to_string()),
+        ApplicationError::Invalid(_) => AppError::BadRequest(e.to_string()),
+        ApplicationError::Database(e) => AppError::from(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "applications/apply.html")]
+pub struct ApplyPage {
+    pub layout: Layout,
+    pub dataset: Dataset,
+    pub fields: Vec<String>,
+    pub form: ApplicationForm,
+    pub errors: FormErrors,
+    pub verified: bool,
+    pub max_period: i32,
+    pub due_if_today: NaiveDate,
+}
+
+impl ApplyPage {
+    fn chosen(&self, f: &str) -> bool {
+        self.form.fields.iter().any(|x| x == f)
+    }
+}
+
+async fn apply_page(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: String,
+    form: ApplicationForm,
+    errors: FormErrors,
+) -> Result<ApplyPage, AppError> {
+    let user = viewer.require_user()?.user.clone();
+    let today = state.clock.today();
+    let (dataset, fields, due) = state
+        .db(move |c| {
+            let d = match service::conditional_dataset(c, &slug) {
+                Ok(d) => d,
+                Err(e) => return Ok(Err(e)),
+            };
+            let fields = service::field_names(c, d.id)?;
+            let due = crate::db::calendar::work_calendar(c)?
+                .add_working_days(today, service::ANSWER_WITHIN);
+            Ok(Ok((d, fields, due)))
+        })
+        .await?
+        .map_err(app_error)?;
+    Ok(ApplyPage {
+        layout: Layout::new(
+            state,
+            viewer,
+            format!("申请：{}", dataset.title),
+            crate::web::layout::NAV_CATALOG,
+        ),
+        verified: user.status == crate::domain::AccountStatus::Verified
+            || state.settings.auth.allow_unverified_applications,
+        dataset,
+        fields,
+        form,
+        errors,
+        max_period: MAX_PERIOD_DAYS,
+        due_if_today: due,
+    })
+}
+
+/// `GET /datasets/{slug}/apply`
+pub async fn apply_form(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    slug: web::Path<String>,
+) -> Result<web::Html, AppError> {
+    let form = ApplicationForm {
+        access_mode: "download".into(),
+        period_days: "30".into(),
+        ..ApplicationForm::default()
+    };
+    render(&apply_page(&state, &viewer, slug.into_inner(), form, FormErrors::new()).await?)
+}
+
+/// `POST /datasets/{slug}/apply`
+pub async fn apply_submit(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    slug: web::Path<String>,
+    pairs: CsrfPairs,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.require_user()?.user.clone();
+    let slug = slug.into_inner();
+    let form = ApplicationForm {
+        purpose: pairs.get("purpose"),
+        scenario: pairs.get("scenario"),
+        fields: pairs.all("fields"),
+        access_mode: pairs.get("access_mode"),
+        period_days: pairs.get("period_days"),
+        security_measures: pairs.get("security_measures"),
+        undertaking: pairs.get("undertaking") == "yes",
+    };
+    let (f, s, actor, now) = (
+        form.clone(),
+        slug.clone(),
+        viewer.actor(),
+        state.clock.now(),
+    );
+    let allow = state.settings.auth.allow_unverified_applications;
+    let result = state
+        .db(
+            move |c| match service::submit(c, &user, &s, &f, allow, now, &actor) {
+                Err(ApplicationError::Database(e)) => Err(e.into()),
+                other => Ok(other),
+            },
+        )
+        .await?;
+    match result {
+        Ok(a) => {
+            set_flash(
+                &session,
+                &format!(
+                    "申请已提交（编号 {}），数据提供部门应在 {} 前答复。",
+                    a.id, a.due_on
+                ),
+            );
+            Ok(see_other("/account/applications"))
+        }
+        Err(ApplicationError::Invalid(list)) => {
+            let page = apply_page(&state, &viewer, slug, form, errors_of(list)).await?;
+            render_with_status(StatusCode::BAD_REQUEST, &page)
+        }
+        Err(e) => Err(app_error(e)),
+    }
+}
+
+/// One row of a list: the application, its dataset and its grant.
+pub struct Row {
+    pub application: Application,
+    pub dataset_title: String,
+    pub dataset_slug: String,
+    pub grant: Option<Grant>,
+    pub overdue: bool,
+}
+
+fn rows_of(
+    c: &mut crate::db::DbConnection,
+    list: Vec<Application>,
+    today: NaiveDate,
+) -> Result<Vec<Row>, diesel::result::Error> {
+    let mut out = Vec::with_capacity(list.len());
+    for a in list {
+        let d = dataset_rows::by_id(c, a.dataset_id)?;
+        let grant = rows::grant_of_application(c, a.id)?;
+        out.push(Row {
+            overdue: a.status == ApplicationStatus::Pending && a.due_on < today,
+            application: a,
+            dataset_title: d.title,
+            dataset_slug: d.slug,
+            grant,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Template)]
+#[template(path = "applications/mine.html")]
+pub struct MinePage {
+    pub layout: Layout,
+    pub rows: Vec<Row>,
+}
+
+/// `GET /account/applications`
+pub async fn mine(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
+    let user_id = viewer.require_user()?.user.id;
+    let today = state.clock.today();
+    let rows = state
+        .db(move |c| {
+            let list = rows::of_user(c, user_id)?;
+            Ok(rows_of(c, list, today)?)
+        })
+        .await?;
+    render(&MinePage {
+        layout: Layout::new(&state, &viewer, "我的开放申请", NAV_ACCOUNT),
+        rows,
+    })
+}
+
+/// `POST /account/applications/{id}/withdraw`
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    id: web::Path<String>,
+    _csrf: CsrfPairs,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.require_user()?.user.clone();
+    let id = path_id(&id)?;
+    let (actor, now) = (viewer.actor(), state.clock.now());
+    state
+        .db(
+            move |c| match service::withdraw(c, &user, id, now, &actor) {
+                Err(ApplicationError::Database(e)) => Err(e.into()),
+                other => Ok(other),
+            },
+        )
+        .await?
+        .map_err(app_error)?;
+    set_flash(&session, "申请已撤回。");
+    Ok(see_other("/account/applications"))
+}
+
+/// The reviewer: a publisher (of some department) or an administrator.
+fn reviewer(viewer: &Viewer) -> Result<crate::db::users::User, AppError> {
+    let u = viewer.require_user()?;
+    match u.user.role {
+        Role::Admin => Ok(u.user.clone()),
+        Role::Publisher if u.user.department_id.is_some() => Ok(u.user.clone()),
+        _ => Err(AppError::Forbidden(
+            "此页面仅限数据提供部门的工作人员访问".into(),
+        )),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "applications/queue.html")]
+pub struct QueuePage {
+    pub layout: Layout,
+    pub rows: Vec<Row>,
+}
+
+/// `GET /console/applications`: applications for the reviewer's datasets, the earliest due
+/// first, overdue ones marked.
+pub async fn queue(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
+    let user = reviewer(&viewer)?;
+    let today = state.clock.today();
+    let rows = state
+        .db(move |c| {
+            let ids =
+                dataset_rows::ids_reviewable_by(c, user.role == Role::Admin, user.department_id)?;
+            let list = rows::for_datasets(c, &ids)?;
+            Ok(rows_of(c, list, today)?)
+        })
+        .await?;
+    render(&QueuePage {
+        layout: Layout::new(&state, &viewer, "开放申请审核", NAV_CONSOLE),
+        rows,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "applications/review.html")]
+pub struct ReviewPage {
+    pub layout: Layout,
+    pub row: Row,
+    pub requested: Vec<String>,
+    pub approval: Approval,
+    pub reason: String,
+    pub errors: FormErrors,
+}
+
+impl ReviewPage {
+    fn approved(&self, f: &str) -> bool {
+        self.approval.fields.iter().any(|x| x == f)
+    }
+}
+
+async fn review_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i32,
+    approval: Option<Approval>,
+    reason: String,
+    errors: FormErrors,
+) -> Result<ReviewPage, AppError> {
+    let user = reviewer(viewer)?;
+    let today = state.clock.today();
+    let row = state
+        .db(move |c| {
+            let Some(a) = rows::by_id(c, id)? else {
+                return Ok(None);
+            };
+            let d = dataset_rows::by_id(c, a.dataset_id)?;
+            if !service::may_review(&user, &d) {
+                return Ok(None);
+            }
+            Ok(rows_of(c, vec![a], today)?.pop())
+        })
+        .await?
+        // Another department's application is as invisible as a missing one.
+        .ok_or(AppError::NotFound)?;
+    let requested = row.application.field_names();
+    let approval = approval.unwrap_or_else(|| Approval {
+        fields: requested.clone(),
+        period_days: row.application.period_days.to_string(),
+        quota: String::new(),
+    });
+    Ok(ReviewPage {
+        layout: Layout::new(
+            state,
+            viewer,
+            format!("审核申请 {}", row.application.id),
+            NAV_CONSOLE,
+        ),
+        row,
+        requested,
+        approval,
+        reason,
+        errors,
+    })
+}
+
+/// `GET /console/applications/{id}`
+pub async fn review(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<String>,
+) -> Result<web::Html, AppError> {
+    let id = path_id(&id)?;
+    render(&review_page(&state, &viewer, id, None, String::new(), FormErrors::new()).await?)
+}
+
+/// `POST /console/applications/{id}/decide`: `decision=approve` (fields, period, quota) or
+/// `decision=reject` (reason).
+pub async fn decide(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    id: web::Path<String>,
+    pairs: CsrfPairs,
+) -> Result<HttpResponse, AppError> {
+    let user = reviewer(&viewer)?;
+    let id = path_id(&id)?;
+    let (actor, now) = (viewer.actor(), state.clock.now());
+    let approval = Approval {
+        fields: pairs.all("fields"),
+        period_days: pairs.get("period_days"),
+        quota: pairs.get("quota"),
+    };
+    let reason = pairs.get("reason");
+    let decision = pairs.get("decision");
+    let (a, r) = (approval.clone(), reason.clone());
+    let result = state
+        .db(move |c| {
+            let outcome = match decision.as_str() {
+                "approve" => service::approve(c, &user, id, &a, now, &actor).map(|_| "已批准"),
+                "reject" => service::reject(c, &user, id, &r, now, &actor).map(|_| "已不予批准"),
+                _ => Err(ApplicationError::Invalid(vec![(
+                    "decision",
+                    "请选择批准或不予批准".into(),
+                )])),
+            };
+            match outcome {
+                Err(ApplicationError::Database(e)) => Err(e.into()),
+                other => Ok(other),
+            }
+        })
+        .await?;
+    match result {
+        Ok(done) => {
+            set_flash(
+                &session,
+                &format!("申请 {id} {done}，申请人已可在“我的开放申请”中查看。"),
+            );
+            Ok(see_other(&format!("/console/applications/{id}")))
+        }
+        Err(ApplicationError::Invalid(list)) => {
+            let page =
+                review_page(&state, &viewer, id, Some(approval), reason, errors_of(list)).await?;
+            render_with_status(StatusCode::BAD_REQUEST, &page)
+        }
+        Err(e) => Err(app_error(e)),
+    }
+}

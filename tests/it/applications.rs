@@ -1,0 +1,364 @@
+//! Conditional access through the real app on both databases: an application, its review by the
+//! dataset's department, and a grant that lets exactly the approved columns out, for exactly the
+//! approved period and number of downloads, to exactly its holder.
+
+use kaifang::domain::Role;
+
+use crate::both_backends;
+use crate::helpers::{Backend, Browser, DatasetBuilder, TestApp, csv_of, ingest_file, location};
+
+both_backends!(
+    a_grant_lets_out_the_approved_columns_for_the_approved_period,
+    a_quota_of_three_downloads_refuses_the_fourth,
+    a_rejection_needs_a_reason_and_bad_applications_change_nothing,
+    only_the_datasets_department_reviews,
+    the_due_date_follows_the_holiday_calendar,
+);
+
+const HEADER: [&str; 5] = [
+    "企业名称",
+    "统一社会信用代码",
+    "法定代表人",
+    "注册资本",
+    "成立日期",
+];
+
+/// A conditional dataset with a five-column file, a verified applicant and a reviewer.
+struct Setup {
+    app: TestApp,
+    slug: String,
+    download: String,
+    applicant: Browser,
+    reviewer: Browser,
+}
+
+async fn setup(backend: Backend) -> Option<Setup> {
+    let app = TestApp::spawn(backend).await?;
+    let dept = app.department("hefei-market", "合肥市市场监督管理局", "340100");
+    let d = DatasetBuilder::new("hefei-enterprises", "合肥市企业登记信息", &dept)
+        .conditional(
+            "仅限科研和政务用途",
+            "《安徽省政务数据资源管理办法》第二十一条",
+        )
+        .insert(&app);
+    let csv = csv_of(&HEADER, 6, |i| {
+        vec![
+            format!("合肥测试企业{i}有限公司"),
+            format!("91340100MA2N{i:06}"),
+            format!("张{i}"),
+            format!("{}", 100 + i),
+            "2020-01-01".into(),
+        ]
+    });
+    let (r, v) = ingest_file(&app, &d, "企业名录", "企业.csv", &csv);
+    assert_eq!(v.status, "ready", "the fixture ingests");
+    app.account("researcher@example.cn", Role::User, None);
+    app.account("reviewer@example.cn", Role::Publisher, Some("hefei-market"));
+    let applicant = app.logged_in("researcher@example.cn").await;
+    let reviewer = app.logged_in("reviewer@example.cn").await;
+    Some(Setup {
+        download: format!("/datasets/{}/resources/{}/download", d.slug, r.id),
+        slug: d.slug,
+        app,
+        applicant,
+        reviewer,
+    })
+}
+
+/// Applies for every field; returns the application's id (from the reviewer's queue).
+async fn apply(s: &Setup, period: &str) -> i32 {
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("purpose", "研究合肥市企业成立趋势"),
+        ("scenario", "高校科研项目"),
+        ("access_mode", "download"),
+        ("period_days", period),
+        (
+            "security_measures",
+            "加密存储，仅项目组成员可访问，结题后销毁",
+        ),
+        ("undertaking", "yes"),
+    ];
+    for f in HEADER {
+        fields.push(("fields", f));
+    }
+    let res = s
+        .applicant
+        .post(&format!("/datasets/{}/apply", s.slug), &fields)
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    assert_eq!(location(&res), "/account/applications");
+    let (status, mine) = s.applicant.page("/account/applications").await;
+    assert_eq!(status, 200);
+    assert!(
+        mine.text("table").contains("待审核"),
+        "{}",
+        mine.text("table")
+    );
+    let (_, queue) = s.reviewer.page("/console/applications").await;
+    let link = queue
+        .attrs("table a[href^='/console/applications/']", "href")
+        .into_iter()
+        .next()
+        .expect("the application is in the department's queue");
+    link.rsplit('/').next().unwrap().parse().unwrap()
+}
+
+async fn approve(s: &Setup, id: i32, fields: &[&str], period: &str, quota: &str) {
+    let mut form: Vec<(&str, &str)> = vec![
+        ("decision", "approve"),
+        ("period_days", period),
+        ("quota", quota),
+    ];
+    for f in fields {
+        form.push(("fields", f));
+    }
+    let res = s
+        .reviewer
+        .post(&format!("/console/applications/{id}/decide"), &form)
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+}
+
+fn header_of(body: &str) -> Vec<String> {
+    let mut r = csv::Reader::from_reader(body.as_bytes());
+    r.headers().unwrap().iter().map(str::to_owned).collect()
+}
+
+async fn a_grant_lets_out_the_approved_columns_for_the_approved_period(backend: Backend) {
+    let Some(s) = setup(backend).await else {
+        return;
+    };
+    // Before any grant: 403 with how to apply, for the applicant and the anonymous alike.
+    assert_eq!(s.applicant.get(&s.download).await.status(), 403);
+    assert_eq!(s.app.get(&s.download).await.status(), 403);
+
+    let id = apply(&s, "60").await;
+    assert_eq!(s.applicant.get(&s.download).await.status(), 403, "pending");
+    approve(&s, id, &["企业名称", "成立日期"], "30", "").await;
+
+    // Exactly the two approved columns, in every format; the original upload is refused.
+    let res = s.applicant.get(&s.download).await;
+    assert_eq!(res.status(), 200);
+    let body = res.text().await.unwrap();
+    assert_eq!(header_of(&body), ["企业名称", "成立日期"]);
+    assert!(body.contains("合肥测试企业3有限公司"));
+    assert!(!body.contains("91340100MA2N"), "no credit code leaks");
+    assert!(!body.contains("张3"), "no legal representative leaks");
+    let json = s
+        .applicant
+        .get(&format!("{}?format=json", s.download))
+        .await;
+    assert_eq!(json.status(), 200);
+    let rows: Vec<serde_json::Map<String, serde_json::Value>> = json.json().await.unwrap();
+    assert_eq!(rows.len(), 6);
+    assert!(
+        rows.iter()
+            .all(|r| r.len() == 2 && r.contains_key("企业名称"))
+    );
+    let original = s
+        .applicant
+        .get(&format!("{}?format=original", s.download))
+        .await;
+    assert_eq!(original.status(), 403);
+
+    // Another user using the holder's URL: 403.
+    s.app.account("other@example.cn", Role::User, None);
+    let other = s.app.logged_in("other@example.cn").await;
+    assert_eq!(other.get(&s.download).await.status(), 403);
+
+    // Every use is audited under the grant: the CSV and the JSON (the refused original is not a
+    // use).
+    {
+        use diesel::prelude::*;
+        use kaifang::db::schema::audit_events::dsl::*;
+        let uses: i64 = audit_events
+            .filter(action.eq("grant.download"))
+            .count()
+            .get_result(&mut *s.app.conn())
+            .unwrap();
+        assert_eq!(uses, 2);
+    }
+    let (_, mine) = s.applicant.page("/account/applications").await;
+    assert!(mine.text("table").contains("已批准"));
+
+    // After the period: 403 with the reason.
+    s.app.clock.advance(chrono::Duration::days(31));
+    let res = s.applicant.get(&s.download).await;
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("到期"));
+}
+
+async fn a_quota_of_three_downloads_refuses_the_fourth(backend: Backend) {
+    let Some(s) = setup(backend).await else {
+        return;
+    };
+    let id = apply(&s, "30").await;
+    approve(&s, id, &HEADER, "30", "3").await;
+    for n in 1..=3 {
+        let res = s.applicant.get(&s.download).await;
+        assert_eq!(res.status(), 200, "download {n}");
+        assert_eq!(header_of(&res.text().await.unwrap()).len(), 5);
+    }
+    let res = s.applicant.get(&s.download).await;
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("次数"));
+    let (_, mine) = s.applicant.page("/account/applications").await;
+    assert!(
+        mine.text("table").contains("已用 3/3 次"),
+        "{}",
+        mine.text("table")
+    );
+}
+
+async fn a_rejection_needs_a_reason_and_bad_applications_change_nothing(backend: Backend) {
+    let Some(s) = setup(backend).await else {
+        return;
+    };
+    // An application without the undertaking, with a made-up field and an absurd period: 400,
+    // the typed text kept, nothing stored.
+    let res = s
+        .applicant
+        .post(
+            &format!("/datasets/{}/apply", s.slug),
+            &[
+                ("purpose", "研究<script>用途"),
+                ("scenario", "科研"),
+                ("access_mode", "download"),
+                ("period_days", "99999"),
+                ("security_measures", "加密"),
+                ("fields", "不存在的字段"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("研究&#60;script&#62;用途"),
+        "the input is kept, escaped: {body}"
+    );
+    assert!(body.contains("承诺") && body.contains("使用期限") && body.contains("不存在的字段"));
+    let (_, queue) = s.reviewer.page("/console/applications").await;
+    assert!(queue.text("main").contains("暂无开放申请"));
+
+    let id = apply(&s, "30").await;
+    // A rejection without a reason is refused and changes nothing.
+    let path = format!("/console/applications/{id}/decide");
+    let res = s
+        .reviewer
+        .post(&path, &[("decision", "reject"), ("reason", "   ")])
+        .await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("请填写不予批准的理由"));
+    let (_, mine) = s.applicant.page("/account/applications").await;
+    assert!(mine.text("table").contains("待审核"));
+    // With a reason, the applicant sees it.
+    let res = s
+        .reviewer
+        .post(
+            &path,
+            &[("decision", "reject"), ("reason", "用途与开放条件不符")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let (_, mine) = s.applicant.page("/account/applications").await;
+    assert!(mine.text("table").contains("用途与开放条件不符"));
+    // A decided application cannot be decided again.
+    let again = s
+        .reviewer
+        .post(
+            &path,
+            &[
+                ("decision", "approve"),
+                ("period_days", "30"),
+                ("fields", "企业名称"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status(), 400);
+    assert_eq!(s.applicant.get(&s.download).await.status(), 403);
+}
+
+async fn only_the_datasets_department_reviews(backend: Backend) {
+    let Some(s) = setup(backend).await else {
+        return;
+    };
+    let id = apply(&s, "30").await;
+    s.app.department("wuhu-data", "芜湖市数据资源局", "340200");
+    s.app
+        .account("outsider@example.cn", Role::Publisher, Some("wuhu-data"));
+    let outsider = s.app.logged_in("outsider@example.cn").await;
+    let (status, _) = outsider.page(&format!("/console/applications/{id}")).await;
+    assert_eq!(status, 404, "another department's application is invisible");
+    let res = outsider
+        .post(
+            &format!("/console/applications/{id}/decide"),
+            &[
+                ("decision", "approve"),
+                ("period_days", "30"),
+                ("fields", "企业名称"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    // The applicant cannot review their own application either.
+    let res = s
+        .applicant
+        .post(
+            &format!("/console/applications/{id}/decide"),
+            &[
+                ("decision", "approve"),
+                ("period_days", "30"),
+                ("fields", "企业名称"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(s.applicant.get(&s.download).await.status(), 403);
+}
+
+/// The due date skips the holidays administrators entered and counts their make-up days: the
+/// next seven days are made a holiday week with a make-up Sunday after it.
+async fn the_due_date_follows_the_holiday_calendar(backend: Backend) {
+    use chrono::{Datelike, Duration, Weekday};
+    use kaifang::domain::DayKind;
+    let Some(s) = setup(backend).await else {
+        return;
+    };
+    let today = s.app.clock.today();
+    let holidays: Vec<_> = (1..=7).map(|n| today + Duration::days(n)).collect();
+    let mut make_up = today + Duration::days(8);
+    while make_up.weekday() != Weekday::Sun {
+        make_up += Duration::days(1);
+    }
+    for d in &holidays {
+        kaifang::db::calendar::insert(&mut s.app.conn(), *d, DayKind::Holiday, "测试假期").unwrap();
+    }
+    kaifang::db::calendar::insert(&mut s.app.conn(), make_up, DayKind::Workday, "测试调休")
+        .unwrap();
+    // Counted by hand: weekdays after the holiday week, plus the make-up Sunday.
+    let mut expected = today + Duration::days(7);
+    let mut left = 10;
+    while left > 0 {
+        expected += Duration::days(1);
+        let weekday = !matches!(expected.weekday(), Weekday::Sat | Weekday::Sun);
+        if weekday || expected == make_up {
+            left -= 1;
+        }
+    }
+    let (_, form) = s
+        .applicant
+        .page(&format!("/datasets/{}/apply", s.slug))
+        .await;
+    assert!(
+        form.text("main").contains(&expected.to_string()),
+        "{}",
+        form.text("main")
+    );
+    apply(&s, "30").await;
+    let (_, mine) = s.applicant.page("/account/applications").await;
+    assert!(
+        mine.text("table").contains(&expected.to_string()),
+        "{}",
+        mine.text("table")
+    );
+}
