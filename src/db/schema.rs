@@ -287,6 +287,7 @@ diesel::table! {
         dataset_id -> Integer,
         user_id -> Integer,
         fields -> Text,
+        access_mode -> Text,
         valid_from -> Timestamp,
         valid_until -> Timestamp,
         quota -> Nullable<Integer>,

@@ -290,6 +290,7 @@ pub fn approve(
                 dataset_id: d.id,
                 user_id: a.user_id,
                 fields: &fields_json,
+                access_mode: &a.access_mode,
                 valid_from: now,
                 valid_until: now + Duration::days(period.into()),
                 quota,
@@ -380,6 +381,8 @@ pub fn withdraw(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Denial {
     NoGrant,
+    /// A grant for the other channel (download or API) only.
+    OtherMode(String),
     Revoked(String),
     Expired(NaiveDateTime),
     Exhausted(i32),
@@ -392,6 +395,14 @@ impl Denial {
                 "本数据为有条件开放数据，需提交开放申请并经数据提供部门批准后，在授权范围内获取。"
                     .into()
             }
+            Denial::OtherMode(mode) => format!(
+                "您的授权仅限{}，不包括这种获取方式；如需请另行申请。",
+                if mode == "api" {
+                    "接口调用"
+                } else {
+                    "下载文件"
+                }
+            ),
             Denial::Revoked(reason) => format!("您的授权已被撤销：{reason}"),
             Denial::Expired(at) => format!(
                 "您的授权已于 {} 到期，如需继续使用请重新申请。",
@@ -420,21 +431,25 @@ pub fn check(g: &Grant, now: NaiveDateTime) -> Result<(), Denial> {
     Ok(())
 }
 
-/// The grant under which `user_id` may obtain the dataset's data now, or why not: the newest
-/// usable grant, else the reason the newest grant fails.
+/// The grant under which `user_id` may obtain the dataset's data now through `mode`
+/// (`download` or `api`), or why not: the newest usable grant, else the reason the newest grant
+/// of that mode fails.
 pub fn usable_grant(
     conn: &mut DbConnection,
     user_id: i32,
     dataset_id: i32,
+    mode: &str,
     now: NaiveDateTime,
 ) -> Result<Result<Grant, Denial>, DbError> {
-    let grants = rows::grants_of(conn, user_id, dataset_id)?;
+    let all = rows::grants_of(conn, user_id, dataset_id)?;
+    let grants: Vec<&Grant> = all.iter().filter(|g| g.access_mode == mode).collect();
     if let Some(g) = grants.iter().find(|g| check(g, now).is_ok()) {
-        return Ok(Ok(g.clone()));
+        return Ok(Ok((*g).clone()));
     }
-    Ok(Err(match grants.first() {
-        Some(g) => check(g, now).err().unwrap_or(Denial::NoGrant),
-        None => Denial::NoGrant,
+    Ok(Err(match (grants.first(), all.first()) {
+        (Some(g), _) => check(g, now).err().unwrap_or(Denial::NoGrant),
+        (None, Some(other)) => Denial::OtherMode(other.access_mode.clone()),
+        (None, None) => Denial::NoGrant,
     }))
 }
 

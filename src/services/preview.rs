@@ -372,7 +372,17 @@ pub struct RowsPage {
 }
 
 pub fn query(conn: &mut DbConnection, v: &Version, q: &Query) -> Result<RowsPage, DbError> {
-    let columns = columns(v);
+    query_columns(conn, v, columns(v), q)
+}
+
+/// As [`query`], over `columns` only (a grant's): `q` must have been parsed against the same
+/// columns, so that filters and sorts can name no other.
+pub fn query_columns(
+    conn: &mut DbConnection,
+    v: &Version,
+    columns: Vec<ColumnInfo>,
+    q: &Query,
+) -> Result<RowsPage, DbError> {
     let cols = cols(&columns);
     let table = table(v)?;
     let total = datastore::count(conn, table, &cols, &q.rows)?;

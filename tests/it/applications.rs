@@ -13,6 +13,7 @@ both_backends!(
     a_rejection_needs_a_reason_and_bad_applications_change_nothing,
     only_the_datasets_department_reviews,
     the_due_date_follows_the_holiday_calendar,
+    an_api_grant_opens_the_row_api_with_the_granted_fields_only,
 );
 
 const HEADER: [&str; 5] = [
@@ -65,12 +66,18 @@ async fn setup(backend: Backend) -> Option<Setup> {
     })
 }
 
-/// Applies for every field; returns the application's id (from the reviewer's queue).
+/// Applies for every field to download; returns the application's id.
 async fn apply(s: &Setup, period: &str) -> i32 {
+    apply_for(s, period, "download").await
+}
+
+/// Applies for every field through `mode`; returns the application's id (from the reviewer's
+/// queue, newest first by due date and id: the last link).
+async fn apply_for(s: &Setup, period: &str, mode: &str) -> i32 {
     let mut fields: Vec<(&str, &str)> = vec![
         ("purpose", "研究合肥市企业成立趋势"),
         ("scenario", "高校科研项目"),
-        ("access_mode", "download"),
+        ("access_mode", mode),
         ("period_days", period),
         (
             "security_measures",
@@ -98,7 +105,7 @@ async fn apply(s: &Setup, period: &str) -> i32 {
     let link = queue
         .attrs("table a[href^='/console/applications/']", "href")
         .into_iter()
-        .next()
+        .last()
         .expect("the application is in the department's queue");
     link.rsplit('/').next().unwrap().parse().unwrap()
 }
@@ -361,4 +368,89 @@ async fn the_due_date_follows_the_holiday_calendar(backend: Backend) {
         "{}",
         mine.text("table")
     );
+}
+
+/// An API grant: the row API answers with the granted fields only, refuses filters on the
+/// others, counts calls against the quota; the download stays closed (another channel); and no
+/// cell value shows on the dataset page or in search, for anyone.
+async fn an_api_grant_opens_the_row_api_with_the_granted_fields_only(backend: Backend) {
+    let Some(s) = setup(backend).await else {
+        return;
+    };
+    let user = {
+        use diesel::prelude::*;
+        use kaifang::db::schema::users::dsl::*;
+        users
+            .filter(email.eq("researcher@example.cn"))
+            .select(id)
+            .first::<i32>(&mut *s.app.conn())
+            .unwrap()
+    };
+    let key = s.app.api_key(user);
+    let rows_path = s
+        .download
+        .replace("/download", "/rows")
+        .replace("/datasets/", "/api/v1/datasets/");
+    let call = |query: &str| {
+        s.app
+            .client
+            .get(format!("{}{rows_path}{query}", s.app.address))
+            .bearer_auth(&key)
+            .send()
+    };
+    assert_eq!(call("").await.unwrap().status(), 403, "no grant yet");
+
+    let id = apply_for(&s, "30", "api").await;
+    approve(&s, id, &["企业名称", "注册资本"], "30", "2").await;
+    let res = call("?limit=3").await.unwrap();
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.unwrap();
+    let names: Vec<&str> = body["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["企业名称", "注册资本"]);
+    assert!(
+        body["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r.as_object().unwrap().len() == 2)
+    );
+    assert!(!body.to_string().contains("91340100MA2N"));
+    // A filter on a field outside the grant is unknown (no oracle on hidden columns), not a use.
+    let res = call("?%E7%BB%9F%E4%B8%80%E7%A4%BE%E4%BC%9A%E4%BF%A1%E7%94%A8%E4%BB%A3%E7%A0%81=x")
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(
+        call("").await.unwrap().status(),
+        200,
+        "the second call of two"
+    );
+    let res = call("").await.unwrap();
+    assert_eq!(res.status(), 403, "the quota of two calls is used up");
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "forbidden");
+    // The download is another channel, not granted.
+    let res = s.applicant.get(&s.download).await;
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("接口调用"));
+    // No cell value on the dataset page or in search, for the holder or the public.
+    for b in [&s.applicant, &s.app.browser()] {
+        let (_, page) = b.page(&format!("/datasets/{}", s.slug)).await;
+        assert!(
+            !page.text("main").contains("合肥测试企业"),
+            "no preview of conditional data"
+        );
+        let (_, found) = b
+            .page("/datasets?q=%E5%90%88%E8%82%A5%E6%B5%8B%E8%AF%95%E4%BC%81%E4%B8%9A")
+            .await;
+        assert!(
+            !found.text("main").contains("合肥测试企业0"),
+            "no cell value in search"
+        );
+    }
 }

@@ -28,6 +28,8 @@ CREATE TABLE grants (
     dataset_id INTEGER NOT NULL REFERENCES datasets (id),
     user_id INTEGER NOT NULL REFERENCES users (id),
     fields TEXT NOT NULL,
+    -- download or api, as applied for: the channel the grant opens.
+    access_mode TEXT NOT NULL,
     valid_from TIMESTAMP NOT NULL,
     valid_until TIMESTAMP NOT NULL,
     -- Downloads or API calls allowed in all (NULL: no limit), and used so far.

@@ -11,6 +11,7 @@ use super::{ApiError, ApiUser};
 use crate::db::resources::Resource;
 use crate::db::versions::Version;
 use crate::services::Actor;
+use crate::services::applications;
 use crate::services::ingest;
 use crate::services::preview;
 use crate::services::resources::{self, Access, Upload};
@@ -202,11 +203,13 @@ fn refusal(r: Refusal) -> ApiError {
 pub async fn rows(
     state: web::Data<AppState>,
     req: HttpRequest,
-    ApiUser(_user): ApiUser,
+    ApiUser(user): ApiUser,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
     let id = id_of(&id)?;
+    let actor = Actor::user(user.id, client_ip(&req, &state.settings.auth));
+    let now = state.clock.now();
     let params: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
         .map_err(|_| ApiError::bad_request("查询参数格式有误"))?;
     let version = match params.iter().find(|(k, _)| k == "version") {
@@ -220,17 +223,39 @@ pub async fn rows(
     };
     let page = state
         .db_as(move |c| {
-            let served = match resources::public(c, &slug, id, version)? {
-                Access::Open(s) => s,
+            let (served, grant) = match resources::public(c, &slug, id, version)? {
+                Access::Open(s) => (*s, None),
                 Access::NotFound => return Err(ApiError::not_found()),
+                // Conditional data: only inside the caller's live API grant.
                 Access::Conditional(d) => {
-                    return Err(ApiError::forbidden(Refusal::conditional_message(&d.title)));
+                    match applications::usable_grant(c, user.id, d.id, "api", now)? {
+                        Ok(g) => match resources::granted(c, &d, id, version)? {
+                            Some(s) => (s, Some(g)),
+                            None => return Err(ApiError::not_found()),
+                        },
+                        Err(applications::Denial::NoGrant) => {
+                            return Err(ApiError::forbidden(Refusal::conditional_message(
+                                &d.title,
+                            )));
+                        }
+                        Err(denial) => return Err(ApiError::forbidden(denial.message())),
+                    }
                 }
             };
-            let columns = preview::columns(&served.version);
+            let mut columns = preview::columns(&served.version);
+            if let Some(g) = &grant {
+                let granted = g.field_names();
+                columns.retain(|col| granted.contains(&col.name));
+            }
             let q =
                 preview::parse_query(&columns, &params).map_err(|e| ApiError::bad_request(e.0))?;
-            let page = preview::query(c, &served.version, &q)?;
+            if let Some(g) = &grant
+                && let Err(denial) =
+                    applications::use_grant(c, g, "api", &format!("resource:{id}"), &actor)?
+            {
+                return Err(ApiError::forbidden(denial.message()));
+            }
+            let page = preview::query_columns(c, &served.version, columns, &q)?;
             Ok((served.version.number, q, page))
         })
         .await?;

@@ -144,7 +144,8 @@ pub async fn serve(
             let counted = req.method() == Method::GET;
             let granted = state
                 .db(move |c| {
-                    let grant = match applications::usable_grant(c, user.id, d.id, now)? {
+                    let grant = match applications::usable_grant(c, user.id, d.id, "download", now)?
+                    {
                         Ok(g) => g,
                         Err(denial) => return Ok(Err((d, denial))),
                     };
