@@ -217,3 +217,11 @@ pub fn revoke(
     .execute(conn)?;
     Ok(n == 1)
 }
+
+/// Every application (for the public statistics, which show no personal data).
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Application>> {
+    applications::table
+        .order(applications::id.asc())
+        .select(Application::as_select())
+        .load(conn)
+}

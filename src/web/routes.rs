@@ -29,6 +29,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             applications::apply_submit,
         ))
         .service(page("/account/applications", applications::mine))
+        .service(page("/stats/applications", pages::stats::applications))
         .service(post(
             "/account/applications/{id}/withdraw",
             applications::withdraw,

@@ -14,6 +14,7 @@ both_backends!(
     only_the_datasets_department_reviews,
     the_due_date_follows_the_holiday_calendar,
     an_api_grant_opens_the_row_api_with_the_granted_fields_only,
+    the_transparency_page_counts_without_naming_anyone,
 );
 
 const HEADER: [&str; 5] = [
@@ -452,5 +453,45 @@ async fn an_api_grant_opens_the_row_api_with_the_granted_fields_only(backend: Ba
             !found.text("main").contains("合肥测试企业0"),
             "no cell value in search"
         );
+    }
+}
+
+/// `/stats/applications`: per department and dataset, counts, approval rate, working days to
+/// answer and overdue ones; public, and naming no applicant.
+async fn the_transparency_page_counts_without_naming_anyone(backend: Backend) {
+    let Some(s) = setup(backend).await else {
+        return;
+    };
+    let first = apply(&s, "30").await;
+    approve(&s, first, &["企业名称"], "30", "").await;
+    let second = apply(&s, "30").await;
+    let res = s
+        .reviewer
+        .post(
+            &format!("/console/applications/{second}/decide"),
+            &[("decision", "reject"), ("reason", "用途不符")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    apply(&s, "30").await;
+    // Three weeks later the third is past its due date, unanswered.
+    s.app.clock.advance(chrono::Duration::days(21));
+    let page = s.app.ok_page("/stats/applications").await;
+    let rows = page.texts("tbody tr");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let cells =
+        |row: usize| -> Vec<String> { page.texts(&format!("tbody tr:nth-child({}) td", row + 1)) };
+    assert!(rows[0].contains("合肥市市场监督管理局"), "{rows:?}");
+    assert_eq!(cells(0), ["3", "2", "50%", "0", "0", "1"]);
+    assert!(rows[1].contains("合肥市企业登记信息"));
+    assert_eq!(cells(1), ["3", "2", "50%", "0", "0", "1"]);
+    let all = page.text("main");
+    for private in [
+        "researcher",
+        "example.cn",
+        "研究合肥市企业成立趋势",
+        "用途不符",
+    ] {
+        assert!(!all.contains(private), "{private} on the public page");
     }
 }

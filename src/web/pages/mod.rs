@@ -12,6 +12,7 @@ pub mod errors;
 pub mod health;
 pub mod home;
 pub mod resources;
+pub mod stats;
 pub mod themes;
 
 use actix_web::web;
