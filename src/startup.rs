@@ -131,6 +131,49 @@ fn spawn_search_sync(pool: DbPool, index: &Arc<dyn SearchIndex>) {
     }
 }
 
+/// How often the overdue job looks for applications past their due date.
+const OVERDUE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// Reports applications past their due date to their departments and the administrators
+/// (`services::applications::report_overdue`), a minute after start and then every
+/// [`OVERDUE_EVERY`]. Like the search sync, it ends with the application (`alive` is any
+/// value the application holds).
+fn spawn_overdue_job(
+    pool: DbPool,
+    clock: crate::services::clock::Clock,
+    alive: &Arc<dyn SearchIndex>,
+) {
+    let alive = Arc::downgrade(alive);
+    let spawned = std::thread::Builder::new()
+        .name("overdue".into())
+        .spawn(move || {
+            let mut wait = std::time::Duration::from_secs(60);
+            loop {
+                // Sleep in short steps so that a stopped application lets the thread go soon.
+                let until = std::time::Instant::now() + wait;
+                while std::time::Instant::now() < until {
+                    std::thread::sleep(std::time::Duration::from_secs(2));
+                    if alive.strong_count() == 0 {
+                        return;
+                    }
+                }
+                wait = OVERDUE_EVERY;
+                let result = pool.get().map_err(|e| e.to_string()).and_then(|mut c| {
+                    crate::services::applications::report_overdue(&mut c, clock.now())
+                        .map_err(|e| e.to_string())
+                });
+                match result {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(applications = n, "overdue applications reported"),
+                    Err(e) => tracing::warn!(error = %e, "overdue check failed; retrying later"),
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "cannot start the overdue job");
+    }
+}
+
 /// The search back-end, brought up to date with the database.
 fn open_search(settings: &Settings, pool: &DbPool) -> anyhow::Result<Arc<dyn SearchIndex>> {
     let index = search_backend(settings)?;
@@ -191,8 +234,9 @@ impl Application {
         let ingest = start_ingest(&settings, &pool, &store, &secrets)?;
         let search = open_search(&settings, &pool)?;
         spawn_search_sync(pool.clone(), &search);
-        let secure_cookies = settings.auth.secure_cookies;
         let clock = crate::services::clock::Clock::default();
+        spawn_overdue_job(pool.clone(), clock.clone(), &search);
+        let secure_cookies = settings.auth.secure_cookies;
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             hasher: Arc::new(PasswordHasher::new(settings.auth.password_hashing)),

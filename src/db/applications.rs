@@ -4,7 +4,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{applications, grants};
+use super::schema::{applications, grants, mail_outbox, notifications, users};
 use crate::domain::ApplicationStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -27,6 +27,7 @@ pub struct Application {
     pub decided_at: Option<NaiveDateTime>,
     pub decided_by: Option<i32>,
     pub reason: Option<String>,
+    pub overdue_notified_at: Option<NaiveDateTime>,
 }
 
 impl Application {
@@ -224,4 +225,119 @@ pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Application>> {
         .order(applications::id.asc())
         .select(Application::as_select())
         .load(conn)
+}
+
+/// Pending applications past their due date that the department has not been told about.
+pub fn overdue_unnotified(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+) -> QueryResult<Vec<Application>> {
+    applications::table
+        .filter(applications::status.eq(ApplicationStatus::Pending.as_str()))
+        .filter(applications::due_on.lt(today))
+        .filter(applications::overdue_notified_at.is_null())
+        .select(Application::as_select())
+        .load(conn)
+}
+
+/// Pending applications past their due date (the administrators' dashboard).
+pub fn overdue(conn: &mut DbConnection, today: NaiveDate) -> QueryResult<Vec<Application>> {
+    applications::table
+        .filter(applications::status.eq(ApplicationStatus::Pending.as_str()))
+        .filter(applications::due_on.lt(today))
+        .order(applications::due_on.asc())
+        .select(Application::as_select())
+        .load(conn)
+}
+
+pub fn mark_overdue_notified(
+    conn: &mut DbConnection,
+    id: i32,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        applications::table
+            .find(id)
+            .filter(applications::overdue_notified_at.is_null()),
+    )
+    .set(applications::overdue_notified_at.eq(Some(at)))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// The accounts that review a department's applications: its publishers.
+pub fn publishers_of(conn: &mut DbConnection, department_id: i32) -> QueryResult<Vec<i32>> {
+    users::table
+        .filter(users::role.eq("publisher"))
+        .filter(users::department_id.eq(department_id))
+        .select(users::id)
+        .load(conn)
+}
+
+pub fn admins(conn: &mut DbConnection) -> QueryResult<Vec<i32>> {
+    users::table
+        .filter(users::role.eq("admin"))
+        .select(users::id)
+        .load(conn)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = notifications)]
+pub struct Notification {
+    pub id: i32,
+    pub user_id: i32,
+    pub subject: String,
+    pub body: String,
+    pub link: String,
+    pub created_at: NaiveDateTime,
+    pub read_at: Option<NaiveDateTime>,
+}
+
+/// A message in the user's inbox and, the same, in the mail outbox.
+pub fn notify(
+    conn: &mut DbConnection,
+    user_id: i32,
+    subject: &str,
+    body: &str,
+    link: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(notifications::table)
+        .values((
+            notifications::user_id.eq(user_id),
+            notifications::subject.eq(subject),
+            notifications::body.eq(body),
+            notifications::link.eq(link),
+            notifications::created_at.eq(at),
+        ))
+        .execute(conn)?;
+    diesel::insert_into(mail_outbox::table)
+        .values((
+            mail_outbox::user_id.eq(user_id),
+            mail_outbox::subject.eq(subject),
+            mail_outbox::body.eq(body),
+            mail_outbox::created_at.eq(at),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// A user's inbox, newest first (the latest 200).
+pub fn inbox(conn: &mut DbConnection, user_id: i32) -> QueryResult<Vec<Notification>> {
+    notifications::table
+        .filter(notifications::user_id.eq(user_id))
+        .order(notifications::id.desc())
+        .limit(200)
+        .select(Notification::as_select())
+        .load(conn)
+}
+
+pub fn mark_read(conn: &mut DbConnection, user_id: i32, at: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        notifications::table
+            .filter(notifications::user_id.eq(user_id))
+            .filter(notifications::read_at.is_null()),
+    )
+    .set(notifications::read_at.eq(Some(at)))
+    .execute(conn)
 }

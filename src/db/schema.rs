@@ -258,6 +258,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     search_outbox,
     applications,
     grants,
+    notifications,
+    mail_outbox,
 );
 
 diesel::table! {
@@ -277,6 +279,30 @@ diesel::table! {
         decided_at -> Nullable<Timestamp>,
         decided_by -> Nullable<Integer>,
         reason -> Nullable<Text>,
+        overdue_notified_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> Integer,
+        user_id -> Integer,
+        subject -> Text,
+        body -> Text,
+        link -> Text,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Integer,
+        user_id -> Integer,
+        subject -> Text,
+        body -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
     }
 }
 

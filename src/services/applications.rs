@@ -191,6 +191,16 @@ pub fn submit(
             &format!("application:{}", a.id),
             json!({ "dataset": d.slug, "fields": fields.len(), "due_on": due_on.to_string() }),
         )?;
+        for reviewer in rows::publishers_of(conn, d.department_id)? {
+            rows::notify(
+                conn,
+                reviewer,
+                &format!("新的开放申请：{}", d.title),
+                &format!("申请编号 {}，请在 {due_on} 前答复。", a.id),
+                &format!("/console/applications/{}", a.id),
+                now,
+            )?;
+        }
         Ok(a)
     })
 }
@@ -307,6 +317,20 @@ pub fn approve(
                 "period_days": period, "quota": quota,
             }),
         )?;
+        rows::notify(
+            conn,
+            a.user_id,
+            &format!("开放申请已批准：{}", d.title),
+            &format!(
+                "申请编号 {}：批准字段 {}，有效期 {} 天{}。",
+                a.id,
+                fields.join("、"),
+                period,
+                quota.map(|q| format!("，限 {q} 次")).unwrap_or_default()
+            ),
+            "/account/applications",
+            now,
+        )?;
         Ok(g)
     })
 }
@@ -346,6 +370,14 @@ pub fn reject(
             "application.reject",
             &format!("application:{}", a.id),
             json!({ "dataset": d.slug }),
+        )?;
+        rows::notify(
+            conn,
+            a.user_id,
+            &format!("开放申请未获批准：{}", d.title),
+            &format!("申请编号 {}：{reason}", a.id),
+            "/account/applications",
+            now,
         )?;
         Ok(())
     })
@@ -506,6 +538,14 @@ pub fn revoke(
             &format!("grant:{}", g.id),
             json!({ "dataset": d.slug }),
         )?;
+        rows::notify(
+            conn,
+            g.user_id,
+            &format!("授权已撤销：{}", d.title),
+            &format!("申请编号 {} 的授权已撤销：{reason}", g.application_id),
+            "/account/applications",
+            now,
+        )?;
         Ok(())
     })
 }
@@ -656,4 +696,42 @@ pub fn timeliness(
         i += n;
     }
     Ok(out)
+}
+
+/// The overdue job: every pending application past its due date is reported once to its
+/// department's publishers and the administrators (inbox and mail outbox) and audited.
+/// Returns how many were reported.
+pub fn report_overdue(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usize, DbError> {
+    let today = (now + Duration::hours(8)).date();
+    let mut reported = 0;
+    for a in rows::overdue_unnotified(conn, today)? {
+        write_transaction(conn, |conn| -> Result<(), DbError> {
+            if !rows::mark_overdue_notified(conn, a.id, now)? {
+                return Ok(());
+            }
+            let d = dataset_rows::by_id(conn, a.dataset_id)?;
+            let mut to = rows::publishers_of(conn, d.department_id)?;
+            to.extend(rows::admins(conn)?);
+            for user in to {
+                rows::notify(
+                    conn,
+                    user,
+                    &format!("开放申请已逾期：{}", d.title),
+                    &format!("申请编号 {} 应于 {} 前答复，至今未答复。", a.id, a.due_on),
+                    &format!("/console/applications/{}", a.id),
+                    now,
+                )?;
+            }
+            audit::record(
+                conn,
+                &Actor::system(),
+                "application.overdue",
+                &format!("application:{}", a.id),
+                json!({ "dataset": d.slug, "due_on": a.due_on.to_string() }),
+            )?;
+            reported += 1;
+            Ok(())
+        })?;
+    }
+    Ok(reported)
 }

@@ -46,6 +46,15 @@ impl Actor {
         }
     }
 
+    /// The portal itself (background jobs).
+    pub fn system() -> Self {
+        Self {
+            label: "system".into(),
+            user_id: None,
+            ip: None,
+        }
+    }
+
     pub fn anonymous(ip: Option<String>) -> Self {
         Self {
             label: "anonymous".into(),

@@ -30,6 +30,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ))
         .service(page("/account/applications", applications::mine))
         .service(page("/stats/applications", pages::stats::applications))
+        .service(page("/account/inbox", applications::inbox))
+        .service(post("/console/grants/{id}/revoke", applications::revoke))
         .service(post(
             "/account/applications/{id}/withdraw",
             applications::withdraw,

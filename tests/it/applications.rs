@@ -15,6 +15,7 @@ both_backends!(
     the_due_date_follows_the_holiday_calendar,
     an_api_grant_opens_the_row_api_with_the_granted_fields_only,
     the_transparency_page_counts_without_naming_anyone,
+    inboxes_the_overdue_job_and_revocation,
 );
 
 const HEADER: [&str; 5] = [
@@ -494,4 +495,91 @@ async fn the_transparency_page_counts_without_naming_anyone(backend: Backend) {
     ] {
         assert!(!all.contains(private), "{private} on the public page");
     }
+}
+
+/// Every change reaches an inbox (and the mail outbox); the overdue job reports a late
+/// application once, to the department and the administrators; a revoked grant stops at once.
+async fn inboxes_the_overdue_job_and_revocation(backend: Backend) {
+    let Some(s) = setup(backend).await else {
+        return;
+    };
+    s.app.account("admin@ah.gov.cn", Role::Admin, None);
+    let admin = s.app.logged_in("admin@ah.gov.cn").await;
+    let first = apply(&s, "30").await;
+    let (_, inbox) = s.reviewer.page("/account/inbox").await;
+    assert!(
+        inbox
+            .text("main")
+            .contains("新的开放申请：合肥市企业登记信息"),
+        "{}",
+        inbox.text("main")
+    );
+    approve(&s, first, &["企业名称"], "30", "").await;
+    let (_, inbox) = s.applicant.page("/account/inbox").await;
+    assert!(inbox.text("main").contains("开放申请已批准"));
+    assert!(inbox.text("main").contains("企业名称"));
+    let queued: i64 = {
+        use diesel::prelude::*;
+        kaifang::db::schema::mail_outbox::table
+            .count()
+            .get_result(&mut *s.app.conn())
+            .unwrap()
+    };
+    assert_eq!(queued, 2, "the same messages wait in the mail outbox");
+
+    // A second application left unanswered: nothing to report until its due date has passed.
+    let second = apply(&s, "30").await;
+    let report =
+        |at| kaifang::services::applications::report_overdue(&mut s.app.conn(), at).unwrap();
+    assert_eq!(report(s.app.clock.now()), 0);
+    s.app.clock.advance(chrono::Duration::days(20));
+    assert_eq!(report(s.app.clock.now()), 1);
+    assert_eq!(report(s.app.clock.now()), 0, "reported once");
+    let (_, inbox) = s.reviewer.page("/account/inbox").await;
+    assert!(inbox.text("main").contains("开放申请已逾期"));
+    let (_, dashboard) = admin.page("/admin").await;
+    assert!(
+        dashboard.text("main").contains(&format!("申请 {second}")),
+        "{}",
+        dashboard.text("main")
+    );
+    let (_, queue) = s.reviewer.page("/console/applications").await;
+    assert!(queue.text("table").contains("已逾期"));
+
+    // Revocation needs a reason; then the holder gets 403 with it, and a message.
+    s.app.clock.advance(chrono::Duration::days(-15));
+    assert_eq!(
+        s.applicant.get(&s.download).await.status(),
+        200,
+        "still inside the grant"
+    );
+    let grant = {
+        use diesel::prelude::*;
+        use kaifang::db::schema::grants::dsl::*;
+        grants.select(id).first::<i32>(&mut *s.app.conn()).unwrap()
+    };
+    let path = format!("/console/grants/{grant}/revoke");
+    assert_eq!(
+        s.reviewer.post(&path, &[("reason", "")]).await.status(),
+        400
+    );
+    assert_eq!(
+        s.applicant.get(&s.download).await.status(),
+        200,
+        "unchanged"
+    );
+    assert_eq!(
+        s.applicant
+            .post(&path, &[("reason", "自行撤销")])
+            .await
+            .status(),
+        403
+    );
+    let res = s.reviewer.post(&path, &[("reason", "发现违反承诺")]).await;
+    assert_eq!(res.status(), 303);
+    let res = s.applicant.get(&s.download).await;
+    assert_eq!(res.status(), 403);
+    assert!(res.text().await.unwrap().contains("发现违反承诺"));
+    let (_, inbox) = s.applicant.page("/account/inbox").await;
+    assert!(inbox.text("main").contains("授权已撤销"));
 }

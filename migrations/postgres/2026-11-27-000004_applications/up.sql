@@ -17,7 +17,9 @@ CREATE TABLE applications (
     due_on DATE NOT NULL,
     decided_at TIMESTAMP,
     decided_by INTEGER REFERENCES users (id),
-    reason TEXT
+    reason TEXT,
+    -- When the overdue job told the department (once).
+    overdue_notified_at TIMESTAMP
 );
 CREATE INDEX applications_user ON applications (user_id, submitted_at);
 CREATE INDEX applications_queue ON applications (dataset_id, status, due_on);
@@ -39,3 +41,24 @@ CREATE TABLE grants (
     revoked_reason TEXT
 );
 CREATE INDEX grants_holder ON grants (user_id, dataset_id);
+
+-- The in-app inbox, and the same messages queued for a mail sender to drain later.
+CREATE TABLE notifications (
+    id SERIAL PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    link TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    read_at TIMESTAMP
+);
+CREATE INDEX notifications_user ON notifications (user_id, id);
+
+CREATE TABLE mail_outbox (
+    id SERIAL PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    sent_at TIMESTAMP
+);

@@ -1,2 +1,4 @@
+DROP TABLE mail_outbox;
+DROP TABLE notifications;
 DROP TABLE grants;
 DROP TABLE applications;

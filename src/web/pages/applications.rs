@@ -405,3 +405,65 @@ pub async fn decide(
         Err(e) => Err(app_error(e)),
     }
 }
+
+#[derive(Template)]
+#[template(path = "applications/inbox.html")]
+pub struct InboxPage {
+    pub layout: Layout,
+    pub messages: Vec<crate::db::applications::Notification>,
+}
+
+/// `GET /account/inbox`: the user's messages, newest first; viewing marks them read.
+pub async fn inbox(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
+    let user_id = viewer.require_user()?.user.id;
+    let now = state.clock.now();
+    let messages = state
+        .db(move |c| {
+            let list = rows::inbox(c, user_id)?;
+            rows::mark_read(c, user_id, now)?;
+            Ok(list)
+        })
+        .await?;
+    render(&InboxPage {
+        layout: Layout::new(&state, &viewer, "消息", NAV_ACCOUNT),
+        messages,
+    })
+}
+
+/// `POST /console/grants/{id}/revoke` (reason required).
+pub async fn revoke(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    id: web::Path<String>,
+    pairs: CsrfPairs,
+) -> Result<HttpResponse, AppError> {
+    let user = reviewer(&viewer)?;
+    let id = path_id(&id)?;
+    let (actor, now, reason) = (viewer.actor(), state.clock.now(), pairs.get("reason"));
+    let application = state
+        .db(move |c| {
+            let Some(g) = rows::grant_by_id(c, id)? else {
+                return Ok(Err(ApplicationError::NotFound));
+            };
+            match service::revoke(c, &user, id, &reason, now, &actor) {
+                Err(ApplicationError::Database(e)) => Err(e.into()),
+                Err(e) => Ok(Err(e)),
+                Ok(()) => Ok(Ok(g.application_id)),
+            }
+        })
+        .await?;
+    match application {
+        Ok(a) => {
+            set_flash(&session, "授权已撤销，申请人已收到通知。");
+            Ok(see_other(&format!("/console/applications/{a}")))
+        }
+        Err(ApplicationError::Invalid(list)) => Err(AppError::BadRequest(
+            list.into_iter()
+                .map(|(_, m)| m)
+                .collect::<Vec<_>>()
+                .join("；"),
+        )),
+        Err(e) => Err(app_error(e)),
+    }
+}

@@ -61,15 +61,28 @@ pub struct Dashboard {
     pub unverified: i64,
     pub pending: usize,
     pub departments: i64,
+    /// Pending applications past their due date: (id, due on, dataset title).
+    pub overdue: Vec<(i32, chrono::NaiveDate, String)>,
 }
 
 pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
     viewer.require_admin()?;
-    let (unverified, pending, departments) = state
-        .db(|c| {
+    let today = state.clock.today();
+    let (unverified, pending, departments, overdue) = state
+        .db(move |c| {
             let unverified = crate::db::users::count_with_status(c, AccountStatus::Unverified)?;
             let pending = crate::db::history::list(c, Some(DecisionStatus::Pending))?.len();
-            Ok((unverified, pending, crate::db::departments::count(c)?))
+            let mut overdue = Vec::new();
+            for a in crate::db::applications::overdue(c, today)? {
+                let d = crate::db::datasets::by_id(c, a.dataset_id)?;
+                overdue.push((a.id, a.due_on, d.title));
+            }
+            Ok((
+                unverified,
+                pending,
+                crate::db::departments::count(c)?,
+                overdue,
+            ))
         })
         .await?;
     render(&Dashboard {
@@ -77,5 +90,6 @@ pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
         unverified,
         pending,
         departments,
+        overdue,
     })
 }
