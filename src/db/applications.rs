@@ -4,7 +4,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{applications, grants, mail_outbox, notifications, users};
+use super::schema::{
+    application_comments, applications, grants, mail_outbox, notifications, users,
+};
 use crate::domain::ApplicationStatus;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -340,4 +342,42 @@ pub fn mark_read(conn: &mut DbConnection, user_id: i32, at: NaiveDateTime) -> Qu
     )
     .set(notifications::read_at.eq(Some(at)))
     .execute(conn)
+}
+
+/// One message of an application's conversation, with who wrote it (as shown: the applicant,
+/// or the department).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = application_comments)]
+pub struct Comment {
+    pub id: i32,
+    pub application_id: i32,
+    pub user_id: i32,
+    pub body: String,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn comments(conn: &mut DbConnection, application_id: i32) -> QueryResult<Vec<Comment>> {
+    application_comments::table
+        .filter(application_comments::application_id.eq(application_id))
+        .order(application_comments::id.asc())
+        .select(Comment::as_select())
+        .load(conn)
+}
+
+pub fn add_comment(
+    conn: &mut DbConnection,
+    application_id: i32,
+    user_id: i32,
+    body: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::insert_into(application_comments::table)
+        .values((
+            application_comments::application_id.eq(application_id),
+            application_comments::user_id.eq(user_id),
+            application_comments::body.eq(body),
+            application_comments::created_at.eq(at),
+        ))
+        .execute(conn)
+        .map(drop)
 }

@@ -260,6 +260,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     grants,
     notifications,
     mail_outbox,
+    application_comments,
 );
 
 diesel::table! {
@@ -280,6 +281,16 @@ diesel::table! {
         decided_by -> Nullable<Integer>,
         reason -> Nullable<Text>,
         overdue_notified_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    application_comments (id) {
+        id -> Integer,
+        application_id -> Integer,
+        user_id -> Integer,
+        body -> Text,
+        created_at -> Timestamp,
     }
 }
 

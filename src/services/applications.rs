@@ -735,3 +735,55 @@ pub fn report_overdue(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usi
     }
     Ok(reported)
 }
+
+/// Adds to an application's conversation: the applicant, or a reviewer of its dataset (asking
+/// for more information). The other side gets a message.
+pub fn comment(
+    conn: &mut DbConnection,
+    user: &User,
+    id: i32,
+    body: &str,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> Result<(), ApplicationError> {
+    let a = rows::by_id(conn, id)?.ok_or(ApplicationError::NotFound)?;
+    let d = dataset_rows::by_id(conn, a.dataset_id)?;
+    let applicant = a.user_id == user.id;
+    if !applicant && !may_review(user, &d) {
+        return Err(ApplicationError::NotFound);
+    }
+    let mut errors = Vec::new();
+    let body = text(&mut errors, "body", "留言", body);
+    if !errors.is_empty() {
+        return Err(ApplicationError::Invalid(errors));
+    }
+    write_transaction(conn, |conn| {
+        rows::add_comment(conn, a.id, user.id, &body, now)?;
+        audit::record(
+            conn,
+            actor,
+            "application.comment",
+            &format!("application:{}", a.id),
+            json!({}),
+        )?;
+        let (to, link) = if applicant {
+            (
+                rows::publishers_of(conn, d.department_id)?,
+                format!("/console/applications/{}", a.id),
+            )
+        } else {
+            (vec![a.user_id], format!("/account/applications/{}", a.id))
+        };
+        for u in to {
+            rows::notify(
+                conn,
+                u,
+                &format!("开放申请有新留言：{}", d.title),
+                &format!("申请编号 {} 有新留言，请查看。", a.id),
+                &link,
+                now,
+            )?;
+        }
+        Ok(())
+    })
+}

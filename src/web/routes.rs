@@ -29,6 +29,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             applications::apply_submit,
         ))
         .service(page("/account/applications", applications::mine))
+        .service(page("/account/applications/{id}", applications::show))
+        .service(post(
+            "/account/applications/{id}/comments",
+            applications::comment,
+        ))
+        .service(post(
+            "/console/applications/{id}/comments",
+            applications::comment,
+        ))
         .service(page("/stats/applications", pages::stats::applications))
         .service(page("/account/inbox", applications::inbox))
         .service(post("/console/grants/{id}/revoke", applications::revoke))

@@ -16,6 +16,7 @@ both_backends!(
     an_api_grant_opens_the_row_api_with_the_granted_fields_only,
     the_transparency_page_counts_without_naming_anyone,
     inboxes_the_overdue_job_and_revocation,
+    the_department_asks_and_the_applicant_answers,
 );
 
 const HEADER: [&str; 5] = [
@@ -582,4 +583,61 @@ async fn inboxes_the_overdue_job_and_revocation(backend: Backend) {
     assert!(res.text().await.unwrap().contains("发现违反承诺"));
     let (_, inbox) = s.applicant.page("/account/inbox").await;
     assert!(inbox.text("main").contains("授权已撤销"));
+}
+
+/// The conversation on an application: the department asks for more, the applicant answers;
+/// each side gets a message; nobody else can read or write it.
+async fn the_department_asks_and_the_applicant_answers(backend: Backend) {
+    let Some(s) = setup(backend).await else {
+        return;
+    };
+    let id = apply(&s, "30").await;
+    let console = format!("/console/applications/{id}");
+    let mine = format!("/account/applications/{id}");
+    let res = s
+        .reviewer
+        .post(
+            &format!("{console}/comments"),
+            &[("body", "请补充项目立项批文")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), console);
+    let (_, inbox) = s.applicant.page("/account/inbox").await;
+    assert!(inbox.text("main").contains("开放申请有新留言"));
+    let (status, page) = s.applicant.page(&mine).await;
+    assert_eq!(status, 200);
+    assert!(page.text("main").contains("数据提供部门"));
+    assert!(page.text("main").contains("请补充项目立项批文"));
+    let res = s
+        .applicant
+        .post(
+            &format!("{mine}/comments"),
+            &[("body", "批文编号：皖科 2026-01")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), mine);
+    let (_, review) = s.reviewer.page(&console).await;
+    assert!(review.text("main").contains("批文编号：皖科 2026-01"));
+    assert_eq!(
+        s.applicant
+            .post(&format!("{mine}/comments"), &[("body", " ")])
+            .await
+            .status(),
+        400
+    );
+    // Nobody else reads or writes the conversation.
+    s.app.account("other@example.cn", Role::User, None);
+    let other = s.app.logged_in("other@example.cn").await;
+    assert_eq!(other.page(&mine).await.0, 404);
+    assert_eq!(
+        other
+            .post(&format!("{mine}/comments"), &[("body", "你好")])
+            .await
+            .status(),
+        404
+    );
+    let (_, review) = s.reviewer.page(&console).await;
+    assert!(!review.text("main").contains("你好"));
 }

@@ -42,6 +42,16 @@ CREATE TABLE grants (
 );
 CREATE INDEX grants_holder ON grants (user_id, dataset_id);
 
+-- The conversation on an application (the department asking for more information).
+CREATE TABLE application_comments (
+    id SERIAL PRIMARY KEY,
+    application_id INTEGER NOT NULL REFERENCES applications (id),
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    body TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX application_comments_thread ON application_comments (application_id, id);
+
 -- The in-app inbox, and the same messages queued for a mail sender to drain later.
 CREATE TABLE notifications (
     id SERIAL PRIMARY KEY,

@@ -286,6 +286,7 @@ pub async fn queue(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
 pub struct ReviewPage {
     pub layout: Layout,
     pub row: Row,
+    pub thread: Vec<(&'static str, crate::db::applications::Comment)>,
     pub requested: Vec<String>,
     pub approval: Approval,
     pub reason: String,
@@ -317,11 +318,13 @@ async fn review_page(
             if !service::may_review(&user, &d) {
                 return Ok(None);
             }
-            Ok(rows_of(c, vec![a], today)?.pop())
+            let thread = thread_of(c, &a)?;
+            Ok(rows_of(c, vec![a], today)?.pop().map(|r| (r, thread)))
         })
         .await?
         // Another department's application is as invisible as a missing one.
         .ok_or(AppError::NotFound)?;
+    let (row, thread) = row;
     let requested = row.application.field_names();
     let approval = approval.unwrap_or_else(|| Approval {
         fields: requested.clone(),
@@ -336,11 +339,109 @@ async fn review_page(
             NAV_CONSOLE,
         ),
         row,
+        thread,
         requested,
         approval,
         reason,
         errors,
     })
+}
+
+/// An application's conversation, each message labelled with its side.
+fn thread_of(
+    c: &mut crate::db::DbConnection,
+    a: &Application,
+) -> Result<Vec<(&'static str, crate::db::applications::Comment)>, diesel::result::Error> {
+    Ok(rows::comments(c, a.id)?
+        .into_iter()
+        .map(|m| {
+            let side = if m.user_id == a.user_id {
+                "申请人"
+            } else {
+                "数据提供部门"
+            };
+            (side, m)
+        })
+        .collect())
+}
+
+#[derive(Template)]
+#[template(path = "applications/show.html")]
+pub struct ShowPage {
+    pub layout: Layout,
+    pub row: Row,
+    pub thread: Vec<(&'static str, crate::db::applications::Comment)>,
+}
+
+/// `GET /account/applications/{id}`: the applicant's own application, its grant and the
+/// conversation with the department.
+pub async fn show(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<String>,
+) -> Result<web::Html, AppError> {
+    let user_id = viewer.require_user()?.user.id;
+    let id = path_id(&id)?;
+    let today = state.clock.today();
+    let (row, thread) = state
+        .db(move |c| {
+            let Some(a) = rows::by_id(c, id)?.filter(|a| a.user_id == user_id) else {
+                return Ok(None);
+            };
+            let thread = thread_of(c, &a)?;
+            Ok(rows_of(c, vec![a], today)?.pop().map(|r| (r, thread)))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    render(&ShowPage {
+        layout: Layout::new(
+            &state,
+            &viewer,
+            format!("开放申请 {}", row.application.id),
+            NAV_ACCOUNT,
+        ),
+        row,
+        thread,
+    })
+}
+
+/// `POST /account/applications/{id}/comments` (the applicant) and
+/// `POST /console/applications/{id}/comments` (a reviewer): adds to the conversation.
+pub async fn comment(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    req: actix_web::HttpRequest,
+    id: web::Path<String>,
+    pairs: CsrfPairs,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.require_user()?.user.clone();
+    let id = path_id(&id)?;
+    let (actor, now, body) = (viewer.actor(), state.clock.now(), pairs.get("body"));
+    state
+        .db(
+            move |c| match service::comment(c, &user, id, &body, now, &actor) {
+                Err(ApplicationError::Database(e)) => Err(e.into()),
+                other => Ok(other),
+            },
+        )
+        .await?
+        .map_err(|e| match e {
+            ApplicationError::Invalid(list) => AppError::BadRequest(
+                list.into_iter()
+                    .map(|(_, m)| m)
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            ),
+            other => app_error(other),
+        })?;
+    set_flash(&session, "留言已发送。");
+    let back = if req.path().starts_with("/console/") {
+        format!("/console/applications/{id}")
+    } else {
+        format!("/account/applications/{id}")
+    };
+    Ok(see_other(&back))
 }
 
 /// `GET /console/applications/{id}`
