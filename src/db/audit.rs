@@ -129,3 +129,17 @@ pub fn search(
         .load(conn)?;
     Ok((total, rows))
 }
+
+/// The events about one target (e.g. `grant:7`), newest first, at most `limit`.
+pub fn of_target(
+    conn: &mut DbConnection,
+    target: &str,
+    limit: i64,
+) -> QueryResult<Vec<AuditEvent>> {
+    audit_events::table
+        .filter(audit_events::target.eq(target))
+        .order(audit_events::id.desc())
+        .limit(limit)
+        .select(AuditEvent::as_select())
+        .load(conn)
+}

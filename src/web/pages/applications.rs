@@ -286,6 +286,8 @@ pub async fn queue(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
 pub struct ReviewPage {
     pub layout: Layout,
     pub row: Row,
+    /// The grant's uses (downloads, API calls), newest first: (when, channel, what).
+    pub uses: Vec<(chrono::NaiveDateTime, &'static str, String)>,
     pub thread: Vec<(&'static str, crate::db::applications::Comment)>,
     pub requested: Vec<String>,
     pub approval: Approval,
@@ -319,12 +321,28 @@ async fn review_page(
                 return Ok(None);
             }
             let thread = thread_of(c, &a)?;
-            Ok(rows_of(c, vec![a], today)?.pop().map(|r| (r, thread)))
+            let row = rows_of(c, vec![a], today)?.pop();
+            let mut uses = Vec::new();
+            if let Some(g) = row.as_ref().and_then(|r| r.grant.as_ref()) {
+                for e in crate::db::audit::of_target(c, &format!("grant:{}", g.id), 200)? {
+                    let channel = match e.action.as_str() {
+                        "grant.download" => "下载",
+                        "grant.api" => "接口调用",
+                        _ => continue,
+                    };
+                    let what = serde_json::from_str::<serde_json::Value>(&e.details)
+                        .ok()
+                        .and_then(|v| v["target"].as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    uses.push((e.occurred_at, channel, what));
+                }
+            }
+            Ok(row.map(|r| (r, thread, uses)))
         })
         .await?
         // Another department's application is as invisible as a missing one.
         .ok_or(AppError::NotFound)?;
-    let (row, thread) = row;
+    let (row, thread, uses) = row;
     let requested = row.application.field_names();
     let approval = approval.unwrap_or_else(|| Approval {
         fields: requested.clone(),
@@ -340,6 +358,7 @@ async fn review_page(
         ),
         row,
         thread,
+        uses,
         requested,
         approval,
         reason,
