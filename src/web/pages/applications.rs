@@ -29,6 +29,15 @@ fn errors_of(list: Vec<(&'static str, String)>) -> FormErrors {
     errors
 }
 
+/// Inside `state.db`: a database failure is the closure's error (a 500 or 503, logged), any
+/// other outcome goes back to the handler.
+fn outcome<T>(r: Result<T, ApplicationError>) -> Result<Result<T, ApplicationError>, AppError> {
+    match r {
+        Err(ApplicationError::Database(e)) => Err(e.into()),
+        other => Ok(other),
+    }
+}
+
 fn app_error(e: ApplicationError) -> AppError {
     match e {
         ApplicationError::NotFound => AppError::NotFound,
@@ -36,7 +45,13 @@ fn app_error(e: ApplicationError) -> AppError {
         ApplicationError::NotConditional
         | ApplicationError::NotVerified
         | ApplicationError::NotPending => AppError::BadRequest(e.to_string()),
-        ApplicationError::Invalid(_) => AppError::BadRequest(e.to_string()),
+        // Forms without a page of their own (revoke, comment) answer with the messages.
+        ApplicationError::Invalid(list) => AppError::BadRequest(
+            list.into_iter()
+                .map(|(_, m)| m)
+                .collect::<Vec<_>>()
+                .join("；"),
+        ),
         ApplicationError::Database(e) => AppError::from(e),
     }
 }
@@ -141,12 +156,7 @@ pub async fn apply_submit(
     );
     let allow = state.settings.auth.allow_unverified_applications;
     let result = state
-        .db(
-            move |c| match service::submit(c, &user, &s, &f, allow, now, &actor) {
-                Err(ApplicationError::Database(e)) => Err(e.into()),
-                other => Ok(other),
-            },
-        )
+        .db(move |c| outcome(service::submit(c, &user, &s, &f, allow, now, &actor)))
         .await?;
     match result {
         Ok(a) => {
@@ -231,12 +241,7 @@ pub async fn withdraw(
     let id = path_id(&id)?;
     let (actor, now) = (viewer.actor(), state.clock.now());
     state
-        .db(
-            move |c| match service::withdraw(c, &user, id, now, &actor) {
-                Err(ApplicationError::Database(e)) => Err(e.into()),
-                other => Ok(other),
-            },
-        )
+        .db(move |c| outcome(service::withdraw(c, &user, id, now, &actor)))
         .await?
         .map_err(app_error)?;
     set_flash(&session, "申请已撤回。");
@@ -438,22 +443,9 @@ pub async fn comment(
     let id = path_id(&id)?;
     let (actor, now, body) = (viewer.actor(), state.clock.now(), pairs.get("body"));
     state
-        .db(
-            move |c| match service::comment(c, &user, id, &body, now, &actor) {
-                Err(ApplicationError::Database(e)) => Err(e.into()),
-                other => Ok(other),
-            },
-        )
+        .db(move |c| outcome(service::comment(c, &user, id, &body, now, &actor)))
         .await?
-        .map_err(|e| match e {
-            ApplicationError::Invalid(list) => AppError::BadRequest(
-                list.into_iter()
-                    .map(|(_, m)| m)
-                    .collect::<Vec<_>>()
-                    .join("；"),
-            ),
-            other => app_error(other),
-        })?;
+        .map_err(app_error)?;
     set_flash(&session, "留言已发送。");
     let back = if req.path().starts_with("/console/") {
         format!("/console/applications/{id}")
@@ -495,18 +487,14 @@ pub async fn decide(
     let (a, r) = (approval.clone(), reason.clone());
     let result = state
         .db(move |c| {
-            let outcome = match decision.as_str() {
+            outcome(match decision.as_str() {
                 "approve" => service::approve(c, &user, id, &a, now, &actor).map(|_| "已批准"),
                 "reject" => service::reject(c, &user, id, &r, now, &actor).map(|_| "已不予批准"),
                 _ => Err(ApplicationError::Invalid(vec![(
                     "decision",
                     "请选择批准或不予批准".into(),
                 )])),
-            };
-            match outcome {
-                Err(ApplicationError::Database(e)) => Err(e.into()),
-                other => Ok(other),
-            }
+            })
         })
         .await?;
     match result {
@@ -566,11 +554,7 @@ pub async fn revoke(
             let Some(g) = rows::grant_by_id(c, id)? else {
                 return Ok(Err(ApplicationError::NotFound));
             };
-            match service::revoke(c, &user, id, &reason, now, &actor) {
-                Err(ApplicationError::Database(e)) => Err(e.into()),
-                Err(e) => Ok(Err(e)),
-                Ok(()) => Ok(Ok(g.application_id)),
-            }
+            outcome(service::revoke(c, &user, id, &reason, now, &actor).map(|()| g.application_id))
         })
         .await?;
     match application {
@@ -578,12 +562,6 @@ pub async fn revoke(
             set_flash(&session, "授权已撤销，申请人已收到通知。");
             Ok(see_other(&format!("/console/applications/{a}")))
         }
-        Err(ApplicationError::Invalid(list)) => Err(AppError::BadRequest(
-            list.into_iter()
-                .map(|(_, m)| m)
-                .collect::<Vec<_>>()
-                .join("；"),
-        )),
         Err(e) => Err(app_error(e)),
     }
 }
