@@ -104,16 +104,46 @@ fn text(
     v.to_owned()
 }
 
-/// Submits an application; its answer is due [`ANSWER_WITHIN`] working days after `now`.
-pub fn submit(
+/// A PDF the applicant attached, already in the file store.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    pub key: String,
+    pub name: String,
+    pub size: i64,
+}
+
+/// The largest attachment, in bytes.
+pub const MAX_ATTACHMENT: u64 = 10 * 1024 * 1024;
+
+/// An application that passed every check, ready to store.
+struct Checked {
+    dataset: Dataset,
+    purpose: String,
+    scenario: String,
+    security: String,
+    fields: Vec<String>,
+    period: i32,
+}
+
+/// Checks an application without storing anything (the web layer checks before it keeps an
+/// attachment, so that a refused application leaves no file behind).
+pub fn check_application(
     conn: &mut DbConnection,
     user: &User,
     slug: &str,
     form: &ApplicationForm,
     allow_unverified: bool,
-    now: NaiveDateTime,
-    actor: &Actor,
-) -> Result<Application, ApplicationError> {
+) -> Result<(), ApplicationError> {
+    checked(conn, user, slug, form, allow_unverified).map(drop)
+}
+
+fn checked(
+    conn: &mut DbConnection,
+    user: &User,
+    slug: &str,
+    form: &ApplicationForm,
+    allow_unverified: bool,
+) -> Result<Checked, ApplicationError> {
     let d = conditional_dataset(conn, slug)?;
     if user.status != AccountStatus::Verified && !allow_unverified {
         return Err(ApplicationError::NotVerified);
@@ -164,6 +194,36 @@ pub fn submit(
     if !errors.is_empty() {
         return Err(ApplicationError::Invalid(errors));
     }
+    Ok(Checked {
+        dataset: d,
+        purpose,
+        scenario,
+        security,
+        fields,
+        period,
+    })
+}
+
+/// Submits an application; its answer is due [`ANSWER_WITHIN`] working days after `now`.
+#[allow(clippy::too_many_arguments)]
+pub fn submit(
+    conn: &mut DbConnection,
+    user: &User,
+    slug: &str,
+    form: &ApplicationForm,
+    attachment: Option<&Attachment>,
+    allow_unverified: bool,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> Result<Application, ApplicationError> {
+    let Checked {
+        dataset: d,
+        purpose,
+        scenario,
+        security,
+        fields,
+        period,
+    } = checked(conn, user, slug, form, allow_unverified)?;
     let fields_json = serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into());
     write_transaction(conn, |conn| {
         let today = (now + Duration::hours(8)).date();
@@ -179,6 +239,9 @@ pub fn submit(
                 access_mode: &form.access_mode,
                 period_days: period,
                 security_measures: &security,
+                attachment_key: attachment.map(|a| a.key.as_str()),
+                attachment_name: attachment.map(|a| a.name.as_str()),
+                attachment_size: attachment.map(|a| a.size),
                 status: ApplicationStatus::Pending.as_str(),
                 submitted_at: now,
                 due_on,
@@ -189,7 +252,10 @@ pub fn submit(
             actor,
             "application.submit",
             &format!("application:{}", a.id),
-            json!({ "dataset": d.slug, "fields": fields.len(), "due_on": due_on.to_string() }),
+            json!({
+                "dataset": d.slug, "fields": fields.len(), "due_on": due_on.to_string(),
+                "attachment": attachment.is_some(),
+            }),
         )?;
         for reviewer in rows::publishers_of(conn, d.department_id)? {
             rows::notify(

@@ -30,6 +30,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ))
         .service(page("/account/applications", applications::mine))
         .service(page("/account/applications/{id}", applications::show))
+        .service(page(
+            "/account/applications/{id}/attachment",
+            applications::attachment,
+        ))
+        .service(page(
+            "/console/applications/{id}/attachment",
+            applications::attachment,
+        ))
         .service(post(
             "/account/applications/{id}/comments",
             applications::comment,

@@ -140,13 +140,60 @@ impl Sink {
 /// Reads a multipart form: text fields into `fields`, the first file field (`file`) to a
 /// scratch file. With `csrf` set, a `csrf` field must come before the file and match it.
 pub async fn multipart(
-    mut form: Multipart,
+    form: Multipart,
     store: &FileStore,
     limit: u64,
     csrf: Option<&str>,
 ) -> Result<Received, UploadError> {
+    let form = multipart_form(form, store, limit, csrf).await?;
+    if let Some(e) = form.too_large {
+        return Err(e);
+    }
+    let (file, file_name, size, sha256, head) = form.file.ok_or(UploadError::NoFile)?;
+    Ok(Received {
+        file,
+        file_name,
+        size,
+        sha256,
+        head,
+        fields: form.fields,
+    })
+}
+
+/// A multipart form whose file is optional: every text field in order (repeated keys kept),
+/// the last value of each, and the file if one was chosen — or why it was refused for its
+/// size (the fields are still there, to show the form again).
+pub struct MultipartForm {
+    pub pairs: Vec<(String, String)>,
+    pub fields: HashMap<String, String>,
+    pub file: Option<(ScratchFile, String, u64, String, Vec<u8>)>,
+    pub too_large: Option<UploadError>,
+}
+
+impl MultipartForm {
+    pub fn into_received(self) -> Option<Received> {
+        let (file, file_name, size, sha256, head) = self.file?;
+        Some(Received {
+            file,
+            file_name,
+            size,
+            sha256,
+            head,
+            fields: self.fields,
+        })
+    }
+}
+
+/// As [`multipart`], with the file optional.
+pub async fn multipart_form(
+    mut form: Multipart,
+    store: &FileStore,
+    limit: u64,
+    csrf: Option<&str>,
+) -> Result<MultipartForm, UploadError> {
     let dir = store.scratch()?;
     let mut fields: HashMap<String, String> = HashMap::new();
+    let mut pairs: Vec<(String, String)> = Vec::new();
     let mut received: Option<(ScratchFile, String, u64, String, Vec<u8>)> = None;
     let mut too_large = None;
     while let Some(field) = form.next().await {
@@ -189,7 +236,12 @@ pub async fn multipart(
                     }
                     value.extend_from_slice(&chunk);
                 }
-                fields.insert(name, String::from_utf8_lossy(&value).into_owned());
+                if pairs.len() >= 1_000 {
+                    return Err(UploadError::Broken("表单字段过多".into()));
+                }
+                let value = String::from_utf8_lossy(&value).into_owned();
+                pairs.push((name.clone(), value.clone()));
+                fields.insert(name, value);
             }
         }
     }
@@ -198,17 +250,11 @@ pub async fn multipart(
     {
         return Err(UploadError::Csrf);
     }
-    if let Some(e) = too_large {
-        return Err(e);
-    }
-    let (file, file_name, size, sha256, head) = received.ok_or(UploadError::NoFile)?;
-    Ok(Received {
-        file,
-        file_name,
-        size,
-        sha256,
-        head,
+    Ok(MultipartForm {
+        pairs,
         fields,
+        file: received,
+        too_large,
     })
 }
 

@@ -17,6 +17,7 @@ both_backends!(
     the_transparency_page_counts_without_naming_anyone,
     inboxes_the_overdue_job_and_revocation,
     the_department_asks_and_the_applicant_answers,
+    a_pdf_attachment_reaches_the_reviewer_and_nothing_else_is_kept,
 );
 
 const HEADER: [&str; 5] = [
@@ -640,4 +641,175 @@ async fn the_department_asks_and_the_applicant_answers(backend: Backend) {
     );
     let (_, review) = s.reviewer.page(&console).await;
     assert!(!review.text("main").contains("你好"));
+}
+
+/// The application form as multipart, with `file` attached.
+fn multipart_application(csrf: &str, file_name: &str, bytes: Vec<u8>) -> reqwest::multipart::Form {
+    let mut form = reqwest::multipart::Form::new()
+        .text("csrf", csrf.to_owned())
+        .text("purpose", "研究合肥市企业成立趋势")
+        .text("scenario", "高校科研项目")
+        .text("access_mode", "download")
+        .text("period_days", "30")
+        .text("security_measures", "加密存储")
+        .text("undertaking", "yes");
+    for f in ["企业名称", "成立日期"] {
+        form = form.text("fields", f);
+    }
+    form.part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes)
+            .file_name(file_name.to_owned())
+            .mime_str("application/pdf")
+            .unwrap(),
+    )
+}
+
+/// An optional PDF up to 10 MB: checked to be a PDF, kept only when the application is, and
+/// readable by the applicant and the reviewing department alone.
+async fn a_pdf_attachment_reaches_the_reviewer_and_nothing_else_is_kept(backend: Backend) {
+    let Some(s) = setup(backend).await else {
+        return;
+    };
+    let url = format!("{}/datasets/{}/apply", s.app.address, s.slug);
+    let files = || -> usize { walk(&s.app.data_dir.path().join("files")) };
+    let before = files();
+    // Not a PDF: 400, the typed text kept, nothing stored.
+    let res = s
+        .applicant
+        .client
+        .post(&url)
+        .multipart(multipart_application(
+            &s.applicant.csrf,
+            "批文.pdf",
+            b"<html>not a pdf</html>".to_vec(),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body = res.text().await.unwrap();
+    assert!(body.contains("附件必须是 PDF 文件") && body.contains("研究合肥市企业成立趋势"));
+    // Over 10 MB: 400 too.
+    let mut big = b"%PDF-1.7\n".to_vec();
+    big.resize(10 * 1024 * 1024 + 1, b'0');
+    let res = s
+        .applicant
+        .client
+        .post(&url)
+        .multipart(multipart_application(&s.applicant.csrf, "大文件.pdf", big))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body = res.text().await.unwrap();
+    assert!(
+        body.contains("上传上限") && body.contains("研究合肥市企业成立趋势"),
+        "input kept"
+    );
+    // A PDF with an otherwise invalid application (no undertaking): 400 and no file kept.
+    let pdf = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n".to_vec();
+    let form =
+        multipart_application(&s.applicant.csrf, "批文.pdf", pdf.clone()).text("undertaking", "no");
+    let res = s
+        .applicant
+        .client
+        .post(&url)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    assert_eq!(files(), before, "refused applications leave no file");
+    let (_, queue) = s.reviewer.page("/console/applications").await;
+    assert!(queue.text("main").contains("暂无开放申请"));
+    // Without the CSRF token: 403.
+    let res = s
+        .applicant
+        .client
+        .post(&url)
+        .multipart(multipart_application("forged", "批文.pdf", pdf.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+
+    // A valid one: stored, and the reviewer downloads the same bytes.
+    let res = s
+        .applicant
+        .client
+        .post(&url)
+        .multipart(multipart_application(
+            &s.applicant.csrf,
+            "项目批文.pdf",
+            pdf.clone(),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let (_, queue) = s.reviewer.page("/console/applications").await;
+    let id = queue.attrs("table a[href^='/console/applications/']", "href")[0]
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    let (_, review) = s
+        .reviewer
+        .page(&format!("/console/applications/{id}"))
+        .await;
+    assert!(review.text("main").contains("项目批文.pdf"));
+    assert!(review.text("main").contains("企业名称、成立日期"));
+    for (who, path) in [
+        (
+            &s.reviewer,
+            format!("/console/applications/{id}/attachment"),
+        ),
+        (
+            &s.applicant,
+            format!("/account/applications/{id}/attachment"),
+        ),
+    ] {
+        let res = who.get(&path).await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-type"], "application/pdf");
+        assert!(
+            res.headers()["content-disposition"]
+                .to_str()
+                .unwrap()
+                .contains("UTF-8''")
+        );
+        assert_eq!(res.bytes().await.unwrap().to_vec(), pdf);
+    }
+    s.app.account("other@example.cn", Role::User, None);
+    let other = s.app.logged_in("other@example.cn").await;
+    assert_eq!(
+        other
+            .get(&format!("/account/applications/{id}/attachment"))
+            .await
+            .status(),
+        404
+    );
+    assert_eq!(
+        s.app
+            .get(&format!("/console/applications/{id}/attachment"))
+            .await
+            .status(),
+        303
+    );
+}
+
+/// Files below `dir`, recursively.
+fn walk(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| {
+                    let p = e.path();
+                    if p.is_dir() { walk(&p) } else { 1 }
+                })
+                .sum()
+        })
+        .unwrap_or(0)
 }

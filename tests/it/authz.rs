@@ -524,6 +524,7 @@ async fn setup(app: &TestApp) -> Principals {
             security_measures: "加密存储".into(),
             undertaking: true,
         },
+        None,
         false,
         kaifang::services::now(),
         &kaifang::services::Actor::cli(),

@@ -10,6 +10,10 @@ CREATE TABLE applications (
     access_mode TEXT NOT NULL,
     period_days INTEGER NOT NULL,
     security_measures TEXT NOT NULL,
+    -- An optional PDF (up to 10 MB) in the file store.
+    attachment_key TEXT,
+    attachment_name TEXT,
+    attachment_size BIGINT,
     -- pending, approved, rejected, withdrawn
     status TEXT NOT NULL,
     submitted_at TIMESTAMP NOT NULL,

@@ -129,16 +129,52 @@ pub async fn apply_form(
     render(&apply_page(&state, &viewer, slug.into_inner(), form, FormErrors::new()).await?)
 }
 
-/// `POST /datasets/{slug}/apply`
+/// `POST /datasets/{slug}/apply`: a urlencoded form, or multipart with an optional PDF
+/// (`file`, up to 10 MB, checked to start as a PDF does).
 pub async fn apply_submit(
     state: web::Data<AppState>,
     viewer: Viewer,
     session: Session,
+    req: actix_web::HttpRequest,
     slug: web::Path<String>,
-    pairs: CsrfPairs,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let user = viewer.require_user()?.user.clone();
     let slug = slug.into_inner();
+    let multipart = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    let mut errors = FormErrors::new();
+    let (pairs, file) = if multipart {
+        let csrf = viewer.csrf.clone().unwrap_or_default();
+        let form = actix_multipart::Multipart::new(req.headers(), payload);
+        match crate::web::upload::multipart_form(
+            form,
+            &state.store,
+            service::MAX_ATTACHMENT,
+            Some(&csrf),
+        )
+        .await
+        {
+            Ok(mut f) => {
+                if let Some(e) = f.too_large.take() {
+                    errors.add("file", e.to_string());
+                }
+                let pairs = std::mem::take(&mut f.pairs);
+                (CsrfPairs(pairs), f.into_received())
+            }
+            Err(crate::web::upload::UploadError::Csrf) => return Err(AppError::CsrfRejected),
+            Err(e) => return Err(AppError::BadRequest(e.to_string())),
+        }
+    } else {
+        let mut payload = payload.into_inner();
+        (
+            <CsrfPairs as actix_web::FromRequest>::from_request(&req, &mut payload).await?,
+            None,
+        )
+    };
     let form = ApplicationForm {
         purpose: pairs.get("purpose"),
         scenario: pairs.get("scenario"),
@@ -148,15 +184,83 @@ pub async fn apply_submit(
         security_measures: pairs.get("security_measures"),
         undertaking: pairs.get("undertaking") == "yes",
     };
+    if let Some(f) = &file
+        && !f.head.starts_with(b"%PDF-")
+    {
+        errors.add("file", "附件必须是 PDF 文件");
+    }
+    // Everything is checked before the attachment is kept: a refused application leaves no file.
+    let (f, s) = (form.clone(), slug.clone());
+    let allow = state.settings.auth.allow_unverified_applications;
+    let checked = {
+        let user = user.clone();
+        state
+            .db(move |c| outcome(service::check_application(c, &user, &s, &f, allow)))
+            .await?
+    };
+    match checked {
+        Err(ApplicationError::Invalid(list)) => {
+            for (k, m) in list {
+                if !errors.has(k) {
+                    errors.add(k, m);
+                }
+            }
+        }
+        Err(e) => return Err(app_error(e)),
+        Ok(()) => {}
+    }
+    if !errors.is_empty() {
+        let page = apply_page(&state, &viewer, slug, form, errors).await?;
+        return render_with_status(StatusCode::BAD_REQUEST, &page);
+    }
+    let attachment = match file {
+        Some(received) => {
+            let name = received
+                .file_name
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or("")
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(120)
+                .collect::<String>();
+            let size = received.size as i64;
+            let store = state.store.clone();
+            let stored = web::block(move || received.adopt(&store))
+                .await
+                .map_err(AppError::internal)?
+                .map_err(AppError::internal)?;
+            Some(service::Attachment {
+                key: stored.key,
+                name: if name.is_empty() {
+                    "附件.pdf".into()
+                } else {
+                    name
+                },
+                size,
+            })
+        }
+        None => None,
+    };
     let (f, s, actor, now) = (
         form.clone(),
         slug.clone(),
         viewer.actor(),
         state.clock.now(),
     );
-    let allow = state.settings.auth.allow_unverified_applications;
     let result = state
-        .db(move |c| outcome(service::submit(c, &user, &s, &f, allow, now, &actor)))
+        .db(move |c| {
+            outcome(service::submit(
+                c,
+                &user,
+                &s,
+                &f,
+                attachment.as_ref(),
+                allow,
+                now,
+                &actor,
+            ))
+        })
         .await?;
     match result {
         Ok(a) => {
@@ -175,6 +279,42 @@ pub async fn apply_submit(
         }
         Err(e) => Err(app_error(e)),
     }
+}
+
+/// `GET /account/applications/{id}/attachment` (the applicant) and
+/// `GET /console/applications/{id}/attachment` (a reviewer): the PDF, if any.
+pub async fn attachment(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    req: actix_web::HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.require_user()?.user.clone();
+    let id = path_id(&id)?;
+    let found = state
+        .db(move |c| {
+            let Some(a) = rows::by_id(c, id)? else {
+                return Ok(None);
+            };
+            let d = dataset_rows::by_id(c, a.dataset_id)?;
+            if a.user_id != user.id && !service::may_review(&user, &d) {
+                return Ok(None);
+            }
+            Ok(a.attachment_key.zip(a.attachment_name))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let (key, name) = found;
+    let path = state.store.path(&key).ok_or(AppError::NotFound)?;
+    let file = actix_files::NamedFile::open_async(&path)
+        .await
+        .map_err(|_| AppError::NotFound)?
+        .set_content_type(mime::APPLICATION_PDF)
+        .set_content_disposition(super::downloads::disposition(
+            &name,
+            format!("application-{id}.pdf"),
+        ));
+    Ok(file.into_response(&req))
 }
 
 /// One row of a list: the application, its dataset and its grant.

@@ -99,7 +99,7 @@ pub fn parse_query(query: &str) -> Result<(Format, Option<i32>, bool), Refusal> 
     Ok((format, version, bom))
 }
 
-fn disposition(file_name: &str, fallback: String) -> ContentDisposition {
+pub fn disposition(file_name: &str, fallback: String) -> ContentDisposition {
     ContentDisposition {
         disposition: DispositionType::Attachment,
         parameters: vec![
