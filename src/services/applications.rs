@@ -460,6 +460,7 @@ pub fn withdraw(
     let a = rows::by_id(conn, id)?
         .filter(|a| a.user_id == user.id)
         .ok_or(ApplicationError::NotFound)?;
+    let d = dataset_rows::by_id(conn, a.dataset_id)?;
     write_transaction(conn, |conn| {
         if !rows::decide(conn, a.id, ApplicationStatus::Withdrawn, None, now, None)? {
             return Err(ApplicationError::NotPending);
@@ -471,6 +472,16 @@ pub fn withdraw(
             &format!("application:{}", a.id),
             json!({}),
         )?;
+        for reviewer in rows::publishers_of(conn, d.department_id)? {
+            rows::notify(
+                conn,
+                reviewer,
+                &format!("开放申请已撤回：{}", d.title),
+                &format!("申请编号 {} 已由申请人撤回，无需再答复。", a.id),
+                &format!("/console/applications/{}", a.id),
+                now,
+            )?;
+        }
         Ok(())
     })
 }

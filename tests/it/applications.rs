@@ -641,6 +641,21 @@ async fn the_department_asks_and_the_applicant_answers(backend: Backend) {
     );
     let (_, review) = s.reviewer.page(&console).await;
     assert!(!review.text("main").contains("你好"));
+    // The applicant withdraws: the department is told, and the application shows when.
+    let res = s.applicant.post(&format!("{mine}/withdraw"), &[]).await;
+    assert_eq!(res.status(), 303);
+    let (_, inbox) = s.reviewer.page("/account/inbox").await;
+    assert!(inbox.text("main").contains("开放申请已撤回"));
+    let (_, page) = s.applicant.page(&mine).await;
+    assert!(page.text("main").contains("已撤回") && page.text("main").contains("撤回时间"));
+    assert_eq!(
+        s.applicant
+            .post(&format!("{mine}/withdraw"), &[])
+            .await
+            .status(),
+        400,
+        "once"
+    );
 }
 
 /// The application form as multipart, with `file` attached.
