@@ -247,28 +247,50 @@ pub fn submit(
                 due_on,
             },
         )?;
-        audit::record(
+        let to = rows::publishers_of(conn, d.department_id)?;
+        record_and_tell(
             conn,
             actor,
-            "application.submit",
-            &format!("application:{}", a.id),
+            ("application.submit", format!("application:{}", a.id)),
             json!({
                 "dataset": d.slug, "fields": fields.len(), "due_on": due_on.to_string(),
                 "attachment": attachment.is_some(),
             }),
+            Notice {
+                to,
+                subject: format!("新的开放申请：{}", d.title),
+                body: format!("申请编号 {}，请在 {due_on} 前答复。", a.id),
+                link: format!("/console/applications/{}", a.id),
+            },
+            now,
         )?;
-        for reviewer in rows::publishers_of(conn, d.department_id)? {
-            rows::notify(
-                conn,
-                reviewer,
-                &format!("新的开放申请：{}", d.title),
-                &format!("申请编号 {}，请在 {due_on} 前答复。", a.id),
-                &format!("/console/applications/{}", a.id),
-                now,
-            )?;
-        }
         Ok(a)
     })
+}
+
+/// What the people concerned by an event read, in their inbox and the mail outbox.
+struct Notice {
+    to: Vec<i32>,
+    subject: String,
+    body: String,
+    link: String,
+}
+
+/// Audits an event (`action` on `target`) and tells the people concerned, inside the caller's
+/// transaction.
+fn record_and_tell(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    (action, target): (&str, String),
+    details: serde_json::Value,
+    notice: Notice,
+    now: NaiveDateTime,
+) -> Result<(), DbError> {
+    audit::record(conn, actor, action, &target, details)?;
+    for user in notice.to {
+        rows::notify(conn, user, &notice.subject, &notice.body, &notice.link, now)?;
+    }
+    Ok(())
 }
 
 fn shorten(s: &str) -> String {
@@ -373,28 +395,26 @@ pub fn approve(
                 used: 0,
             },
         )?;
-        audit::record(
+        record_and_tell(
             conn,
             actor,
-            "application.approve",
-            &format!("application:{}", a.id),
+            ("application.approve", format!("application:{}", a.id)),
             json!({
                 "dataset": d.slug, "grant": g.id, "fields": fields,
                 "period_days": period, "quota": quota,
             }),
-        )?;
-        rows::notify(
-            conn,
-            a.user_id,
-            &format!("开放申请已批准：{}", d.title),
-            &format!(
-                "申请编号 {}：批准字段 {}，有效期 {} 天{}。",
-                a.id,
-                fields.join("、"),
-                period,
-                quota.map(|q| format!("，限 {q} 次")).unwrap_or_default()
-            ),
-            "/account/applications",
+            Notice {
+                to: vec![a.user_id],
+                subject: format!("开放申请已批准：{}", d.title),
+                body: format!(
+                    "申请编号 {}：批准字段 {}，有效期 {} 天{}。",
+                    a.id,
+                    fields.join("、"),
+                    period,
+                    quota.map(|q| format!("，限 {q} 次")).unwrap_or_default()
+                ),
+                link: "/account/applications".into(),
+            },
             now,
         )?;
         Ok(g)
@@ -430,19 +450,17 @@ pub fn reject(
         )? {
             return Err(ApplicationError::NotPending);
         }
-        audit::record(
+        record_and_tell(
             conn,
             actor,
-            "application.reject",
-            &format!("application:{}", a.id),
+            ("application.reject", format!("application:{}", a.id)),
             json!({ "dataset": d.slug }),
-        )?;
-        rows::notify(
-            conn,
-            a.user_id,
-            &format!("开放申请未获批准：{}", d.title),
-            &format!("申请编号 {}：{reason}", a.id),
-            "/account/applications",
+            Notice {
+                to: vec![a.user_id],
+                subject: format!("开放申请未获批准：{}", d.title),
+                body: format!("申请编号 {}：{reason}", a.id),
+                link: "/account/applications".into(),
+            },
             now,
         )?;
         Ok(())
@@ -465,23 +483,20 @@ pub fn withdraw(
         if !rows::decide(conn, a.id, ApplicationStatus::Withdrawn, None, now, None)? {
             return Err(ApplicationError::NotPending);
         }
-        audit::record(
+        let to = rows::publishers_of(conn, d.department_id)?;
+        record_and_tell(
             conn,
             actor,
-            "application.withdraw",
-            &format!("application:{}", a.id),
+            ("application.withdraw", format!("application:{}", a.id)),
             json!({}),
+            Notice {
+                to,
+                subject: format!("开放申请已撤回：{}", d.title),
+                body: format!("申请编号 {} 已由申请人撤回，无需再答复。", a.id),
+                link: format!("/console/applications/{}", a.id),
+            },
+            now,
         )?;
-        for reviewer in rows::publishers_of(conn, d.department_id)? {
-            rows::notify(
-                conn,
-                reviewer,
-                &format!("开放申请已撤回：{}", d.title),
-                &format!("申请编号 {} 已由申请人撤回，无需再答复。", a.id),
-                &format!("/console/applications/{}", a.id),
-                now,
-            )?;
-        }
         Ok(())
     })
 }
@@ -608,19 +623,17 @@ pub fn revoke(
         if !rows::revoke(conn, g.id, now, &reason)? {
             return Err(ApplicationError::NotPending);
         }
-        audit::record(
+        record_and_tell(
             conn,
             actor,
-            "grant.revoke",
-            &format!("grant:{}", g.id),
+            ("grant.revoke", format!("grant:{}", g.id)),
             json!({ "dataset": d.slug }),
-        )?;
-        rows::notify(
-            conn,
-            g.user_id,
-            &format!("授权已撤销：{}", d.title),
-            &format!("申请编号 {} 的授权已撤销：{reason}", g.application_id),
-            "/account/applications",
+            Notice {
+                to: vec![g.user_id],
+                subject: format!("授权已撤销：{}", d.title),
+                body: format!("申请编号 {} 的授权已撤销：{reason}", g.application_id),
+                link: "/account/applications".into(),
+            },
             now,
         )?;
         Ok(())
@@ -789,22 +802,18 @@ pub fn report_overdue(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usi
             let d = dataset_rows::by_id(conn, a.dataset_id)?;
             let mut to = rows::publishers_of(conn, d.department_id)?;
             to.extend(rows::admins(conn)?);
-            for user in to {
-                rows::notify(
-                    conn,
-                    user,
-                    &format!("开放申请已逾期：{}", d.title),
-                    &format!("申请编号 {} 应于 {} 前答复，至今未答复。", a.id, a.due_on),
-                    &format!("/console/applications/{}", a.id),
-                    now,
-                )?;
-            }
-            audit::record(
+            record_and_tell(
                 conn,
                 &Actor::system(),
-                "application.overdue",
-                &format!("application:{}", a.id),
+                ("application.overdue", format!("application:{}", a.id)),
                 json!({ "dataset": d.slug, "due_on": a.due_on.to_string() }),
+                Notice {
+                    to,
+                    subject: format!("开放申请已逾期：{}", d.title),
+                    body: format!("申请编号 {} 应于 {} 前答复，至今未答复。", a.id, a.due_on),
+                    link: format!("/console/applications/{}", a.id),
+                },
+                now,
             )?;
             reported += 1;
             Ok(())
@@ -836,13 +845,6 @@ pub fn comment(
     }
     write_transaction(conn, |conn| {
         rows::add_comment(conn, a.id, user.id, &body, now)?;
-        audit::record(
-            conn,
-            actor,
-            "application.comment",
-            &format!("application:{}", a.id),
-            json!({}),
-        )?;
         let (to, link) = if applicant {
             (
                 rows::publishers_of(conn, d.department_id)?,
@@ -851,16 +853,19 @@ pub fn comment(
         } else {
             (vec![a.user_id], format!("/account/applications/{}", a.id))
         };
-        for u in to {
-            rows::notify(
-                conn,
-                u,
-                &format!("开放申请有新留言：{}", d.title),
-                &format!("申请编号 {} 有新留言，请查看。", a.id),
-                &link,
-                now,
-            )?;
-        }
+        record_and_tell(
+            conn,
+            actor,
+            ("application.comment", format!("application:{}", a.id)),
+            json!({}),
+            Notice {
+                to,
+                subject: format!("开放申请有新留言：{}", d.title),
+                body: format!("申请编号 {} 有新留言，请查看。", a.id),
+                link,
+            },
+            now,
+        )?;
         Ok(())
     })
 }
