@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::DbConnection;
 use super::schema::{
-    application_comments, applications, grants, mail_outbox, notifications, users,
+    application_comments, applications, datasets, grants, mail_outbox, notifications, users,
 };
 use crate::domain::ApplicationStatus;
 
@@ -121,12 +121,37 @@ pub fn of_user(conn: &mut DbConnection, user_id: i32) -> QueryResult<Vec<Applica
         .load(conn)
 }
 
-/// Applications for these datasets, the earliest due first.
-pub fn for_datasets(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<Application>> {
-    applications::table
-        .filter(applications::dataset_id.eq_any(ids))
-        .order((applications::due_on.asc(), applications::id.asc()))
+/// The review queue: applications for the datasets of `department` (every department's when
+/// `None`, for administrators), the earliest due first. A join, not a list of dataset ids: an
+/// administrator's list would be the whole catalog, past SQLite's limit on bound parameters.
+pub fn queue(conn: &mut DbConnection, department: Option<i32>) -> QueryResult<Vec<Application>> {
+    let mut q = applications::table
+        .inner_join(datasets::table)
         .select(Application::as_select())
+        .order((applications::due_on.asc(), applications::id.asc()))
+        .into_boxed();
+    if let Some(dept) = department {
+        q = q.filter(datasets::department_id.eq(dept));
+    }
+    q.load(conn)
+}
+
+/// The titles and slugs of these datasets, by id (one query for a page of applications).
+pub fn dataset_labels(
+    conn: &mut DbConnection,
+    ids: &[i32],
+) -> QueryResult<Vec<(i32, String, String)>> {
+    datasets::table
+        .filter(datasets::id.eq_any(ids))
+        .select((datasets::id, datasets::title, datasets::slug))
+        .load(conn)
+}
+
+/// The grants of these applications (one query for a page of applications).
+pub fn grants_of_applications(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<Grant>> {
+    grants::table
+        .filter(grants::application_id.eq_any(ids))
+        .select(Grant::as_select())
         .load(conn)
 }
 
@@ -164,17 +189,6 @@ pub fn insert_grant(conn: &mut DbConnection, g: &NewGrant) -> QueryResult<Grant>
 pub fn grant_by_id(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Grant>> {
     grants::table
         .find(id)
-        .select(Grant::as_select())
-        .first(conn)
-        .optional()
-}
-
-pub fn grant_of_application(
-    conn: &mut DbConnection,
-    application_id: i32,
-) -> QueryResult<Option<Grant>> {
-    grants::table
-        .filter(grants::application_id.eq(application_id))
         .select(Grant::as_select())
         .first(conn)
         .optional()

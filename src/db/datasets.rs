@@ -380,20 +380,6 @@ pub fn after_new_version(
     Ok(())
 }
 
-/// The datasets whose applications a reviewer sees: all for an administrator, else those of
-/// the reviewer's department.
-pub fn ids_reviewable_by(
-    conn: &mut DbConnection,
-    admin: bool,
-    department_id: Option<i32>,
-) -> QueryResult<Vec<i32>> {
-    let mut q = datasets::table.select(datasets::id).into_boxed();
-    if !admin {
-        q = q.filter(datasets::department_id.eq(department_id.unwrap_or(-1)));
-    }
-    q.load(conn)
-}
-
 /// The field dictionaries of several datasets.
 pub fn fields_of(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<Field>> {
     dataset_fields::table

@@ -331,19 +331,32 @@ fn rows_of(
     list: Vec<Application>,
     today: NaiveDate,
 ) -> Result<Vec<Row>, diesel::result::Error> {
-    let mut out = Vec::with_capacity(list.len());
-    for a in list {
-        let d = dataset_rows::by_id(c, a.dataset_id)?;
-        let grant = rows::grant_of_application(c, a.id)?;
-        out.push(Row {
-            overdue: a.status == ApplicationStatus::Pending && a.due_on < today,
-            application: a,
-            dataset_title: d.title,
-            dataset_slug: d.slug,
-            grant,
-        });
-    }
-    Ok(out)
+    let mut ids: Vec<i32> = list.iter().map(|a| a.dataset_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let labels: std::collections::HashMap<i32, (String, String)> = rows::dataset_labels(c, &ids)?
+        .into_iter()
+        .map(|(id, title, slug)| (id, (title, slug)))
+        .collect();
+    let application_ids: Vec<i32> = list.iter().map(|a| a.id).collect();
+    let mut grants: std::collections::HashMap<i32, Grant> =
+        rows::grants_of_applications(c, &application_ids)?
+            .into_iter()
+            .map(|g| (g.application_id, g))
+            .collect();
+    Ok(list
+        .into_iter()
+        .map(|a| {
+            let (title, slug) = labels.get(&a.dataset_id).cloned().unwrap_or_default();
+            Row {
+                overdue: a.status == ApplicationStatus::Pending && a.due_on < today,
+                grant: grants.remove(&a.id),
+                application: a,
+                dataset_title: title,
+                dataset_slug: slug,
+            }
+        })
+        .collect())
 }
 
 #[derive(Template)]
@@ -414,9 +427,11 @@ pub async fn queue(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
     let today = state.clock.today();
     let rows = state
         .db(move |c| {
-            let ids =
-                dataset_rows::ids_reviewable_by(c, user.role == Role::Admin, user.department_id)?;
-            let list = rows::for_datasets(c, &ids)?;
+            let department = match user.role {
+                Role::Admin => None,
+                _ => Some(user.department_id.unwrap_or(-1)),
+            };
+            let list = rows::queue(c, department)?;
             Ok(rows_of(c, list, today)?)
         })
         .await?;
