@@ -92,43 +92,67 @@ pub fn search_backend(settings: &Settings) -> anyhow::Result<Arc<dyn SearchIndex
 /// How often the background sync drains the search outbox.
 const SEARCH_SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// Keeps the index in step with the database when nobody searches (every search drains the
-/// outbox first too): publishing, withdrawals and class changes reach the index within
-/// [`SEARCH_SYNC_EVERY`]. A failure is logged once and retried until it clears; the thread ends
-/// when the application (the last holder of the index) is gone.
-fn spawn_search_sync(pool: DbPool, index: &Arc<dyn SearchIndex>) {
-    let index = Arc::downgrade(index);
-    let spawned = std::thread::Builder::new()
-        .name("search-sync".into())
-        .spawn(move || {
-            let mut failing = false;
-            loop {
-                std::thread::sleep(SEARCH_SYNC_EVERY);
-                let Some(index) = index.upgrade() else {
+/// Runs `job` on a thread of its own: first after `first`, then every `every`, while the
+/// application lives (`alive`: the search index, which the application alone holds; the thread
+/// checks it every two seconds, so a stopped application lets it go soon). A failure is logged
+/// once and retried until it clears.
+fn spawn_periodic<T: Send + Sync + ?Sized + 'static>(
+    name: &str,
+    (first, every): (std::time::Duration, std::time::Duration),
+    alive: &Arc<T>,
+    mut job: impl FnMut(&T) -> Result<(), String> + Send + 'static,
+) {
+    let alive = Arc::downgrade(alive);
+    let thread = name.to_owned();
+    let spawned = std::thread::Builder::new().name(name.into()).spawn(move || {
+        let mut wait = first;
+        let mut failing = false;
+        loop {
+            let until = std::time::Instant::now() + wait;
+            while std::time::Instant::now() < until {
+                std::thread::sleep(wait.min(std::time::Duration::from_secs(2)));
+                if alive.strong_count() == 0 {
                     return;
-                };
-                let result = match pool.get() {
-                    Ok(mut conn) => crate::services::search::drain(&mut conn, index.as_ref())
-                        .map_err(|e| e.to_string()),
-                    Err(e) => Err(e.to_string()),
-                };
-                match result {
-                    Ok(_) if failing => {
-                        tracing::info!("search index back in step with the database");
-                        failing = false;
-                    }
-                    Ok(_) => {}
-                    Err(e) if !failing => {
-                        tracing::warn!(error = %e, "search index update failed; retrying");
-                        failing = true;
-                    }
-                    Err(_) => {}
                 }
             }
-        });
+            wait = every;
+            let Some(held) = alive.upgrade() else {
+                return;
+            };
+            match job(held.as_ref()) {
+                Ok(()) if failing => {
+                    tracing::info!(job = %thread, "background job working again");
+                    failing = false;
+                }
+                Ok(()) => {}
+                Err(e) if !failing => {
+                    tracing::warn!(job = %thread, error = %e, "background job failed; retrying");
+                    failing = true;
+                }
+                Err(_) => {}
+            }
+        }
+    });
     if let Err(e) = spawned {
-        tracing::warn!(error = %e, "cannot start the search sync; searches still drain the outbox");
+        tracing::warn!(job = name, error = %e, "cannot start a background job");
     }
+}
+
+/// Keeps the index in step with the database when nobody searches (every search drains the
+/// outbox first too): publishing, withdrawals and class changes reach the index within
+/// [`SEARCH_SYNC_EVERY`].
+fn spawn_search_sync(pool: DbPool, index: &Arc<dyn SearchIndex>) {
+    spawn_periodic(
+        "search-sync",
+        (SEARCH_SYNC_EVERY, SEARCH_SYNC_EVERY),
+        index,
+        move |index| {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            crate::services::search::drain(&mut conn, index)
+                .map(drop)
+                .map_err(|e| e.to_string())
+        },
+    );
 }
 
 /// How often the overdue job looks for applications past their due date.
@@ -136,42 +160,26 @@ const OVERDUE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// Reports applications past their due date to their departments and the administrators
 /// (`services::applications::report_overdue`), a minute after start and then every
-/// [`OVERDUE_EVERY`]. Like the search sync, it ends with the application (`alive` is any
-/// value the application holds).
+/// [`OVERDUE_EVERY`], against the server's clock.
 fn spawn_overdue_job(
     pool: DbPool,
     clock: crate::services::clock::Clock,
     alive: &Arc<dyn SearchIndex>,
 ) {
-    let alive = Arc::downgrade(alive);
-    let spawned = std::thread::Builder::new()
-        .name("overdue".into())
-        .spawn(move || {
-            let mut wait = std::time::Duration::from_secs(60);
-            loop {
-                // Sleep in short steps so that a stopped application lets the thread go soon.
-                let until = std::time::Instant::now() + wait;
-                while std::time::Instant::now() < until {
-                    std::thread::sleep(std::time::Duration::from_secs(2));
-                    if alive.strong_count() == 0 {
-                        return;
-                    }
-                }
-                wait = OVERDUE_EVERY;
-                let result = pool.get().map_err(|e| e.to_string()).and_then(|mut c| {
-                    crate::services::applications::report_overdue(&mut c, clock.now())
-                        .map_err(|e| e.to_string())
-                });
-                match result {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(applications = n, "overdue applications reported"),
-                    Err(e) => tracing::warn!(error = %e, "overdue check failed; retrying later"),
-                }
+    spawn_periodic(
+        "overdue",
+        (std::time::Duration::from_secs(60), OVERDUE_EVERY),
+        alive,
+        move |_| {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            let n = crate::services::applications::report_overdue(&mut conn, clock.now())
+                .map_err(|e| e.to_string())?;
+            if n > 0 {
+                tracing::info!(applications = n, "overdue applications reported");
             }
-        });
-    if let Err(e) = spawned {
-        tracing::warn!(error = %e, "cannot start the overdue job");
-    }
+            Ok(())
+        },
+    );
 }
 
 /// The search back-end, brought up to date with the database.
