@@ -23,6 +23,7 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub uploads: UploadSettings,
     pub search: SearchSettings,
+    pub api: ApiSettings,
     pub log: LogSettings,
 }
 
@@ -59,6 +60,37 @@ impl std::fmt::Debug for SearchSettings {
     }
 }
 
+/// Rate limits and operator access for the machine-facing channels.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ApiSettings {
+    pub anonymous_per_minute: u32,
+    pub registered_per_minute: u32,
+    pub partner_per_minute: u32,
+    pub search_per_minute: u32,
+    pub concurrent_downloads: u32,
+    /// Comma-separated addresses or CIDR blocks.
+    pub metrics_allow: String,
+}
+
+impl ApiSettings {
+    pub fn metrics_networks(&self) -> Result<Vec<ipnet::IpNet>, SettingsError> {
+        parse_networks(&self.metrics_allow).map_err(SettingsError::MetricsAllow)
+    }
+}
+
+/// A comma-separated list of addresses (`10.0.0.1`) and CIDR blocks (`10.0.0.0/8`).
+pub fn parse_networks(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse::<ipnet::IpNet>()
+                .or_else(|_| s.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| s.to_owned())
+        })
+        .collect()
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct UploadSettings {
     /// Largest upload accepted, in bytes.
@@ -74,7 +106,8 @@ pub struct AuthSettings {
     pub secret_key: String,
     pub password_hashing: crate::services::passwords::Cost,
     pub secure_cookies: bool,
-    pub trust_forwarded_for: bool,
+    /// Comma-separated addresses or CIDR blocks of the proxies whose `X-Forwarded-For` counts.
+    pub trusted_proxies: String,
     pub login_burst_per_account: u32,
     pub login_burst_per_ip: u32,
     pub login_refill_secs: u64,
@@ -114,6 +147,9 @@ pub struct DatabaseSettings {
 pub struct SiteSettings {
     pub name: String,
     pub name_en: String,
+    /// The portal's public address (e.g. `https://data.example.gov.cn`) for absolute links in
+    /// the API, the CKAN API and the exports; empty: taken from the request's `Host`.
+    pub public_url: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -146,6 +182,10 @@ pub enum SettingsError {
     DatabaseUrl(#[from] DatabaseUrlError),
     #[error("catalog.per_page must be between 1 and 100")]
     PerPage,
+    #[error("auth.trusted_proxies: \"{0}\" is neither an address nor a CIDR block")]
+    TrustedProxies(String),
+    #[error("api.metrics_allow: \"{0}\" is neither an address nor a CIDR block")]
+    MetricsAllow(String),
 }
 
 impl Settings {
@@ -194,6 +234,8 @@ impl Settings {
         if !(1..=100).contains(&settings.catalog.per_page) {
             return Err(SettingsError::PerPage);
         }
+        parse_networks(&settings.auth.trusted_proxies).map_err(SettingsError::TrustedProxies)?;
+        settings.api.metrics_networks()?;
         Ok(settings)
     }
 

@@ -249,6 +249,8 @@ impl Application {
             pool: pool.clone(),
             hasher: Arc::new(PasswordHasher::new(settings.auth.password_hashing)),
             limiters: Arc::new(Limiters::new(&settings.auth)),
+            rate_limits: Arc::new(crate::web::ratelimit::RateLimits::new(&settings.api)),
+            metrics: Arc::default(),
             settings: Arc::new(settings),
             assets: Arc::new(Assets::new()),
             secrets: Arc::new(secrets),
@@ -273,10 +275,12 @@ impl Application {
                         .limit(1 << 20)
                         .error_handler(crate::web::api::json_error),
                 )
+                .wrap(from_fn(crate::web::ratelimit::limit))
                 .wrap(from_fn(middleware::error_pages))
                 .wrap(sessions)
                 .wrap(from_fn(middleware::private_pages))
                 .wrap(middleware::security_headers())
+                .wrap(from_fn(crate::web::metrics::observe))
                 .wrap(from_fn(middleware::request_log))
                 .configure(routes::configure)
         });

@@ -18,6 +18,8 @@ pub struct ApiKey {
     pub created_at: NaiveDateTime,
     pub last_used_at: Option<NaiveDateTime>,
     pub revoked_at: Option<NaiveDateTime>,
+    /// `registered` or `partner` (rate-limit tier).
+    pub tier: String,
 }
 
 #[derive(Insertable)]
@@ -83,4 +85,21 @@ pub fn touch(conn: &mut DbConnection, id: i32, at: NaiveDateTime) -> QueryResult
         .set(api_keys::last_used_at.eq(Some(at)))
         .execute(conn)
         .map(drop)
+}
+
+/// Sets a key's rate-limit tier; returns the key when there is one with this id.
+pub fn set_tier(conn: &mut DbConnection, id: i32, tier: &str) -> QueryResult<Option<ApiKey>> {
+    diesel::update(api_keys::table.find(id))
+        .set(api_keys::tier.eq(tier))
+        .returning(api_keys::all_columns)
+        .get_result(conn)
+        .optional()
+}
+
+pub fn by_id(conn: &mut DbConnection, id: i32) -> QueryResult<Option<ApiKey>> {
+    api_keys::table
+        .find(id)
+        .select(ApiKey::as_select())
+        .first(conn)
+        .optional()
 }

@@ -270,3 +270,37 @@ pub fn public_by_ids(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<Da
 pub fn public_count(conn: &mut DbConnection) -> QueryResult<i64> {
     datasets::table.filter(public()).count().get_result(conn)
 }
+
+/// Public datasets changed at or after `since` (all when `None`), by modification time then id:
+/// the total and the page at `offset`.
+pub fn changed_since(
+    conn: &mut DbConnection,
+    since: Option<chrono::NaiveDateTime>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(i64, Vec<Dataset>)> {
+    let filtered = || {
+        let mut q = datasets::table.filter(public()).into_boxed();
+        if let Some(t) = since {
+            q = q.filter(datasets::modified_at.ge(t));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order((datasets::modified_at.asc(), datasets::id.asc()))
+        .offset(offset.max(0))
+        .limit(limit.max(0))
+        .select(Dataset::as_select())
+        .load(conn)?;
+    Ok((total, rows))
+}
+
+/// Slugs and modification times of every public dataset, by slug (package_list, the sitemap).
+pub fn public_slugs(conn: &mut DbConnection) -> QueryResult<Vec<(String, chrono::NaiveDateTime)>> {
+    datasets::table
+        .filter(public())
+        .order(datasets::slug)
+        .select((datasets::slug, datasets::modified_at))
+        .load(conn)
+}

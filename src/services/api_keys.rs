@@ -99,6 +99,11 @@ pub fn revoke(
 
 /// The user a presented key belongs to, if the key is live and the account not disabled.
 pub fn authenticate(conn: &mut DbConnection, key: &str) -> QueryResult<Option<User>> {
+    Ok(authenticate_key(conn, key)?.map(|(_, user)| user))
+}
+
+/// As [`authenticate`], with the key's row (its id and rate-limit tier).
+pub fn authenticate_key(conn: &mut DbConnection, key: &str) -> QueryResult<Option<(ApiKey, User)>> {
     if !well_formed(key) {
         return Ok(None);
     }
@@ -115,7 +120,35 @@ pub fn authenticate(conn: &mut DbConnection, key: &str) -> QueryResult<Option<Us
     {
         rows::touch(conn, row.id, now)?;
     }
-    Ok(Some(user))
+    Ok(Some((row, user)))
+}
+
+/// The rate-limit tiers a key can have.
+pub const TIERS: [&str; 2] = ["registered", "partner"];
+
+/// An administrator sets a key's tier; false when there is no such key or tier.
+pub fn set_tier(
+    conn: &mut DbConnection,
+    key_id: i32,
+    tier: &str,
+    actor: &Actor,
+) -> QueryResult<bool> {
+    if !TIERS.contains(&tier) {
+        return Ok(false);
+    }
+    write_transaction(conn, |conn| {
+        let Some(key) = rows::set_tier(conn, key_id, tier)? else {
+            return Ok(false);
+        };
+        audit::record(
+            conn,
+            actor,
+            "api_key.tier",
+            &format!("api_key:{}", key.id),
+            serde_json::json!({ "user": key.user_id, "tier": tier }),
+        )?;
+        Ok(true)
+    })
 }
 
 pub fn list(conn: &mut DbConnection, user_id: i32) -> QueryResult<Vec<ApiKey>> {

@@ -843,6 +843,26 @@ pub fn dataset(
     if count_view && let Err(e) = dataset_rows::record_view(conn, d.id) {
         tracing::warn!(error = %e, dataset = d.id, "could not count a view");
     }
+    let mut page = metadata(conn, d)?;
+    page.preview = match page.resources.first() {
+        Some(first) if page.dataset.open_class == crate::domain::OpenClass::Unconditional => {
+            match first
+                .versions
+                .iter()
+                .find(|v| Some(v.id) == first.resource.current_version_id)
+            {
+                Some(v) => Some((first.resource.clone(), super::preview::preview(conn, v)?)),
+                None => None,
+            }
+        }
+        _ => None,
+    };
+    Ok(DatasetLookup::Found(Box::new(page)))
+}
+
+/// A public dataset's metadata, resources and versions, without the preview: what the API, the
+/// CKAN API and the exports describe. The caller has checked that `d` is public.
+pub fn metadata(conn: &mut DbConnection, d: Dataset) -> QueryResult<DatasetPage> {
     let theme = theme_rows::by_id(conn, d.theme_id)?;
     let department = department_rows::by_id(conn, d.department_id)?;
     let fields = dataset_rows::fields(conn, d.id)?;
@@ -863,23 +883,10 @@ pub fn dataset(
             original,
         });
     }
-    let preview = match resources.first() {
-        Some(first) if d.open_class == crate::domain::OpenClass::Unconditional => {
-            match first
-                .versions
-                .iter()
-                .find(|v| Some(v.id) == first.resource.current_version_id)
-            {
-                Some(v) => Some((first.resource.clone(), super::preview::preview(conn, v)?)),
-                None => None,
-            }
-        }
-        _ => None,
-    };
     let spatial_name = RegionCode::parse(&d.spatial_coverage)
         .ok()
         .and_then(|c| anhui_region_name(&c));
-    Ok(DatasetLookup::Found(Box::new(DatasetPage {
+    Ok(DatasetPage {
         keywords: d.keyword_list(),
         dataset: d,
         theme,
@@ -888,8 +895,32 @@ pub fn dataset(
         fields,
         formats,
         resources,
-        preview,
-    })))
+        preview: None,
+    })
+}
+
+/// A public dataset's metadata by slug; `None` for missing, draft, withdrawn or closed ones.
+pub fn public_metadata(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<DatasetPage>> {
+    match q::public_by_slug(conn, slug)? {
+        Some(d) => metadata(conn, d).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Public datasets changed at or after `since` (all when `None`), oldest change first: the
+/// total and one page, for harvesters.
+pub fn harvest(
+    conn: &mut DbConnection,
+    since: Option<NaiveDateTime>,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<(i64, Vec<DatasetPage>)> {
+    let (total, rows) = q::changed_since(conn, since, offset, limit)?;
+    let pages = rows
+        .into_iter()
+        .map(|d| metadata(conn, d))
+        .collect::<QueryResult<Vec<_>>>()?;
+    Ok((total, pages))
 }
 
 #[cfg(test)]

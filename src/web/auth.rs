@@ -67,24 +67,38 @@ pub fn set_flash(session: &Session, message: &str) {
     let _ = session.insert(FLASH, message);
 }
 
-/// The client address: the peer, or — when configured to trust a proxy — the last
-/// `X-Forwarded-For` entry, the one the proxy itself appended (earlier entries come from the
-/// client and can be forged).
+/// The client address: the socket's peer, unless the peer is one of the configured trusted
+/// proxies (`auth.trusted_proxies`); then the rightmost `X-Forwarded-For` entry that is not itself
+/// a trusted proxy (entries left of it come from the client and can be forged). An entry that is
+/// not an address stops the walk at the last trustworthy hop.
 pub fn client_ip(req: &HttpRequest, auth: &AuthSettings) -> Option<String> {
-    let forwarded = auth
-        .trust_forwarded_for
-        .then(|| req.headers().get_all("x-forwarded-for").last())
-        .flatten()
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.rsplit(',').next())
-        .map(|s| s.trim().to_owned());
-    let raw = forwarded.or_else(|| req.connection_info().peer_addr().map(str::to_owned));
-    raw.and_then(|s| {
-        s.parse::<IpAddr>()
-            .ok()
-            .or_else(|| s.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
-            .map(|ip| ip.to_string())
-    })
+    let peer = req.peer_addr()?.ip();
+    let trusted = crate::settings::parse_networks(&auth.trusted_proxies).unwrap_or_default();
+    let is_proxy = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
+    let mut client = peer;
+    if is_proxy(&peer) {
+        let hops: Vec<String> = req
+            .headers()
+            .get_all("x-forwarded-for")
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|s| s.trim().to_owned())
+            .collect();
+        for hop in hops.iter().rev() {
+            let Some(ip) = hop
+                .parse::<IpAddr>()
+                .ok()
+                .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|a| a.ip()))
+            else {
+                break;
+            };
+            client = ip;
+            if !is_proxy(&ip) {
+                break;
+            }
+        }
+    }
+    Some(client.to_string())
 }
 
 impl FromRequest for Viewer {
@@ -331,40 +345,54 @@ mod tests {
 
     use super::*;
 
-    fn settings(trust: bool) -> AuthSettings {
+    fn settings(proxies: &str) -> AuthSettings {
         let mut s = crate::settings::Settings::load_from(None, Vec::new())
             .unwrap()
             .auth;
-        s.trust_forwarded_for = trust;
+        s.trusted_proxies = proxies.into();
         s
     }
 
+    fn from(peer: &str, forwarded: Option<&str>) -> HttpRequest {
+        let mut req = TestRequest::default().peer_addr(peer.parse().unwrap());
+        if let Some(f) = forwarded {
+            req = req.insert_header(("x-forwarded-for", f));
+        }
+        req.to_http_request()
+    }
+
     #[test]
-    fn the_client_address_is_the_peer_or_the_proxys_own_entry() {
-        let req = TestRequest::default()
-            .peer_addr("10.0.0.9:4000".parse().unwrap())
-            .insert_header(("x-forwarded-for", "6.6.6.6, 203.0.113.7"))
-            .to_http_request();
+    fn the_client_address_is_the_peer_unless_a_trusted_proxy_forwards() {
+        let req = from("10.0.0.9:4000", Some("6.6.6.6, 203.0.113.7"));
+        // No proxy configured: the header is ignored.
+        assert_eq!(client_ip(&req, &settings("")).as_deref(), Some("10.0.0.9"));
+        // A peer that is not the configured proxy: ignored too.
         assert_eq!(
-            client_ip(&req, &settings(false)).as_deref(),
+            client_ip(&req, &settings("10.0.0.1")).as_deref(),
             Some("10.0.0.9")
         );
-        // Behind a proxy: the entry the proxy appended, not the one the client wrote.
+        // Behind a trusted proxy: the entry it appended, not the one the client wrote.
         assert_eq!(
-            client_ip(&req, &settings(true)).as_deref(),
+            client_ip(&req, &settings("10.0.0.0/8")).as_deref(),
             Some("203.0.113.7")
         );
-        let plain = TestRequest::default()
-            .peer_addr("10.0.0.9:4000".parse().unwrap())
-            .to_http_request();
+        // Two proxies in a row: the first hop that is not one of ours.
+        let chained = from("10.0.0.9:4000", Some("6.6.6.6, 198.51.100.4, 10.0.0.2"));
         assert_eq!(
-            client_ip(&plain, &settings(true)).as_deref(),
+            client_ip(&chained, &settings("10.0.0.0/8")).as_deref(),
+            Some("198.51.100.4")
+        );
+        // A trusted proxy without the header: the proxy itself.
+        let plain = from("10.0.0.9:4000", None);
+        assert_eq!(
+            client_ip(&plain, &settings("10.0.0.0/8")).as_deref(),
             Some("10.0.0.9")
         );
-        let garbage = TestRequest::default()
-            .peer_addr("10.0.0.9:4000".parse().unwrap())
-            .insert_header(("x-forwarded-for", "not an address"))
-            .to_http_request();
-        assert_eq!(client_ip(&garbage, &settings(true)), None);
+        // Garbage stops the walk at the last trustworthy hop.
+        let garbage = from("10.0.0.9:4000", Some("not an address"));
+        assert_eq!(
+            client_ip(&garbage, &settings("10.0.0.0/8")).as_deref(),
+            Some("10.0.0.9")
+        );
     }
 }

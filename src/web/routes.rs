@@ -15,7 +15,20 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page("/", pages::home::show))
         .service(page("/datasets", pages::datasets::index))
         .service(page("/datasets/{slug}", pages::datasets::show))
+        .service(page(
+            "/datasets/{slug}/datapackage.json",
+            pages::exports::datapackage,
+        ))
+        .service(page(
+            "/datasets/{slug}/dcat.ttl",
+            pages::exports::dataset_ttl,
+        ))
+        .service(page(
+            "/datasets/{slug}/dcat.jsonld",
+            pages::exports::dataset_jsonld,
+        ))
         .service(page("/departments", pages::departments::index))
+        .service(page("/developers", pages::developers::show))
         .service(page("/departments/{slug}", pages::departments::show))
         .service(page("/themes/{slug}", pages::themes::show))
         .service(page(
@@ -130,6 +143,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ))
         .service(page("/admin/users", admin::users))
         .service(form("/admin/users/{id}", admin::user, admin::update_user))
+        .service(post("/admin/keys/{id}/tier", admin::set_key_tier))
         .service(form("/admin/calendar", admin::calendar, admin::add_day))
         .service(post("/admin/calendar/{day}/delete", admin::remove_day))
         .service(page("/admin/class-changes", admin::class_changes))
@@ -145,10 +159,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::post().to(api::datasets::create)),
         )
         .service(
-            web::resource("/api/v1/datasets/{slug}").route(web::patch().to(api::datasets::update)),
+            web::resource("/api/v1/datasets/{slug}")
+                .route(web::route().guard(get_or_head()).to(api::read::dataset))
+                .route(web::patch().to(api::datasets::update)),
         )
+        .service(page(
+            "/api/v1/datasets/{slug}/resources/{id}",
+            api::read::resource,
+        ))
+        .service(page("/api/v1/departments", api::read::departments))
+        .service(page("/api/v1/departments/{slug}", api::read::department))
+        .service(page("/api/v1/themes", api::read::themes))
+        .service(page("/api/v1/themes/{slug}", api::read::theme))
         .service(
             web::resource("/api/v1/datasets/{slug}/resources")
+                .route(web::route().guard(get_or_head()).to(api::read::resources))
                 .route(web::post().to(api::resources::upload)),
         )
         .service(page(
@@ -163,9 +188,25 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/api/v1/datasets/{slug}/resources/{id}/download",
             api::resources::download,
         ))
+        .service(page("/api/openapi.json", api::openapi::show))
+        // The CKAN-compatible Action API (ckanapi uses the second form).
+        .service(
+            web::resource("/api/3/action/{name}")
+                .route(web::route().guard(get_or_head()).to(api::ckan::action))
+                .route(web::post().to(api::ckan::action)),
+        )
+        .service(
+            web::resource("/api/action/{name}")
+                .route(web::route().guard(get_or_head()).to(api::ckan::action))
+                .route(web::post().to(api::ckan::action)),
+        )
         // Operations and assets.
         .service(page("/healthz", pages::health::healthz))
-        .service(page("/robots.txt", pages::health::robots))
+        .service(page("/metrics", super::metrics::show))
+        .service(page("/robots.txt", pages::exports::robots))
+        .service(page("/sitemap.xml", pages::exports::sitemap))
+        .service(page("/catalog.ttl", pages::exports::catalog_ttl))
+        .service(page("/catalog.jsonld", pages::exports::catalog_jsonld))
         .service(page("/favicon.ico", assets::favicon))
         .service(page("/static/{version}/{name}", assets::serve))
         .default_service(web::to(pages::not_found));

@@ -22,6 +22,9 @@ pub struct AppState {
     pub secrets: Arc<Secrets>,
     pub hasher: Arc<PasswordHasher>,
     pub limiters: Arc<Limiters>,
+    /// Quotas of the API, the CKAN API, the exports, the catalog search and downloads.
+    pub rate_limits: Arc<super::ratelimit::RateLimits>,
+    pub metrics: Arc<super::metrics::Metrics>,
     pub store: FileStore,
     /// Uploads waiting to be checked and loaded.
     pub ingest: Arc<Queue>,

@@ -143,6 +143,11 @@ impl TestApp {
         settings.database.pool_size = 4;
         settings.database.connect_timeout_secs = 2;
         settings.auth.password_hashing = kaifang::services::passwords::Cost::Fast;
+        // Generous quotas, so only the rate-limit tests (which set their own) meet them.
+        settings.api.anonymous_per_minute = 100_000;
+        settings.api.registered_per_minute = 100_000;
+        settings.api.partner_per_minute = 100_000;
+        settings.api.search_per_minute = 100_000;
         if let Some((url, key)) = meili_server() {
             // With MEILI_URL set every test searches through Meilisearch, in an index of its own.
             settings.search.meili_url = url;

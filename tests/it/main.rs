@@ -8,6 +8,7 @@ mod helpers;
 
 mod accounts;
 mod admin;
+mod api;
 mod applications;
 mod audit;
 mod authz;
@@ -16,6 +17,7 @@ mod browser;
 mod cli;
 mod console;
 mod demo;
+mod interop;
 mod migrations;
 mod operations;
 mod pages;

@@ -261,9 +261,9 @@ async fn the_json_api_searches_the_same_way(backend: Backend) {
     assert_eq!(res.status(), 200);
     let body: serde_json::Value = res.json().await.unwrap();
     assert_eq!(body["total"], 1, "{body}");
-    assert_eq!(body["results"][0]["title"], "合肥市公交线路数据");
+    assert_eq!(body["items"][0]["title"], "合肥市公交线路数据");
     assert_eq!(
-        body["results"][0]["highlight"]["title"],
+        body["items"][0]["highlight"]["title"],
         "合肥市公交线路<mark>数据</mark>"
     );
     assert_eq!(body["facets"]["theme"][0]["value"], "transport");
@@ -286,7 +286,7 @@ async fn the_json_api_searches_the_same_way(backend: Backend) {
         (body["total"].as_i64(), body["pages"].as_i64()),
         (Some(2), Some(2))
     );
-    assert_eq!(body["results"].as_array().unwrap().len(), 1);
+    assert_eq!(body["items"].as_array().unwrap().len(), 1);
     assert!(
         !body.to_string().contains("户籍"),
         "closed data never appears"

@@ -22,12 +22,15 @@ pub async fn search(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    if pairs.iter().any(|(k, _)| k == "modified_since") {
+        return super::read::harvest(&state, &req, &pairs).await;
+    }
     let parsed = catalog_params::parse(req.query_string()).map_err(ApiError::bad_request)?;
     if !parsed.problems.is_empty() {
         return Err(ApiError::bad_request(parsed.problems.join("；")));
     }
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
     let per_page = match pairs.iter().rev().find(|(k, _)| k == "per_page") {
         None => state.settings.catalog.per_page,
         Some((_, v)) => v
@@ -76,7 +79,7 @@ pub async fn search(
         "page": page.page,
         "per_page": page.per_page,
         "pages": page.page_count(),
-        "results": results,
+        "items": results,
         "facets": {
             "theme": facet(&page.facets.theme),
             "department": facet(&page.facets.department),

@@ -3,7 +3,10 @@
 
 pub mod account;
 pub mod catalog;
+pub mod ckan;
 pub mod datasets;
+pub mod openapi;
+pub mod read;
 pub mod records;
 pub mod resources;
 
@@ -133,13 +136,14 @@ impl FromRequest for ApiUser {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        use actix_web::HttpMessage;
+        // The rate-limit middleware has resolved the key already on API paths.
+        if let Some(caller) = req.extensions().get::<super::ratelimit::Caller>() {
+            let user = caller.user.clone();
+            return Box::pin(async move { user.map(ApiUser).ok_or_else(ApiError::unauthorized) });
+        }
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let key = req
-            .headers()
-            .get(actix_web::http::header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|k| k.trim().to_owned());
+        let key = super::ratelimit::presented_key(req.headers());
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("no app state")))?;
             let key = key.ok_or_else(ApiError::unauthorized)?;

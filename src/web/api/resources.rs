@@ -199,6 +199,85 @@ fn refusal(r: Refusal) -> ApiError {
     }
 }
 
+/// One page of typed rows of a resource, for the row API and CKAN's `datastore_search`.
+/// Unconditionally open data for anyone; conditional data only inside the caller's live API
+/// grant (the granted fields only, each call counted as a use); anything else is not found.
+pub fn query_rows(
+    c: &mut crate::db::DbConnection,
+    user: Option<&crate::db::users::User>,
+    actor: &Actor,
+    slug: &str,
+    id: i32,
+    params: &[(String, String)],
+    now: chrono::NaiveDateTime,
+) -> Result<(i32, preview::Query, preview::RowsPage), ApiError> {
+    let version = match params.iter().find(|(k, _)| k == "version") {
+        Some((_, v)) => Some(
+            v.parse::<i32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| ApiError::bad_request(format!("版本号“{v}”无效")))?,
+        ),
+        None => None,
+    };
+    let (served, grant) = match resources::public(c, slug, id, version)? {
+        Access::Open(s) => (*s, None),
+        Access::NotFound => return Err(ApiError::not_found()),
+        // Conditional data: only inside the caller's live API grant.
+        Access::Conditional(d) => {
+            let Some(user) = user else {
+                return Err(ApiError::forbidden(Refusal::conditional_message(&d.title)));
+            };
+            match applications::usable_grant(c, user.id, d.id, "api", now)? {
+                Ok(g) => match resources::granted(c, &d, id, version)? {
+                    Some(s) => (s, Some(g)),
+                    None => return Err(ApiError::not_found()),
+                },
+                Err(applications::Denial::NoGrant) => {
+                    return Err(ApiError::forbidden(Refusal::conditional_message(&d.title)));
+                }
+                Err(denial) => return Err(ApiError::forbidden(denial.message())),
+            }
+        }
+    };
+    let mut columns = preview::columns(&served.version);
+    if let Some(g) = &grant {
+        let granted = g.field_names();
+        columns.retain(|col| granted.contains(&col.name));
+    }
+    let q = preview::parse_query(&columns, params).map_err(|e| ApiError::bad_request(e.0))?;
+    if let Some(g) = &grant
+        && let Err(denial) = applications::use_grant(c, g, "api", &format!("resource:{id}"), actor)?
+    {
+        return Err(ApiError::forbidden(denial.message()));
+    }
+    let page = preview::query_columns(c, &served.version, columns, &q)?;
+    Ok((served.version.number, q, page))
+}
+
+/// Rows as JSON objects keyed by column name.
+pub fn records(page: preview::RowsPage) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
+    let fields = page
+        .columns
+        .iter()
+        .map(|c| serde_json::json!({"name": c.name, "type": c.ty.as_str()}))
+        .collect();
+    let records = page
+        .rows
+        .into_iter()
+        .map(|row| {
+            let obj: serde_json::Map<String, serde_json::Value> = page
+                .columns
+                .iter()
+                .zip(row)
+                .map(|(c, v)| (c.name.clone(), v))
+                .collect();
+            serde_json::Value::Object(obj)
+        })
+        .collect();
+    (fields, records)
+}
+
 /// `GET /api/v1/datasets/{slug}/resources/{id}/rows`
 pub async fn rows(
     state: web::Data<AppState>,
@@ -212,73 +291,17 @@ pub async fn rows(
     let now = state.clock.now();
     let params: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
         .map_err(|_| ApiError::bad_request("查询参数格式有误"))?;
-    let version = match params.iter().find(|(k, _)| k == "version") {
-        Some((_, v)) => Some(
-            v.parse::<i32>()
-                .ok()
-                .filter(|n| *n > 0)
-                .ok_or_else(|| ApiError::bad_request(format!("版本号“{v}”无效")))?,
-        ),
-        None => None,
-    };
-    let page = state
-        .db_as(move |c| {
-            let (served, grant) = match resources::public(c, &slug, id, version)? {
-                Access::Open(s) => (*s, None),
-                Access::NotFound => return Err(ApiError::not_found()),
-                // Conditional data: only inside the caller's live API grant.
-                Access::Conditional(d) => {
-                    match applications::usable_grant(c, user.id, d.id, "api", now)? {
-                        Ok(g) => match resources::granted(c, &d, id, version)? {
-                            Some(s) => (s, Some(g)),
-                            None => return Err(ApiError::not_found()),
-                        },
-                        Err(applications::Denial::NoGrant) => {
-                            return Err(ApiError::forbidden(Refusal::conditional_message(
-                                &d.title,
-                            )));
-                        }
-                        Err(denial) => return Err(ApiError::forbidden(denial.message())),
-                    }
-                }
-            };
-            let mut columns = preview::columns(&served.version);
-            if let Some(g) = &grant {
-                let granted = g.field_names();
-                columns.retain(|col| granted.contains(&col.name));
-            }
-            let q =
-                preview::parse_query(&columns, &params).map_err(|e| ApiError::bad_request(e.0))?;
-            if let Some(g) = &grant
-                && let Err(denial) =
-                    applications::use_grant(c, g, "api", &format!("resource:{id}"), &actor)?
-            {
-                return Err(ApiError::forbidden(denial.message()));
-            }
-            let page = preview::query_columns(c, &served.version, columns, &q)?;
-            Ok((served.version.number, q, page))
-        })
+    let (number, q, page) = state
+        .db_as(move |c| query_rows(c, Some(&user), &actor, &slug, id, &params, now))
         .await?;
-    let (number, q, page) = page;
-    let records: Vec<serde_json::Value> = page
-        .rows
-        .into_iter()
-        .map(|row| {
-            let obj: serde_json::Map<String, serde_json::Value> = page
-                .columns
-                .iter()
-                .zip(row)
-                .map(|(c, v)| (c.name.clone(), v))
-                .collect();
-            serde_json::Value::Object(obj)
-        })
-        .collect();
+    let total = page.total;
+    let (fields, records) = records(page);
     Ok(HttpResponse::Ok().json(serde_json::json!({
-        "total": page.total,
+        "total": total,
         "limit": q.rows.limit,
         "offset": q.rows.offset,
         "version": number,
-        "fields": page.columns.iter().map(|c| serde_json::json!({"name": c.name, "type": c.ty.as_str()})).collect::<Vec<_>>(),
+        "fields": fields,
         "records": records,
     })))
 }

@@ -248,6 +248,8 @@ fn page_links(params: &CatalogParams, page: u32, last: u32) -> Vec<PageLink> {
 pub struct DatasetView {
     pub layout: Layout,
     pub page: DatasetPage,
+    /// schema.org `Dataset` JSON-LD (escaped for a `<script>` element).
+    pub schema_org: String,
 }
 
 impl DatasetView {
@@ -272,6 +274,10 @@ pub async fn show(
     {
         DatasetLookup::Found(page) => render(&DatasetView {
             layout: Layout::new(&state, &viewer, page.dataset.title.clone(), NAV_CATALOG),
+            schema_org: super::exports::schema_org(
+                &crate::web::api::read::base_url(&state, &req),
+                &page,
+            ),
             page: *page,
         }),
         DatasetLookup::Withdrawn { title } => Err(AppError::Gone { title }),

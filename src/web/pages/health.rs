@@ -40,9 +40,3 @@ fn unavailable() -> HttpResponse {
         .insert_header(("Retry-After", "10"))
         .json(serde_json::json!({"status": "unavailable", "database": "unreachable"}))
 }
-
-pub async fn robots() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/plain; charset=utf-8")
-        .body("User-agent: *\nAllow: /\nDisallow: /static/\n")
-}

@@ -73,6 +73,8 @@ pub struct UserPage {
     pub roles: &'static [Role],
     pub statuses: &'static [AccountStatus],
     pub errors: FormErrors,
+    /// The user's API keys, live and revoked, with their rate-limit tiers.
+    pub keys: Vec<crate::db::api_keys::ApiKey>,
 }
 
 async fn user_page(
@@ -81,10 +83,11 @@ async fn user_page(
     id: i32,
     errors: FormErrors,
 ) -> Result<UserPage, AppError> {
-    let (user, departments) = state
+    let (user, departments, keys) = state
         .db(move |c| {
             let user = crate::db::users::by_id(c, id)?.ok_or(AppError::NotFound)?;
-            Ok((user, crate::db::departments::all(c)?))
+            let keys = crate::services::api_keys::list(c, id)?;
+            Ok((user, crate::db::departments::all(c)?, keys))
         })
         .await?;
     let department = departments
@@ -100,6 +103,7 @@ async fn user_page(
         roles: Role::ALL,
         statuses: AccountStatus::ALL,
         errors,
+        keys,
     })
 }
 
@@ -165,4 +169,46 @@ pub async fn update_user(
             render_with_status(StatusCode::BAD_REQUEST, &page)
         }
     }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct TierForm {
+    pub tier: String,
+}
+
+/// `POST /admin/keys/{id}/tier`: makes a key a partner key (a larger quota), or back.
+pub async fn set_key_tier(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    id: web::Path<String>,
+    CsrfForm(form): CsrfForm<TierForm>,
+) -> Result<HttpResponse, AppError> {
+    viewer.require_admin()?;
+    let id = path_id(&id)?;
+    if !crate::services::api_keys::TIERS.contains(&form.tier.as_str()) {
+        return Err(AppError::BadRequest(format!(
+            "配额等级只能是 registered 或 partner，不是“{}”",
+            form.tier
+        )));
+    }
+    let actor = viewer.actor();
+    let tier = form.tier.clone();
+    let owner = state
+        .db(move |c| {
+            let key = crate::db::api_keys::by_id(c, id)?.ok_or(AppError::NotFound)?;
+            crate::services::api_keys::set_tier(c, id, &tier, &actor)?;
+            Ok(key.user_id)
+        })
+        .await?;
+    set_flash(
+        &session,
+        if form.tier == "partner" {
+            "已设为合作伙伴密钥。"
+        } else {
+            "已设为普通密钥。"
+        },
+    );
+    Ok(see_other(&format!("/admin/users/{owner}")))
 }

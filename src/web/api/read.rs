@@ -1,0 +1,339 @@
+//! The read side of the JSON API beyond the search: one dataset, its resources, departments and
+//! themes. Public metadata (conditional datasets included; never closed or draft ones), so no
+//! key is needed. Metadata responses carry an `ETag` and answer `If-None-Match` with 304.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::NaiveDateTime;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::ApiError;
+use super::records::record_of;
+use crate::db::{departments, themes};
+use crate::domain::OpenClass;
+use crate::services::catalog::{self, DatasetPage, PublicResource};
+use crate::web::AppState;
+use crate::web::format::iso;
+
+/// The portal's own address for absolute links: `site.public_url`, or the request's host.
+pub fn base_url(state: &AppState, req: &HttpRequest) -> String {
+    let configured = state.settings.site.public_url.trim_end_matches('/');
+    if !configured.is_empty() {
+        return configured.to_owned();
+    }
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| {
+            !h.is_empty()
+                && h.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+/// A JSON body with a strong ETag; `If-None-Match` with the same tag gets 304.
+pub fn tagged(req: &HttpRequest, content_type: &str, body: Vec<u8>) -> HttpResponse {
+    let tag = format!("\"{}\"", &hex::encode(Sha256::digest(&body))[..32]);
+    let matches = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    let mut res = if matches {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::ETAG, tag))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=60"));
+    if matches {
+        res.finish()
+    } else {
+        res.content_type(content_type).body(body)
+    }
+}
+
+pub fn tagged_json(req: &HttpRequest, value: &Value) -> HttpResponse {
+    tagged(
+        req,
+        "application/json",
+        serde_json::to_vec(value).unwrap_or_default(),
+    )
+}
+
+/// The download links of a resource, one per format.
+pub fn download_urls(base: &str, slug: &str, resource_id: i32) -> Value {
+    let url =
+        |f: &str| format!("{base}/datasets/{slug}/resources/{resource_id}/download?format={f}");
+    json!({ "csv": url("csv"), "json": url("json"), "xlsx": url("xlsx") })
+}
+
+fn resource_value(base: &str, page: &DatasetPage, r: &PublicResource) -> Value {
+    let slug = &page.dataset.slug;
+    let current = r
+        .versions
+        .iter()
+        .find(|v| Some(v.id) == r.resource.current_version_id);
+    json!({
+        "id": r.resource.id,
+        "name": r.resource.name,
+        "format": r.resource.format,
+        "row_count": current.and_then(|v| v.row_count).or(r.resource.row_count),
+        "size": current.and_then(|v| v.data_size).unwrap_or(r.resource.size_bytes),
+        "version": current.map(|v| v.number),
+        "updated_at": current.map(|v| iso(&crate::services::resources::finished_or_created(v))),
+        "versions": r.versions.iter().map(|v| json!({
+            "number": v.number,
+            "row_count": v.row_count,
+            "created_at": iso(&v.created_at),
+        })).collect::<Vec<_>>(),
+        // Conditional data is served only inside a grant: the links answer 403 without one.
+        "requires_grant": page.dataset.open_class == OpenClass::Conditional,
+        "download": download_urls(base, slug, r.resource.id),
+        "rows_url": format!("{base}/api/v1/datasets/{slug}/resources/{}/rows", r.resource.id),
+    })
+}
+
+/// `GET /api/v1/datasets/{slug}`: the record as POST/PATCH take it, with resources and links.
+pub async fn dataset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = slug.into_inner();
+    let found = state
+        .db_as(move |c| {
+            let Some(page) = catalog::public_metadata(c, &slug)? else {
+                return Ok::<_, ApiError>(None);
+            };
+            let record = record_of(c, &page.dataset)?;
+            Ok(Some((page, record)))
+        })
+        .await?;
+    let (page, record) = found.ok_or_else(ApiError::not_found)?;
+    let base = base_url(&state, &req);
+    let slug = &page.dataset.slug;
+    let mut value = serde_json::to_value(&record).map_err(ApiError::internal)?;
+    value["modified_at"] = json!(iso(&page.dataset.modified_at));
+    value["theme"] = json!({ "slug": page.theme.slug, "name": page.theme.name });
+    value["department"] = json!({ "slug": page.department.slug, "name": page.department.name });
+    value["resources"] = page
+        .resources
+        .iter()
+        .map(|r| resource_value(&base, &page, r))
+        .collect();
+    value["links"] = json!({
+        "page": format!("{base}/datasets/{slug}"),
+        "datapackage": format!("{base}/datasets/{slug}/datapackage.json"),
+        "apply": (page.dataset.open_class == OpenClass::Conditional)
+            .then(|| format!("{base}/datasets/{slug}/apply")),
+    });
+    Ok(tagged_json(&req, &value))
+}
+
+/// `GET /api/v1/datasets/{slug}/resources` and `…/resources/{id}`.
+pub async fn resources(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = path.into_inner();
+    let page = state
+        .db_as(move |c| Ok::<_, ApiError>(catalog::public_metadata(c, &slug)?))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let base = base_url(&state, &req);
+    let items: Vec<Value> = page
+        .resources
+        .iter()
+        .map(|r| resource_value(&base, &page, r))
+        .collect();
+    Ok(tagged_json(&req, &json!({ "items": items })))
+}
+
+pub async fn resource(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let id: i32 = id.parse().map_err(|_| ApiError::not_found())?;
+    let page = state
+        .db_as(move |c| Ok::<_, ApiError>(catalog::public_metadata(c, &slug)?))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let r = page
+        .resources
+        .iter()
+        .find(|r| r.resource.id == id)
+        .ok_or_else(ApiError::not_found)?;
+    Ok(tagged_json(
+        &req,
+        &resource_value(&base_url(&state, &req), &page, r),
+    ))
+}
+
+/// `GET /api/v1/departments`: every department with its count of public datasets.
+pub async fn departments(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let list = state
+        .db_as(|c| Ok::<_, ApiError>(catalog::departments(c)?))
+        .await?;
+    let items: Vec<Value> = list
+        .iter()
+        .map(|d| {
+            json!({
+                "slug": d.slug,
+                "name": d.name,
+                "level": d.level.as_str(),
+                "dataset_count": d.count,
+                "url": format!("/api/v1/departments/{}", d.slug),
+            })
+        })
+        .collect();
+    Ok(tagged_json(&req, &json!({ "items": items })))
+}
+
+pub async fn department(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = slug.into_inner();
+    let d = state
+        .db_as(move |c| Ok::<_, ApiError>(departments::by_slug(c, &slug)?))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(tagged_json(
+        &req,
+        &json!({
+            "slug": d.slug,
+            "name": d.name,
+            "region_code": d.region_code.as_str(),
+            "level": d.level.as_str(),
+            "description": d.description,
+            "datasets": format!("/api/v1/datasets?dept={}", d.slug),
+        }),
+    ))
+}
+
+/// `GET /api/v1/themes` and `/api/v1/themes/{slug}`.
+pub async fn themes(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let list = state.db_as(|c| Ok::<_, ApiError>(themes::all(c)?)).await?;
+    let items: Vec<Value> = list.iter().map(theme_value).collect();
+    Ok(tagged_json(&req, &json!({ "items": items })))
+}
+
+fn theme_value(t: &themes::Theme) -> Value {
+    json!({
+        "slug": t.slug,
+        "code": t.code,
+        "name": t.name,
+        "name_en": t.name_en,
+        "description": t.description,
+        "datasets": format!("/api/v1/datasets?theme={}", t.slug),
+    })
+}
+
+pub async fn theme(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let slug = slug.into_inner();
+    let t = state
+        .db_as(move |c| Ok::<_, ApiError>(themes::by_slug(c, &slug)?))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(tagged_json(&req, &theme_value(&t)))
+}
+
+/// `modified_since=2026-11-01T00:00:00Z` (or a date), for incremental harvesting.
+pub fn parse_since(value: &str) -> Result<NaiveDateTime, ApiError> {
+    let v = value.trim();
+    chrono::DateTime::parse_from_rfc3339(v)
+        .map(|t| t.naive_utc())
+        .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| {
+            chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .map(|d| d.and_hms_opt(0, 0, 0).unwrap_or_default())
+        })
+        .map_err(|_| {
+            ApiError::bad_request(format!(
+                "modified_since“{v}”不是有效的时间，应为 RFC 3339（如 2026-11-01T00:00:00Z）或日期"
+            ))
+        })
+}
+
+/// `GET /api/v1/datasets?modified_since=…[&page=&per_page=]`: public datasets changed since
+/// then, oldest change first, as full records; the last page's newest `modified_at` is where the
+/// next harvest starts.
+pub async fn harvest(
+    state: &AppState,
+    req: &HttpRequest,
+    pairs: &[(String, String)],
+) -> Result<HttpResponse, ApiError> {
+    let mut since = None;
+    let mut page = 1i64;
+    let mut per_page = 100i64;
+    for (k, v) in pairs {
+        match k.as_str() {
+            "modified_since" => since = Some(parse_since(v)?),
+            "page" => {
+                page = v
+                    .parse()
+                    .ok()
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| ApiError::bad_request("page 应为正整数"))?
+            }
+            "per_page" => {
+                per_page = v
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=100).contains(n))
+                    .ok_or_else(|| ApiError::bad_request("per_page 应为 1 到 100 之间的整数"))?
+            }
+            other => {
+                return Err(ApiError::bad_request(format!(
+                    "modified_since 只能与 page、per_page 同用（收到 {other}）"
+                )));
+            }
+        }
+    }
+    let offset = (page - 1) * per_page;
+    let (total, pages) = state
+        .db_as(move |c| Ok::<_, ApiError>(catalog::harvest(c, since, offset, per_page)?))
+        .await?;
+    let base = base_url(state, req);
+    let items: Vec<Value> = pages
+        .iter()
+        .map(|p| {
+            json!({
+                "slug": p.dataset.slug,
+                "url": format!("{base}/api/v1/datasets/{}", p.dataset.slug),
+                "title": p.dataset.title,
+                "open_class": p.dataset.open_class.as_str(),
+                "department": { "slug": p.department.slug, "name": p.department.name },
+                "theme": { "slug": p.theme.slug, "name": p.theme.name },
+                "modified_at": iso(&p.dataset.modified_at),
+                "resources": p.resources.iter().map(|r| resource_value(&base, p, r)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "total": total,
+        "page": page,
+        "per_page": per_page,
+        "pages": (total + per_page - 1) / per_page,
+        "items": items,
+    })))
+}

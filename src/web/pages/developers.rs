@@ -1,0 +1,40 @@
+//! `/developers`: how to use the API, with the quotas in force and the error codes.
+
+use actix_web::{HttpRequest, web};
+use askama::Template;
+
+use super::render;
+use crate::settings::ApiSettings;
+use crate::web::auth::Viewer;
+use crate::web::layout::{Layout, NAV_NONE};
+use crate::web::{AppError, AppState};
+
+#[derive(Template)]
+#[template(path = "developers/index.html")]
+pub struct DevelopersPage {
+    pub layout: Layout,
+    pub api: ApiSettings,
+    pub base: String,
+    /// A public dataset for the examples.
+    pub example: String,
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    req: HttpRequest,
+) -> Result<web::Html, AppError> {
+    let example = state
+        .db(|c| Ok(crate::db::catalog::public_slugs(c)?))
+        .await?
+        .into_iter()
+        .next()
+        .map(|(s, _)| s)
+        .unwrap_or_else(|| "数据集标识".into());
+    render(&DevelopersPage {
+        layout: Layout::new(&state, &viewer, "开发者接口", NAV_NONE),
+        api: state.settings.api.clone(),
+        base: crate::web::api::read::base_url(&state, &req),
+        example,
+    })
+}

@@ -1,0 +1,66 @@
+//! Interoperability with the tools developers and harvesters already use (issue 7): the real
+//! clients from PyPI (`ckanapi`, `frictionless`, `rdflib`, `openapi-spec-validator`) run
+//! `tests/interop/check.py` against the running portal. The Python environment is
+//! `KAIFANG_INTEROP_PYTHON`, or `target/interop-venv/bin/python` (`.ci/run` installs it from
+//! `tests/interop/requirements.txt`); without one the test is skipped with a note, unless
+//! `KAIFANG_REQUIRE_INTEROP=1` (CI) makes that a failure. The script's output is kept in
+//! `target/interop-<backend>.log` for the CI log.
+
+use std::path::PathBuf;
+
+use crate::api::catalog;
+use crate::both_backends;
+use crate::helpers::{Backend, env_flag};
+
+both_backends!(real_clients_read_the_portal);
+
+fn python() -> Option<PathBuf> {
+    let given = std::env::var_os("KAIFANG_INTEROP_PYTHON").map(PathBuf::from);
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/interop-venv/bin/python");
+    let found = given.or_else(|| venv.exists().then_some(venv));
+    if found.is_none() {
+        assert!(
+            !env_flag("KAIFANG_REQUIRE_INTEROP"),
+            "KAIFANG_REQUIRE_INTEROP=1 but there is no Python environment with the clients \
+             (target/interop-venv or KAIFANG_INTEROP_PYTHON)"
+        );
+        eprintln!("interop: skipped (no target/interop-venv; see tests/interop/README.md)");
+    }
+    found
+}
+
+async fn real_clients_read_the_portal(backend: Backend) {
+    let Some(python) = python() else {
+        return;
+    };
+    let Some(c) = catalog(backend, |_| {}).await else {
+        return;
+    };
+    let work = tempfile::tempdir().expect("a work directory");
+    let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop/check.py");
+    let out = tokio::process::Command::new(&python)
+        .arg(&script)
+        .args(["--base", &c.app.address])
+        .args(["--open", "bus-lines", "--conditional", "bus-cards"])
+        .args(["--closed", "bus-staff", "--draft", "bus-plans"])
+        .args(["--query", "公交"])
+        .arg("--workdir")
+        .arg(work.path())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .expect("the interop script starts");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let name = match backend {
+        Backend::Sqlite => "sqlite",
+        Backend::Postgres => "postgres",
+    };
+    let log = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/interop-{name}.log"));
+    let _ = std::fs::write(&log, &text);
+    assert!(out.status.success(), "the real clients failed:\n{text}");
+    assert!(text.contains(" 0 failed"), "{text}");
+}
