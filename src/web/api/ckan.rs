@@ -617,6 +617,19 @@ struct LightRow {
 
 fn light_rows(c: &mut DbConnection) -> Result<Vec<LightRow>, Failure> {
     let (_, rows) = catalog_rows::changed_since(c, None, 0, i64::MAX)?;
+    light(c, rows)
+}
+
+/// The public datasets among `ids` (the hits of a text search).
+fn light_rows_among(c: &mut DbConnection, ids: &[i32]) -> Result<Vec<LightRow>, Failure> {
+    let mut rows = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(5000) {
+        rows.extend(catalog_rows::public_by_ids(c, chunk)?);
+    }
+    light(c, rows)
+}
+
+fn light(c: &mut DbConnection, rows: Vec<Dataset>) -> Result<Vec<LightRow>, Failure> {
     let departments: HashMap<i32, String> = departments::all(c)?
         .into_iter()
         .map(|d| (d.id, d.slug))
@@ -814,9 +827,13 @@ fn package_search(
         }
     }
     let q = Some(words.join(" ")).filter(|q| !q.is_empty() && q != "*:*" && q != "*");
-    let mut candidates = light_rows(c)?;
     // The text goes through the search index (folding, segmentation); its order is relevance.
     let mut rank: Option<HashMap<i32, usize>> = None;
+    let mut candidates = if q.is_some() {
+        Vec::new()
+    } else {
+        light_rows(c)?
+    };
     if let Some(q) = &q {
         if let Err(e) = crate::services::search::drain(c, index) {
             tracing::warn!(error = %e, "search index update failed; searching the index as it is");
@@ -847,9 +864,11 @@ fn package_search(
             .map(|(i, h)| (h.id, i + 1))
             .collect();
         // A dataset's name (slug) finds it too, first.
-        if let Some(r) = candidates.iter().find(|r| &r.dataset.slug == q) {
-            ranks.insert(r.dataset.id, 0);
+        if let Some(d) = catalog_rows::public_by_slug(c, q)? {
+            ranks.insert(d.id, 0);
         }
+        let ids: Vec<i32> = ranks.keys().copied().collect();
+        candidates = light_rows_among(c, &ids)?;
         rank = Some(ranks);
     }
     candidates.retain(|r| {

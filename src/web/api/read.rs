@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::ApiError;
-use super::records::record_of;
+use super::records::record_of_page;
 use crate::db::{departments, themes};
 use crate::domain::OpenClass;
 use crate::services::catalog::{self, DatasetPage, PublicResource};
@@ -105,16 +105,11 @@ pub async fn dataset(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner();
-    let found = state
-        .db_as(move |c| {
-            let Some(page) = catalog::public_metadata(c, &slug)? else {
-                return Ok::<_, ApiError>(None);
-            };
-            let record = record_of(c, &page.dataset)?;
-            Ok(Some((page, record)))
-        })
-        .await?;
-    let (page, record) = found.ok_or_else(ApiError::not_found)?;
+    let page = state
+        .db_as(move |c| Ok::<_, ApiError>(catalog::public_metadata(c, &slug)?))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let record = record_of_page(&page);
     let base = base_url(&state, &req);
     let slug = &page.dataset.slug;
     let mut value = serde_json::to_value(&record).map_err(ApiError::internal)?;

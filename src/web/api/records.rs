@@ -46,21 +46,55 @@ pub struct Temporal {
 pub fn record_of(conn: &mut DbConnection, d: &Dataset) -> Result<DatasetRecord, DbError> {
     let draft = publishing::draft_from_row(conn, d)?;
     let department = departments::by_id(conn, d.department_id)?;
+    Ok(record(d, draft.keywords, draft.theme, department.slug, draft.formats, draft.fields))
+}
+
+/// The record of a public dataset already read with its metadata (no further queries).
+pub fn record_of_page(page: &crate::services::catalog::DatasetPage) -> DatasetRecord {
+    let fields = page
+        .fields
+        .iter()
+        .map(|f| FieldDraft {
+            name: f.name.clone(),
+            data_type: f.data_type.clone(),
+            description: f.description.clone(),
+            unit: f.unit.clone().unwrap_or_default(),
+            masked: f.masked,
+        })
+        .collect();
+    record(
+        &page.dataset,
+        page.keywords.as_slice().to_vec(),
+        page.theme.slug.clone(),
+        page.department.slug.clone(),
+        page.formats.clone(),
+        fields,
+    )
+}
+
+fn record(
+    d: &Dataset,
+    keywords: Vec<String>,
+    theme: String,
+    department: String,
+    formats: Vec<String>,
+    fields: Vec<FieldDraft>,
+) -> DatasetRecord {
     let iso = |t: chrono::NaiveDateTime| t.format("%Y-%m-%dT%H:%M:%SZ").to_string();
-    Ok(DatasetRecord {
+    DatasetRecord {
         slug: d.slug.clone(),
         code: d.code.clone(),
         title: d.title.clone(),
         summary: d.summary.clone(),
-        keywords: draft.keywords,
-        theme: draft.theme,
-        department: department.slug,
+        keywords,
+        theme,
+        department,
         maintainer: d.maintainer.clone(),
         open_class: d.open_class,
         open_conditions: d.open_conditions.clone(),
         legal_basis: d.legal_basis.clone(),
         update_frequency: d.update_frequency,
-        formats: draft.formats,
+        formats,
         record_count: d.record_count,
         temporal_coverage: Temporal {
             start: d.temporal_start.map(|t| t.to_string()),
@@ -72,8 +106,8 @@ pub fn record_of(conn: &mut DbConnection, d: &Dataset) -> Result<DatasetRecord, 
         priority: d.priority,
         published_at: d.published_at.map(iso),
         updated_at: iso(d.last_updated_at),
-        fields: draft.fields,
-    })
+        fields,
+    }
 }
 
 /// The JSON body of POST and PATCH: the record's writable fields, plus `reason` and `status`.
