@@ -193,7 +193,18 @@ pub async fn observe(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let method = req.method().to_string();
+    // Made-up methods would each add a series that is never removed.
+    let method = match *req.method() {
+        actix_web::http::Method::GET => "GET",
+        actix_web::http::Method::HEAD => "HEAD",
+        actix_web::http::Method::POST => "POST",
+        actix_web::http::Method::PATCH => "PATCH",
+        actix_web::http::Method::PUT => "PUT",
+        actix_web::http::Method::DELETE => "DELETE",
+        actix_web::http::Method::OPTIONS => "OPTIONS",
+        _ => "OTHER",
+    }
+    .to_owned();
     let res = next.call(req).await?;
     if let Some(state) = state {
         let route = res
@@ -210,8 +221,20 @@ pub async fn observe(
 /// `GET /metrics`.
 pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
     let allowed = state.settings.api.metrics_networks().unwrap_or_default();
-    let ip = req.peer_addr().map(|a| a.ip());
-    if !ip.is_some_and(|ip| allowed.iter().any(|n| n.contains(&ip))) {
+    // The client as far as the trusted proxies say. A forwarded request from a proxy that is not
+    // configured as trusted (say nginx on the same host) would look like loopback: refused.
+    let peer = req.peer_addr().map(|a| a.ip());
+    let trusted =
+        crate::settings::parse_networks(&state.settings.auth.trusted_proxies).unwrap_or_default();
+    let forwarded = req.headers().contains_key("x-forwarded-for")
+        || req
+            .headers()
+            .contains_key(actix_web::http::header::FORWARDED);
+    let from_trusted = peer.is_some_and(|p| trusted.iter().any(|n| n.contains(&p)));
+    let ip = crate::web::auth::client_ip(&req, &state.settings.auth)
+        .and_then(|s| s.parse::<std::net::IpAddr>().ok());
+    let allowed_ip = ip.is_some_and(|ip| allowed.iter().any(|n| n.contains(&ip)));
+    if !allowed_ip || (forwarded && !from_trusted) {
         return Err(AppError::NotFound);
     }
     let ingest = state

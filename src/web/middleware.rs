@@ -74,9 +74,18 @@ pub async fn private_pages(
         "/register",
         "/api/",
     ];
-    let private = PRIVATE.iter().any(|p| req.path().starts_with(p));
+    // The decoded path, as routing sees it (`/%61ccount` is `/account`).
+    let path = req.match_info().as_str().to_owned();
+    let private = PRIVATE.iter().any(|p| path.starts_with(p));
     let mut res = next.call(req).await?;
-    if private {
+    // Public API metadata says itself that it may be cached (with its ETag); nothing else does.
+    let public_api = path.starts_with("/api/")
+        && res
+            .headers()
+            .get(header::CACHE_CONTROL)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("public"));
+    if private && !public_api {
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
@@ -116,7 +125,7 @@ pub async fn error_pages(
     if content_type.starts_with("text/html") || content_type.starts_with("application/json") {
         return Ok(res.map_into_boxed_body());
     }
-    if res.request().path().starts_with("/api/") {
+    if res.request().match_info().as_str().starts_with("/api/") {
         // Programs get the JSON envelope, whatever produced the error.
         let (title, message) = generic_message(status.as_u16());
         let code = match status.as_u16() {

@@ -102,7 +102,10 @@ impl Channel {
                     || path.ends_with("/dcat.jsonld")))
         {
             Self::Api
-        } else if path == "/datasets" && !query.is_empty() && method == Method::GET {
+        } else if path == "/datasets"
+            && !query.is_empty()
+            && matches!(*method, Method::GET | Method::HEAD)
+        {
             Self::Search
         } else {
             Self::Web
@@ -135,6 +138,18 @@ pub fn presented_key(headers: &HeaderMap) -> Option<String> {
             .map(|v| v.trim().to_owned())
             .filter(|v| !v.is_empty())
     })
+}
+
+/// The bucket of an anonymous caller: the address, or for IPv6 its /64 (one subscriber's
+/// network, whose addresses are the subscriber's to choose).
+fn address_bucket(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("ip:{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        _ => format!("ip:{ip}"),
+    }
 }
 
 /// The outcome of counting one request against a bucket.
@@ -312,6 +327,7 @@ fn refusal(
     code: &'static str,
     ckan_type: &str,
     message: String,
+    retry_after: Option<u64>,
 ) -> ServiceResponse<BoxBody> {
     match channel {
         Channel::Ckan => {
@@ -325,7 +341,9 @@ fn refusal(
         }
         Channel::Search | Channel::Web => {
             let err = if status == StatusCode::TOO_MANY_REQUESTS {
-                AppError::TooManyRequests { retry_after: 1 }
+                AppError::TooManyRequests {
+                    retry_after: retry_after.unwrap_or(1),
+                }
             } else {
                 AppError::Forbidden(message)
             };
@@ -342,8 +360,10 @@ pub async fn limit(
     let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    let channel = Channel::of(req.method(), req.path(), req.query_string());
-    let download = is_download(req.path());
+    // Classified on the decoded path, the one routing uses: `/%61pi/v1/…` is `/api/v1/…`.
+    let path = req.match_info().as_str().to_owned();
+    let channel = Channel::of(req.method(), &path, req.query_string());
+    let download = is_download(&path);
     if channel == Channel::Web && !download {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
@@ -367,23 +387,45 @@ pub async fn limit(
     let mut caller = Caller {
         user: None,
         tier: Tier::Anonymous,
-        bucket: format!("ip:{ip}"),
+        bucket: address_bucket(&ip),
     };
     if channel.machine()
         && let Some(key) = presented_key(req.headers())
     {
-        match state
-            .db(move |c| Ok(api_keys::authenticate_key(c, &key)?))
-            .await
-        {
+        // Only the shape is checked for free; a lookup counts against the address's bucket
+        // unless it finds a live key, so a flood of made-up keys is limited like anything else.
+        let found = if api_keys::well_formed(&key) {
+            state
+                .db(move |c| Ok(api_keys::authenticate_key(c, &key)?))
+                .await
+        } else {
+            Ok(None)
+        };
+        match found {
             Ok(Some((key, user))) => {
                 caller = Caller {
+                    // One bucket per person, however many keys they make.
+                    bucket: format!("user:{}", user.id),
                     user: Some(user),
                     tier: Tier::of_key(&key.tier),
-                    bucket: format!("key:{}", key.id),
                 };
             }
             Ok(None) => {
+                let b = count(&limits.anonymous, &caller.bucket);
+                if b.retry_after.is_some() {
+                    state.metrics.rate_limited(channel);
+                    let mut res = refusal(
+                        req,
+                        channel,
+                        StatusCode::TOO_MANY_REQUESTS,
+                        "rate_limited",
+                        "Rate Limit Error",
+                        format!("API 调用过于频繁：每分钟最多 {} 次（anonymous）", b.limit),
+                        b.retry_after,
+                    );
+                    set_headers(res.headers_mut(), &b);
+                    return Ok(res);
+                }
                 let (status, code) = if channel == Channel::Ckan {
                     (StatusCode::FORBIDDEN, "forbidden")
                 } else {
@@ -396,7 +438,9 @@ pub async fn limit(
                     code,
                     "Authorization Error",
                     "API 密钥无效、已撤销或所属账号已停用".into(),
+                    None,
                 );
+                set_headers(res.headers_mut(), &b);
                 if status == StatusCode::UNAUTHORIZED {
                     res.headers_mut().insert(
                         actix_web::http::header::WWW_AUTHENTICATE,
@@ -433,6 +477,7 @@ pub async fn limit(
                 b.limit,
                 caller.tier.as_str()
             ),
+            Some(wait),
         );
         set_headers(res.headers_mut(), &b);
         return Ok(res);
@@ -449,6 +494,7 @@ pub async fn limit(
                     "too_many_downloads",
                     "Rate Limit Error",
                     format!("同时进行的下载最多 {max} 个，请等已有下载完成后再试"),
+                    Some(5),
                 );
                 res.headers_mut().insert(
                     actix_web::http::header::RETRY_AFTER,
@@ -547,6 +593,20 @@ mod tests {
         assert_eq!(limits.take_download_slot("ip:a").err(), Some(1));
         drop(slot);
         assert!(limits.take_download_slot("ip:a").is_ok());
+    }
+
+    #[test]
+    fn ipv6_callers_are_counted_by_their_64() {
+        assert_eq!(address_bucket("203.0.113.7"), "ip:203.0.113.7");
+        assert_eq!(
+            address_bucket("2001:db8:1:2:aaaa::1"),
+            address_bucket("2001:db8:1:2:bbbb::9")
+        );
+        assert_ne!(
+            address_bucket("2001:db8:1:2::1"),
+            address_bucket("2001:db8:1:3::1")
+        );
+        assert_eq!(address_bucket("unknown"), "ip:unknown");
     }
 
     #[test]

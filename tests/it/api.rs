@@ -38,6 +38,7 @@ pub async fn catalog(
         .conditional("仅限科研用途", "《安徽省政务数据资源管理办法》第二十条")
         .insert(&app);
     let closed = DatasetBuilder::new("bus-staff", "合肥市公交司机名册", &a)
+        .keywords("司机名册")
         .closed("《中华人民共和国个人信息保护法》第二十八条")
         .insert(&app);
     let draft = DatasetBuilder::new("bus-plans", "合肥市公交规划草稿", &a)
@@ -138,11 +139,28 @@ async fn a_burst_past_the_quota_gets_429_while_another_key_keeps_working(backend
         .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(header(&res, "ratelimit-remaining").as_deref(), Some("3"));
-    // Anonymous callers have their own, smaller bucket (by address).
-    for _ in 0..3 {
+    // Anonymous callers have their own, smaller bucket (by address). A key that is not live is
+    // refused, never served as anonymous, and counts against the address.
+    let res = get("/api/v1/themes", Some("kf_not-a-real-key"))
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(header(&res, "ratelimit-remaining").as_deref(), Some("2"));
+    for _ in 0..2 {
         assert_eq!(get("/api/v1/themes", None).await.unwrap().status(), 200);
     }
     assert_eq!(get("/api/v1/themes", None).await.unwrap().status(), 429);
+    // Neither made-up keys nor a percent-encoded path get round the spent bucket.
+    let made_up = format!("kf_{}", "A".repeat(40));
+    for path in [
+        "/api/v1/themes",
+        "/%61pi/v1/themes",
+        "/api/3/action/status_show",
+    ] {
+        let res = get(path, Some(&made_up)).await.unwrap();
+        assert_eq!(res.status(), 429, "{path}");
+    }
+    assert_eq!(get("/%61pi/v1/themes", None).await.unwrap().status(), 429);
     // An administrator makes the other key a partner key: a larger quota.
     let other_key_id = {
         use diesel::prelude::*;
@@ -174,27 +192,34 @@ async fn a_burst_past_the_quota_gets_429_while_another_key_keeps_working(backend
             .unwrap()
     };
     assert_eq!(audited, 1, "the tier change is in the audit log");
-    // A key that is not live is refused, never served as anonymous.
-    let res = get("/api/v1/themes", Some("kf_not-a-real-key"))
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 401);
     // The website's search has its own limit, with the site's error page.
     for _ in 0..2 {
         assert_eq!(get("/datasets?q=公交", None).await.unwrap().status(), 200);
     }
     let res = get("/datasets?q=公交", None).await.unwrap();
     assert_eq!(res.status(), 429);
-    assert!(header(&res, "retry-after").is_some());
-    assert!(res.text().await.unwrap().contains("请求过于频繁"));
+    let wait = header(&res, "retry-after").unwrap();
+    let page = res.text().await.unwrap();
+    assert!(page.contains("请求过于频繁"));
+    assert!(
+        page.contains(&format!("{wait} 秒")),
+        "the page says the real wait"
+    );
+    let head = app
+        .client
+        .head(format!("{}/datasets?q=公交", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(head.status(), 429, "HEAD searches count too");
     // The refusals are counted for operators.
     let metrics = app.text("/metrics").await;
     assert!(
-        metrics.contains("kaifang_rate_limited_total{channel=\"api\"} 2"),
+        metrics.contains("kaifang_rate_limited_total{channel=\"api\"} 5"),
         "{metrics}"
     );
-    assert!(metrics.contains("kaifang_rate_limited_total{channel=\"ckan\"} 1"));
-    assert!(metrics.contains("kaifang_rate_limited_total{channel=\"search\"} 1"));
+    assert!(metrics.contains("kaifang_rate_limited_total{channel=\"ckan\"} 2"));
+    assert!(metrics.contains("kaifang_rate_limited_total{channel=\"search\"} 2"));
 }
 
 async fn conditional_data_never_leaves_through_ckan_or_dcat(backend: Backend) {
@@ -462,12 +487,20 @@ async fn the_rest_read_side_tags_pages_and_harvests_incrementally(backend: Backe
     )
     .await;
     assert_eq!(none["total"], 0);
+    let harvest = "/api/v1/datasets?modified_since=2000-01-01&per_page=1&page=";
+    let (_, first) = json_of(app.get(&format!("{harvest}1")).await).await;
+    let (_, second) = json_of(app.get(&format!("{harvest}2")).await).await;
+    assert_eq!(first["pages"], 2);
+    assert_eq!(second["items"].as_array().unwrap().len(), 1);
+    assert_ne!(first["items"][0]["slug"], second["items"][0]["slug"]);
     for bad in [
         "/api/v1/datasets?modified_since=yesterday",
         "/api/v1/datasets?modified_since=2026-01-01&q=公交",
         "/api/v1/datasets?per_page=1000",
         "/catalog.ttl?page=0",
         "/catalog.jsonld?modified_since=soon",
+        "/catalog.ttl?page=9223372036854775807",
+        "/api/v1/datasets?modified_since=2026-01-01&page=9223372036854775807",
     ] {
         let (status, body) = json_of(app.get(bad).await).await;
         assert_eq!(status, 400, "{bad}");
@@ -488,6 +521,26 @@ async fn the_rest_read_side_tags_pages_and_harvests_incrementally(backend: Backe
         "kaifang_http_requests_total{route=\"/api/v1/datasets/{slug}\",method=\"GET\",status=\"304\"} 1"
     ), "{metrics}");
     assert!(metrics.contains("kaifang_ingest_jobs{state=\"ready\"} 4"));
+    // Forwarded by a proxy that is not configured as trusted: it could be anyone.
+    let forwarded = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .header("X-Forwarded-For", "203.0.113.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forwarded.status(), 404);
+    // Public metadata may be cached (with its ETag); the rest of the API may not.
+    let cached = app.get("/api/v1/datasets/bus-lines").await;
+    assert_eq!(
+        header(&cached, "cache-control").as_deref(),
+        Some("public, max-age=60")
+    );
+    let search = app.get("/api/v1/datasets?q=公交").await;
+    assert_eq!(
+        header(&search, "cache-control").as_deref(),
+        Some("no-store")
+    );
 }
 
 async fn ckan_get(app: &TestApp, q: &str) -> reqwest::Response {
@@ -575,6 +628,10 @@ async fn ckan_actions_answer_like_ckan(backend: Backend) {
     );
     let (_, t) = json_of(ckan_get(app, "tag_list").await).await;
     assert!(t["result"].as_array().unwrap().iter().any(|x| x == "公交"));
+    assert!(
+        !t.to_string().contains("司机名册"),
+        "a closed dataset's keywords never show"
+    );
     let (_, l) = json_of(ckan_get(app, "license_list").await).await;
     assert_eq!(l["result"].as_array().unwrap().len(), 1);
     let (_, v) = json_of(ckan_get(app, "resource_view_list?id=1").await).await;
@@ -591,9 +648,30 @@ async fn ckan_actions_answer_like_ckan(backend: Backend) {
         d["result"]["records"],
         serde_json::json!([{"线路": "2路", "票价": 1}])
     );
-    let (status, d) =
-        json_of(ckan_get(app, "datastore_search?resource_id=1&filters=oops").await).await;
-    assert_eq!(status, 409, "{d}");
+    // limit 0 asks for the fields alone (ckanapi's dump does); huge offsets are empty pages.
+    let (status, d) = json_of(ckan_get(app, "datastore_search?resource_id=1&limit=0").await).await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["result"]["records"], serde_json::json!([]));
+    assert_eq!(d["result"]["fields"].as_array().unwrap().len(), 3);
+    let (status, d) = json_of(
+        ckan_get(
+            app,
+            "datastore_search?resource_id=1&offset=9223372036854775807",
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["result"]["records"], serde_json::json!([]));
+    for bad in [
+        "datastore_search?resource_id=1&filters=oops",
+        "datastore_search?resource_id=1&limit=-5",
+        "datastore_search?resource_id=1&filters={\"limit\":\"1\"}",
+        "package_search?fq=metadata_modified:[NOW-7DAYS%20TO%20NOW]",
+    ] {
+        let (status, d) = json_of(ckan_get(app, bad).await).await;
+        assert_eq!(status, 409, "{bad}: {d}");
+    }
     // API paths never redirect.
     let res = ckan_get(app, "package_list/").await;
     assert_ne!(res.status().as_u16() / 100, 3);

@@ -698,9 +698,13 @@ impl Fq {
                     if s == "*" {
                         return Ok(None);
                     }
-                    let s = s.strip_prefix("NOW").map_or(s, |_| "");
-                    if s.is_empty() {
+                    if s == "NOW" {
                         return Ok(Some(chrono::Utc::now().naive_utc()));
+                    }
+                    if s.starts_with("NOW") {
+                        return Err(format!(
+                            "不支持日期运算“{s}”；请写具体时间（RFC 3339）、NOW 或 *"
+                        ));
                     }
                     parse_since(s).map(Some).map_err(|e| e.message)
                 };
@@ -1020,9 +1024,18 @@ fn datastore_search(
     let (page, r) = public_resource(c, &id)?;
     let limit = integer(p, "limit", 100)?;
     let offset = integer(p, "offset", 0)?;
-    // Our row query's parameters, from CKAN's.
+    for (name, v) in [("limit", limit), ("offset", offset)] {
+        if v < 0 {
+            return Err(Failure::Validation(BTreeMap::from([(
+                name.into(),
+                "Must be a natural number".into(),
+            )])));
+        }
+    }
+    // Our row query's parameters, from CKAN's. `limit: 0` asks for the fields only (ckanapi
+    // does that for every resource it dumps): one row is read and none returned.
     let mut params: Vec<(String, String)> = vec![
-        ("limit".into(), limit.to_string()),
+        ("limit".into(), limit.max(1).to_string()),
         ("offset".into(), offset.to_string()),
     ];
     if let Some(q) = text(p, "q") {
@@ -1059,6 +1072,12 @@ fn datastore_search(
         }
     };
     for (k, v) in filters {
+        if ["limit", "offset", "sort", "q", "version"].contains(&k.as_str()) {
+            return Err(Failure::Validation(BTreeMap::from([(
+                "filters".into(),
+                format!("“{k}”不是字段名"),
+            )])));
+        }
         let v = match v {
             Value::String(s) => s,
             other => other.to_string(),
@@ -1077,6 +1096,9 @@ fn datastore_search(
     let total = rows.total;
     let wanted = list(p, "fields");
     let (fields, mut records) = super::resources::records(rows);
+    if limit == 0 {
+        records.clear();
+    }
     let mut fields: Vec<Value> = fields
         .into_iter()
         .map(|f| json!({"id": f["name"], "type": f["type"]}))
@@ -1106,7 +1128,7 @@ fn datastore_search(
         "offset": offset,
         "_links": {
             "start": format!("/api/3/action/datastore_search?resource_id={}&limit={limit}", r.resource.id),
-            "next": format!("/api/3/action/datastore_search?resource_id={}&limit={limit}&offset={}", r.resource.id, offset + limit),
+            "next": format!("/api/3/action/datastore_search?resource_id={}&limit={limit}&offset={}", r.resource.id, offset.saturating_add(limit)),
         },
     });
     if p.get("include_total").is_none() || boolean(p, "include_total") {

@@ -304,7 +304,9 @@ pub async fn harvest(
             }
         }
     }
-    let offset = (page - 1) * per_page;
+    let offset = (page - 1)
+        .checked_mul(per_page)
+        .ok_or_else(|| ApiError::bad_request("page 过大"))?;
     let (total, pages) = state
         .db_as(move |c| Ok::<_, ApiError>(catalog::harvest(c, since, offset, per_page)?))
         .await?;

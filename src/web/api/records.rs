@@ -46,7 +46,14 @@ pub struct Temporal {
 pub fn record_of(conn: &mut DbConnection, d: &Dataset) -> Result<DatasetRecord, DbError> {
     let draft = publishing::draft_from_row(conn, d)?;
     let department = departments::by_id(conn, d.department_id)?;
-    Ok(record(d, draft.keywords, draft.theme, department.slug, draft.formats, draft.fields))
+    Ok(record(
+        d,
+        draft.keywords,
+        draft.theme,
+        department.slug,
+        draft.formats,
+        draft.fields,
+    ))
 }
 
 /// The record of a public dataset already read with its metadata (no further queries).

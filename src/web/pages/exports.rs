@@ -237,9 +237,13 @@ fn describe_dataset(g: &mut Graph, base: &str, page: &DatasetPage) -> String {
         "dct:identifier",
         Obj::Typed(d.slug.clone(), "xsd:string"),
     );
+    // The catalog code (目录编码) as an ADMS identifier.
+    let code = format!("{iri}#code");
+    g.add(&iri, "adms:identifier", Obj::Iri(code.clone()));
+    g.add(&code, "rdf:type", Obj::Term("adms:Identifier"));
     g.add(
-        &iri,
-        "adms:identifier",
+        &code,
+        "skos:notation",
         Obj::Typed(d.code.clone(), "xsd:string"),
     );
     g.add(&iri, "dct:title", Obj::Text(d.title.clone()));
@@ -386,15 +390,11 @@ async fn catalog_page(
             }
         }
     }
+    let offset = (page - 1)
+        .checked_mul(PAGE_SIZE)
+        .ok_or_else(|| ApiError::bad_request("page 过大"))?;
     let (total, pages) = state
-        .db_as(move |c| {
-            Ok::<_, ApiError>(catalog::harvest(
-                c,
-                since,
-                (page - 1) * PAGE_SIZE,
-                PAGE_SIZE,
-            )?)
-        })
+        .db_as(move |c| Ok::<_, ApiError>(catalog::harvest(c, since, offset, PAGE_SIZE)?))
         .await?;
     let base = base_url(&state, &req);
     let mut g = Graph::default();
@@ -568,7 +568,7 @@ pub async fn datapackage(
             "homepage": format!("{base}/datasets/{}", d.slug),
             "created": iso(&d.published_at.unwrap_or(d.created_at)),
             "keywords": page.keywords.as_slice(),
-            "licenses": [{ "name": license_id, "title": d.license, "path": format!("{base}/licenses/{license_id}") }],
+            "licenses": [{ "name": license_id, "title": d.license }],
             "contributors": [{ "title": page.department.name, "roles": ["publisher"] }],
             "resources": resources,
         }),
