@@ -352,6 +352,38 @@ fn refusal(
     }
 }
 
+/// The 429 for a spent bucket, counted for `/metrics`.
+fn over_quota(
+    req: ServiceRequest,
+    state: &AppState,
+    channel: Channel,
+    b: &Budget,
+    tier: Tier,
+) -> ServiceResponse<BoxBody> {
+    state.metrics.rate_limited(channel);
+    let what = if channel == Channel::Search {
+        "搜索"
+    } else {
+        "API 调用"
+    };
+    let wait = b.retry_after.unwrap_or(1);
+    let mut res = refusal(
+        req,
+        channel,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "Rate Limit Error",
+        format!(
+            "{what}过于频繁：每分钟最多 {} 次（{}），请 {wait} 秒后再试",
+            b.limit,
+            tier.as_str()
+        ),
+        Some(wait),
+    );
+    set_headers(res.headers_mut(), b);
+    res
+}
+
 /// The middleware: counts the request, refuses it past the quota, labels the response.
 pub async fn limit(
     req: ServiceRequest,
@@ -413,18 +445,7 @@ pub async fn limit(
             Ok(None) => {
                 let b = count(&limits.anonymous, &caller.bucket);
                 if b.retry_after.is_some() {
-                    state.metrics.rate_limited(channel);
-                    let mut res = refusal(
-                        req,
-                        channel,
-                        StatusCode::TOO_MANY_REQUESTS,
-                        "rate_limited",
-                        "Rate Limit Error",
-                        format!("API 调用过于频繁：每分钟最多 {} 次（anonymous）", b.limit),
-                        b.retry_after,
-                    );
-                    set_headers(res.headers_mut(), &b);
-                    return Ok(res);
+                    return Ok(over_quota(req, &state, channel, &b, Tier::Anonymous));
                 }
                 let (status, code) = if channel == Channel::Ckan {
                     (StatusCode::FORBIDDEN, "forbidden")
@@ -458,29 +479,9 @@ pub async fn limit(
         Channel::Web => None,
     };
     if let Some(b) = budget
-        && let Some(wait) = b.retry_after
+        && b.retry_after.is_some()
     {
-        state.metrics.rate_limited(channel);
-        let what = if channel == Channel::Search {
-            "搜索"
-        } else {
-            "API 调用"
-        };
-        let mut res = refusal(
-            req,
-            channel,
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "Rate Limit Error",
-            format!(
-                "{what}过于频繁：每分钟最多 {} 次（{}），请 {wait} 秒后再试",
-                b.limit,
-                caller.tier.as_str()
-            ),
-            Some(wait),
-        );
-        set_headers(res.headers_mut(), &b);
-        return Ok(res);
+        return Ok(over_quota(req, &state, channel, &b, caller.tier));
     }
     let slot = if download {
         match limits.take_download_slot(&caller.bucket) {

@@ -269,6 +269,67 @@ pub fn parse_since(value: &str) -> Result<NaiveDateTime, ApiError> {
         })
 }
 
+/// One page of a harvest: `modified_since`, `page` (from 1) and, where the caller may choose it,
+/// `per_page` (1–100). Anything else is a 400 naming what is allowed.
+pub struct HarvestQuery {
+    pub since: Option<NaiveDateTime>,
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl HarvestQuery {
+    /// `per_page`: `Some(default)` when the caller may set it, `None` for a fixed size.
+    pub fn parse(pairs: &[(String, String)], per_page: Option<i64>) -> Result<Self, ApiError> {
+        let choosable = per_page.is_some();
+        let mut h = Self {
+            since: None,
+            page: 1,
+            per_page: per_page.unwrap_or(100),
+        };
+        for (k, v) in pairs {
+            match k.as_str() {
+                "modified_since" => h.since = Some(parse_since(v)?),
+                "page" => {
+                    h.page = v
+                        .parse()
+                        .ok()
+                        .filter(|n| *n >= 1)
+                        .ok_or_else(|| ApiError::bad_request("page 应为正整数"))?
+                }
+                "per_page" if choosable => {
+                    h.per_page = v
+                        .parse()
+                        .ok()
+                        .filter(|n| (1..=100).contains(n))
+                        .ok_or_else(|| ApiError::bad_request("per_page 应为 1 到 100 之间的整数"))?
+                }
+                other => {
+                    let allowed = if choosable {
+                        "modified_since、page、per_page"
+                    } else {
+                        "modified_since、page"
+                    };
+                    return Err(ApiError::bad_request(format!(
+                        "不支持的参数“{other}”；可用：{allowed}"
+                    )));
+                }
+            }
+        }
+        Ok(h)
+    }
+
+    /// The total and this page of public datasets changed since `since`.
+    pub async fn run(&self, state: &AppState) -> Result<(i64, Vec<DatasetPage>), ApiError> {
+        let offset = (self.page - 1)
+            .checked_mul(self.per_page)
+            .ok_or_else(|| ApiError::bad_request("page 过大"))?;
+        let (since, limit) = (self.since, self.per_page);
+        state
+            .db_as(move |c| Ok::<_, ApiError>(catalog::harvest(c, since, offset, limit)?))
+            .await
+    }
+}
+
 /// `GET /api/v1/datasets?modified_since=…[&page=&per_page=]`: public datasets changed since
 /// then, oldest change first, as full records; the last page's newest `modified_at` is where the
 /// next harvest starts.
@@ -277,39 +338,9 @@ pub async fn harvest(
     req: &HttpRequest,
     pairs: &[(String, String)],
 ) -> Result<HttpResponse, ApiError> {
-    let mut since = None;
-    let mut page = 1i64;
-    let mut per_page = 100i64;
-    for (k, v) in pairs {
-        match k.as_str() {
-            "modified_since" => since = Some(parse_since(v)?),
-            "page" => {
-                page = v
-                    .parse()
-                    .ok()
-                    .filter(|n| *n >= 1)
-                    .ok_or_else(|| ApiError::bad_request("page 应为正整数"))?
-            }
-            "per_page" => {
-                per_page = v
-                    .parse()
-                    .ok()
-                    .filter(|n| (1..=100).contains(n))
-                    .ok_or_else(|| ApiError::bad_request("per_page 应为 1 到 100 之间的整数"))?
-            }
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "modified_since 只能与 page、per_page 同用（收到 {other}）"
-                )));
-            }
-        }
-    }
-    let offset = (page - 1)
-        .checked_mul(per_page)
-        .ok_or_else(|| ApiError::bad_request("page 过大"))?;
-    let (total, pages) = state
-        .db_as(move |c| Ok::<_, ApiError>(catalog::harvest(c, since, offset, per_page)?))
-        .await?;
+    let h = HarvestQuery::parse(pairs, Some(100))?;
+    let (page, per_page) = (h.page, h.per_page);
+    let (total, pages) = h.run(state).await?;
     let base = base_url(state, req);
     let items: Vec<Value> = pages
         .iter()

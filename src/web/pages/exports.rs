@@ -22,7 +22,7 @@ use crate::services::preview;
 use crate::services::resources::finished_or_created;
 use crate::web::AppState;
 use crate::web::api::ApiError;
-use crate::web::api::read::{base_url, download_urls, parse_since, tagged, tagged_json};
+use crate::web::api::read::{HarvestQuery, base_url, download_urls, tagged, tagged_json};
 use crate::web::format::iso;
 
 /// Datasets per catalog page.
@@ -371,31 +371,9 @@ async fn catalog_page(
 ) -> Result<HttpResponse, ApiError> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
         .map_err(|_| ApiError::bad_request("查询参数格式有误"))?;
-    let mut page = 1i64;
-    let mut since = None;
-    for (k, v) in &pairs {
-        match k.as_str() {
-            "page" => {
-                page = v
-                    .parse()
-                    .ok()
-                    .filter(|n| *n >= 1)
-                    .ok_or_else(|| ApiError::bad_request("page 应为正整数"))?
-            }
-            "modified_since" => since = Some(parse_since(v)?),
-            other => {
-                return Err(ApiError::bad_request(format!(
-                    "不支持的参数“{other}”；可用：page、modified_since"
-                )));
-            }
-        }
-    }
-    let offset = (page - 1)
-        .checked_mul(PAGE_SIZE)
-        .ok_or_else(|| ApiError::bad_request("page 过大"))?;
-    let (total, pages) = state
-        .db_as(move |c| Ok::<_, ApiError>(catalog::harvest(c, since, offset, PAGE_SIZE)?))
-        .await?;
+    let h = HarvestQuery::parse(&pairs, None)?;
+    let page = h.page;
+    let (total, pages) = h.run(&state).await?;
     let base = base_url(&state, &req);
     let mut g = Graph::default();
     let catalog = describe_catalog(&mut g, &state, &base);
