@@ -774,6 +774,9 @@ fn tokens(fq: &str) -> Vec<String> {
 }
 
 fn parse_fq(fq: &str) -> Result<Clauses, String> {
+    if fq.chars().filter(|c| *c == '"').count() % 2 == 1 {
+        return Err("fq 中的引号没有配对".into());
+    }
     let mut clauses: Clauses = Vec::new();
     let mut join_next = false;
     for tok in tokens(fq) {
@@ -1151,6 +1154,7 @@ mod tests {
         assert!(parse_fq("bogus:1").is_err());
         assert!(parse_fq("OR groups:a").is_err());
         assert!(parse_fq("groups").is_err());
+        assert!(parse_fq("name:\"a").is_err());
         assert!(parse_fq("").unwrap().is_empty());
         assert_eq!(
             tokens("name:\"a b\" x:[1 TO 2]"),

@@ -15,7 +15,7 @@ pub struct DevelopersPage {
     pub layout: Layout,
     pub api: ApiSettings,
     pub base: String,
-    /// A public dataset for the examples.
+    /// An open dataset for the examples.
     pub example: String,
 }
 
@@ -24,12 +24,13 @@ pub async fn show(
     viewer: Viewer,
     req: HttpRequest,
 ) -> Result<web::Html, AppError> {
+    // An unconditionally open dataset, so that every example works as written.
     let example = state
-        .db(|c| Ok(crate::db::catalog::public_slugs(c)?))
+        .db(|c| Ok(crate::db::catalog::changed_since(c, None, 0, 200)?.1))
         .await?
         .into_iter()
-        .next()
-        .map(|(s, _)| s)
+        .find(|d| d.open_class == crate::domain::OpenClass::Unconditional)
+        .map(|d| d.slug)
         .unwrap_or_else(|| "数据集标识".into());
     render(&DevelopersPage {
         layout: Layout::new(&state, &viewer, "开发者接口", NAV_NONE),
