@@ -232,6 +232,20 @@ async fn fill(c: &Client, id: &str, value: &str) -> Result<(), fantoccini::error
     field.send_keys(value).await
 }
 
+/// Logs out and waits for the logged-out page: opening another page while the logout is still
+/// in flight would find the session alive.
+async fn log_out(c: &Client) -> Result<(), fantoccini::error::CmdError> {
+    c.find(Locator::Css("form[action='/logout'] button"))
+        .await?
+        .click()
+        .await?;
+    c.wait()
+        .at_most(Duration::from_secs(30))
+        .for_element(Locator::Css("a[href='/login']"))
+        .await?;
+    Ok(())
+}
+
 async fn submit(c: &Client, form_action: &str) -> Result<(), fantoccini::error::CmdError> {
     c.find(Locator::Css(&format!(
         "form[action='{form_action}'] button[type=submit]"
@@ -310,10 +324,7 @@ async fn browser_register_login_and_use_an_api_key() {
         assert_eq!(users(), 1);
 
         // Log out, log in again, see the account page.
-        c.find(Locator::Css("form[action='/logout'] button"))
-            .await?
-            .click()
-            .await?;
+        log_out(&c).await?;
         open(&c, &format!("{}/login", app.address)).await?;
         fill(&c, "f-email", "wang@hengxin.cn").await?;
         fill(&c, "f-password", "晴天-合肥-2026-数据").await?;
@@ -414,10 +425,7 @@ async fn browser_publisher_uploads_a_gbk_file_and_the_public_sees_its_preview() 
 
         // The public dataset page: the preview shows the Chinese headers and values decoded,
         // and a chart drawn on the server.
-        c.find(Locator::Css("form[action='/logout'] button"))
-            .await?
-            .click()
-            .await?;
+        log_out(&c).await?;
         open(&c, &format!("{}/datasets/hefei-bus-lines", app.address)).await?;
         let preview = visible_text(&c, "table.preview").await;
         assert!(
