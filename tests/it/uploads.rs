@@ -441,6 +441,13 @@ async fn resident_ids_are_never_published_unmasked(backend: Backend) {
     let source = store
         .path(&format!("{}/{}", &v.source_sha256[..2], v.source_sha256))
         .unwrap();
+    // The file goes right after the commit that made the version ready.
+    for _ in 0..100 {
+        if !source.exists() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     assert!(!source.exists(), "and deleted from the store");
 
     let masked_first = {

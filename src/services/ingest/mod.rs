@@ -911,14 +911,19 @@ fn run_inner(
                 "override": v.override_reason.is_some(),
             }),
         )?;
+        // The unmasked upload is forgotten in the same commit that makes the masked version
+        // ready: no moment shows a ready version still pointing at it.
+        if masked_any && v.source_key.is_some() {
+            versions::forget_source(conn, v.id)?;
+        }
         Ok::<_, DbError>(())
     })?;
-    // The unmasked upload goes once the masked version exists.
-    if masked_any && let Some(key) = &v.source_key {
-        versions::forget_source(conn, v.id)?;
-        if versions::references_to(conn, key)? == 0 {
-            let _ = ctx.store.remove(key);
-        }
+    // Its file goes once nothing refers to it.
+    if masked_any
+        && let Some(key) = &v.source_key
+        && versions::references_to(conn, key)? == 0
+    {
+        let _ = ctx.store.remove(key);
     }
     let (scan_ms, load_ms, total_ms) = (
         scanned_in.as_millis() as u64,
