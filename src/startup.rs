@@ -155,6 +155,23 @@ fn spawn_search_sync(pool: DbPool, index: &Arc<dyn SearchIndex>) {
     );
 }
 
+/// Keeps the count of active emergency events (the site banner) current: at once, then every
+/// few seconds, so an event declared through another instance shows everywhere.
+fn spawn_emergency_banner(pool: DbPool, count: &Arc<std::sync::atomic::AtomicI64>) {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+    if let Ok(mut conn) = pool.get()
+        && let Ok(n) = crate::services::emergencies::active_count(&mut conn)
+    {
+        count.store(n, std::sync::atomic::Ordering::Relaxed);
+    }
+    spawn_periodic("emergency-banner", (EVERY, EVERY), count, move |count| {
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        let n = crate::services::emergencies::active_count(&mut conn).map_err(|e| e.to_string())?;
+        count.store(n, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    });
+}
+
 /// How often the overdue job looks for applications past their due date.
 const OVERDUE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
@@ -244,6 +261,8 @@ impl Application {
         spawn_search_sync(pool.clone(), &search);
         let clock = crate::services::clock::Clock::default();
         spawn_overdue_job(pool.clone(), clock.clone(), &search);
+        let active_emergencies = Arc::new(std::sync::atomic::AtomicI64::new(0));
+        spawn_emergency_banner(pool.clone(), &active_emergencies);
         let secure_cookies = settings.auth.secure_cookies;
         let state = web::Data::new(AppState {
             pool: pool.clone(),
@@ -251,6 +270,8 @@ impl Application {
             limiters: Arc::new(Limiters::new(&settings.auth)),
             rate_limits: Arc::new(crate::web::ratelimit::RateLimits::new(&settings.api)),
             metrics: Arc::default(),
+            live: crate::services::emergencies::live_channel(),
+            active_emergencies: active_emergencies.clone(),
             settings: Arc::new(settings),
             assets: Arc::new(Assets::new()),
             secrets: Arc::new(secrets),

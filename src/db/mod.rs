@@ -10,6 +10,7 @@ pub mod connection;
 pub mod datasets;
 pub mod datastore;
 pub mod departments;
+pub mod emergencies;
 pub mod history;
 pub mod migrations;
 pub mod resources;

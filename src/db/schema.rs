@@ -229,6 +229,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    emergency_events (id) {
+        id -> Integer,
+        slug -> Text,
+        title -> Text,
+        category -> Text,
+        level -> Integer,
+        regions -> Text,
+        department_id -> Integer,
+        summary -> Text,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        status -> Text,
+        update_interval_minutes -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    emergency_datasets (event_id, dataset_id) {
+        event_id -> Integer,
+        dataset_id -> Integer,
+    }
+}
+
+diesel::table! {
+    emergency_updates (id) {
+        id -> Integer,
+        event_id -> Integer,
+        reported_at -> Timestamp,
+        posted_at -> Timestamp,
+        body -> Text,
+        posted_by -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    emergency_values (id) {
+        id -> Integer,
+        update_id -> Integer,
+        indicator -> Text,
+        value -> Double,
+        unit -> Text,
+        region -> Text,
+    }
+}
+
+diesel::joinable!(emergency_events -> departments (department_id));
+diesel::joinable!(emergency_datasets -> emergency_events (event_id));
+diesel::joinable!(emergency_datasets -> datasets (dataset_id));
+diesel::joinable!(emergency_updates -> emergency_events (event_id));
+diesel::joinable!(emergency_values -> emergency_updates (update_id));
 diesel::joinable!(datasets -> themes (theme_id));
 diesel::joinable!(datasets -> departments (department_id));
 diesel::joinable!(dataset_fields -> datasets (dataset_id));
@@ -262,6 +314,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     mail_outbox,
     application_comments,
+    emergency_events,
+    emergency_datasets,
+    emergency_updates,
+    emergency_values,
 );
 
 diesel::table! {

@@ -8,6 +8,7 @@ pub mod column_type;
 pub mod credit_code;
 pub mod dataset_code;
 pub mod email;
+pub mod emergency;
 pub mod format;
 pub mod keywords;
 pub mod masking;
@@ -33,7 +34,8 @@ pub use region_code::{RegionCode, RegionLevel};
 pub use resident_id::ResidentId;
 pub use slug::Slug;
 pub use status::{
-    AccountKind, AccountStatus, ApplicationStatus, DatasetStatus, DayKind, DecisionStatus, Role,
+    AccountKind, AccountStatus, ApplicationStatus, DatasetStatus, DayKind, DecisionStatus,
+    EventCategory, EventStatus, Role,
 };
 pub use update_frequency::UpdateFrequency;
 pub use working_days::WorkCalendar;

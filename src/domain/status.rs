@@ -126,3 +126,21 @@ mod tests {
         assert!("root".parse::<Role>().unwrap_err().contains("root"));
     }
 }
+
+text_enum!(
+    /// The four kinds of 突发事件 in the Emergency Response Law.
+    EventCategory, "未知的事件类别：{}", {
+        NaturalDisaster => "natural_disaster", "自然灾害";
+        Accident => "accident", "事故灾难";
+        PublicHealth => "public_health", "公共卫生事件";
+        SocialSecurity => "social_security", "社会安全事件";
+    }
+);
+
+text_enum!(
+    /// An emergency event is followed live while active; closed ones are the archive.
+    EventStatus, "未知的事件状态：{}", {
+        Active => "active", "进行中";
+        Closed => "closed", "已结束";
+    }
+);

@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod clock;
 pub mod demo;
 pub mod downloads;
+pub mod emergencies;
 pub mod ingest;
 pub mod passwords;
 pub mod preview;

@@ -26,6 +26,11 @@ pub const FILES: &[Asset] = &[
         bytes: include_bytes!("../../static/progress.js"),
     },
     Asset {
+        name: "emergency.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../static/emergency.js"),
+    },
+    Asset {
         name: "favicon.svg",
         content_type: "image/svg+xml",
         bytes: include_bytes!("../../static/favicon.svg"),

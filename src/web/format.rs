@@ -94,6 +94,11 @@ pub fn change_action(a: &str) -> &str {
     }
 }
 
+/// A measured value as people read it (no trailing zeros, at most two decimals).
+pub fn number(n: &f64) -> String {
+    crate::services::preview::format_number(*n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

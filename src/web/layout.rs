@@ -35,6 +35,8 @@ pub struct Layout {
     /// For the logout form in the header (and any form on the page).
     pub csrf: String,
     pub flash: Option<String>,
+    /// Active emergency events: a banner on every page while there are any.
+    pub active_emergencies: i64,
 }
 
 impl Layout {
@@ -61,6 +63,9 @@ impl Layout {
             user: None,
             csrf: String::new(),
             flash: None,
+            active_emergencies: state
+                .active_emergencies
+                .load(std::sync::atomic::Ordering::Relaxed),
         }
     }
 }

@@ -29,6 +29,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ))
         .service(page("/departments", pages::departments::index))
         .service(page("/developers", pages::developers::show))
+        // The emergency zone.
+        .service(page("/emergencies", pages::emergencies::index))
+        .service(page("/emergencies/feed.atom", pages::emergencies::feed))
+        .service(page("/emergencies/{slug}", pages::emergencies::show))
+        .service(page("/emergencies/{slug}/live", pages::emergencies::live))
+        .service(page(
+            "/emergencies/{slug}/feed.atom",
+            pages::emergencies::event_feed,
+        ))
         .service(page("/departments/{slug}", pages::departments::show))
         .service(page("/themes/{slug}", pages::themes::show))
         .service(page(
@@ -189,6 +198,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             api::resources::download,
         ))
         .service(page("/api/openapi.json", api::openapi::show))
+        .service(page("/api/v1/emergencies", api::emergencies::index))
+        .service(page("/api/v1/emergencies/{slug}", api::emergencies::show))
+        .service(post(
+            "/api/v1/emergencies/{slug}/updates",
+            api::emergencies::post_update,
+        ))
         // The CKAN-compatible Action API (ckanapi uses the second form).
         .service(
             web::resource("/api/3/action/{name}")

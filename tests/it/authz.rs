@@ -582,6 +582,49 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
             Post("/admin/keys/1/tier", &[("tier", "gold")]),
             [Login, FORBID, FORBID, FORBID, BAD],
         ),
+        // The emergency zone (issue 8): public pages; only department A's publishers post.
+        (Get("/emergencies"), [Pass, Pass, Pass, Pass, Pass]),
+        (Get("/emergencies/flood"), [Pass, Pass, Pass, Pass, Pass]),
+        (
+            Get("/emergencies/nope"),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Get("/emergencies/flood/live"),
+            [Pass, Pass, Pass, Pass, Pass],
+        ),
+        (
+            Get("/emergencies/flood/feed.atom"),
+            [Pass, Pass, Pass, Pass, Pass],
+        ),
+        (
+            Get("/emergencies/feed.atom"),
+            [Pass, Pass, Pass, Pass, Pass],
+        ),
+        (
+            Api("GET", "/api/v1/emergencies", ""),
+            [Pass, Pass, Pass, Pass, Pass],
+        ),
+        (
+            Api("GET", "/api/v1/emergencies/flood", ""),
+            [Pass, Pass, Pass, Pass, Pass],
+        ),
+        (
+            Api(
+                "POST",
+                "/api/v1/emergencies/flood/updates",
+                "{\"text\":\"\"}",
+            ),
+            [NOKEY, FORBID, BAD, FORBID, FORBID],
+        ),
+        (
+            Api(
+                "POST",
+                "/api/v1/emergencies/nope/updates",
+                "{\"text\":\"\"}",
+            ),
+            [NOKEY, MISSING, MISSING, MISSING, MISSING],
+        ),
         // Last: this one ends everybody's sessions.
         // (Success also sends people to the login page; the sessions test checks the effect.)
         (
@@ -649,6 +692,23 @@ async fn setup(app: &TestApp) -> Principals {
         &kaifang::services::Actor::cli(),
     )
     .expect("application 1");
+    kaifang::services::emergencies::create_event(
+        &mut app.conn(),
+        &kaifang::services::emergencies::EventInput {
+            slug: "flood".into(),
+            title: "合肥洪涝".into(),
+            category: kaifang::domain::EventCategory::NaturalDisaster,
+            level: 4,
+            regions: vec!["340100".into()],
+            department_id: a.id,
+            summary: "强降雨".into(),
+            started_at: kaifang::services::now(),
+            update_interval_minutes: 60,
+        },
+        kaifang::services::now(),
+        &kaifang::services::Actor::cli(),
+    )
+    .expect("an emergency event of department A");
     let mut anonymous = app.browser();
     anonymous.refresh_csrf("/login").await;
     Principals {

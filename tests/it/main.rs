@@ -17,6 +17,7 @@ mod browser;
 mod cli;
 mod console;
 mod demo;
+mod emergencies;
 mod interop;
 mod migrations;
 mod operations;

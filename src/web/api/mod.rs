@@ -5,6 +5,7 @@ pub mod account;
 pub mod catalog;
 pub mod ckan;
 pub mod datasets;
+pub mod emergencies;
 pub mod openapi;
 pub mod read;
 pub mod records;

@@ -9,6 +9,7 @@ pub mod datasets;
 pub mod departments;
 pub mod developers;
 pub mod downloads;
+pub mod emergencies;
 pub mod errors;
 pub mod exports;
 pub mod health;

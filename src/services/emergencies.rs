@@ -1,0 +1,438 @@
+//! The emergency zone (Art. 36): events, updates posted by the responsible department, the
+//! event pages' figures and series, and the live channel that tells open pages about updates.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDateTime;
+use diesel::result::Error as DbError;
+
+use super::{Actor, audit};
+use crate::db::emergencies::{self as rows, Event, NewEvent, NewUpdate, NewValue, Update, Value};
+use crate::db::users::User;
+use crate::db::{DbConnection, catalog as catalog_rows, departments, write_transaction};
+use crate::domain::emergency::{UpdateContent, ValueInput, check_update};
+use crate::domain::{EventCategory, EventStatus, Role};
+
+/// What tells open event pages that an update arrived (in process; see `startup`).
+pub type Live = tokio::sync::broadcast::Sender<LiveUpdate>;
+
+/// One update, as the live channel carries it.
+#[derive(Debug, Clone)]
+pub struct LiveUpdate {
+    pub slug: String,
+    pub update_id: i32,
+}
+
+pub fn live_channel() -> Live {
+    tokio::sync::broadcast::channel(256).0
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmergencyError {
+    #[error("没有这个突发事件")]
+    NotFound,
+    #[error("只有负责该事件的部门（{0}）的数据提供人员可以发布更新")]
+    Forbidden(String),
+    #[error("该事件已结束，不能再发布更新")]
+    Closed,
+    #[error("提交的内容有误")]
+    Invalid(Vec<(String, String)>),
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+/// A new event, as an administrator (or the demo) declares it.
+#[derive(Debug, Clone)]
+pub struct EventInput {
+    pub slug: String,
+    pub title: String,
+    pub category: EventCategory,
+    pub level: i32,
+    pub regions: Vec<String>,
+    pub department_id: i32,
+    pub summary: String,
+    pub started_at: NaiveDateTime,
+    pub update_interval_minutes: i32,
+}
+
+pub fn create_event(
+    conn: &mut DbConnection,
+    input: &EventInput,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> Result<Event, DbError> {
+    write_transaction(conn, |conn| {
+        let event = rows::insert_event(
+            conn,
+            &NewEvent {
+                slug: &input.slug,
+                title: &input.title,
+                category: input.category.as_str(),
+                level: input.level.clamp(1, 4),
+                regions: &input.regions.join(","),
+                department_id: input.department_id,
+                summary: &input.summary,
+                started_at: input.started_at,
+                ended_at: None,
+                status: EventStatus::Active.as_str(),
+                update_interval_minutes: input.update_interval_minutes.max(1),
+                created_at: now,
+            },
+        )?;
+        audit::record(
+            conn,
+            actor,
+            "emergency.create",
+            &format!("emergency:{}", event.id),
+            serde_json::json!({ "slug": event.slug, "department": input.department_id }),
+        )?;
+        Ok(event)
+    })
+}
+
+/// Posts an update: only a publisher of the responsible department, only while the event is
+/// active, only a valid update. Nothing is stored otherwise.
+#[allow(clippy::too_many_arguments)]
+pub fn post_update(
+    conn: &mut DbConnection,
+    user: &User,
+    slug: &str,
+    text: &str,
+    values: &[ValueInput],
+    reported_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> Result<(Event, Update), EmergencyError> {
+    let event = rows::by_slug(conn, slug)?.ok_or(EmergencyError::NotFound)?;
+    if user.role != Role::Publisher || user.department_id != Some(event.department_id) {
+        let dept = departments::by_id(conn, event.department_id)?;
+        return Err(EmergencyError::Forbidden(dept.name));
+    }
+    if event.status != EventStatus::Active.as_str() {
+        return Err(EmergencyError::Closed);
+    }
+    let content: UpdateContent = check_update(text, values).map_err(EmergencyError::Invalid)?;
+    if let Some(at) = reported_at
+        && (at > now + chrono::Duration::minutes(5) || at < event.started_at)
+    {
+        return Err(EmergencyError::Invalid(vec![(
+            "at".into(),
+            "数据时间应在事件开始之后、不晚于现在".into(),
+        )]));
+    }
+    let update = write_transaction(conn, |conn| {
+        let update = rows::insert_update(
+            conn,
+            &NewUpdate {
+                event_id: event.id,
+                reported_at: reported_at.unwrap_or(now),
+                posted_at: now,
+                body: &content.text,
+                posted_by: Some(user.id),
+            },
+        )?;
+        let values: Vec<NewValue<'_>> = content
+            .values
+            .iter()
+            .map(|v| NewValue {
+                update_id: update.id,
+                indicator: &v.name,
+                value: v.value,
+                unit: v.unit,
+                region: &v.region,
+            })
+            .collect();
+        rows::insert_values(conn, &values)?;
+        audit::record(
+            conn,
+            actor,
+            "emergency.update",
+            &format!("emergency:{}", event.id),
+            serde_json::json!({ "update": update.id, "values": values.len() }),
+        )?;
+        Ok::<_, DbError>(update)
+    })?;
+    Ok((event, update))
+}
+
+/// Closes an event: it moves to the archive; its pages and data stay.
+pub fn close_event(
+    conn: &mut DbConnection,
+    slug: &str,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> Result<bool, DbError> {
+    let Some(event) = rows::by_slug(conn, slug)? else {
+        return Ok(false);
+    };
+    write_transaction(conn, |conn| {
+        if rows::close(conn, event.id, now)? == 0 {
+            return Ok(false);
+        }
+        audit::record(
+            conn,
+            actor,
+            "emergency.close",
+            &format!("emergency:{}", event.id),
+            serde_json::json!({ "slug": event.slug }),
+        )?;
+        Ok(true)
+    })
+}
+
+/// An event in a list.
+#[derive(Debug, Clone)]
+pub struct EventSummary {
+    pub event: Event,
+    pub department: String,
+    pub last_update: Option<NaiveDateTime>,
+    pub overdue: bool,
+}
+
+impl EventSummary {
+    pub fn is_active(&self) -> bool {
+        self.event.status == EventStatus::Active.as_str()
+    }
+    pub fn category_label(&self) -> &'static str {
+        category_label(&self.event.category)
+    }
+}
+
+pub fn category_label(category: &str) -> &'static str {
+    category
+        .parse::<EventCategory>()
+        .map(|c| c.label())
+        .unwrap_or("突发事件")
+}
+
+/// Whether an active event's figures are older than its declared update interval.
+fn is_overdue(event: &Event, last: Option<NaiveDateTime>, now: NaiveDateTime) -> bool {
+    event.status == EventStatus::Active.as_str()
+        && now - last.unwrap_or(event.started_at)
+            > chrono::Duration::minutes(i64::from(event.update_interval_minutes))
+}
+
+/// Every event, active first, each with its last update and whether it is overdue.
+pub fn list(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Vec<EventSummary>, DbError> {
+    let last: BTreeMap<i32, Option<NaiveDateTime>> =
+        rows::last_updates(conn)?.into_iter().collect();
+    let names: BTreeMap<i32, String> = departments::all(conn)?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+    Ok(rows::all(conn)?
+        .into_iter()
+        .map(|event| {
+            let last_update = last.get(&event.id).copied().flatten();
+            EventSummary {
+                overdue: is_overdue(&event, last_update, now),
+                department: names.get(&event.department_id).cloned().unwrap_or_default(),
+                last_update,
+                event,
+            }
+        })
+        .collect())
+}
+
+/// Active events (for the site banner).
+pub fn active_count(conn: &mut DbConnection) -> Result<i64, DbError> {
+    rows::active_count(conn)
+}
+
+/// One update with its values.
+#[derive(Debug, Clone)]
+pub struct UpdateView {
+    pub update: Update,
+    pub values: Vec<Value>,
+}
+
+/// One indicator's series: the sum of its values in each update, oldest first.
+#[derive(Debug, Clone)]
+pub struct Series {
+    pub indicator: String,
+    pub unit: String,
+    pub points: Vec<(NaiveDateTime, f64)>,
+}
+
+impl Series {
+    pub fn latest(&self) -> Option<&(NaiveDateTime, f64)> {
+        self.points.last()
+    }
+}
+
+/// An event page.
+#[derive(Debug, Clone)]
+pub struct EventPage {
+    pub summary: EventSummary,
+    /// Newest first.
+    pub updates: Vec<UpdateView>,
+    pub series: Vec<Series>,
+    /// Linked datasets the public may see: (slug, title).
+    pub datasets: Vec<(String, String)>,
+}
+
+pub fn page(
+    conn: &mut DbConnection,
+    slug: &str,
+    now: NaiveDateTime,
+) -> Result<Option<EventPage>, DbError> {
+    let Some(event) = rows::by_slug(conn, slug)? else {
+        return Ok(None);
+    };
+    let updates = rows::updates(conn, event.id)?;
+    let ids: Vec<i32> = updates.iter().map(|u| u.id).collect();
+    let mut by_update: BTreeMap<i32, Vec<Value>> = BTreeMap::new();
+    for v in rows::values_of(conn, &ids)? {
+        by_update.entry(v.update_id).or_default().push(v);
+    }
+    let updates: Vec<UpdateView> = updates
+        .into_iter()
+        .map(|u| UpdateView {
+            values: by_update.remove(&u.id).unwrap_or_default(),
+            update: u,
+        })
+        .collect();
+    // Series in order of first appearance, oldest point first.
+    let mut series: Vec<Series> = Vec::new();
+    for u in updates.iter().rev() {
+        let mut sums: Vec<((String, String), f64)> = Vec::new();
+        for v in &u.values {
+            let key = (v.indicator.clone(), v.unit.clone());
+            match sums.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, s)) => *s += v.value,
+                None => sums.push((key, v.value)),
+            }
+        }
+        for ((indicator, unit), sum) in sums {
+            let at = u.update.reported_at;
+            match series
+                .iter_mut()
+                .find(|s| s.indicator == indicator && s.unit == unit)
+            {
+                Some(s) => s.points.push((at, sum)),
+                None => series.push(Series {
+                    indicator,
+                    unit,
+                    points: vec![(at, sum)],
+                }),
+            }
+        }
+    }
+    let dataset_ids = rows::dataset_ids(conn, event.id)?;
+    let datasets = catalog_rows::public_by_ids(conn, &dataset_ids)?
+        .into_iter()
+        .map(|d| (d.slug, d.title))
+        .collect();
+    let last_update = updates.iter().map(|u| u.update.posted_at).max();
+    let department = departments::by_id(conn, event.department_id)?.name;
+    Ok(Some(EventPage {
+        summary: EventSummary {
+            overdue: is_overdue(&event, last_update, now),
+            department,
+            last_update,
+            event,
+        },
+        updates,
+        series,
+        datasets,
+    }))
+}
+
+/// A line chart of one series, laid out for an SVG 640 × 200.
+#[derive(Debug, Clone)]
+pub struct LineChart {
+    pub width: f64,
+    pub height: f64,
+    /// `x,y x,y …` for `<polyline points>`.
+    pub points: String,
+    pub dots: Vec<(f64, f64)>,
+    pub max_label: String,
+    pub first_label: String,
+    pub last_label: String,
+    /// Left edge of the plot and the baseline's y.
+    pub left: f64,
+    pub bottom: f64,
+}
+
+pub fn line_chart(series: &Series) -> LineChart {
+    const W: f64 = 640.0;
+    const H: f64 = 200.0;
+    const LEFT: f64 = 60.0;
+    const RIGHT: f64 = 16.0;
+    const TOP: f64 = 14.0;
+    const BOTTOM: f64 = 30.0;
+    let max = series
+        .points
+        .iter()
+        .map(|(_, v)| *v)
+        .fold(0.0_f64, f64::max);
+    let first = series.points.first().map(|(t, _)| *t);
+    let last = series.points.last().map(|(t, _)| *t);
+    let span = match (first, last) {
+        (Some(a), Some(b)) => (b - a).num_seconds().max(1) as f64,
+        _ => 1.0,
+    };
+    let dots: Vec<(f64, f64)> = series
+        .points
+        .iter()
+        .map(|(t, v)| {
+            let x = if series.points.len() == 1 {
+                LEFT + (W - LEFT - RIGHT) / 2.0
+            } else {
+                LEFT + (*t - first.unwrap_or(*t)).num_seconds() as f64 / span * (W - LEFT - RIGHT)
+            };
+            let y = if max > 0.0 {
+                TOP + (1.0 - v.max(0.0) / max) * (H - TOP - BOTTOM)
+            } else {
+                H - BOTTOM
+            };
+            ((x * 10.0).round() / 10.0, (y * 10.0).round() / 10.0)
+        })
+        .collect();
+    let fmt = |t: Option<NaiveDateTime>| {
+        t.map(|t| t.format("%m-%d %H:%M").to_string())
+            .unwrap_or_default()
+    };
+    LineChart {
+        width: W,
+        height: H,
+        points: dots
+            .iter()
+            .map(|(x, y)| format!("{x},{y}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        dots,
+        max_label: super::preview::format_number(max),
+        first_label: fmt(first),
+        last_label: fmt(last),
+        left: LEFT,
+        bottom: H - BOTTOM,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(h: u32) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 7, 1)
+            .unwrap()
+            .and_hms_opt(h, 0, 0)
+            .unwrap()
+    }
+
+    #[test]
+    fn the_chart_spans_the_series() {
+        let s = Series {
+            indicator: "转移安置人数".into(),
+            unit: "人".into(),
+            points: vec![(at(0), 0.0), (at(6), 50.0), (at(12), 100.0)],
+        };
+        let c = line_chart(&s);
+        assert_eq!(c.dots.first(), Some(&(60.0, 170.0)));
+        assert_eq!(c.dots.last(), Some(&(624.0, 14.0)));
+        assert_eq!(c.dots[1], (342.0, 92.0));
+        assert_eq!(c.max_label, "100");
+        assert_eq!(c.first_label, "07-01 00:00");
+    }
+}

@@ -1,0 +1,333 @@
+//! The emergency zone (issue 8): updates posted through the API reach the event page, the JSON
+//! API, the Atom feeds and the page's live stream; only the responsible department may post, and
+//! malformed updates change nothing.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use kaifang::domain::{EventCategory, Role};
+use kaifang::services::Actor;
+use kaifang::services::emergencies::{self, EventInput};
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::helpers::{Backend, DatasetBuilder, TestApp};
+
+both_backends!(
+    an_update_reaches_the_page_the_api_and_the_feeds,
+    only_the_responsible_department_posts_and_bad_updates_change_nothing,
+    the_live_stream_announces_a_posted_update,
+);
+
+struct Zone {
+    app: TestApp,
+    /// Keys of a publisher of the responsible department, of another department, of a citizen.
+    own: String,
+    other: String,
+    citizen: String,
+}
+
+async fn zone(backend: Backend) -> Option<Zone> {
+    let app = TestApp::spawn(backend).await?;
+    let a = app.department("dept-a", "合肥市应急管理局", "340100");
+    app.department("dept-b", "芜湖市应急管理局", "340200");
+    let rain = DatasetBuilder::new("rainfall", "合肥市实时降雨量监测数据", &a).insert(&app);
+    let pa = app.account("pa@hefei.gov.cn", Role::Publisher, Some("dept-a"));
+    let pb = app.account("pb@wuhu.gov.cn", Role::Publisher, Some("dept-b"));
+    let citizen = app.account("citizen@example.cn", Role::User, None);
+    let now = app.clock.now();
+    let mut conn = app.conn();
+    let event = emergencies::create_event(
+        &mut conn,
+        &EventInput {
+            slug: "chaohu-flood".into(),
+            title: "巢湖流域洪涝灾害".into(),
+            category: EventCategory::NaturalDisaster,
+            level: 3,
+            regions: vec!["340100".into()],
+            department_id: a.id,
+            summary: "受持续强降雨影响，巢湖流域部分地区发生洪涝。".into(),
+            started_at: now - chrono::Duration::hours(6),
+            update_interval_minutes: 60,
+        },
+        now,
+        &Actor::cli(),
+    )
+    .expect("an event");
+    kaifang::db::emergencies::link_dataset(&mut conn, event.id, rain.id).unwrap();
+    drop(conn);
+    Some(Zone {
+        own: app.api_key(pa.id),
+        other: app.api_key(pb.id),
+        citizen: app.api_key(citizen.id),
+        app,
+    })
+}
+
+async fn post(z: &Zone, key: Option<&str>, body: Value) -> (u16, Value) {
+    let mut r = z
+        .app
+        .client
+        .post(format!(
+            "{}/api/v1/emergencies/chaohu-flood/updates",
+            z.app.address
+        ))
+        .json(&body);
+    if let Some(k) = key {
+        r = r.bearer_auth(k);
+    }
+    let res = r.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or_default())
+}
+
+fn updates_in_db(z: &Zone) -> i64 {
+    use diesel::prelude::*;
+    kaifang::db::schema::emergency_updates::table
+        .count()
+        .get_result(&mut *z.app.conn())
+        .unwrap()
+}
+
+/// Checks an Atom document: the feed's and every entry's required elements (RFC 4287 §4.1).
+fn assert_atom(doc: &str) -> usize {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(doc);
+    let mut path: Vec<String> = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    let mut entries = 0;
+    let mut root_ns = String::new();
+    loop {
+        match reader.read_event().expect("well-formed XML") {
+            Event::Start(e) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                if path.is_empty() {
+                    root_ns = e
+                        .attributes()
+                        .flatten()
+                        .find(|a| a.key.as_ref() == b"xmlns")
+                        .map(|a| String::from_utf8_lossy(&a.value).into_owned())
+                        .unwrap_or_default();
+                }
+                if name == "entry" {
+                    entries += 1;
+                }
+                path.push(name);
+                seen.push(path.join("/"));
+            }
+            Event::Empty(e) => {
+                let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+                seen.push(format!("{}/{name}", path.join("/")));
+            }
+            Event::End(_) => {
+                path.pop();
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(root_ns, "http://www.w3.org/2005/Atom");
+    for required in ["feed/id", "feed/title", "feed/updated", "feed/author"] {
+        assert!(seen.iter().any(|s| s == required), "{required} in {doc}");
+    }
+    for required in ["id", "title", "updated"] {
+        let n = seen
+            .iter()
+            .filter(|s| **s == format!("feed/entry/{required}"))
+            .count();
+        assert_eq!(n, entries, "every entry has {required}");
+    }
+    entries
+}
+
+async fn an_update_reaches_the_page_the_api_and_the_feeds(backend: Backend) {
+    let Some(z) = zone(backend).await else {
+        return;
+    };
+    let app = &z.app;
+    let page = app.ok_page("/emergencies/chaohu-flood").await;
+    assert!(page.text("#live-root").contains("尚未发布更新"));
+    // An hour later than the start: not yet overdue (interval 60 min, started 6 h ago → it is).
+    assert!(
+        page.count(".warning") == 1,
+        "no update for 6 hours: overdue"
+    );
+    for (people, rain) in [("820", "35.5"), ("1250", "12")] {
+        let (status, body) = post(
+            &z,
+            Some(&z.own),
+            json!({
+                "text": "巢湖水位继续上涨，已转移安置群众。",
+                "indicators": [
+                    {"name": "转移安置人数", "value": people, "unit": "人", "region": "340102"},
+                    {"name": "降雨量", "value": rain.parse::<f64>().unwrap(), "unit": "mm"},
+                ],
+            }),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        assert!(
+            body["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("/emergencies/chaohu-flood#update-")
+        );
+    }
+    let page = app.ok_page("/emergencies/chaohu-flood").await;
+    let latest = page.text("#live-root table");
+    assert!(
+        latest.contains("转移安置人数") && latest.contains("1250"),
+        "{latest}"
+    );
+    assert_eq!(
+        page.count("svg polyline.chart-line"),
+        2,
+        "a chart per indicator"
+    );
+    assert_eq!(page.count("ol.timeline > li"), 2);
+    assert_eq!(page.count(".warning"), 0, "just updated: not overdue");
+    assert_eq!(page.attrs("a[href='/datasets/rainfall']", "href").len(), 1);
+    // The JSON API.
+    let (_, list) = {
+        let res = app.get("/api/v1/emergencies").await;
+        (res.status().as_u16(), res.json::<Value>().await.unwrap())
+    };
+    assert_eq!(list["items"][0]["slug"], "chaohu-flood");
+    assert_eq!(list["items"][0]["overdue"], false);
+    let one: Value = app
+        .get("/api/v1/emergencies/chaohu-flood")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["updates"].as_array().unwrap().len(), 2);
+    assert_eq!(one["series"][0]["indicator"], "转移安置人数");
+    assert_eq!(one["series"][0]["points"][1][1], 1250.0);
+    // Both Atom feeds parse with the required elements.
+    assert_eq!(
+        assert_atom(&app.text("/emergencies/chaohu-flood/feed.atom").await),
+        2
+    );
+    assert_eq!(assert_atom(&app.text("/emergencies/feed.atom").await), 2);
+    // The banner shows on every page while an event is active (refreshed within seconds).
+    let mut banner = false;
+    for _ in 0..40 {
+        if app.text("/").await.contains("emergency-banner") {
+            banner = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    assert!(banner, "the site banner");
+    // Closing moves it to the archive; its page and data stay.
+    emergencies::close_event(
+        &mut app.conn(),
+        "chaohu-flood",
+        app.clock.now(),
+        &Actor::cli(),
+    )
+    .unwrap();
+    let index = app.ok_page("/emergencies").await;
+    assert!(index.text("body").contains("目前没有进行中的突发事件"));
+    assert!(index.text(".event-list").contains("巢湖流域洪涝灾害"));
+    assert_eq!(app.get("/emergencies/chaohu-flood").await.status(), 200);
+    let (status, _) = post(&z, Some(&z.own), json!({"text": "补充"})).await;
+    assert_eq!(status, 409, "a closed event takes no updates");
+}
+
+async fn only_the_responsible_department_posts_and_bad_updates_change_nothing(backend: Backend) {
+    let Some(z) = zone(backend).await else {
+        return;
+    };
+    let good = json!({"text": "水位回落", "indicators": [{"name": "转移安置人数", "value": 10, "unit": "人"}]});
+    assert_eq!(post(&z, None, good.clone()).await.0, 401);
+    let (status, body) = post(&z, Some(&z.other), good.clone()).await;
+    assert_eq!(status, 403);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("合肥市应急管理局")
+    );
+    assert_eq!(post(&z, Some(&z.citizen), good.clone()).await.0, 403);
+    for (bad, field) in [
+        (
+            json!({"text": "x", "indicators": [{"name": "水位", "value": 3, "unit": "米"}]}),
+            "indicators[0].unit",
+        ),
+        (
+            json!({"text": "x", "indicators": [{"name": "水位", "value": "高", "unit": "m"}]}),
+            "indicators[0].value",
+        ),
+        (json!({"text": "字".repeat(2001)}), "text"),
+        (json!({"text": ""}), "text"),
+    ] {
+        let (status, body) = post(&z, Some(&z.own), bad).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(
+            body["error"]["fields"][field].is_string(),
+            "{field}: {body}"
+        );
+    }
+    // A megabyte of text: 400 in the envelope, not a 413 page or a 500.
+    let (status, body) = post(&z, Some(&z.own), json!({"text": "a".repeat(1 << 20)})).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "bad_request");
+    let (status, _) = post(&z, Some(&z.own), json!({"text": "x", "colour": "red"})).await;
+    assert_eq!(status, 400);
+    let (status, _) = post(
+        &z,
+        Some(&z.own),
+        json!({"text": "x", "at": "2099-01-01T00:00:00Z"}),
+    )
+    .await;
+    assert_eq!(status, 400, "figures from the future");
+    assert_eq!(updates_in_db(&z), 0, "nothing was stored");
+    assert_eq!(post(&z, Some(&z.own), good).await.0, 201);
+    assert_eq!(updates_in_db(&z), 1);
+}
+
+async fn the_live_stream_announces_a_posted_update(backend: Backend) {
+    let Some(z) = zone(backend).await else {
+        return;
+    };
+    let res = z
+        .app
+        .client
+        .get(format!("{}/emergencies/chaohu-flood/live", z.app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream")
+    );
+    let mut stream = res.bytes_stream();
+    let hello = tokio::time::timeout(Duration::from_secs(10), stream.next())
+        .await
+        .expect("the stream opens")
+        .unwrap()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&hello).contains("connected"));
+    let (status, body) = post(&z, Some(&z.own), json!({"text": "新的数据"})).await;
+    assert_eq!(status, 201);
+    let mut got = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !got.contains("event: update") {
+        let chunk = tokio::time::timeout_at(deadline, stream.next())
+            .await
+            .expect("the update arrives within 10 s")
+            .unwrap()
+            .unwrap();
+        got.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    let id = body["update"]["id"].as_i64().unwrap();
+    assert!(got.contains(&format!("data: {id}")), "{got}");
+    assert_eq!(
+        z.app.get("/emergencies/no-such-event/live").await.status(),
+        404
+    );
+}
