@@ -172,6 +172,64 @@ fn spawn_emergency_banner(pool: DbPool, count: &Arc<std::sync::atomic::AtomicI64
     });
 }
 
+/// On PostgreSQL, listens for emergency updates posted through any instance (NOTIFY on commit)
+/// and hands them to this instance's live pages. The connection is polled every 200 ms
+/// (diesel exposes no socket to wait on); a broken connection is made again on the next tick.
+fn spawn_emergency_listener(
+    url: crate::db::DatabaseUrl,
+    live: &Arc<crate::services::emergencies::Live>,
+) {
+    use crate::services::emergencies::{LiveUpdate, NOTIFY_CHANNEL};
+    const EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+    let connect = move || -> Result<diesel::PgConnection, String> {
+        use diesel::RunQueryDsl;
+        let Ok(crate::db::DbConnection::Pg(mut c)) =
+            url.establish(std::time::Duration::from_secs(5))
+        else {
+            return Err("cannot connect to PostgreSQL to listen for emergency updates".into());
+        };
+        diesel::sql_query(format!("LISTEN {NOTIFY_CHANNEL}"))
+            .execute(&mut c)
+            .map_err(|e| e.to_string())?;
+        Ok(c)
+    };
+    // Listening before the server accepts anyone: no update is missed after the start.
+    let mut conn = match connect() {
+        Ok(c) => Some(c),
+        Err(e) => {
+            tracing::warn!(error = %e, "emergency updates from other instances: retrying");
+            None
+        }
+    };
+    spawn_periodic("emergency-listener", (EVERY, EVERY), live, move |live| {
+        let c = match conn.as_mut() {
+            Some(c) => c,
+            None => conn.insert(connect()?),
+        };
+        let mut received = Vec::new();
+        let mut broken = None;
+        for n in c.notifications_iter() {
+            match n {
+                Ok(n) => received.push(n.payload),
+                Err(e) => {
+                    broken = Some(e.to_string());
+                    break;
+                }
+            }
+        }
+        if let Some(e) = broken {
+            conn = None;
+            return Err(format!("listening for emergency updates: {e}"));
+        }
+        for payload in received {
+            if let Some(u) = LiveUpdate::from_payload(&payload) {
+                let _ = live.send(u);
+            }
+        }
+        Ok(())
+    });
+}
+
 /// How often the overdue job looks for applications past their due date.
 const OVERDUE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 
@@ -262,6 +320,12 @@ impl Application {
         let clock = crate::services::clock::Clock::default();
         spawn_overdue_job(pool.clone(), clock.clone(), &search);
         let active_emergencies = Arc::new(std::sync::atomic::AtomicI64::new(0));
+        let live = Arc::new(crate::services::emergencies::live_channel());
+        if let Ok(url) = settings.database_url()
+            && url.kind() == crate::db::BackendKind::Postgres
+        {
+            spawn_emergency_listener(url, &live);
+        }
         spawn_emergency_banner(pool.clone(), &active_emergencies);
         let secure_cookies = settings.auth.secure_cookies;
         let state = web::Data::new(AppState {
@@ -270,7 +334,7 @@ impl Application {
             limiters: Arc::new(Limiters::new(&settings.auth)),
             rate_limits: Arc::new(crate::web::ratelimit::RateLimits::new(&settings.api)),
             metrics: Arc::default(),
-            live: crate::services::emergencies::live_channel(),
+            live: live.clone(),
             active_emergencies: active_emergencies.clone(),
             settings: Arc::new(settings),
             assets: Arc::new(Assets::new()),

@@ -27,6 +27,30 @@ pub fn live_channel() -> Live {
     tokio::sync::broadcast::channel(256).0
 }
 
+/// The PostgreSQL channel on which updates are announced to every instance.
+pub const NOTIFY_CHANNEL: &str = "kaifang_emergency";
+
+impl LiveUpdate {
+    /// `slug:update_id`, the NOTIFY payload.
+    pub fn payload(&self) -> String {
+        format!("{}:{}", self.slug, self.update_id)
+    }
+
+    pub fn from_payload(p: &str) -> Option<Self> {
+        let (slug, id) = p.rsplit_once(':')?;
+        Some(Self {
+            slug: slug.to_owned(),
+            update_id: id.parse().ok()?,
+        })
+    }
+}
+
+/// Whether updates reach other instances through the database (PostgreSQL's NOTIFY, sent on
+/// commit); on SQLite there is one instance and the poster tells its own pages.
+pub fn announced_by_database(conn: &DbConnection) -> bool {
+    matches!(conn, DbConnection::Pg(_))
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum EmergencyError {
     #[error("没有这个突发事件")]
@@ -150,6 +174,18 @@ pub fn post_update(
             &format!("emergency:{}", event.id),
             serde_json::json!({ "update": update.id, "values": values.len() }),
         )?;
+        if announced_by_database(conn) {
+            use diesel::RunQueryDsl;
+            let payload = LiveUpdate {
+                slug: event.slug.clone(),
+                update_id: update.id,
+            }
+            .payload();
+            diesel::sql_query("SELECT pg_notify($1, $2)")
+                .bind::<diesel::sql_types::Text, _>(NOTIFY_CHANNEL)
+                .bind::<diesel::sql_types::Text, _>(payload)
+                .execute(conn)?;
+        }
         Ok::<_, DbError>(update)
     })?;
     Ok((event, update))
@@ -347,6 +383,9 @@ pub struct LineChart {
     pub points: String,
     pub dots: Vec<(f64, f64)>,
     pub max_label: String,
+    /// The value at the baseline: 0, or just under the lowest value for series that move in a
+    /// narrow band far from zero (a water level).
+    pub min_label: String,
     pub first_label: String,
     pub last_label: String,
     /// Left edge of the plot and the baseline's y.
@@ -366,6 +405,16 @@ pub fn line_chart(series: &Series) -> LineChart {
         .iter()
         .map(|(_, v)| *v)
         .fold(0.0_f64, f64::max);
+    let min = series
+        .points
+        .iter()
+        .map(|(_, v)| *v)
+        .fold(f64::INFINITY, f64::min);
+    let lo = if min.is_finite() && min > 0.0 && max - min < 0.5 * max {
+        (min - (max - min).max(max * 0.01) * 0.2).max(0.0)
+    } else {
+        0.0
+    };
     let first = series.points.first().map(|(t, _)| *t);
     let last = series.points.last().map(|(t, _)| *t);
     let span = match (first, last) {
@@ -381,17 +430,22 @@ pub fn line_chart(series: &Series) -> LineChart {
             } else {
                 LEFT + (*t - first.unwrap_or(*t)).num_seconds() as f64 / span * (W - LEFT - RIGHT)
             };
-            let y = if max > 0.0 {
-                TOP + (1.0 - v.max(0.0) / max) * (H - TOP - BOTTOM)
+            let y = if max > lo {
+                TOP + (1.0 - (v.max(lo) - lo) / (max - lo)) * (H - TOP - BOTTOM)
             } else {
                 H - BOTTOM
             };
             ((x * 10.0).round() / 10.0, (y * 10.0).round() / 10.0)
         })
         .collect();
+    // Beijing time, as everywhere on the site.
     let fmt = |t: Option<NaiveDateTime>| {
-        t.map(|t| t.format("%m-%d %H:%M").to_string())
-            .unwrap_or_default()
+        t.map(|t| {
+            (t + chrono::Duration::hours(8))
+                .format("%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
     };
     LineChart {
         width: W,
@@ -403,6 +457,7 @@ pub fn line_chart(series: &Series) -> LineChart {
             .join(" "),
         dots,
         max_label: super::preview::format_number(max),
+        min_label: super::preview::format_number(lo),
         first_label: fmt(first),
         last_label: fmt(last),
         left: LEFT,
@@ -433,6 +488,20 @@ mod tests {
         assert_eq!(c.dots.last(), Some(&(624.0, 14.0)));
         assert_eq!(c.dots[1], (342.0, 92.0));
         assert_eq!(c.max_label, "100");
-        assert_eq!(c.first_label, "07-01 00:00");
+        assert_eq!(c.first_label, "07-01 08:00", "Beijing time");
+        assert_eq!(c.min_label, "0");
+        // A narrow band far from zero gets a baseline under its lowest value.
+        let level = Series {
+            indicator: "水位".into(),
+            unit: "m".into(),
+            points: vec![(at(0), 11.0), (at(1), 12.0)],
+        };
+        let c = line_chart(&level);
+        assert_eq!(c.min_label, "10.8");
+        assert_eq!(
+            c.dots[0].1, 144.0,
+            "the lowest value sits just above the baseline"
+        );
+        assert_eq!(c.dots[1].1, 14.0);
     }
 }

@@ -26,7 +26,7 @@ pub struct AppState {
     pub rate_limits: Arc<super::ratelimit::RateLimits>,
     pub metrics: Arc<super::metrics::Metrics>,
     /// Tells open emergency pages (their Server-Sent Events) about new updates.
-    pub live: crate::services::emergencies::Live,
+    pub live: Arc<crate::services::emergencies::Live>,
     /// How many emergency events are active, for the site banner (refreshed every few seconds
     /// and at once when this process posts or closes).
     pub active_emergencies: Arc<std::sync::atomic::AtomicI64>,

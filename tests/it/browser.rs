@@ -512,3 +512,100 @@ async fn browser_searches_in_traditional_characters_and_narrows_by_a_facet() {
     c.close().await.ok();
     result.expect("the browser walk-through");
 }
+
+/// Issue 8: an event page kept open shows a figure posted through the API without a reload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_sees_an_emergency_update_arrive_without_reloading() {
+    let Some((_driver, c)) = start_browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite)
+        .await
+        .expect("SQLite is always available");
+    let dept = app.department("hefei-emergency", "合肥市应急管理局", "340100");
+    let publisher = app.account(
+        "duty@hefei.gov.cn",
+        kaifang::domain::Role::Publisher,
+        Some("hefei-emergency"),
+    );
+    let key = app.api_key(publisher.id);
+    kaifang::services::emergencies::create_event(
+        &mut app.conn(),
+        &kaifang::services::emergencies::EventInput {
+            slug: "chaohu-flood".into(),
+            title: "巢湖流域洪涝灾害".into(),
+            category: kaifang::domain::EventCategory::NaturalDisaster,
+            level: 3,
+            regions: vec!["340100".into()],
+            department_id: dept.id,
+            summary: "受持续强降雨影响，巢湖流域部分地区发生洪涝。".into(),
+            started_at: app.clock.now(),
+            update_interval_minutes: 60,
+        },
+        app.clock.now(),
+        &kaifang::services::Actor::cli(),
+    )
+    .expect("an event");
+
+    let result = async {
+        open(&c, &format!("{}/emergencies/chaohu-flood", app.address)).await?;
+        // The page says when its live connection is open.
+        let mut connected = false;
+        for _ in 0..100 {
+            if visible_text(&c, "#live-status").await.contains("已连接") {
+                connected = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(connected, "the live connection opens");
+        // A mark that a reload would wipe out.
+        c.execute("window.kaifangMark = 'still here'; return true;", vec![])
+            .await?;
+        let res = app
+            .client
+            .post(format!(
+                "{}/api/v1/emergencies/chaohu-flood/updates",
+                app.address
+            ))
+            .bearer_auth(&key)
+            .json(&serde_json::json!({
+                "text": "巢湖水位超警戒，已转移安置群众。",
+                "indicators": [{"name": "转移安置人数", "value": 4321, "unit": "人"}],
+            }))
+            .send()
+            .await
+            .expect("the API answers");
+        assert_eq!(res.status(), 201);
+        let mut shown = false;
+        for _ in 0..150 {
+            if visible_text(&c, "#live-root").await.contains("4321") {
+                shown = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(shown, "the new figure appears on the open page");
+        let mark = c
+            .execute("return window.kaifangMark || null;", vec![])
+            .await?;
+        assert_eq!(mark, serde_json::json!("still here"), "without a reload");
+        assert!(
+            visible_text(&c, "#live-status")
+                .await
+                .contains("已收到新的更新")
+        );
+        assert_eq!(
+            c.find_all(Locator::Css("svg polyline.chart-line"))
+                .await?
+                .len(),
+            1,
+            "the chart came with it"
+        );
+        save_screenshot(&c, "emergency-live.png").await?;
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("the live emergency page");
+}

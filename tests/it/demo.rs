@@ -225,10 +225,11 @@ async fn demo_loads_a_realistic_catalog(backend: Backend) {
     stored.sort();
     assert_eq!(regenerated, stored);
 
-    // The audit log recorded the load and every file's publication, and its chain holds.
+    // The audit log recorded the load, every file's publication and the emergency zone (three
+    // events declared, two closed), and its chain holds.
     assert_eq!(
         kaifang::services::audit::verify(&mut conn).unwrap(),
-        Ok(1 + all.len())
+        Ok(1 + all.len() + 3 + 2)
     );
 }
 

@@ -287,14 +287,15 @@ async fn only_the_responsible_department_posts_and_bad_updates_change_nothing(ba
     assert_eq!(updates_in_db(&z), 1);
 }
 
-async fn the_live_stream_announces_a_posted_update(backend: Backend) {
-    let Some(z) = zone(backend).await else {
-        return;
-    };
-    let res = z
-        .app
+type Events = std::pin::Pin<
+    Box<dyn futures_util::Stream<Item = reqwest::Result<actix_web::web::Bytes>> + Send>,
+>;
+
+/// Opens an event page's live stream and reads its greeting.
+async fn listen(app: &TestApp) -> Events {
+    let res = app
         .client
-        .get(format!("{}/emergencies/chaohu-flood/live", z.app.address))
+        .get(format!("{}/emergencies/chaohu-flood/live", app.address))
         .send()
         .await
         .unwrap();
@@ -305,15 +306,18 @@ async fn the_live_stream_announces_a_posted_update(backend: Backend) {
             .unwrap()
             .starts_with("text/event-stream")
     );
-    let mut stream = res.bytes_stream();
+    let mut stream: Events = Box::pin(res.bytes_stream());
     let hello = tokio::time::timeout(Duration::from_secs(10), stream.next())
         .await
         .expect("the stream opens")
         .unwrap()
         .unwrap();
     assert!(String::from_utf8_lossy(&hello).contains("connected"));
-    let (status, body) = post(&z, Some(&z.own), json!({"text": "新的数据"})).await;
-    assert_eq!(status, 201);
+    stream
+}
+
+/// Reads until an `update` event arrives (at most 10 s); returns what was read.
+async fn next_update(stream: &mut Events) -> String {
     let mut got = String::new();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while !got.contains("event: update") {
@@ -324,10 +328,55 @@ async fn the_live_stream_announces_a_posted_update(backend: Backend) {
             .unwrap();
         got.push_str(&String::from_utf8_lossy(&chunk));
     }
+    got
+}
+
+async fn the_live_stream_announces_a_posted_update(backend: Backend) {
+    let Some(z) = zone(backend).await else {
+        return;
+    };
+    let mut stream = listen(&z.app).await;
+    let (status, body) = post(&z, Some(&z.own), json!({"text": "新的数据"})).await;
+    assert_eq!(status, 201);
+    let got = next_update(&mut stream).await;
     let id = body["update"]["id"].as_i64().unwrap();
     assert!(got.contains(&format!("data: {id}")), "{got}");
     assert_eq!(
         z.app.get("/emergencies/no-such-event/live").await.status(),
         404
     );
+}
+
+/// Two instances on one PostgreSQL database: an update posted to one reaches the live pages of
+/// the other (LISTEN/NOTIFY), and each page hears it once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_share_live_updates_through_one_postgres_database() {
+    let Some(z) = zone(Backend::Postgres).await else {
+        return;
+    };
+    let url = z.app.settings.database_url.clone();
+    // A second portal process on the same database, with its own data directory and index.
+    let second = TestApp::spawn_with(Backend::Sqlite, |s| s.database_url = url)
+        .await
+        .expect("a second instance");
+    assert_eq!(
+        second.get("/emergencies/chaohu-flood").await.status(),
+        200,
+        "the second instance sees the event"
+    );
+    let mut on_second = listen(&second).await;
+    let mut on_first = listen(&z.app).await;
+    let (status, body) = post(&z, Some(&z.own), json!({"text": "第一实例发布"})).await;
+    assert_eq!(status, 201);
+    let id = body["update"]["id"].as_i64().unwrap();
+    let got = next_update(&mut on_second).await;
+    assert!(got.contains(&format!("data: {id}")), "{got}");
+    let got = next_update(&mut on_first).await;
+    assert!(got.contains(&format!("data: {id}")), "{got}");
+    // Once only: nothing more within a second.
+    let more = tokio::time::timeout(Duration::from_secs(1), on_first.next()).await;
+    assert!(more.is_err(), "no second announcement: {more:?}");
+    // And the other way round.
+    let page = second.ok_page("/emergencies/chaohu-flood").await;
+    assert!(page.text("#live-root").contains("第一实例发布"));
 }

@@ -139,8 +139,9 @@ pub async fn post_update(
     let slug = slug.into_inner();
     let posted = state
         .db_as(move |c| {
+            let by_database = emergencies::announced_by_database(c);
             match emergencies::post_update(c, &user, &slug, &text, &values, at, now, &actor) {
-                Ok(p) => Ok(p),
+                Ok((e, u)) => Ok((e, u, by_database)),
                 Err(EmergencyError::NotFound) => Err(ApiError::not_found()),
                 Err(e @ EmergencyError::Forbidden(_)) => Err(ApiError::forbidden(e.to_string())),
                 Err(e @ EmergencyError::Closed) => Err(ApiError::new(
@@ -156,12 +157,15 @@ pub async fn post_update(
             }
         })
         .await?;
-    let (event, posted) = posted;
-    // Open pages learn of it at once (no receiver is fine).
-    let _ = state.live.send(LiveUpdate {
-        slug: event.slug.clone(),
-        update_id: posted.id,
-    });
+    let (event, posted, by_database) = posted;
+    // Open pages learn of it at once: through PostgreSQL's NOTIFY (every instance, including
+    // this one, listens), or on SQLite straight from here (no receiver is fine).
+    if !by_database {
+        let _ = state.live.send(LiveUpdate {
+            slug: event.slug.clone(),
+            update_id: posted.id,
+        });
+    }
     Ok(HttpResponse::Created().json(json!({
         "update": {
             "id": posted.id,
