@@ -296,6 +296,18 @@ impl Series {
     }
 }
 
+/// A dataset opened for an event, with its published files (downloadable without an account
+/// when the dataset is unconditionally open).
+#[derive(Debug, Clone)]
+pub struct LinkedDataset {
+    pub slug: String,
+    pub title: String,
+    pub open: bool,
+    /// (resource id, name) of resources with a published version.
+    pub files: Vec<(i32, String)>,
+    pub last_updated_at: NaiveDateTime,
+}
+
 /// An event page.
 #[derive(Debug, Clone)]
 pub struct EventPage {
@@ -303,8 +315,8 @@ pub struct EventPage {
     /// Newest first.
     pub updates: Vec<UpdateView>,
     pub series: Vec<Series>,
-    /// Linked datasets the public may see: (slug, title).
-    pub datasets: Vec<(String, String)>,
+    /// Linked datasets the public may see.
+    pub datasets: Vec<LinkedDataset>,
 }
 
 pub fn page(
@@ -355,10 +367,21 @@ pub fn page(
         }
     }
     let dataset_ids = rows::dataset_ids(conn, event.id)?;
-    let datasets = catalog_rows::public_by_ids(conn, &dataset_ids)?
-        .into_iter()
-        .map(|d| (d.slug, d.title))
-        .collect();
+    let mut datasets = Vec::new();
+    for d in catalog_rows::public_by_ids(conn, &dataset_ids)? {
+        let files = crate::db::resources::for_dataset(conn, d.id)?
+            .into_iter()
+            .filter(|r| r.current_version_id.is_some())
+            .map(|r| (r.id, r.name))
+            .collect();
+        datasets.push(LinkedDataset {
+            open: d.open_class == crate::domain::OpenClass::Unconditional,
+            slug: d.slug,
+            title: d.title,
+            files,
+            last_updated_at: d.last_updated_at,
+        });
+    }
     let last_update = updates.iter().map(|u| u.update.posted_at).max();
     let department = departments::by_id(conn, event.department_id)?.name;
     Ok(Some(EventPage {

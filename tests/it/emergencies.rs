@@ -187,6 +187,26 @@ async fn an_update_reaches_the_page_the_api_and_the_feeds(backend: Backend) {
     assert_eq!(page.count("ol.timeline > li"), 2);
     assert_eq!(page.count(".warning"), 0, "just updated: not overdue");
     assert_eq!(page.attrs("a[href='/datasets/rainfall']", "href").len(), 1);
+    // A new CSV for a linked dataset shows on the event page, downloadable.
+    let rainfall = kaifang::db::datasets::by_slug(&mut app.conn(), "rainfall")
+        .unwrap()
+        .unwrap();
+    let (r, v) = crate::helpers::ingest_file(
+        app,
+        &rainfall,
+        "逐小时降雨量",
+        "rain.csv",
+        "站点,降雨量\n忠庙,35.5\n".as_bytes(),
+    );
+    assert_eq!(v.status, "ready");
+    let link = format!("/datasets/rainfall/resources/{}/download?format=csv", r.id);
+    let page = app.ok_page("/emergencies/chaohu-flood").await;
+    assert_eq!(
+        page.attrs(&format!("a[href='{link}']"), "href").len(),
+        1,
+        "{link}"
+    );
+    assert_eq!(app.get(&link).await.status(), 200);
     // The JSON API.
     let (_, list) = {
         let res = app.get("/api/v1/emergencies").await;

@@ -81,7 +81,23 @@ pub async fn show(
     value["datasets"] = page
         .datasets
         .iter()
-        .map(|(slug, title)| json!({ "slug": slug, "title": title, "url": format!("/datasets/{slug}") }))
+        .map(|d| {
+            json!({
+                "slug": d.slug,
+                "title": d.title,
+                "url": format!("/datasets/{}", d.slug),
+                "open_class": if d.open { "unconditional" } else { "conditional" },
+                "last_updated_at": iso(&d.last_updated_at),
+                "downloads": if d.open {
+                    d.files.iter().map(|(id, name)| json!({
+                        "name": name,
+                        "csv": format!("/datasets/{}/resources/{id}/download?format=csv", d.slug),
+                    })).collect::<Vec<_>>()
+                } else {
+                    Vec::new()
+                },
+            })
+        })
         .collect();
     Ok(HttpResponse::Ok().json(value))
 }

@@ -42,7 +42,7 @@ pub struct ShowPage {
     pub s: EventSummary,
     pub series: Vec<(Series, LineChart)>,
     pub updates: Vec<UpdateView>,
-    pub datasets: Vec<(String, String)>,
+    pub datasets: Vec<emergencies::LinkedDataset>,
 }
 
 async fn load(state: &AppState, slug: String) -> Result<EventPage, AppError> {
