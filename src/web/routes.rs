@@ -103,6 +103,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(post("/account/keys/{id}/revoke", account::revoke_key))
         // The publisher console.
         .service(page("/console", console::index))
+        .service(page(
+            "/console/emergencies",
+            pages::emergencies::console_index,
+        ))
+        .service(form(
+            "/console/emergencies/{slug}",
+            pages::emergencies::console_form,
+            pages::emergencies::console_post,
+        ))
+        .service(post(
+            "/console/emergencies/{slug}/close",
+            pages::emergencies::console_close,
+        ))
         .service(form(
             "/console/datasets/new",
             console::new_form,

@@ -584,6 +584,22 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
         ),
         // The emergency zone (issue 8): public pages; only department A's publishers post.
         (Get("/emergencies"), [Pass, Pass, Pass, Pass, Pass]),
+        (
+            Get("/console/emergencies"),
+            [Login, FORBID, Pass, Pass, FORBID],
+        ),
+        (
+            Get("/console/emergencies/flood"),
+            [Login, FORBID, Pass, FORBID, FORBID],
+        ),
+        (
+            Post("/console/emergencies/flood", &[("text", "")]),
+            [Login, FORBID, BAD, FORBID, FORBID],
+        ),
+        (
+            Post("/console/emergencies/nope/close", &[]),
+            [Login, FORBID, MISSING, MISSING, FORBID],
+        ),
         (Get("/emergencies/flood"), [Pass, Pass, Pass, Pass, Pass]),
         (
             Get("/emergencies/nope"),

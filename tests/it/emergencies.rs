@@ -17,7 +17,84 @@ both_backends!(
     an_update_reaches_the_page_the_api_and_the_feeds,
     only_the_responsible_department_posts_and_bad_updates_change_nothing,
     the_live_stream_announces_a_posted_update,
+    a_publisher_posts_from_the_console_and_closes_the_event,
 );
+
+async fn a_publisher_posts_from_the_console_and_closes_the_event(backend: Backend) {
+    let Some(z) = zone(backend).await else {
+        return;
+    };
+    let app = &z.app;
+    let b = app.logged_in("pa@hefei.gov.cn").await;
+    let (status, list) = b.page("/console/emergencies").await;
+    assert_eq!(status, 200);
+    assert!(list.text("main").contains("巢湖流域洪涝灾害"));
+    let form = "/console/emergencies/chaohu-flood";
+    assert_eq!(b.page(form).await.0, 200);
+    // Row 0 is fine, row 2 has a bad number: 400, the error points at row 2, input kept.
+    let res = b
+        .post(
+            form,
+            &[
+                ("text", "堤防巡查发现管涌，已处置。"),
+                ("name_0", "转移安置人数"),
+                ("value_0", "2400"),
+                ("unit_0", "人"),
+                ("name_2", "降雨量"),
+                ("value_2", "很大"),
+                ("unit_2", "mm"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    let page = crate::helpers::Page::new(res.text().await.unwrap());
+    assert!(page.text("#error-summary").contains("不是数值"));
+    assert_eq!(
+        page.attrs("#error-summary a", "href"),
+        ["#f-indicators[2].value"]
+    );
+    assert_eq!(page.text("#f-text"), "堤防巡查发现管涌，已处置。");
+    assert_eq!(page.attrs("input[name=value_2]", "value"), ["很大"]);
+    assert_eq!(updates_in_db(&z), 0);
+    // Corrected: published, and the reader is sent to the update on the public page.
+    let res = b
+        .post(
+            form,
+            &[
+                ("text", "堤防巡查发现管涌，已处置。"),
+                ("name_0", "转移安置人数"),
+                ("value_0", "2400"),
+                ("unit_0", "人"),
+                ("name_2", "降雨量"),
+                ("value_2", "12.5"),
+                ("unit_2", "mm"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(crate::helpers::location(&res).starts_with("/emergencies/chaohu-flood#update-"));
+    assert_eq!(updates_in_db(&z), 1);
+    let public = app.ok_page("/emergencies/chaohu-flood").await;
+    assert!(public.text("#live-root").contains("2400"));
+    // Another department's publisher cannot open the form.
+    let other = app.logged_in("pb@wuhu.gov.cn").await;
+    assert_eq!(other.page(form).await.0, 403);
+    // Closing moves it to the archive.
+    let res = b.post("/console/emergencies/chaohu-flood/close", &[]).await;
+    assert_eq!(res.status(), 303);
+    let (_, one) = {
+        let r = app.get("/api/v1/emergencies/chaohu-flood").await;
+        (r.status(), r.json::<Value>().await.unwrap())
+    };
+    assert_eq!(one["status"], "closed");
+    assert_eq!(
+        b.page(form).await.0,
+        200,
+        "the form still opens for the record"
+    );
+    let res = b.post(form, &[("text", "补充")]).await;
+    assert_eq!(res.status(), 409, "but a closed event takes no updates");
+}
 
 struct Zone {
     app: TestApp,

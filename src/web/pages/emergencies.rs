@@ -229,3 +229,254 @@ pub async fn feed(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         &body,
     ))
 }
+
+/// The console list: the events of the publisher's department.
+#[derive(Template)]
+#[template(path = "console/emergencies.html")]
+pub struct ConsoleList {
+    pub layout: Layout,
+    pub events: Vec<EventSummary>,
+}
+
+pub async fn console_index(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<web::Html, AppError> {
+    let publisher = viewer.require_publisher()?;
+    let now = state.clock.now();
+    let events = state
+        .db(move |c| Ok(emergencies::list(c, now)?))
+        .await?
+        .into_iter()
+        .filter(|e| e.event.department_id == publisher.department_id)
+        .collect();
+    render(&ConsoleList {
+        layout: Layout::new(
+            &state,
+            &viewer,
+            "突发事件更新",
+            crate::web::layout::NAV_CONSOLE,
+        ),
+        events,
+    })
+}
+
+/// One indicator row of the console form, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct Row {
+    pub name: String,
+    pub value: String,
+    pub unit: String,
+    pub region: String,
+}
+
+/// How many indicator rows the console form offers.
+const ROWS: usize = 6;
+
+#[derive(Template)]
+#[template(path = "console/emergency.html")]
+pub struct ConsoleForm {
+    pub layout: Layout,
+    pub s: EventSummary,
+    pub text: String,
+    pub rows: Vec<Row>,
+    pub units: &'static [&'static str],
+    pub errors: crate::web::forms::FormErrors,
+}
+
+impl ConsoleForm {
+    pub fn field_id(&self, i: &usize, f: &str) -> String {
+        format!("f-indicators[{i}].{f}")
+    }
+    pub fn error_of(&self, i: &usize, f: &str) -> Option<&String> {
+        self.errors.get(&format!("indicators[{i}].{f}"))
+    }
+}
+
+/// The event, if it belongs to the publisher's department (another department's is a 403).
+async fn own_event(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: String,
+) -> Result<EventSummary, AppError> {
+    let publisher = viewer.require_publisher()?;
+    let page = load(state, slug).await?;
+    if page.summary.event.department_id != publisher.department_id {
+        return Err(AppError::Forbidden(format!(
+            "该事件由{}负责，只有其工作人员可以发布更新",
+            page.summary.department
+        )));
+    }
+    Ok(page.summary)
+}
+
+fn blank_rows() -> Vec<Row> {
+    vec![Row::default(); ROWS]
+}
+
+pub async fn console_form(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    slug: web::Path<String>,
+) -> Result<web::Html, AppError> {
+    let s = own_event(&state, &viewer, slug.into_inner()).await?;
+    render(&ConsoleForm {
+        layout: Layout::new(
+            &state,
+            &viewer,
+            format!("发布更新：{}", s.event.title),
+            crate::web::layout::NAV_CONSOLE,
+        ),
+        s,
+        text: String::new(),
+        rows: blank_rows(),
+        units: crate::domain::emergency::UNITS,
+        errors: crate::web::forms::FormErrors::new(),
+    })
+}
+
+pub async fn console_post(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: actix_session::Session,
+    slug: web::Path<String>,
+    crate::web::auth::CsrfPairs(pairs): crate::web::auth::CsrfPairs,
+) -> Result<HttpResponse, AppError> {
+    let s = own_event(&state, &viewer, slug.into_inner()).await?;
+    let get = |k: String| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(key, _)| *key == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let text = get("text".into());
+    let rows: Vec<Row> = (0..ROWS)
+        .map(|i| Row {
+            name: get(format!("name_{i}")),
+            value: get(format!("value_{i}")),
+            unit: get(format!("unit_{i}")),
+            region: get(format!("region_{i}")),
+        })
+        .collect();
+    // Empty rows are not indicators; their positions stay, so errors point at the right row.
+    let filled: Vec<(usize, crate::domain::emergency::ValueInput)> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !(r.name.trim().is_empty() && r.value.trim().is_empty()))
+        .map(|(i, r)| {
+            (
+                i,
+                crate::domain::emergency::ValueInput {
+                    name: r.name.clone(),
+                    value: r.value.clone(),
+                    unit: r.unit.clone(),
+                    region: r.region.clone(),
+                },
+            )
+        })
+        .collect();
+    let values: Vec<_> = filled.iter().map(|(_, v)| v.clone()).collect();
+    let user = viewer.require_user()?.user.clone();
+    let actor = viewer.actor();
+    let now = state.clock.now();
+    let slug = s.event.slug.clone();
+    let result = state
+        .db(move |c| {
+            let by_database = emergencies::announced_by_database(c);
+            Ok(
+                match emergencies::post_update(c, &user, &slug, &text, &values, None, now, &actor) {
+                    Ok((e, u)) => Ok((e, u, by_database)),
+                    Err(emergencies::EmergencyError::Invalid(fields)) => Err(fields),
+                    Err(emergencies::EmergencyError::Closed) => {
+                        return Err(AppError::Conflict("该事件已结束，不能再发布更新".into()));
+                    }
+                    Err(emergencies::EmergencyError::NotFound) => return Err(AppError::NotFound),
+                    Err(e @ emergencies::EmergencyError::Forbidden(_)) => {
+                        return Err(AppError::Forbidden(e.to_string()));
+                    }
+                    Err(emergencies::EmergencyError::Database(e)) => return Err(e.into()),
+                },
+            )
+        })
+        .await?;
+    match result {
+        Ok((event, update, by_database)) => {
+            if !by_database {
+                let _ = state.live.send(emergencies::LiveUpdate {
+                    slug: event.slug.clone(),
+                    update_id: update.id,
+                });
+            }
+            crate::web::auth::set_flash(&session, "更新已发布，事件页面上的读者会立即看到。");
+            Ok(super::see_other(&format!(
+                "/emergencies/{}#update-{}",
+                event.slug, update.id
+            )))
+        }
+        Err(fields) => {
+            let mut errors = crate::web::forms::FormErrors::new();
+            for (field, message) in fields {
+                // `indicators[k]` counts filled rows; the form's rows keep their own numbers.
+                let field = match field
+                    .strip_prefix("indicators[")
+                    .and_then(|r| r.split_once(']'))
+                    .and_then(|(k, rest)| Some((k.parse::<usize>().ok()?, rest)))
+                {
+                    Some((k, rest)) => match filled.get(k) {
+                        Some((row, _)) => format!("indicators[{row}]{rest}"),
+                        None => "indicators".into(),
+                    },
+                    None => field,
+                };
+                errors.add(&field, message);
+            }
+            let text = pairs
+                .iter()
+                .rev()
+                .find(|(k, _)| k == "text")
+                .map(|(_, v)| v.clone())
+                .unwrap_or_default();
+            super::render_with_status(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                &ConsoleForm {
+                    layout: Layout::new(
+                        &state,
+                        &viewer,
+                        format!("发布更新：{}", s.event.title),
+                        crate::web::layout::NAV_CONSOLE,
+                    ),
+                    s,
+                    text,
+                    rows,
+                    units: crate::domain::emergency::UNITS,
+                    errors,
+                },
+            )
+        }
+    }
+}
+
+/// `POST /console/emergencies/{slug}/close`: the event moves to the archive.
+pub async fn console_close(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: actix_session::Session,
+    slug: web::Path<String>,
+    _csrf: crate::web::auth::CsrfPairs,
+) -> Result<HttpResponse, AppError> {
+    let s = own_event(&state, &viewer, slug.into_inner()).await?;
+    let actor = viewer.actor();
+    let now = state.clock.now();
+    let slug = s.event.slug.clone();
+    state
+        .db(move |c| Ok(emergencies::close_event(c, &slug, now, &actor)?))
+        .await?;
+    state.active_emergencies.fetch_sub(
+        i64::from(s.is_active()),
+        std::sync::atomic::Ordering::Relaxed,
+    );
+    crate::web::auth::set_flash(&session, "事件已结束，已移入归档；其页面和数据继续公开。");
+    Ok(super::see_other(&format!("/emergencies/{}", s.event.slug)))
+}
