@@ -171,6 +171,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page("/admin/class-changes", admin::class_changes))
         .service(post("/admin/class-changes/{id}", admin::decide))
         .service(page("/admin/audit", admin::audit))
+        .service(form(
+            "/admin/emergencies",
+            pages::emergencies::admin_index,
+            pages::emergencies::admin_declare,
+        ))
         .service(page("/admin/uploads", admin::uploads))
         .service(post("/admin/uploads/{id}/override", admin::override_upload))
         // The JSON API.

@@ -585,6 +585,14 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
         // The emergency zone (issue 8): public pages; only department A's publishers post.
         (Get("/emergencies"), [Pass, Pass, Pass, Pass, Pass]),
         (
+            Get("/admin/emergencies"),
+            [Login, FORBID, FORBID, FORBID, Pass],
+        ),
+        (
+            Post("/admin/emergencies", &[("title", "")]),
+            [Login, FORBID, FORBID, FORBID, BAD],
+        ),
+        (
             Get("/console/emergencies"),
             [Login, FORBID, Pass, Pass, FORBID],
         ),

@@ -18,7 +18,68 @@ both_backends!(
     only_the_responsible_department_posts_and_bad_updates_change_nothing,
     the_live_stream_announces_a_posted_update,
     a_publisher_posts_from_the_console_and_closes_the_event,
+    an_administrator_declares_an_event,
 );
+
+async fn an_administrator_declares_an_event(backend: Backend) {
+    let Some(z) = zone(backend).await else {
+        return;
+    };
+    let app = &z.app;
+    app.account("admin@ah.gov.cn", Role::Admin, None);
+    let admin = app.logged_in("admin@ah.gov.cn").await;
+    let good = [
+        ("title", "合肥市暴雪灾害"),
+        ("slug", "hefei-snow"),
+        ("category", "natural_disaster"),
+        ("level", "4"),
+        ("regions", "340100, 340102"),
+        ("department", "dept-a"),
+        ("summary", "强降雪导致道路结冰。"),
+        ("interval", "60"),
+        ("datasets", "rainfall rainfall"),
+    ];
+    // Bad values: 400, each named, what was typed kept, nothing stored.
+    let mut bad = good;
+    bad[1] = ("slug", "chaohu-flood");
+    bad[4] = ("regions", "999999");
+    bad[7] = ("interval", "5");
+    bad[8] = ("datasets", "no-such-data");
+    let res = admin.post("/admin/emergencies", &bad).await;
+    assert_eq!(res.status(), 400);
+    let page = crate::helpers::Page::new(res.text().await.unwrap());
+    let summary = page.text("#error-summary");
+    for part in ["已被使用", "999999", "10080", "no-such-data"] {
+        assert!(summary.contains(part), "{part} in {summary}");
+    }
+    assert_eq!(page.attrs("#f-title", "value"), ["合肥市暴雪灾害"]);
+    assert_eq!(app.get("/emergencies/hefei-snow").await.status(), 404);
+    // Good: declared, linked once to the dataset, audited; the department can post.
+    let res = admin.post("/admin/emergencies", &good).await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let one: Value = app
+        .get("/api/v1/emergencies/hefei-snow")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["status"], "active");
+    assert_eq!(one["datasets"].as_array().unwrap().len(), 1);
+    assert_eq!(one["regions"], json!(["340100", "340102"]));
+    let res = z
+        .app
+        .client
+        .post(format!(
+            "{}/api/v1/emergencies/hefei-snow/updates",
+            app.address
+        ))
+        .bearer_auth(&z.own)
+        .json(&json!({"text": "道路除雪进展"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+}
 
 async fn a_publisher_posts_from_the_console_and_closes_the_event(backend: Backend) {
     let Some(z) = zone(backend).await else {

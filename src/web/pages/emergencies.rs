@@ -480,3 +480,83 @@ pub async fn console_close(
     crate::web::auth::set_flash(&session, "事件已结束，已移入归档；其页面和数据继续公开。");
     Ok(super::see_other(&format!("/emergencies/{}", s.event.slug)))
 }
+
+/// `/admin/emergencies`: every event, and the declaration form.
+#[derive(Template)]
+#[template(path = "admin/emergencies.html")]
+pub struct AdminPage {
+    pub layout: Layout,
+    pub events: Vec<EventSummary>,
+    pub draft: emergencies::EventDraft,
+    pub departments: Vec<crate::db::departments::Department>,
+    pub categories: &'static [crate::domain::EventCategory],
+    pub errors: crate::web::forms::FormErrors,
+}
+
+async fn admin_page(
+    state: &AppState,
+    viewer: &Viewer,
+    draft: emergencies::EventDraft,
+    errors: crate::web::forms::FormErrors,
+) -> Result<AdminPage, AppError> {
+    let now = state.clock.now();
+    let (events, departments) = state
+        .db(move |c| Ok((emergencies::list(c, now)?, crate::db::departments::all(c)?)))
+        .await?;
+    Ok(AdminPage {
+        layout: Layout::new(state, viewer, "突发事件", crate::web::layout::NAV_ADMIN),
+        events,
+        draft,
+        departments,
+        categories: crate::domain::EventCategory::ALL,
+        errors,
+    })
+}
+
+pub async fn admin_index(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<web::Html, AppError> {
+    viewer.require_admin()?;
+    let draft = emergencies::EventDraft {
+        level: "4".into(),
+        interval: "120".into(),
+        ..Default::default()
+    };
+    render(&admin_page(&state, &viewer, draft, crate::web::forms::FormErrors::new()).await?)
+}
+
+/// `POST /admin/emergencies`: declares an event.
+pub async fn admin_declare(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: actix_session::Session,
+    crate::web::auth::CsrfForm(draft): crate::web::auth::CsrfForm<emergencies::EventDraft>,
+) -> Result<HttpResponse, AppError> {
+    viewer.require_admin()?;
+    let actor = viewer.actor();
+    let now = state.clock.now();
+    let kept = draft.clone();
+    let result = state
+        .db(move |c| Ok(emergencies::declare(c, &draft, now, &actor)?))
+        .await?;
+    match result {
+        Ok(event) => {
+            state
+                .active_emergencies
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            crate::web::auth::set_flash(&session, "突发事件已发布，负责部门现在可以发布更新。");
+            Ok(super::see_other(&format!("/emergencies/{}", event.slug)))
+        }
+        Err(fields) => {
+            let mut errors = crate::web::forms::FormErrors::new();
+            for (f, m) in fields {
+                errors.add(&f, m);
+            }
+            super::render_with_status(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                &admin_page(&state, &viewer, kept, errors).await?,
+            )
+        }
+    }
+}
