@@ -45,6 +45,18 @@ impl LiveUpdate {
     }
 }
 
+/// Tells this instance's open pages about a stored update, unless the database announces it to
+/// every instance (PostgreSQL: the listener passes it on).
+pub fn announce(live: &Live, by_database: bool, event: &Event, update: &Update) {
+    if !by_database {
+        // No open page is not an error.
+        let _ = live.send(LiveUpdate {
+            slug: event.slug.clone(),
+            update_id: update.id,
+        });
+    }
+}
+
 /// Whether updates reach other instances through the database (PostgreSQL's NOTIFY, sent on
 /// commit); on SQLite there is one instance and the poster tells its own pages.
 pub fn announced_by_database(conn: &DbConnection) -> bool {

@@ -716,23 +716,7 @@ async fn setup(app: &TestApp) -> Principals {
         &kaifang::services::Actor::cli(),
     )
     .expect("application 1");
-    kaifang::services::emergencies::create_event(
-        &mut app.conn(),
-        &kaifang::services::emergencies::EventInput {
-            slug: "flood".into(),
-            title: "合肥洪涝".into(),
-            category: kaifang::domain::EventCategory::NaturalDisaster,
-            level: 4,
-            regions: vec!["340100".into()],
-            department_id: a.id,
-            summary: "强降雨".into(),
-            started_at: kaifang::services::now(),
-            update_interval_minutes: 60,
-        },
-        kaifang::services::now(),
-        &kaifang::services::Actor::cli(),
-    )
-    .expect("an emergency event of department A");
+    app.emergency("flood", "合肥洪涝", &a);
     let mut anonymous = app.browser();
     anonymous.refresh_csrf("/login").await;
     Principals {

@@ -529,23 +529,7 @@ async fn browser_sees_an_emergency_update_arrive_without_reloading() {
         Some("hefei-emergency"),
     );
     let key = app.api_key(publisher.id);
-    kaifang::services::emergencies::create_event(
-        &mut app.conn(),
-        &kaifang::services::emergencies::EventInput {
-            slug: "chaohu-flood".into(),
-            title: "巢湖流域洪涝灾害".into(),
-            category: kaifang::domain::EventCategory::NaturalDisaster,
-            level: 3,
-            regions: vec!["340100".into()],
-            department_id: dept.id,
-            summary: "受持续强降雨影响，巢湖流域部分地区发生洪涝。".into(),
-            started_at: app.clock.now(),
-            update_interval_minutes: 60,
-        },
-        app.clock.now(),
-        &kaifang::services::Actor::cli(),
-    )
-    .expect("an event");
+    app.emergency("chaohu-flood", "巢湖流域洪涝灾害", &dept);
 
     let result = async {
         open(&c, &format!("{}/emergencies/chaohu-flood", app.address)).await?;

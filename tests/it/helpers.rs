@@ -219,6 +219,32 @@ impl TestApp {
         page
     }
 
+    /// An active emergency event of this department, started now, expecting hourly updates.
+    pub fn emergency(
+        &self,
+        slug: &str,
+        title: &str,
+        department: &Department,
+    ) -> kaifang::db::emergencies::Event {
+        kaifang::services::emergencies::create_event(
+            &mut self.conn(),
+            &kaifang::services::emergencies::EventInput {
+                slug: slug.into(),
+                title: title.into(),
+                category: kaifang::domain::EventCategory::NaturalDisaster,
+                level: 3,
+                regions: vec![department.region_code.as_str().to_owned()],
+                department_id: department.id,
+                summary: "受持续强降雨影响，部分地区发生洪涝。".into(),
+                started_at: self.clock.now(),
+                update_interval_minutes: 60,
+            },
+            self.clock.now(),
+            &kaifang::services::Actor::cli(),
+        )
+        .expect("an emergency event")
+    }
+
     pub fn department(&self, slug: &str, name: &str, region: &str) -> Department {
         let level = kaifang::domain::RegionCode::parse(region)
             .expect("region")

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use super::{ApiError, ApiUser};
 use crate::domain::emergency::ValueInput;
 use crate::services::Actor;
-use crate::services::emergencies::{self, EmergencyError, EventSummary, LiveUpdate, UpdateView};
+use crate::services::emergencies::{self, EmergencyError, EventSummary, UpdateView};
 use crate::web::AppState;
 use crate::web::auth::client_ip;
 use crate::web::format::iso;
@@ -174,14 +174,7 @@ pub async fn post_update(
         })
         .await?;
     let (event, posted, by_database) = posted;
-    // Open pages learn of it at once: through PostgreSQL's NOTIFY (every instance, including
-    // this one, listens), or on SQLite straight from here (no receiver is fine).
-    if !by_database {
-        let _ = state.live.send(LiveUpdate {
-            slug: event.slug.clone(),
-            update_id: posted.id,
-        });
-    }
+    emergencies::announce(&state.live, by_database, &event, &posted);
     Ok(HttpResponse::Created().json(json!({
         "update": {
             "id": posted.id,

@@ -403,12 +403,7 @@ pub async fn console_post(
         .await?;
     match result {
         Ok((event, update, by_database)) => {
-            if !by_database {
-                let _ = state.live.send(emergencies::LiveUpdate {
-                    slug: event.slug.clone(),
-                    update_id: update.id,
-                });
-            }
+            emergencies::announce(&state.live, by_database, &event, &update);
             crate::web::auth::set_flash(&session, "更新已发布，事件页面上的读者会立即看到。");
             Ok(super::see_other(&format!(
                 "/emergencies/{}#update-{}",
