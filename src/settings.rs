@@ -70,12 +70,9 @@ pub struct ApiSettings {
     pub concurrent_downloads: u32,
     /// Comma-separated addresses or CIDR blocks.
     pub metrics_allow: String,
-}
-
-impl ApiSettings {
-    pub fn metrics_networks(&self) -> Result<Vec<ipnet::IpNet>, SettingsError> {
-        parse_networks(&self.metrics_allow).map_err(SettingsError::MetricsAllow)
-    }
+    /// `metrics_allow`, parsed once when the settings are loaded.
+    #[serde(skip)]
+    pub metrics_networks: Vec<ipnet::IpNet>,
 }
 
 /// A comma-separated list of addresses (`10.0.0.1`) and CIDR blocks (`10.0.0.0/8`).
@@ -108,6 +105,9 @@ pub struct AuthSettings {
     pub secure_cookies: bool,
     /// Comma-separated addresses or CIDR blocks of the proxies whose `X-Forwarded-For` counts.
     pub trusted_proxies: String,
+    /// `trusted_proxies`, parsed once when the settings are loaded (not per request).
+    #[serde(skip)]
+    pub trusted_networks: Vec<ipnet::IpNet>,
     pub login_burst_per_account: u32,
     pub login_burst_per_ip: u32,
     pub login_refill_secs: u64,
@@ -229,13 +229,15 @@ impl Settings {
         for (key, value) in meili {
             builder = builder.set_override(key, value)?;
         }
-        let settings: Settings = builder.build()?.try_deserialize()?;
+        let mut settings: Settings = builder.build()?.try_deserialize()?;
         settings.database_url()?;
         if !(1..=100).contains(&settings.catalog.per_page) {
             return Err(SettingsError::PerPage);
         }
-        parse_networks(&settings.auth.trusted_proxies).map_err(SettingsError::TrustedProxies)?;
-        settings.api.metrics_networks()?;
+        settings.auth.trusted_networks = parse_networks(&settings.auth.trusted_proxies)
+            .map_err(SettingsError::TrustedProxies)?;
+        settings.api.metrics_networks =
+            parse_networks(&settings.api.metrics_allow).map_err(SettingsError::MetricsAllow)?;
         Ok(settings)
     }
 

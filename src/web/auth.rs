@@ -73,7 +73,7 @@ pub fn set_flash(session: &Session, message: &str) {
 /// not an address stops the walk at the last trustworthy hop.
 pub fn client_ip(req: &HttpRequest, auth: &AuthSettings) -> Option<String> {
     let peer = req.peer_addr()?.ip();
-    let trusted = crate::settings::parse_networks(&auth.trusted_proxies).unwrap_or_default();
+    let trusted = &auth.trusted_networks;
     let is_proxy = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
     let mut client = peer;
     if is_proxy(&peer) {
@@ -350,6 +350,7 @@ mod tests {
             .unwrap()
             .auth;
         s.trusted_proxies = proxies.into();
+        s.trusted_networks = crate::settings::parse_networks(proxies).unwrap();
         s
     }
 

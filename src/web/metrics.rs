@@ -220,12 +220,11 @@ pub async fn observe(
 
 /// `GET /metrics`.
 pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, AppError> {
-    let allowed = state.settings.api.metrics_networks().unwrap_or_default();
+    let allowed = &state.settings.api.metrics_networks;
     // The client as far as the trusted proxies say. A forwarded request from a proxy that is not
     // configured as trusted (say nginx on the same host) would look like loopback: refused.
     let peer = req.peer_addr().map(|a| a.ip());
-    let trusted =
-        crate::settings::parse_networks(&state.settings.auth.trusted_proxies).unwrap_or_default();
+    let trusted = &state.settings.auth.trusted_networks;
     let forwarded = req.headers().contains_key("x-forwarded-for")
         || req
             .headers()

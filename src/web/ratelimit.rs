@@ -580,6 +580,7 @@ mod tests {
             search_per_minute: 5,
             concurrent_downloads: 1,
             metrics_allow: String::new(),
+            metrics_networks: Vec::new(),
         });
         let l = limits.for_tier(Tier::Anonymous);
         let seen: Vec<u32> = (0..3).map(|_| count(l, "ip:a").remaining).collect();
