@@ -320,7 +320,8 @@ async fn dispatch(
             let id = text(&p, "id").ok_or_else(|| missing("id"))?;
             let with_datasets = boolean(&p, "include_datasets");
             run(Box::new(move |c| {
-                let counts = Counts::load(c)?;
+                let rows = light_rows(c)?;
+                let counts = Counts::of(&rows);
                 let (mut value, filter) = if orgs {
                     let d = departments::by_slug(c, &id)?
                         .ok_or_else(|| Failure::NotFound("Not found: 没有这个部门".into()))?;
@@ -331,18 +332,10 @@ async fn dispatch(
                     (group(&t, counts.by_theme(t.id)), Fq::Group(t.slug))
                 };
                 if with_datasets {
-                    let rows = light_rows(c)?;
-                    let slugs: Vec<String> = rows
-                        .iter()
-                        .filter(|r| filter.matches(r))
-                        .take(MAX_ROWS)
-                        .map(|r| r.dataset.slug.clone())
-                        .collect();
+                    // The rows are public datasets already: no second lookup by slug.
                     let mut packages = Vec::new();
-                    for s in slugs {
-                        if let Some(page) = catalog::public_metadata(c, &s)? {
-                            packages.push(package(&base, &page));
-                        }
+                    for r in rows.into_iter().filter(|r| filter.matches(r)).take(MAX_ROWS) {
+                        packages.push(package(&base, &catalog::metadata(c, r.dataset)?));
                     }
                     value["packages"] = json!(packages);
                 }
@@ -435,16 +428,20 @@ struct Counts {
 
 impl Counts {
     fn load(c: &mut DbConnection) -> Result<Self, Failure> {
+        Ok(Self::of(&light_rows(c)?))
+    }
+
+    fn of(rows: &[LightRow]) -> Self {
         let mut departments = HashMap::new();
         let mut themes = HashMap::new();
-        for r in light_rows(c)? {
+        for r in rows {
             *departments.entry(r.dataset.department_id).or_default() += 1;
             *themes.entry(r.dataset.theme_id).or_default() += 1;
         }
-        Ok(Self {
+        Self {
             departments,
             themes,
-        })
+        }
     }
     fn by_department(&self, id: i32) -> i64 {
         self.departments.get(&id).copied().unwrap_or(0)
