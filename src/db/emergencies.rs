@@ -4,7 +4,10 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::DbConnection;
-use super::schema::{emergency_datasets, emergency_events, emergency_updates, emergency_values};
+use super::schema::{
+    emergency_attachments, emergency_datasets, emergency_events, emergency_fast_tracks,
+    emergency_updates, emergency_values,
+};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = emergency_events)]
@@ -201,4 +204,148 @@ pub fn last_updates(conn: &mut DbConnection) -> QueryResult<Vec<(i32, Option<Nai
             max(emergency_updates::posted_at),
         ))
         .load(conn)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = emergency_attachments)]
+pub struct Attachment {
+    pub id: i32,
+    pub update_id: i32,
+    pub file_key: String,
+    pub file_name: String,
+    pub media_type: String,
+    pub size: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = emergency_attachments)]
+pub struct NewAttachment<'a> {
+    pub update_id: i32,
+    pub file_key: &'a str,
+    pub file_name: &'a str,
+    pub media_type: &'a str,
+    pub size: i64,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_attachment(
+    conn: &mut DbConnection,
+    new: &NewAttachment<'_>,
+) -> QueryResult<Attachment> {
+    diesel::insert_into(emergency_attachments::table)
+        .values(new)
+        .returning(emergency_attachments::all_columns)
+        .get_result(conn)
+}
+
+/// The attachments of these updates, oldest first.
+pub fn attachments_of(conn: &mut DbConnection, update_ids: &[i32]) -> QueryResult<Vec<Attachment>> {
+    let mut out = Vec::new();
+    for chunk in update_ids.chunks(5000) {
+        out.extend(
+            emergency_attachments::table
+                .filter(emergency_attachments::update_id.eq_any(chunk.to_vec()))
+                .order(emergency_attachments::id)
+                .select(Attachment::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
+}
+
+pub fn attachment(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Attachment>> {
+    emergency_attachments::table
+        .find(id)
+        .select(Attachment::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn update_by_id(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Update>> {
+    emergency_updates::table
+        .find(id)
+        .select(Update::as_select())
+        .first(conn)
+        .optional()
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = emergency_fast_tracks)]
+pub struct FastTrack {
+    pub id: i32,
+    pub event_id: i32,
+    pub dataset_id: i32,
+    pub from_class: String,
+    pub from_status: String,
+    pub reason: String,
+    pub published_by: Option<i32>,
+    pub published_at: NaiveDateTime,
+    pub reviewed_by: Option<i32>,
+    pub reviewed_at: Option<NaiveDateTime>,
+    pub review_note: Option<String>,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = emergency_fast_tracks)]
+pub struct NewFastTrack<'a> {
+    pub event_id: i32,
+    pub dataset_id: i32,
+    pub from_class: &'a str,
+    pub from_status: &'a str,
+    pub reason: &'a str,
+    pub published_by: Option<i32>,
+    pub published_at: NaiveDateTime,
+}
+
+pub fn insert_fast_track(
+    conn: &mut DbConnection,
+    new: &NewFastTrack<'_>,
+) -> QueryResult<FastTrack> {
+    diesel::insert_into(emergency_fast_tracks::table)
+        .values(new)
+        .returning(emergency_fast_tracks::all_columns)
+        .get_result(conn)
+}
+
+pub fn fast_track(conn: &mut DbConnection, id: i32) -> QueryResult<Option<FastTrack>> {
+    emergency_fast_tracks::table
+        .find(id)
+        .select(FastTrack::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every fast-tracked publication, those awaiting review first, newest first within each.
+pub fn fast_tracks(conn: &mut DbConnection) -> QueryResult<Vec<FastTrack>> {
+    emergency_fast_tracks::table
+        .order((
+            emergency_fast_tracks::reviewed_at.is_not_null().asc(),
+            emergency_fast_tracks::published_at.desc(),
+            emergency_fast_tracks::id.desc(),
+        ))
+        .select(FastTrack::as_select())
+        .load(conn)
+}
+
+/// Records the administrator's review; false when it was already reviewed.
+pub fn review_fast_track(
+    conn: &mut DbConnection,
+    id: i32,
+    by: i32,
+    at: NaiveDateTime,
+    note: &str,
+) -> QueryResult<bool> {
+    diesel::update(
+        emergency_fast_tracks::table
+            .find(id)
+            .filter(emergency_fast_tracks::reviewed_at.is_null()),
+    )
+    .set((
+        emergency_fast_tracks::reviewed_by.eq(Some(by)),
+        emergency_fast_tracks::reviewed_at.eq(Some(at)),
+        emergency_fast_tracks::review_note.eq(Some(note)),
+    ))
+    .execute(conn)
+    .map(|n| n == 1)
 }

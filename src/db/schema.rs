@@ -276,6 +276,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    emergency_attachments (id) {
+        id -> Integer,
+        update_id -> Integer,
+        file_key -> Text,
+        file_name -> Text,
+        media_type -> Text,
+        size -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    emergency_fast_tracks (id) {
+        id -> Integer,
+        event_id -> Integer,
+        dataset_id -> Integer,
+        from_class -> Text,
+        from_status -> Text,
+        reason -> Text,
+        published_by -> Nullable<Integer>,
+        published_at -> Timestamp,
+        reviewed_by -> Nullable<Integer>,
+        reviewed_at -> Nullable<Timestamp>,
+        review_note -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(emergency_attachments -> emergency_updates (update_id));
+diesel::joinable!(emergency_fast_tracks -> emergency_events (event_id));
 diesel::joinable!(emergency_events -> departments (department_id));
 diesel::joinable!(emergency_datasets -> emergency_events (event_id));
 diesel::joinable!(emergency_datasets -> datasets (dataset_id));
@@ -318,6 +348,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     emergency_datasets,
     emergency_updates,
     emergency_values,
+    emergency_attachments,
+    emergency_fast_tracks,
 );
 
 diesel::table! {

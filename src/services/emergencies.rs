@@ -7,7 +7,9 @@ use chrono::NaiveDateTime;
 use diesel::result::Error as DbError;
 
 use super::{Actor, audit};
-use crate::db::emergencies::{self as rows, Event, NewEvent, NewUpdate, NewValue, Update, Value};
+use crate::db::emergencies::{
+    self as rows, Attachment, Event, NewAttachment, NewEvent, NewUpdate, NewValue, Update, Value,
+};
 use crate::db::users::User;
 use crate::db::{DbConnection, catalog as catalog_rows, departments, write_transaction};
 use crate::domain::emergency::{UpdateContent, ValueInput, check_update};
@@ -126,19 +128,21 @@ pub fn create_event(
     })
 }
 
-/// Posts an update: only a publisher of the responsible department, only while the event is
-/// active, only a valid update. Nothing is stored otherwise.
-#[allow(clippy::too_many_arguments)]
-pub fn post_update(
-    conn: &mut DbConnection,
-    user: &User,
-    slug: &str,
-    text: &str,
-    values: &[ValueInput],
-    reported_at: Option<NaiveDateTime>,
-    now: NaiveDateTime,
-    actor: &Actor,
-) -> Result<(Event, Update), EmergencyError> {
+/// A file stored for an update's attachment (already in the file store).
+#[derive(Debug, Clone)]
+pub struct NewFile {
+    pub key: String,
+    pub name: String,
+    pub media_type: &'static str,
+    pub size: i64,
+}
+
+/// The largest attachment, in bytes.
+pub const MAX_ATTACHMENT: u64 = 10 * 1024 * 1024;
+
+/// The event, if this user may post to it: a publisher of the responsible department, while
+/// the event is active.
+pub fn postable(conn: &mut DbConnection, user: &User, slug: &str) -> Result<Event, EmergencyError> {
     let event = rows::by_slug(conn, slug)?.ok_or(EmergencyError::NotFound)?;
     if user.role != Role::Publisher || user.department_id != Some(event.department_id) {
         let dept = departments::by_id(conn, event.department_id)?;
@@ -147,6 +151,57 @@ pub fn post_update(
     if event.status != EventStatus::Active.as_str() {
         return Err(EmergencyError::Closed);
     }
+    Ok(event)
+}
+
+/// On PostgreSQL, tells every instance (on commit) that the update changed.
+fn notify(conn: &mut DbConnection, event: &Event, update_id: i32) -> Result<(), DbError> {
+    if announced_by_database(conn) {
+        use diesel::RunQueryDsl;
+        let payload = LiveUpdate {
+            slug: event.slug.clone(),
+            update_id,
+        }
+        .payload();
+        diesel::sql_query("SELECT pg_notify($1, $2)")
+            .bind::<diesel::sql_types::Text, _>(NOTIFY_CHANNEL)
+            .bind::<diesel::sql_types::Text, _>(payload)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn insert_attachment(
+    conn: &mut DbConnection,
+    update_id: i32,
+    file: &NewFile,
+    now: NaiveDateTime,
+) -> Result<Attachment, DbError> {
+    rows::insert_attachment(
+        conn,
+        &NewAttachment {
+            update_id,
+            file_key: &file.key,
+            file_name: &file.name,
+            media_type: file.media_type,
+            size: file.size,
+            created_at: now,
+        },
+    )
+}
+
+/// Checks an update as [`post_update`] would, storing nothing (the console checks before it
+/// keeps an attachment, so that a refused update leaves no file).
+pub fn check_post(
+    conn: &mut DbConnection,
+    user: &User,
+    slug: &str,
+    text: &str,
+    values: &[ValueInput],
+    reported_at: Option<NaiveDateTime>,
+    now: NaiveDateTime,
+) -> Result<(Event, UpdateContent), EmergencyError> {
+    let event = postable(conn, user, slug)?;
     let content: UpdateContent = check_update(text, values).map_err(EmergencyError::Invalid)?;
     if let Some(at) = reported_at
         && (at > now + chrono::Duration::minutes(5) || at < event.started_at)
@@ -156,6 +211,25 @@ pub fn post_update(
             "数据时间应在事件开始之后、不晚于现在".into(),
         )]));
     }
+    Ok((event, content))
+}
+
+/// Posts an update, with an optional attachment: only a publisher of the responsible
+/// department, only while the event is active, only a valid update. Nothing is stored
+/// otherwise.
+#[allow(clippy::too_many_arguments)]
+pub fn post_update(
+    conn: &mut DbConnection,
+    user: &User,
+    slug: &str,
+    text: &str,
+    values: &[ValueInput],
+    reported_at: Option<NaiveDateTime>,
+    attachment: Option<&NewFile>,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> Result<(Event, Update), EmergencyError> {
+    let (event, content) = check_post(conn, user, slug, text, values, reported_at, now)?;
     let update = write_transaction(conn, |conn| {
         let update = rows::insert_update(
             conn,
@@ -179,28 +253,60 @@ pub fn post_update(
             })
             .collect();
         rows::insert_values(conn, &values)?;
+        let attached = attachment
+            .map(|f| insert_attachment(conn, update.id, f, now))
+            .transpose()?;
         audit::record(
             conn,
             actor,
             "emergency.update",
             &format!("emergency:{}", event.id),
-            serde_json::json!({ "update": update.id, "values": values.len() }),
+            serde_json::json!({
+                "update": update.id,
+                "values": values.len(),
+                "attachment": attached.map(|a| a.id),
+            }),
         )?;
-        if announced_by_database(conn) {
-            use diesel::RunQueryDsl;
-            let payload = LiveUpdate {
-                slug: event.slug.clone(),
-                update_id: update.id,
-            }
-            .payload();
-            diesel::sql_query("SELECT pg_notify($1, $2)")
-                .bind::<diesel::sql_types::Text, _>(NOTIFY_CHANNEL)
-                .bind::<diesel::sql_types::Text, _>(payload)
-                .execute(conn)?;
-        }
+        notify(conn, &event, update.id)?;
         Ok::<_, DbError>(update)
     })?;
     Ok((event, update))
+}
+
+/// Adds a file to an update already posted (the API's second step). Same rules as posting;
+/// at most [`MAX_ATTACHMENTS`](crate::domain::emergency::MAX_ATTACHMENTS) per update.
+pub fn attach(
+    conn: &mut DbConnection,
+    user: &User,
+    slug: &str,
+    update_id: i32,
+    file: &NewFile,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> Result<(Event, Update, Attachment), EmergencyError> {
+    let event = postable(conn, user, slug)?;
+    let update = rows::update_by_id(conn, update_id)?
+        .filter(|u| u.event_id == event.id)
+        .ok_or(EmergencyError::NotFound)?;
+    write_transaction(conn, |conn| {
+        let max = crate::domain::emergency::MAX_ATTACHMENTS;
+        if rows::attachments_of(conn, &[update.id])?.len() >= max {
+            return Err(EmergencyError::Invalid(vec![(
+                "file".into(),
+                format!("每条更新最多 {max} 个附件"),
+            )]));
+        }
+        let a = insert_attachment(conn, update.id, file, now)?;
+        audit::record(
+            conn,
+            actor,
+            "emergency.attachment",
+            &format!("emergency:{}", event.id),
+            serde_json::json!({ "update": update.id, "attachment": a.id, "size": a.size }),
+        )?;
+        notify(conn, &event, update.id)?;
+        Ok((event, update, a))
+    })
 }
 
 /// Closes an event: it moves to the archive; its pages and data stay.
@@ -292,6 +398,7 @@ pub fn active_count(conn: &mut DbConnection) -> Result<i64, DbError> {
 pub struct UpdateView {
     pub update: Update,
     pub values: Vec<Value>,
+    pub attachments: Vec<Attachment>,
 }
 
 /// One indicator's series: the sum of its values in each update, oldest first.
@@ -345,10 +452,15 @@ pub fn page(
     for v in rows::values_of(conn, &ids)? {
         by_update.entry(v.update_id).or_default().push(v);
     }
+    let mut files: BTreeMap<i32, Vec<Attachment>> = BTreeMap::new();
+    for a in rows::attachments_of(conn, &ids)? {
+        files.entry(a.update_id).or_default().push(a);
+    }
     let updates: Vec<UpdateView> = updates
         .into_iter()
         .map(|u| UpdateView {
             values: by_update.remove(&u.id).unwrap_or_default(),
+            attachments: files.remove(&u.id).unwrap_or_default(),
             update: u,
         })
         .collect();
@@ -675,5 +787,240 @@ pub fn declare(
             rows::link_dataset(conn, event.id, id)?;
         }
         Ok(Ok(event))
+    })
+}
+
+/// A dataset of the publisher's department, as the event's console shows it.
+#[derive(Debug, Clone)]
+pub struct OwnDataset {
+    pub dataset: crate::db::datasets::Dataset,
+    pub linked: bool,
+}
+
+impl OwnDataset {
+    /// Whether the public may already download it without conditions.
+    pub fn is_open(&self) -> bool {
+        self.dataset.status == crate::domain::DatasetStatus::Published
+            && self.dataset.open_class == crate::domain::OpenClass::Unconditional
+    }
+}
+
+/// The datasets of a department, those linked to the event first.
+pub fn own_datasets(
+    conn: &mut DbConnection,
+    event_id: i32,
+    department_id: i32,
+) -> Result<Vec<OwnDataset>, DbError> {
+    let linked = rows::dataset_ids(conn, event_id)?;
+    let mut out: Vec<OwnDataset> = crate::db::datasets::of_department(conn, department_id)?
+        .into_iter()
+        .map(|d| OwnDataset {
+            linked: linked.contains(&d.id),
+            dataset: d,
+        })
+        .collect();
+    out.sort_by_key(|o| !o.linked);
+    Ok(out)
+}
+
+/// A publisher of the responsible department links one of its own datasets (of any class and
+/// status) to an active event; it shows on the event page once the public may see it.
+pub fn link_own_dataset(
+    conn: &mut DbConnection,
+    user: &User,
+    slug: &str,
+    dataset_slug: &str,
+    actor: &Actor,
+) -> Result<Event, EmergencyError> {
+    let event = postable(conn, user, slug)?;
+    let d = crate::db::datasets::by_slug(conn, dataset_slug)?
+        .filter(|d| Some(d.department_id) == user.department_id)
+        .ok_or_else(|| {
+            EmergencyError::Invalid(vec![("link".into(), "请选择本部门的数据集".into())])
+        })?;
+    write_transaction(conn, |conn| {
+        if rows::dataset_ids(conn, event.id)?.contains(&d.id) {
+            return Err(EmergencyError::Invalid(vec![(
+                "link".into(),
+                format!("“{}”已关联此事件", d.title),
+            )]));
+        }
+        rows::link_dataset(conn, event.id, d.id)?;
+        audit::record(
+            conn,
+            actor,
+            "emergency.link",
+            &format!("emergency:{}", event.id),
+            serde_json::json!({ "dataset": d.slug }),
+        )?;
+        Ok(event)
+    })
+}
+
+/// Fast track (Art. 36): a publisher of the responsible department opens a dataset linked to
+/// an active event unconditionally and publishes it at once. The audit log flags it for an
+/// administrator's review afterwards (`review: pending`), and `/admin/emergencies` lists it
+/// until reviewed. Personal data is not waived (see [`publishing::open_at_once`]).
+pub fn fast_track(
+    conn: &mut DbConnection,
+    user: &User,
+    publisher: &crate::services::publishing::Publisher,
+    slug: &str,
+    dataset_slug: &str,
+    reason: &str,
+    now: NaiveDateTime,
+) -> Result<(Event, crate::db::datasets::Dataset), EmergencyError> {
+    use crate::services::publishing::{self, PublishError};
+    let event = postable(conn, user, slug)?;
+    let reason = reason.trim();
+    if reason.chars().count() < 2 || reason.chars().count() > 500 {
+        return Err(EmergencyError::Invalid(vec![(
+            "reason".into(),
+            "请填写快速发布的理由（2 至 500 字），它会公开记入修改记录并供事后复核".into(),
+        )]));
+    }
+    let d = crate::db::datasets::by_slug(conn, dataset_slug)?.ok_or(EmergencyError::NotFound)?;
+    if !rows::dataset_ids(conn, event.id)?.contains(&d.id) {
+        return Err(EmergencyError::Invalid(vec![(
+            "dataset".into(),
+            "只有关联到此事件的数据集可以快速发布，请先关联".into(),
+        )]));
+    }
+    write_transaction(conn, |conn| {
+        let (before, after) =
+            publishing::open_at_once(conn, publisher, &d.slug, reason).map_err(|e| match e {
+                PublishError::NotFound => EmergencyError::NotFound,
+                PublishError::Forbidden => EmergencyError::Invalid(vec![(
+                    "dataset".into(),
+                    "只能快速发布本部门的数据集".into(),
+                )]),
+                PublishError::Invalid(f) | PublishError::Conflict(f) => {
+                    EmergencyError::Invalid(f.into_iter().collect())
+                }
+                PublishError::Transition(m) => EmergencyError::Invalid(vec![("dataset".into(), m)]),
+                PublishError::Database(e) => EmergencyError::Database(e),
+            })?;
+        let ft = rows::insert_fast_track(
+            conn,
+            &rows::NewFastTrack {
+                event_id: event.id,
+                dataset_id: after.id,
+                from_class: before.open_class.as_str(),
+                from_status: before.status.as_str(),
+                reason,
+                published_by: Some(user.id),
+                published_at: now,
+            },
+        )?;
+        audit::record(
+            conn,
+            &publisher.actor,
+            "emergency.fast_track",
+            &format!("dataset:{}", after.slug),
+            serde_json::json!({
+                "event": event.slug,
+                "fast_track": ft.id,
+                "open_class": [before.open_class.as_str(), after.open_class.as_str()],
+                "status": [before.status.as_str(), after.status.as_str()],
+                "reason": reason,
+                "review": "pending",
+            }),
+        )?;
+        Ok((event, after))
+    })
+}
+
+/// A fast-tracked publication, for the administrators' review list.
+#[derive(Debug, Clone)]
+pub struct FastTrackView {
+    pub fast_track: rows::FastTrack,
+    pub event_slug: String,
+    pub event_title: String,
+    pub dataset_slug: String,
+    pub dataset_title: String,
+    pub department: String,
+}
+
+impl FastTrackView {
+    pub fn from_label(&self) -> String {
+        let class = self
+            .fast_track
+            .from_class
+            .parse::<crate::domain::OpenClass>()
+            .map(|c| c.label())
+            .unwrap_or("");
+        let status = self
+            .fast_track
+            .from_status
+            .parse::<crate::domain::DatasetStatus>()
+            .map(|s| s.label())
+            .unwrap_or("");
+        format!("{class}·{status}")
+    }
+}
+
+pub fn fast_tracks(conn: &mut DbConnection) -> Result<Vec<FastTrackView>, DbError> {
+    let events = rows::all(conn)?;
+    let mut out = Vec::new();
+    for ft in rows::fast_tracks(conn)? {
+        let event = events.iter().find(|e| e.id == ft.event_id).cloned();
+        let d = crate::db::datasets::by_id(conn, ft.dataset_id)?;
+        let department = departments::by_id(conn, d.department_id)?.name;
+        out.push(FastTrackView {
+            event_slug: event.as_ref().map(|e| e.slug.clone()).unwrap_or_default(),
+            event_title: event.map(|e| e.title).unwrap_or_default(),
+            dataset_slug: d.slug,
+            dataset_title: d.title,
+            department,
+            fast_track: ft,
+        });
+    }
+    Ok(out)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReviewError {
+    #[error("没有这条快速发布记录")]
+    NotFound,
+    #[error("{0}")]
+    Invalid(String),
+    #[error("这条快速发布已复核过")]
+    AlreadyReviewed,
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+/// An administrator reviews a fast-tracked publication afterwards; the note is audited. A
+/// dataset that should not have been opened is then reclassified through the usual edit form.
+pub fn review_fast_track(
+    conn: &mut DbConnection,
+    admin: &Actor,
+    id: i32,
+    note: &str,
+    now: NaiveDateTime,
+) -> Result<rows::FastTrack, ReviewError> {
+    let note = note.trim();
+    if note.chars().count() < 2 || note.chars().count() > 500 {
+        return Err(ReviewError::Invalid(
+            "请填写复核意见（2 至 500 字），例如“符合应急公开要求”".into(),
+        ));
+    }
+    let by = admin
+        .user_id
+        .ok_or_else(|| ReviewError::Invalid("只有管理员可以复核".into()))?;
+    write_transaction(conn, |conn| {
+        let ft = rows::fast_track(conn, id)?.ok_or(ReviewError::NotFound)?;
+        if !rows::review_fast_track(conn, ft.id, by, now, note)? {
+            return Err(ReviewError::AlreadyReviewed);
+        }
+        let d = crate::db::datasets::by_id(conn, ft.dataset_id)?;
+        audit::record(
+            conn,
+            admin,
+            "emergency.fast_track_review",
+            &format!("dataset:{}", d.slug),
+            serde_json::json!({ "fast_track": ft.id, "note": note }),
+        )?;
+        rows::fast_track(conn, id)?.ok_or(ReviewError::NotFound)
     })
 }

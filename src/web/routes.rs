@@ -35,6 +35,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page("/emergencies/{slug}", pages::emergencies::show))
         .service(page("/emergencies/{slug}/live", pages::emergencies::live))
         .service(page(
+            "/emergencies/{slug}/attachments/{id}",
+            pages::emergencies::attachment,
+        ))
+        .service(page(
             "/emergencies/{slug}/feed.atom",
             pages::emergencies::event_feed,
         ))
@@ -116,6 +120,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/console/emergencies/{slug}/close",
             pages::emergencies::console_close,
         ))
+        .service(post(
+            "/console/emergencies/{slug}/datasets",
+            pages::emergencies::console_link,
+        ))
+        .service(post(
+            "/console/emergencies/{slug}/fast-track",
+            pages::emergencies::console_fast_track,
+        ))
         .service(form(
             "/console/datasets/new",
             console::new_form,
@@ -176,6 +188,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             pages::emergencies::admin_index,
             pages::emergencies::admin_declare,
         ))
+        .service(post(
+            "/admin/emergencies/fast-tracks/{id}/review",
+            pages::emergencies::admin_review,
+        ))
         .service(page("/admin/uploads", admin::uploads))
         .service(post("/admin/uploads/{id}/override", admin::override_upload))
         // The JSON API.
@@ -221,6 +237,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(post(
             "/api/v1/emergencies/{slug}/updates",
             api::emergencies::post_update,
+        ))
+        .service(post(
+            "/api/v1/emergencies/{slug}/updates/{id}/attachments",
+            api::emergencies::attach,
         ))
         // The CKAN-compatible Action API (ckanapi uses the second form).
         .service(

@@ -68,6 +68,25 @@ impl Received {
     }
 }
 
+/// A client's file name as we keep it: the last path segment, no control characters, at most
+/// 120 characters; `fallback` when nothing is left.
+pub fn clean_file_name(raw: &str, fallback: &str) -> String {
+    let name: String = raw
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(120)
+        .collect();
+    let name = name.trim();
+    if name.is_empty() || name == "." || name == ".." {
+        fallback.to_owned()
+    } else {
+        name.to_owned()
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum UploadError {
     #[error("文件超过上传上限 {0}")]
@@ -281,4 +300,22 @@ pub async fn raw(
         head,
         fields: HashMap::new(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean_file_name;
+
+    #[test]
+    fn file_names_lose_paths_and_control_characters() {
+        assert_eq!(
+            clean_file_name("C:\\报告\\汛情通报.pdf", "x"),
+            "汛情通报.pdf"
+        );
+        assert_eq!(clean_file_name("../../etc/passwd", "x"), "passwd");
+        assert_eq!(clean_file_name("a\u{0}b\nc.png", "x"), "abc.png");
+        assert_eq!(clean_file_name("  ", "附件.pdf"), "附件.pdf");
+        assert_eq!(clean_file_name("dir/..", "附件"), "附件");
+        assert_eq!(clean_file_name(&"长".repeat(300), "x").chars().count(), 120);
+    }
 }

@@ -687,7 +687,7 @@ async fn a_pdf_attachment_reaches_the_reviewer_and_nothing_else_is_kept(backend:
         return;
     };
     let url = format!("{}/datasets/{}/apply", s.app.address, s.slug);
-    let files = || -> usize { walk(&s.app.data_dir.path().join("files")) };
+    let files = || s.app.stored_files();
     let before = files();
     // Not a PDF: 400, the typed text kept, nothing stored.
     let res = s
@@ -812,19 +812,4 @@ async fn a_pdf_attachment_reaches_the_reviewer_and_nothing_else_is_kept(backend:
             .status(),
         303
     );
-}
-
-/// Files below `dir`, recursively.
-fn walk(dir: &std::path::Path) -> usize {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| {
-                    let p = e.path();
-                    if p.is_dir() { walk(&p) } else { 1 }
-                })
-                .sum()
-        })
-        .unwrap_or(0)
 }

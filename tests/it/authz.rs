@@ -605,6 +605,36 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
             [Login, FORBID, BAD, FORBID, FORBID],
         ),
         (
+            Post("/console/emergencies/flood/datasets", &[("link", "")]),
+            [Login, FORBID, BAD, FORBID, FORBID],
+        ),
+        (
+            Post(
+                "/console/emergencies/flood/fast-track",
+                &[("dataset", ""), ("reason", "")],
+            ),
+            [Login, FORBID, BAD, FORBID, FORBID],
+        ),
+        (
+            Post(
+                "/admin/emergencies/fast-tracks/999999/review",
+                &[("note", "符合应急公开要求")],
+            ),
+            [Login, FORBID, FORBID, FORBID, MISSING],
+        ),
+        (
+            Get("/emergencies/flood/attachments/999999"),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Api(
+                "POST",
+                "/api/v1/emergencies/flood/updates/999999/attachments",
+                "%PDF-1.7",
+            ),
+            [NOKEY, FORBID, MISSING, FORBID, FORBID],
+        ),
+        (
             Post("/console/emergencies/nope/close", &[]),
             [Login, FORBID, MISSING, MISSING, FORBID],
         ),

@@ -19,6 +19,8 @@ both_backends!(
     the_live_stream_announces_a_posted_update,
     a_publisher_posts_from_the_console_and_closes_the_event,
     an_administrator_declares_an_event,
+    an_update_carries_attachments_to_the_page_the_api_and_the_feed,
+    a_linked_dataset_is_fast_tracked_and_reviewed_afterwards,
 );
 
 async fn an_administrator_declares_an_event(backend: Backend) {
@@ -537,4 +539,404 @@ async fn two_instances_share_live_updates_through_one_postgres_database() {
     // And the other way round.
     let page = second.ok_page("/emergencies/chaohu-flood").await;
     assert!(page.text("#live-root").contains("第一实例发布"));
+}
+
+/// A PNG as far as its first bytes tell.
+fn png() -> Vec<u8> {
+    let mut b = b"\x89PNG\r\n\x1a\n".to_vec();
+    b.extend_from_slice(b"\0\0\0\rIHDR-a-test-image");
+    b
+}
+
+fn attachments_in_db(z: &Zone) -> i64 {
+    use diesel::prelude::*;
+    kaifang::db::schema::emergency_attachments::table
+        .count()
+        .get_result(&mut *z.app.conn())
+        .unwrap()
+}
+
+/// An update's files: from the console with the update (checked before anything is kept), and
+/// through the API afterwards; shown on the page, in the JSON API and as Atom enclosures.
+async fn an_update_carries_attachments_to_the_page_the_api_and_the_feed(backend: Backend) {
+    let Some(z) = zone(backend).await else {
+        return;
+    };
+    let app = &z.app;
+    let b = app.logged_in("pa@hefei.gov.cn").await;
+    let form = "/console/emergencies/chaohu-flood";
+    let fields = [
+        ("text", "今晨 6 时巢湖水位回落。"),
+        ("name_0", "转移安置人数"),
+        ("value_0", "1800"),
+        ("unit_0", "人"),
+    ];
+    let files_before = app.stored_files();
+    // Not a PDF, PNG or JPEG (an SVG can carry script): 400, the text kept, nothing stored.
+    let res = b
+        .post_multipart(
+            form,
+            &fields,
+            Some((
+                "水位.png",
+                b"<svg xmlns='http://www.w3.org/2000/svg'>".to_vec(),
+            )),
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    let page = crate::helpers::Page::new(res.text().await.unwrap());
+    assert!(
+        page.text("#error-summary")
+            .contains("附件必须是 PDF、PNG 或 JPEG 文件")
+    );
+    assert_eq!(page.text("#f-text"), "今晨 6 时巢湖水位回落。");
+    // A good file with a bad update: refused too, and the file is not kept.
+    let res = b
+        .post_multipart(
+            form,
+            &[
+                ("text", ""),
+                ("name_0", "转移安置人数"),
+                ("value_0", "很多"),
+            ],
+            Some(("水位.png", png())),
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    // Over 10 MB.
+    let mut big = png();
+    big.resize(10 * 1024 * 1024 + 1, 0);
+    let res = b
+        .post_multipart(form, &fields, Some(("大图.png", big)))
+        .await;
+    assert_eq!(res.status(), 400);
+    assert!(res.text().await.unwrap().contains("文件超过上传上限"));
+    assert_eq!((updates_in_db(&z), attachments_in_db(&z)), (0, 0));
+    assert_eq!(
+        app.stored_files(),
+        files_before,
+        "refused updates leave no file"
+    );
+
+    // Accepted: the update and its map.
+    let res = b
+        .post_multipart(form, &fields, Some(("C:\\地图\\受灾范围图.png", png())))
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!((updates_in_db(&z), attachments_in_db(&z)), (1, 1));
+    let page = app.ok_page("/emergencies/chaohu-flood").await;
+    assert_eq!(
+        page.texts(".attachments a:not(:has(img))"),
+        ["附件：受灾范围图.png"]
+    );
+    assert_eq!(
+        page.attrs(".attachments img", "alt"),
+        ["附件图片：受灾范围图.png"]
+    );
+    let href = page.attrs(".attachments img", "src").remove(0);
+    let res = app.get(&href).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("image/png")
+    );
+    let disposition = res.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        disposition.contains("filename*=UTF-8''%E5%8F%97%E7%81%BE"),
+        "{disposition}"
+    );
+    assert_eq!(res.bytes().await.unwrap().to_vec(), png());
+
+    // The API adds a PDF to the same update; only the responsible department may.
+    let api: Value = app
+        .get("/api/v1/emergencies/chaohu-flood")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let update_id = api["updates"][0]["id"].as_i64().unwrap();
+    assert_eq!(
+        api["updates"][0]["attachments"][0]["name"],
+        "受灾范围图.png"
+    );
+    assert_eq!(api["updates"][0]["attachments"][0]["url"], href.as_str());
+    let attach = |key: Option<&str>, body: Vec<u8>| {
+        let mut r = app
+            .client
+            .post(format!(
+                "{}/api/v1/emergencies/chaohu-flood/updates/{update_id}/attachments?name=防汛通报.pdf",
+                app.address
+            ))
+            .body(body);
+        if let Some(k) = key {
+            r = r.bearer_auth(k.to_owned());
+        }
+        async move {
+            let res = r.send().await.unwrap();
+            (
+                res.status().as_u16(),
+                res.json::<Value>().await.unwrap_or_default(),
+            )
+        }
+    };
+    let pdf = b"%PDF-1.7\n1 0 obj\n".to_vec();
+    assert_eq!(attach(None, pdf.clone()).await.0, 401);
+    assert_eq!(attach(Some(&z.other), pdf.clone()).await.0, 403);
+    assert_eq!(attach(Some(&z.citizen), pdf.clone()).await.0, 403);
+    let (status, body) = attach(Some(&z.own), b"MZ\x90\0 an executable".to_vec()).await;
+    assert_eq!(status, 415);
+    assert_eq!(body["error"]["code"], "unsupported_media_type");
+    assert_eq!(attachments_in_db(&z), 1);
+    let (status, body) = attach(Some(&z.own), pdf.clone()).await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["attachment"]["name"], "防汛通报.pdf");
+    assert_eq!(body["attachment"]["media_type"], "application/pdf");
+    let pdf_url = body["attachment"]["url"].as_str().unwrap().to_owned();
+    let res = app.get(&pdf_url).await;
+    assert_eq!(
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    // The attachment belongs to this event only.
+    let elsewhere = pdf_url.replace("chaohu-flood", "no-such-event");
+    assert_eq!(app.get(&elsewhere).await.status(), 404);
+    // Five per update.
+    for _ in 0..3 {
+        assert_eq!(attach(Some(&z.own), pdf.clone()).await.0, 201);
+    }
+    let (status, body) = attach(Some(&z.own), pdf.clone()).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["error"]["fields"]["file"]
+            .as_str()
+            .unwrap()
+            .contains("最多 5 个")
+    );
+    assert_eq!(app.audited("emergency.attachment").len(), 4);
+
+    // The feed carries them as enclosures.
+    let feed = app
+        .get("/emergencies/chaohu-flood/feed.atom")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(assert_atom(&feed), 1);
+    assert_eq!(feed.matches("rel=\"enclosure\"").count(), 5);
+    assert!(feed.contains(&format!("type=\"image/png\" length=\"{}\"", png().len())));
+}
+
+/// Fast track: a dataset of the responsible department, linked to the active event, is opened
+/// unconditionally at once; the audit log flags it for review and an administrator reviews it.
+async fn a_linked_dataset_is_fast_tracked_and_reviewed_afterwards(backend: Backend) {
+    let Some(z) = zone(backend).await else {
+        return;
+    };
+    let app = &z.app;
+    let a = kaifang::db::departments::by_slug(&mut app.conn(), "dept-a")
+        .unwrap()
+        .unwrap();
+    let b_dept = kaifang::db::departments::by_slug(&mut app.conn(), "dept-b")
+        .unwrap()
+        .unwrap();
+    DatasetBuilder::new("shelters", "合肥市应急避难场所名录", &a)
+        .conditional("经申请获批后使用", "《安徽省政务数据资源管理办法》")
+        .status(kaifang::domain::DatasetStatus::Draft)
+        .insert(app);
+    DatasetBuilder::new("wuhu-shelters", "芜湖市应急避难场所名录", &b_dept)
+        .status(kaifang::domain::DatasetStatus::Draft)
+        .insert(app);
+    let b = app.logged_in("pa@hefei.gov.cn").await;
+    let console = "/console/emergencies/chaohu-flood";
+    let page = b.page(console).await.1;
+    assert!(
+        page.attrs("#f-link option", "value")
+            .contains(&"shelters".to_owned())
+    );
+    assert!(
+        !page
+            .attrs("#f-link option", "value")
+            .contains(&"wuhu-shelters".to_owned()),
+        "only the department's own datasets are offered"
+    );
+    // Another department's dataset cannot be linked, even by typing its slug.
+    let res = b
+        .post(&format!("{console}/datasets"), &[("link", "wuhu-shelters")])
+        .await;
+    assert_eq!(res.status(), 400);
+    let res = b
+        .post(&format!("{console}/datasets"), &[("link", "shelters")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.audited("emergency.link").len(), 1);
+    // Linked but still a conditional draft: not on the public page.
+    let public = app.ok_page("/emergencies/chaohu-flood").await;
+    assert!(!public.text("main").contains("应急避难场所"));
+
+    // No reason: 400, nothing changes, the choice is kept.
+    let res = b
+        .post(
+            &format!("{console}/fast-track"),
+            &[("dataset", "shelters"), ("reason", " ")],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    let page = crate::helpers::Page::new(res.text().await.unwrap());
+    assert!(page.text("#error-summary").contains("请填写快速发布的理由"));
+    assert_eq!(
+        page.attrs("#f-dataset option[selected]", "value"),
+        ["shelters"]
+    );
+    assert_eq!(app.get("/datasets/shelters").await.status(), 404);
+    // Another department's publisher: 403.
+    let other = app.logged_in("pb@wuhu.gov.cn").await;
+    let res = other
+        .post(
+            &format!("{console}/fast-track"),
+            &[("dataset", "shelters"), ("reason", "应急需要")],
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+    // A dataset that does not exist: 404.
+    let res = b
+        .post(
+            &format!("{console}/fast-track"),
+            &[("dataset", "rainfall-missing"), ("reason", "应急需要")],
+        )
+        .await;
+    assert_eq!(res.status(), 404);
+    // Personal data is not waived: a closed list of evacuees with resident ID numbers, linked,
+    // cannot be fast-tracked.
+    let evacuees = DatasetBuilder::new("evacuees", "巢湖流域转移安置人员名单", &a)
+        .closed("《中华人民共和国个人信息保护法》第二十八条")
+        .insert(app);
+    crate::helpers::ingest_file(
+        app,
+        &evacuees,
+        "名单",
+        "名单.csv",
+        &crate::helpers::people_csv(5),
+    );
+    let res = b
+        .post(&format!("{console}/datasets"), &[("link", "evacuees")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let res = b
+        .post(
+            &format!("{console}/fast-track"),
+            &[("dataset", "evacuees"), ("reason", "便于亲属查询")],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    let page = crate::helpers::Page::new(res.text().await.unwrap());
+    assert!(page.text("#error-summary").contains("未脱敏的个人信息"));
+    assert_eq!(page.text("#f-reason"), "便于亲属查询");
+    assert_eq!(app.get("/datasets/evacuees").await.status(), 404);
+    assert!(app.audited("emergency.fast_track").is_empty());
+
+    // Fast track: open at once.
+    let res = b
+        .post(
+            &format!("{console}/fast-track"),
+            &[
+                ("dataset", "shelters"),
+                ("reason", "群众转移需要查询避难场所"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(
+        crate::helpers::location(&res),
+        "/emergencies/chaohu-flood#datasets"
+    );
+    let api: Value = app
+        .get("/api/v1/datasets/shelters")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(api["open_class"], "unconditional", "{api}");
+    let public = app.ok_page("/emergencies/chaohu-flood").await;
+    assert!(
+        public
+            .text("#datasets + ul")
+            .contains("合肥市应急避难场所名录")
+    );
+    let flagged = app.audited("emergency.fast_track");
+    assert_eq!(flagged.len(), 1);
+    assert_eq!(flagged[0]["review"], "pending");
+    assert_eq!(flagged[0]["event"], "chaohu-flood");
+    assert_eq!(
+        flagged[0]["open_class"],
+        json!(["conditional", "unconditional"])
+    );
+    assert_eq!(flagged[0]["status"], json!(["draft", "published"]));
+    let history = b.page("/console/datasets/shelters/history").await.1;
+    assert!(history.text("main").contains("群众转移需要查询避难场所"));
+    // Already open: nothing to fast-track.
+    let res = b
+        .post(
+            &format!("{console}/fast-track"),
+            &[("dataset", "shelters"), ("reason", "再次")],
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+    assert_eq!(app.audited("emergency.fast_track").len(), 1);
+
+    // The administrator reviews it afterwards.
+    app.account("admin@ah.gov.cn", Role::Admin, None);
+    let admin = app.logged_in("admin@ah.gov.cn").await;
+    let page = admin.page("/admin/emergencies").await.1;
+    assert!(
+        page.text("#fast-tracks ~ div")
+            .contains("合肥市应急避难场所名录")
+    );
+    assert!(page.text("#fast-tracks ~ div").contains("待复核"));
+    let id = flagged[0]["fast_track"].as_i64().unwrap();
+    let review = format!("/admin/emergencies/fast-tracks/{id}/review");
+    let res = admin.post(&review, &[("note", "")]).await;
+    assert_eq!(res.status(), 400);
+    let page = crate::helpers::Page::new(res.text().await.unwrap());
+    assert!(page.text(".field-error").contains("请填写复核意见"));
+    assert!(app.audited("emergency.fast_track_review").is_empty());
+    let res = admin
+        .post(&review, &[("note", "符合应急公开要求，不含个人信息")])
+        .await;
+    assert_eq!(res.status(), 303);
+    let reviewed = app.audited("emergency.fast_track_review");
+    assert_eq!(reviewed.len(), 1);
+    assert_eq!(reviewed[0]["fast_track"], id);
+    let page = admin.page("/admin/emergencies").await.1;
+    assert!(page.text("#fast-tracks ~ div").contains("已复核"));
+    assert_eq!(
+        admin.post(&review, &[("note", "再次复核")]).await.status(),
+        409
+    );
+    // A publisher cannot review.
+    assert_eq!(b.post(&review, &[("note", "自己复核")]).await.status(), 403);
+
+    // Once the event is closed, there is no fast track.
+    DatasetBuilder::new("dikes", "合肥市堤防巡查记录", &a)
+        .closed("《中华人民共和国保守国家秘密法》")
+        .insert(app);
+    let res = b
+        .post(&format!("{console}/datasets"), &[("link", "dikes")])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(b.post(&format!("{console}/close"), &[]).await.status(), 303);
+    let res = b
+        .post(
+            &format!("{console}/fast-track"),
+            &[("dataset", "dikes"), ("reason", "应急需要")],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(app.get("/datasets/dikes").await.status(), 404);
 }

@@ -208,6 +208,39 @@ impl TestApp {
     }
 
     /// GET a page that must answer 200.
+    /// How many files the file store holds.
+    pub fn stored_files(&self) -> usize {
+        fn walk(dir: &std::path::Path) -> usize {
+            std::fs::read_dir(dir)
+                .map(|entries| {
+                    entries
+                        .flatten()
+                        .map(|e| {
+                            let p = e.path();
+                            if p.is_dir() { walk(&p) } else { 1 }
+                        })
+                        .sum()
+                })
+                .unwrap_or(0)
+        }
+        walk(&self.data_dir.path().join("files"))
+    }
+
+    /// The details of the audit events with this action, oldest first.
+    pub fn audited(&self, what: &str) -> Vec<serde_json::Value> {
+        use diesel::prelude::*;
+        use kaifang::db::schema::audit_events::dsl::*;
+        audit_events
+            .filter(action.eq(what))
+            .order(id)
+            .select(details)
+            .load::<String>(&mut *self.conn())
+            .unwrap()
+            .iter()
+            .map(|d| serde_json::from_str(d).unwrap())
+            .collect()
+    }
+
     pub async fn ok_page(&self, path: &str) -> Page {
         let (status, page) = self.page(path).await;
         assert_eq!(
@@ -699,6 +732,31 @@ impl Browser {
         self.post_raw(path, &all).await
     }
 
+    /// POSTs a multipart form with this session's CSRF token and, if given, a `file`.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: Option<(&str, Vec<u8>)>,
+    ) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new().text("csrf", self.csrf.clone());
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        if let Some((name, bytes)) = file {
+            form = form.part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+            );
+        }
+        self.client
+            .post(format!("{}{}", self.address, path))
+            .multipart(form)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+    }
+
     /// POSTs exactly these fields (no token added).
     pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         self.client
@@ -726,4 +784,32 @@ pub fn location(res: &reqwest::Response) -> String {
         .get("location")
         .map(|v| v.to_str().unwrap().to_owned())
         .unwrap_or_default()
+}
+
+/// A valid resident ID number (GB 11643 check character) for the `i`th person.
+pub fn resident_id(i: usize) -> String {
+    let first17 = format!(
+        "34010419{:02}0{}{:02}{:03}",
+        70 + i % 30,
+        1 + i % 9,
+        1 + i % 28,
+        i % 1000
+    );
+    let check = kaifang::domain::resident_id::check_character(first17.as_bytes()).unwrap();
+    format!("{first17}{}", check as char)
+}
+
+pub fn people_csv(rows: usize) -> Vec<u8> {
+    csv_of(
+        &["姓名", "身份证号", "联系电话", "办理事项"],
+        rows,
+        |i| {
+            vec![
+                format!("申请人{i}"),
+                resident_id(i),
+                format!("138{:08}", 10_000_000 + i),
+                "最低生活保障".to_owned(),
+            ]
+        },
+    )
 }

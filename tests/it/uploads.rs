@@ -12,7 +12,9 @@ use kaifang::db::{resources, versions};
 use kaifang::domain::Role;
 
 use crate::both_backends;
-use crate::helpers::{Backend, Browser, DatasetBuilder, TestApp, csv_of, location};
+use crate::helpers::{
+    Backend, Browser, DatasetBuilder, TestApp, csv_of, location, people_csv, resident_id,
+};
 
 const GBK_FIXTURE: &[u8] = include_bytes!("../fixtures/gbk_bus_lines.csv");
 
@@ -341,34 +343,6 @@ async fn an_xlsx_upload_works_through_the_api(backend: Backend) {
     )
     .await;
     assert_eq!(&original[..2], b"PK", "the workbook as uploaded");
-}
-
-/// A valid resident ID number (GB 11643 check character) for the `i`th person.
-fn resident_id(i: usize) -> String {
-    let first17 = format!(
-        "34010419{:02}0{}{:02}{:03}",
-        70 + i % 30,
-        1 + i % 9,
-        1 + i % 28,
-        i % 1000
-    );
-    let check = kaifang::domain::resident_id::check_character(first17.as_bytes()).unwrap();
-    format!("{first17}{}", check as char)
-}
-
-fn people_csv(rows: usize) -> Vec<u8> {
-    csv_of(
-        &["姓名", "身份证号", "联系电话", "办理事项"],
-        rows,
-        |i| {
-            vec![
-                format!("申请人{i}"),
-                resident_id(i),
-                format!("138{:08}", 10_000_000 + i),
-                "最低生活保障".to_owned(),
-            ]
-        },
-    )
 }
 
 async fn resident_ids_are_never_published_unmasked(backend: Backend) {

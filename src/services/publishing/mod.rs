@@ -537,6 +537,56 @@ pub fn set_status(
     })
 }
 
+/// Fast track (Art. 36): one of the publisher's datasets opened unconditionally and published
+/// at once, whatever its class and status were, without the edit form; the emergency service
+/// records it for an administrator's review afterwards. Personal data is not waived: a dataset
+/// whose files hold untreated personal data stays as it is. Returns the dataset before and after.
+pub fn open_at_once(
+    conn: &mut DbConnection,
+    p: &Publisher,
+    slug: &str,
+    reason: &str,
+) -> Result<(Dataset, Dataset), PublishError> {
+    write_transaction(conn, |conn| {
+        let d = own(conn, p, slug)?;
+        if d.open_class == OpenClass::Unconditional && d.status == DatasetStatus::Published {
+            return Err(PublishError::Transition(
+                "该数据集已经无条件开放，无需快速发布".into(),
+            ));
+        }
+        if history::pending_for(conn, d.id)?.is_some() {
+            return Err(PublishError::Transition(
+                "该数据集有待审批的开放类型变更，不能快速发布".into(),
+            ));
+        }
+        let unmasked = super::resources::unmasked_columns(conn, d.id)?;
+        if !unmasked.is_empty() {
+            return Err(PublishError::field(
+                "dataset",
+                format!(
+                    "数据文件中含有未脱敏的个人信息（{}）。快速发布不豁免个人信息保护，请先在数据文件页面选择脱敏方式",
+                    unmasked.join("、")
+                ),
+            ));
+        }
+        let now = super::now();
+        rows::set_class(conn, d.id, OpenClass::Unconditional, None, None, now)?;
+        let after = rows::set_status(
+            conn,
+            d.id,
+            DatasetStatus::Published,
+            d.published_at.or(Some(now)),
+            now,
+        )?;
+        let details = serde_json::json!({
+            "open_class": [d.open_class.as_str(), OpenClass::Unconditional.as_str()],
+            "status": [d.status.as_str(), DatasetStatus::Published.as_str()],
+        });
+        record(conn, p, &after, "fast_track", details, reason)?;
+        Ok((d, after))
+    })
+}
+
 /// A row of the console's list.
 #[derive(Debug, Clone)]
 pub struct ConsoleRow {

@@ -34,7 +34,7 @@ fn summary(e: &EventSummary) -> Value {
     })
 }
 
-fn update(u: &UpdateView) -> Value {
+fn update(slug: &str, u: &UpdateView) -> Value {
     json!({
         "id": u.update.id,
         "at": iso(&u.update.reported_at),
@@ -43,6 +43,17 @@ fn update(u: &UpdateView) -> Value {
         "indicators": u.values.iter().map(|v| json!({
             "name": v.indicator, "value": v.value, "unit": v.unit, "region": v.region,
         })).collect::<Vec<_>>(),
+        "attachments": u.attachments.iter().map(|a| attachment(slug, a)).collect::<Vec<_>>(),
+    })
+}
+
+fn attachment(slug: &str, a: &crate::db::emergencies::Attachment) -> Value {
+    json!({
+        "id": a.id,
+        "name": a.file_name,
+        "media_type": a.media_type,
+        "size": a.size,
+        "url": format!("/emergencies/{slug}/attachments/{}", a.id),
     })
 }
 
@@ -66,7 +77,8 @@ pub async fn show(
         .ok_or_else(ApiError::not_found)?;
     let mut value = summary(&page.summary);
     value["summary"] = json!(page.summary.event.summary);
-    value["updates"] = page.updates.iter().map(update).collect();
+    let slug = page.summary.event.slug.clone();
+    value["updates"] = page.updates.iter().map(|u| update(&slug, u)).collect();
     value["series"] = page
         .series
         .iter()
@@ -156,21 +168,9 @@ pub async fn post_update(
     let posted = state
         .db_as(move |c| {
             let by_database = emergencies::announced_by_database(c);
-            match emergencies::post_update(c, &user, &slug, &text, &values, at, now, &actor) {
-                Ok((e, u)) => Ok((e, u, by_database)),
-                Err(EmergencyError::NotFound) => Err(ApiError::not_found()),
-                Err(e @ EmergencyError::Forbidden(_)) => Err(ApiError::forbidden(e.to_string())),
-                Err(e @ EmergencyError::Closed) => Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "conflict",
-                    e.to_string(),
-                )),
-                Err(EmergencyError::Invalid(fields)) => {
-                    Err(ApiError::bad_request("提交的内容有误")
-                        .with_fields(fields.into_iter().collect::<BTreeMap<_, _>>()))
-                }
-                Err(EmergencyError::Database(e)) => Err(ApiError::from(e)),
-            }
+            emergencies::post_update(c, &user, &slug, &text, &values, at, None, now, &actor)
+                .map(|(e, u)| (e, u, by_database))
+                .map_err(api_error)
         })
         .await?;
     let (event, posted, by_database) = posted;
@@ -184,4 +184,105 @@ pub async fn post_update(
         },
         "url": format!("/emergencies/{}#update-{}", event.slug, posted.id),
     })))
+}
+
+fn api_error(e: EmergencyError) -> ApiError {
+    match e {
+        EmergencyError::NotFound => ApiError::not_found(),
+        e @ EmergencyError::Forbidden(_) => ApiError::forbidden(e.to_string()),
+        e @ EmergencyError::Closed => {
+            ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string())
+        }
+        EmergencyError::Invalid(fields) => ApiError::bad_request("提交的内容有误")
+            .with_fields(fields.into_iter().collect::<BTreeMap<_, _>>()),
+        EmergencyError::Database(e) => ApiError::from(e),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+pub struct AttachQuery {
+    #[serde(default)]
+    pub name: String,
+}
+
+/// `POST /api/v1/emergencies/{slug}/updates/{id}/attachments?name=…`: the raw body (or a
+/// multipart `file`) as an attachment of an update already posted. PDF, PNG or JPEG, told from
+/// the bytes; up to 10 MB and five per update.
+pub async fn attach(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    ApiUser(user): ApiUser,
+    path: web::Path<(String, String)>,
+    query: web::Query<AttachQuery>,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let (slug, id) = path.into_inner();
+    let id: i32 = id.parse().map_err(|_| ApiError::not_found())?;
+    // Who may attach is checked before the body is read.
+    {
+        let (user, slug) = (user.clone(), slug.clone());
+        state
+            .db_as(move |c| {
+                emergencies::postable(c, &user, &slug)
+                    .map(drop)
+                    .map_err(api_error)
+            })
+            .await?;
+    }
+    let multipart = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    let limit = emergencies::MAX_ATTACHMENT;
+    let received = if multipart {
+        crate::web::upload::multipart(
+            actix_multipart::Multipart::new(req.headers(), body),
+            &state.store,
+            limit,
+            None,
+        )
+        .await
+    } else {
+        crate::web::upload::raw(body, &state.store, limit, query.name.trim()).await
+    };
+    let received = received.map_err(|e| match e {
+        crate::web::upload::UploadError::TooLarge(_) => {
+            ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
+        }
+        crate::web::upload::UploadError::Io(e) => ApiError::internal(e),
+        e => ApiError::bad_request(e.to_string()),
+    })?;
+    let Some(media_type) = crate::domain::emergency::attachment_type(&received.head) else {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "附件必须是 PDF、PNG 或 JPEG 文件",
+        ));
+    };
+    let name = crate::web::upload::clean_file_name(&received.file_name, "附件");
+    let size = received.size as i64;
+    let store = state.store.clone();
+    let stored = web::block(move || received.adopt(&store))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    let file = emergencies::NewFile {
+        key: stored.key,
+        name,
+        media_type,
+        size,
+    };
+    let now = state.clock.now();
+    let actor = Actor::user(user.id, client_ip(&req, &state.settings.auth));
+    let (event, posted, a, by_database) = state
+        .db_as(move |c| {
+            let by_database = emergencies::announced_by_database(c);
+            emergencies::attach(c, &user, &slug, id, &file, now, &actor)
+                .map(|(e, u, a)| (e, u, a, by_database))
+                .map_err(api_error)
+        })
+        .await?;
+    emergencies::announce(&state.live, by_database, &event, &posted);
+    Ok(HttpResponse::Created().json(json!({ "attachment": attachment(&event.slug, &a) })))
 }

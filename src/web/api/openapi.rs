@@ -280,6 +280,21 @@ pub const OPERATIONS: &[Operation] = &[
         answer: "Object",
     },
     Operation {
+        method: "post",
+        path: "/api/v1/emergencies/{slug}/updates/{id}/attachments",
+        id: "attachToEmergencyUpdate",
+        tag: "emergencies",
+        summary: "为已发布的更新添加附件：PDF、PNG 或 JPEG，最大 10 MB，每条更新最多 5 个（multipart，或原始请求体加 ?name=）",
+        auth: Auth::Key,
+        params: &[
+            ("slug", "path", true, "string", "事件标识"),
+            ("id", "path", true, "integer", "更新编号"),
+            ("name", "query", false, "string", "原始请求体时的文件名"),
+        ],
+        body: Some("multipart/form-data"),
+        answer: "Object",
+    },
+    Operation {
         method: "get",
         path: "/api/openapi.json",
         id: "getOpenApi",

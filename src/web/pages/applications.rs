@@ -141,40 +141,16 @@ pub async fn apply_submit(
 ) -> Result<HttpResponse, AppError> {
     let user = viewer.require_user()?.user.clone();
     let slug = slug.into_inner();
-    let multipart = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.starts_with("multipart/form-data"));
     let mut errors = FormErrors::new();
-    let (pairs, file) = if multipart {
-        let csrf = viewer.csrf.clone().unwrap_or_default();
-        let form = actix_multipart::Multipart::new(req.headers(), payload);
-        match crate::web::upload::multipart_form(
-            form,
-            &state.store,
-            service::MAX_ATTACHMENT,
-            Some(&csrf),
-        )
-        .await
-        {
-            Ok(mut f) => {
-                if let Some(e) = f.too_large.take() {
-                    errors.add("file", e.to_string());
-                }
-                let pairs = std::mem::take(&mut f.pairs);
-                (CsrfPairs(pairs), f.into_received())
-            }
-            Err(crate::web::upload::UploadError::Csrf) => return Err(AppError::CsrfRejected),
-            Err(e) => return Err(AppError::BadRequest(e.to_string())),
-        }
-    } else {
-        let mut payload = payload.into_inner();
-        (
-            <CsrfPairs as actix_web::FromRequest>::from_request(&req, &mut payload).await?,
-            None,
-        )
-    };
+    let (pairs, file) = super::form_with_file(
+        &state,
+        &viewer,
+        &req,
+        payload,
+        service::MAX_ATTACHMENT,
+        &mut errors,
+    )
+    .await?;
     let form = ApplicationForm {
         purpose: pairs.get("purpose"),
         scenario: pairs.get("scenario"),
@@ -215,15 +191,7 @@ pub async fn apply_submit(
     }
     let attachment = match file {
         Some(received) => {
-            let name = received
-                .file_name
-                .rsplit(['/', '\\'])
-                .next()
-                .unwrap_or("")
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(120)
-                .collect::<String>();
+            let name = crate::web::upload::clean_file_name(&received.file_name, "附件.pdf");
             let size = received.size as i64;
             let store = state.store.clone();
             let stored = web::block(move || received.adopt(&store))
@@ -232,11 +200,7 @@ pub async fn apply_submit(
                 .map_err(AppError::internal)?;
             Some(service::Attachment {
                 key: stored.key,
-                name: if name.is_empty() {
-                    "附件.pdf".into()
-                } else {
-                    name
-                },
+                name,
                 size,
             })
         }

@@ -129,6 +129,41 @@ pub async fn live(
         .streaming(stream))
 }
 
+/// `GET /emergencies/{slug}/attachments/{id}`: an update's attachment, public like the event,
+/// served with the type told from its bytes when it was received.
+pub async fn attachment(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, AppError> {
+    let (slug, id) = path.into_inner();
+    let id = crate::web::forms::path_id(&id)?;
+    let a = state
+        .db(move |c| {
+            let Some(event) = crate::db::emergencies::by_slug(c, &slug)? else {
+                return Ok(None);
+            };
+            let Some(a) = crate::db::emergencies::attachment(c, id)? else {
+                return Ok(None);
+            };
+            let update = crate::db::emergencies::update_by_id(c, a.update_id)?;
+            Ok(update.filter(|u| u.event_id == event.id).map(|_| a))
+        })
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let path = state.store.path(&a.file_key).ok_or(AppError::NotFound)?;
+    let media_type: mime::Mime = a.media_type.parse().map_err(AppError::internal)?;
+    let file = actix_files::NamedFile::open_async(&path)
+        .await
+        .map_err(|_| AppError::NotFound)?
+        .set_content_type(media_type)
+        .set_content_disposition(super::downloads::disposition(
+            &a.file_name,
+            format!("attachment-{}", a.id),
+        ));
+    Ok(file.into_response(&req))
+}
+
 fn xml(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
@@ -149,9 +184,21 @@ fn entries(out: &mut String, base: &str, e: &EventSummary, updates: &[UpdateView
                 v.unit
             );
         }
+        let mut enclosures = String::new();
+        for a in &u.attachments {
+            let _ = writeln!(
+                enclosures,
+                "    <link rel=\"enclosure\" type=\"{}\" length=\"{}\" title=\"{}\" href=\"{base}/emergencies/{}/attachments/{}\"/>",
+                a.media_type,
+                a.size,
+                xml(&a.file_name),
+                e.event.slug,
+                a.id
+            );
+        }
         let _ = write!(
             out,
-            "  <entry>\n    <id>{base}/emergencies/{slug}#update-{id}</id>\n    <title>{title}：{when}</title>\n    <updated>{posted}</updated>\n    <link rel=\"alternate\" href=\"{base}/emergencies/{slug}#update-{id}\"/>\n    <author><name>{dept}</name></author>\n    <content type=\"text\">{text}</content>\n  </entry>\n",
+            "  <entry>\n    <id>{base}/emergencies/{slug}#update-{id}</id>\n    <title>{title}：{when}</title>\n    <updated>{posted}</updated>\n    <link rel=\"alternate\" href=\"{base}/emergencies/{slug}#update-{id}\"/>\n{enclosures}    <author><name>{dept}</name></author>\n    <content type=\"text\">{text}</content>\n  </entry>\n",
             slug = e.event.slug,
             id = u.update.id,
             title = xml(&e.event.title),
@@ -278,10 +325,36 @@ const ROWS: usize = 6;
 pub struct ConsoleForm {
     pub layout: Layout,
     pub s: EventSummary,
-    pub text: String,
-    pub rows: Vec<Row>,
+    pub input: ConsoleInput,
     pub units: &'static [&'static str],
     pub errors: crate::web::forms::FormErrors,
+    /// The department's datasets, those linked to the event first.
+    pub datasets: Vec<emergencies::OwnDataset>,
+    pub max_attachment: String,
+}
+
+/// What the publisher typed in the console's forms, kept when one is refused.
+#[derive(Debug, Clone)]
+pub struct ConsoleInput {
+    pub text: String,
+    pub rows: Vec<Row>,
+    /// The dataset chosen to link.
+    pub link: String,
+    /// The dataset chosen for the fast track and its reason.
+    pub dataset: String,
+    pub reason: String,
+}
+
+impl Default for ConsoleInput {
+    fn default() -> Self {
+        Self {
+            text: String::new(),
+            rows: vec![Row::default(); ROWS],
+            link: String::new(),
+            dataset: String::new(),
+            reason: String::new(),
+        }
+    }
 }
 
 impl ConsoleForm {
@@ -290,6 +363,19 @@ impl ConsoleForm {
     }
     pub fn error_of(&self, i: &usize, f: &str) -> Option<&String> {
         self.errors.get(&format!("indicators[{i}].{f}"))
+    }
+    /// Linked datasets the public cannot yet download without conditions.
+    pub fn fast_trackable(&self) -> Vec<&emergencies::OwnDataset> {
+        self.datasets
+            .iter()
+            .filter(|d| d.linked && !d.is_open())
+            .collect()
+    }
+    pub fn any_linked(&self) -> bool {
+        self.datasets.iter().any(|d| d.linked)
+    }
+    pub fn linkable(&self) -> Vec<&emergencies::OwnDataset> {
+        self.datasets.iter().filter(|d| !d.linked).collect()
     }
 }
 
@@ -310,8 +396,32 @@ async fn own_event(
     Ok(page.summary)
 }
 
-fn blank_rows() -> Vec<Row> {
-    vec![Row::default(); ROWS]
+/// The console page of an event, with what was typed and what was wrong.
+async fn console_page(
+    state: &AppState,
+    viewer: &Viewer,
+    s: EventSummary,
+    input: ConsoleInput,
+    errors: crate::web::forms::FormErrors,
+) -> Result<ConsoleForm, AppError> {
+    let (event_id, department_id) = (s.event.id, s.event.department_id);
+    let datasets = state
+        .db(move |c| Ok(emergencies::own_datasets(c, event_id, department_id)?))
+        .await?;
+    Ok(ConsoleForm {
+        layout: Layout::new(
+            state,
+            viewer,
+            format!("发布更新：{}", s.event.title),
+            crate::web::layout::NAV_CONSOLE,
+        ),
+        s,
+        input,
+        units: crate::domain::emergency::UNITS,
+        errors,
+        datasets,
+        max_attachment: crate::web::format::size(&(emergencies::MAX_ATTACHMENT as i64)),
+    })
 }
 
 pub async fn console_form(
@@ -320,48 +430,86 @@ pub async fn console_form(
     slug: web::Path<String>,
 ) -> Result<web::Html, AppError> {
     let s = own_event(&state, &viewer, slug.into_inner()).await?;
-    render(&ConsoleForm {
-        layout: Layout::new(
+    render(
+        &console_page(
             &state,
             &viewer,
-            format!("发布更新：{}", s.event.title),
-            crate::web::layout::NAV_CONSOLE,
-        ),
-        s,
-        text: String::new(),
-        rows: blank_rows(),
-        units: crate::domain::emergency::UNITS,
-        errors: crate::web::forms::FormErrors::new(),
-    })
+            s,
+            ConsoleInput::default(),
+            crate::web::forms::FormErrors::new(),
+        )
+        .await?,
+    )
 }
 
+/// The console's answer to a refused form: the page again, with the errors and the input.
+async fn console_refused(
+    state: &AppState,
+    viewer: &Viewer,
+    s: EventSummary,
+    input: ConsoleInput,
+    errors: crate::web::forms::FormErrors,
+) -> Result<HttpResponse, AppError> {
+    super::render_with_status(
+        actix_web::http::StatusCode::BAD_REQUEST,
+        &console_page(state, viewer, s, input, errors).await?,
+    )
+}
+
+/// Errors of the service as form errors; other failures as the error page they mean.
+fn form_errors(e: emergencies::EmergencyError) -> Result<crate::web::forms::FormErrors, AppError> {
+    use emergencies::EmergencyError as E;
+    match e {
+        E::Invalid(fields) => {
+            let mut errors = crate::web::forms::FormErrors::new();
+            for (f, m) in fields {
+                errors.add(&f, m);
+            }
+            Ok(errors)
+        }
+        E::Closed => Err(AppError::Conflict(E::Closed.to_string())),
+        E::NotFound => Err(AppError::NotFound),
+        e @ E::Forbidden(_) => Err(AppError::Forbidden(e.to_string())),
+        E::Database(e) => Err(e.into()),
+    }
+}
+
+/// `POST /console/emergencies/{slug}`: an update, urlencoded or multipart with an optional
+/// attachment (PDF, PNG or JPEG, told from its bytes).
 pub async fn console_post(
     state: web::Data<AppState>,
     viewer: Viewer,
     session: actix_session::Session,
+    req: HttpRequest,
     slug: web::Path<String>,
-    crate::web::auth::CsrfPairs(pairs): crate::web::auth::CsrfPairs,
+    payload: web::Payload,
 ) -> Result<HttpResponse, AppError> {
     let s = own_event(&state, &viewer, slug.into_inner()).await?;
-    let get = |k: String| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(key, _)| *key == k)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
+    let mut errors = crate::web::forms::FormErrors::new();
+    let (pairs, file) = super::form_with_file(
+        &state,
+        &viewer,
+        &req,
+        payload,
+        emergencies::MAX_ATTACHMENT,
+        &mut errors,
+    )
+    .await?;
+    let input = ConsoleInput {
+        text: pairs.get("text"),
+        rows: (0..ROWS)
+            .map(|i| Row {
+                name: pairs.get(&format!("name_{i}")),
+                value: pairs.get(&format!("value_{i}")),
+                unit: pairs.get(&format!("unit_{i}")),
+                region: pairs.get(&format!("region_{i}")),
+            })
+            .collect(),
+        ..ConsoleInput::default()
     };
-    let text = get("text".into());
-    let rows: Vec<Row> = (0..ROWS)
-        .map(|i| Row {
-            name: get(format!("name_{i}")),
-            value: get(format!("value_{i}")),
-            unit: get(format!("unit_{i}")),
-            region: get(format!("region_{i}")),
-        })
-        .collect();
     // Empty rows are not indicators; their positions stay, so errors point at the right row.
-    let filled: Vec<(usize, crate::domain::emergency::ValueInput)> = rows
+    let filled: Vec<(usize, crate::domain::emergency::ValueInput)> = input
+        .rows
         .iter()
         .enumerate()
         .filter(|(_, r)| !(r.name.trim().is_empty() && r.value.trim().is_empty()))
@@ -377,28 +525,89 @@ pub async fn console_post(
             )
         })
         .collect();
+    let media_type = match &file {
+        Some(f) => match crate::domain::emergency::attachment_type(&f.head) {
+            Some(t) => Some(t),
+            None => {
+                errors.add("file", "附件必须是 PDF、PNG 或 JPEG 文件");
+                None
+            }
+        },
+        None => None,
+    };
     let values: Vec<_> = filled.iter().map(|(_, v)| v.clone()).collect();
     let user = viewer.require_user()?.user.clone();
-    let actor = viewer.actor();
     let now = state.clock.now();
     let slug = s.event.slug.clone();
+    // Everything is checked before the attachment is kept: a refused update leaves no file.
+    let checked = {
+        let (user, slug, text, values) = (
+            user.clone(),
+            slug.clone(),
+            input.text.clone(),
+            values.clone(),
+        );
+        state
+            .db(move |c| {
+                Ok(emergencies::check_post(c, &user, &slug, &text, &values, None, now).map(drop))
+            })
+            .await?
+    };
+    if let Err(e) = checked {
+        for (field, message) in form_errors(e)?.iter() {
+            // `indicators[k]` counts filled rows; the form's rows keep their own numbers.
+            let field = match field
+                .strip_prefix("indicators[")
+                .and_then(|r| r.split_once(']'))
+                .and_then(|(k, rest)| Some((k.parse::<usize>().ok()?, rest)))
+            {
+                Some((k, rest)) => match filled.get(k) {
+                    Some((row, _)) => format!("indicators[{row}]{rest}"),
+                    None => "indicators".into(),
+                },
+                None => field.clone(),
+            };
+            errors.add(&field, message.clone());
+        }
+    }
+    if !errors.is_empty() {
+        return console_refused(&state, &viewer, s, input, errors).await;
+    }
+    let attachment = match (file, media_type) {
+        (Some(received), Some(media_type)) => {
+            let name = crate::web::upload::clean_file_name(&received.file_name, "附件");
+            let size = received.size as i64;
+            let store = state.store.clone();
+            let stored = web::block(move || received.adopt(&store))
+                .await
+                .map_err(AppError::internal)?
+                .map_err(AppError::internal)?;
+            Some(emergencies::NewFile {
+                key: stored.key,
+                name,
+                media_type,
+                size,
+            })
+        }
+        _ => None,
+    };
+    let actor = viewer.actor();
+    let text = input.text.clone();
     let result = state
         .db(move |c| {
             let by_database = emergencies::announced_by_database(c);
-            Ok(
-                match emergencies::post_update(c, &user, &slug, &text, &values, None, now, &actor) {
-                    Ok((e, u)) => Ok((e, u, by_database)),
-                    Err(emergencies::EmergencyError::Invalid(fields)) => Err(fields),
-                    Err(emergencies::EmergencyError::Closed) => {
-                        return Err(AppError::Conflict("该事件已结束，不能再发布更新".into()));
-                    }
-                    Err(emergencies::EmergencyError::NotFound) => return Err(AppError::NotFound),
-                    Err(e @ emergencies::EmergencyError::Forbidden(_)) => {
-                        return Err(AppError::Forbidden(e.to_string()));
-                    }
-                    Err(emergencies::EmergencyError::Database(e)) => return Err(e.into()),
-                },
+            Ok(emergencies::post_update(
+                c,
+                &user,
+                &slug,
+                &text,
+                &values,
+                None,
+                attachment.as_ref(),
+                now,
+                &actor,
             )
+            .map(|(e, u)| (e, u, by_database)))
         })
         .await?;
     match result {
@@ -410,46 +619,92 @@ pub async fn console_post(
                 event.slug, update.id
             )))
         }
-        Err(fields) => {
-            let mut errors = crate::web::forms::FormErrors::new();
-            for (field, message) in fields {
-                // `indicators[k]` counts filled rows; the form's rows keep their own numbers.
-                let field = match field
-                    .strip_prefix("indicators[")
-                    .and_then(|r| r.split_once(']'))
-                    .and_then(|(k, rest)| Some((k.parse::<usize>().ok()?, rest)))
-                {
-                    Some((k, rest)) => match filled.get(k) {
-                        Some((row, _)) => format!("indicators[{row}]{rest}"),
-                        None => "indicators".into(),
-                    },
-                    None => field,
-                };
-                errors.add(&field, message);
-            }
-            let text = pairs
-                .iter()
-                .rev()
-                .find(|(k, _)| k == "text")
-                .map(|(_, v)| v.clone())
-                .unwrap_or_default();
-            super::render_with_status(
-                actix_web::http::StatusCode::BAD_REQUEST,
-                &ConsoleForm {
-                    layout: Layout::new(
-                        &state,
-                        &viewer,
-                        format!("发布更新：{}", s.event.title),
-                        crate::web::layout::NAV_CONSOLE,
-                    ),
-                    s,
-                    text,
-                    rows,
-                    units: crate::domain::emergency::UNITS,
-                    errors,
-                },
-            )
+        Err(e) => console_refused(&state, &viewer, s, input, form_errors(e)?).await,
+    }
+}
+
+/// `POST /console/emergencies/{slug}/datasets`: links one of the department's datasets.
+pub async fn console_link(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: actix_session::Session,
+    slug: web::Path<String>,
+    pairs: crate::web::auth::CsrfPairs,
+) -> Result<HttpResponse, AppError> {
+    let s = own_event(&state, &viewer, slug.into_inner()).await?;
+    let user = viewer.require_user()?.user.clone();
+    let input = ConsoleInput {
+        link: pairs.get("link"),
+        ..ConsoleInput::default()
+    };
+    let (slug, dataset, actor) = (s.event.slug.clone(), input.link.clone(), viewer.actor());
+    let result = state
+        .db(move |c| {
+            Ok(emergencies::link_own_dataset(
+                c, &user, &slug, &dataset, &actor,
+            ))
+        })
+        .await?;
+    match result {
+        Ok(event) => {
+            crate::web::auth::set_flash(
+                &session,
+                "数据集已关联此事件；公开的数据集会显示在事件页面上。",
+            );
+            Ok(super::see_other(&format!(
+                "/console/emergencies/{}#datasets",
+                event.slug
+            )))
         }
+        Err(e) => console_refused(&state, &viewer, s, input, form_errors(e)?).await,
+    }
+}
+
+/// `POST /console/emergencies/{slug}/fast-track`: a linked dataset opened unconditionally at
+/// once, flagged for an administrator's review.
+pub async fn console_fast_track(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: actix_session::Session,
+    slug: web::Path<String>,
+    pairs: crate::web::auth::CsrfPairs,
+) -> Result<HttpResponse, AppError> {
+    let s = own_event(&state, &viewer, slug.into_inner()).await?;
+    let publisher = viewer.require_publisher()?;
+    let user = viewer.require_user()?.user.clone();
+    let input = ConsoleInput {
+        dataset: pairs.get("dataset"),
+        reason: pairs.get("reason"),
+        ..ConsoleInput::default()
+    };
+    let (slug, dataset, reason, now) = (
+        s.event.slug.clone(),
+        input.dataset.clone(),
+        input.reason.clone(),
+        state.clock.now(),
+    );
+    let result = state
+        .db(move |c| {
+            Ok(emergencies::fast_track(
+                c, &user, &publisher, &slug, &dataset, &reason, now,
+            ))
+        })
+        .await?;
+    match result {
+        Ok((event, d)) => {
+            crate::web::auth::set_flash(
+                &session,
+                &format!(
+                    "“{}”已无条件开放并发布；平台管理员会在事后复核，记录见审计日志。",
+                    d.title
+                ),
+            );
+            Ok(super::see_other(&format!(
+                "/emergencies/{}#datasets",
+                event.slug
+            )))
+        }
+        Err(e) => console_refused(&state, &viewer, s, input, form_errors(e)?).await,
     }
 }
 
@@ -486,6 +741,10 @@ pub struct AdminPage {
     pub departments: Vec<crate::db::departments::Department>,
     pub categories: &'static [crate::domain::EventCategory],
     pub errors: crate::web::forms::FormErrors,
+    /// Fast-tracked publications, those awaiting review first.
+    pub fast_tracks: Vec<emergencies::FastTrackView>,
+    /// The review note typed for one fast track and why it was refused.
+    pub note: (i32, String, Option<String>),
 }
 
 async fn admin_page(
@@ -495,8 +754,14 @@ async fn admin_page(
     errors: crate::web::forms::FormErrors,
 ) -> Result<AdminPage, AppError> {
     let now = state.clock.now();
-    let (events, departments) = state
-        .db(move |c| Ok((emergencies::list(c, now)?, crate::db::departments::all(c)?)))
+    let (events, departments, fast_tracks) = state
+        .db(move |c| {
+            Ok((
+                emergencies::list(c, now)?,
+                crate::db::departments::all(c)?,
+                emergencies::fast_tracks(c)?,
+            ))
+        })
         .await?;
     Ok(AdminPage {
         layout: Layout::new(state, viewer, "突发事件", crate::web::layout::NAV_ADMIN),
@@ -505,6 +770,8 @@ async fn admin_page(
         departments,
         categories: crate::domain::EventCategory::ALL,
         errors,
+        fast_tracks,
+        note: (0, String::new(), None),
     })
 }
 
@@ -552,6 +819,52 @@ pub async fn admin_declare(
                 actix_web::http::StatusCode::BAD_REQUEST,
                 &admin_page(&state, &viewer, kept, errors).await?,
             )
+        }
+    }
+}
+
+/// `POST /admin/emergencies/fast-tracks/{id}/review`: an administrator reviews a fast-tracked
+/// publication afterwards.
+pub async fn admin_review(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: actix_session::Session,
+    id: web::Path<String>,
+    pairs: crate::web::auth::CsrfPairs,
+) -> Result<HttpResponse, AppError> {
+    viewer.require_admin()?;
+    let id = crate::web::forms::path_id(&id)?;
+    let (actor, now, note) = (viewer.actor(), state.clock.now(), pairs.get("note"));
+    let kept = note.clone();
+    let result = state
+        .db(move |c| {
+            Ok(
+                match emergencies::review_fast_track(c, &actor, id, &note, now) {
+                    Err(emergencies::ReviewError::Database(e)) => return Err(e.into()),
+                    other => other,
+                },
+            )
+        })
+        .await?;
+    match result {
+        Ok(_) => {
+            crate::web::auth::set_flash(&session, "复核意见已记录。");
+            Ok(super::see_other("/admin/emergencies#fast-tracks"))
+        }
+        Err(emergencies::ReviewError::NotFound) => Err(AppError::NotFound),
+        Err(e @ emergencies::ReviewError::AlreadyReviewed) => {
+            Err(AppError::Conflict(e.to_string()))
+        }
+        Err(e) => {
+            let errors = crate::web::forms::FormErrors::new();
+            let draft = emergencies::EventDraft {
+                level: "4".into(),
+                interval: "120".into(),
+                ..Default::default()
+            };
+            let mut page = admin_page(&state, &viewer, draft, errors).await?;
+            page.note = (id, kept, Some(e.to_string()));
+            super::render_with_status(actix_web::http::StatusCode::BAD_REQUEST, &page)
         }
     }
 }

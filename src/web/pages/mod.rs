@@ -52,3 +52,47 @@ pub fn see_other(to: &str) -> actix_web::HttpResponse {
 pub async fn not_found() -> Result<web::Html, AppError> {
     Err(AppError::NotFound)
 }
+
+/// A form posted either urlencoded or as multipart with an optional file (`file`): its
+/// CSRF-checked pairs, and the file if one was chosen. A file over `limit` is an error on
+/// `file` in `errors`, so that the form comes back with everything typed.
+pub async fn form_with_file(
+    state: &crate::web::AppState,
+    viewer: &crate::web::auth::Viewer,
+    req: &actix_web::HttpRequest,
+    payload: web::Payload,
+    limit: u64,
+    errors: &mut crate::web::forms::FormErrors,
+) -> Result<
+    (
+        crate::web::auth::CsrfPairs,
+        Option<crate::web::upload::Received>,
+    ),
+    AppError,
+> {
+    use crate::web::auth::CsrfPairs;
+    use crate::web::upload::{self, UploadError};
+    let multipart = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("multipart/form-data"));
+    if !multipart {
+        let mut payload = payload.into_inner();
+        let pairs = <CsrfPairs as actix_web::FromRequest>::from_request(req, &mut payload).await?;
+        return Ok((pairs, None));
+    }
+    let csrf = viewer.csrf.clone().unwrap_or_default();
+    let form = actix_multipart::Multipart::new(req.headers(), payload);
+    match upload::multipart_form(form, &state.store, limit, Some(&csrf)).await {
+        Ok(mut f) => {
+            if let Some(e) = f.too_large.take() {
+                errors.add("file", e.to_string());
+            }
+            let pairs = std::mem::take(&mut f.pairs);
+            Ok((CsrfPairs(pairs), f.into_received()))
+        }
+        Err(UploadError::Csrf) => Err(AppError::CsrfRejected),
+        Err(e) => Err(AppError::BadRequest(e.to_string())),
+    }
+}

@@ -1,0 +1,2 @@
+DROP TABLE emergency_fast_tracks;
+DROP TABLE emergency_attachments;
