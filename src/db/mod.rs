@@ -14,6 +14,7 @@ pub mod emergencies;
 pub mod history;
 pub mod migrations;
 pub mod resources;
+pub mod reviews;
 pub mod schema;
 pub mod sessions;
 pub mod themes;

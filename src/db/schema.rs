@@ -304,6 +304,33 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    error_reviews (id) {
+        id -> Integer,
+        dataset_id -> Integer,
+        resource_id -> Nullable<Integer>,
+        location_row -> Text,
+        location_field -> Text,
+        description -> Text,
+        correction -> Text,
+        evidence_key -> Nullable<Text>,
+        evidence_name -> Nullable<Text>,
+        evidence_type -> Nullable<Text>,
+        reporter_id -> Nullable<Integer>,
+        reporter_contact -> Nullable<Text>,
+        status -> Text,
+        due_on -> Date,
+        extended_due_on -> Nullable<Date>,
+        extension_reason -> Nullable<Text>,
+        answer -> Nullable<Text>,
+        corrected_version_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+        answered_at -> Nullable<Timestamp>,
+        answered_by -> Nullable<Integer>,
+    }
+}
+
+diesel::joinable!(error_reviews -> datasets (dataset_id));
 diesel::joinable!(emergency_attachments -> emergency_updates (update_id));
 diesel::joinable!(emergency_fast_tracks -> emergency_events (event_id));
 diesel::joinable!(emergency_events -> departments (department_id));
@@ -350,6 +377,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     emergency_values,
     emergency_attachments,
     emergency_fast_tracks,
+    error_reviews,
 );
 
 diesel::table! {

@@ -115,20 +115,6 @@ pub fn check_update(
 /// The most attachments one update carries.
 pub const MAX_ATTACHMENTS: usize = 5;
 
-/// What an update's attachment may be, told from its first bytes (never from the name or the
-/// type the client sends): a notice as PDF, a map or photo as PNG or JPEG.
-pub fn attachment_type(head: &[u8]) -> Option<&'static str> {
-    if head.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if head.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some("image/png")
-    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else {
-        None
-    }
-}
-
 /// Roman numerals of the response levels.
 pub fn level_label(level: &i32) -> &'static str {
     match *level {
@@ -142,19 +128,6 @@ pub fn level_label(level: &i32) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn attachments_are_told_by_their_first_bytes() {
-        assert_eq!(attachment_type(b"%PDF-1.7\n"), Some("application/pdf"));
-        assert_eq!(attachment_type(b"\x89PNG\r\n\x1a\n\0\0"), Some("image/png"));
-        assert_eq!(
-            attachment_type(&[0xFF, 0xD8, 0xFF, 0xE0]),
-            Some("image/jpeg")
-        );
-        assert_eq!(attachment_type(b"<svg xmlns="), None);
-        assert_eq!(attachment_type(b"MZ\x90\0"), None);
-        assert_eq!(attachment_type(b""), None);
-    }
 
     fn v(name: &str, value: &str, unit: &str) -> ValueInput {
         ValueInput {

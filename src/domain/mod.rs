@@ -4,6 +4,7 @@
 //! becomes one of these types at the boundary, so the rest of the code works on values that
 //! are already known to be valid.
 
+pub mod attachment;
 pub mod column_type;
 pub mod credit_code;
 pub mod dataset_code;
@@ -35,7 +36,7 @@ pub use resident_id::ResidentId;
 pub use slug::Slug;
 pub use status::{
     AccountKind, AccountStatus, ApplicationStatus, DatasetStatus, DayKind, DecisionStatus,
-    EventCategory, EventStatus, Role,
+    EventCategory, EventStatus, ReviewStatus, Role,
 };
 pub use update_frequency::UpdateFrequency;
 pub use working_days::WorkCalendar;

@@ -144,3 +144,19 @@ text_enum!(
         Closed => "closed", "已结束";
     }
 );
+
+text_enum!(
+    /// Where an error report (复核) stands; the last two are answers.
+    ReviewStatus, "未知的复核状态“{}”", {
+        Received => "received", "已受理";
+        Reviewing => "reviewing", "核查中";
+        Corrected => "corrected", "已更正";
+        NotError => "not_error", "经核查无误";
+    }
+);
+
+impl ReviewStatus {
+    pub fn is_answered(self) -> bool {
+        matches!(self, Self::Corrected | Self::NotError)
+    }
+}

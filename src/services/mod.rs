@@ -15,6 +15,7 @@ pub mod passwords;
 pub mod preview;
 pub mod publishing;
 pub mod resources;
+pub mod reviews;
 pub mod search;
 pub mod users;
 

@@ -29,6 +29,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ))
         .service(page("/departments", pages::departments::index))
         .service(page("/developers", pages::developers::show))
+        // Error reviews (复核).
+        .service(form(
+            "/datasets/{slug}/feedback",
+            pages::reviews::form,
+            pages::reviews::submit,
+        ))
+        .service(page("/feedback/{id}", pages::reviews::show))
         // The emergency zone.
         .service(page("/emergencies", pages::emergencies::index))
         .service(page("/emergencies/feed.atom", pages::emergencies::feed))
@@ -107,6 +114,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(post("/account/keys/{id}/revoke", account::revoke_key))
         // The publisher console.
         .service(page("/console", console::index))
+        .service(page("/console/feedback", pages::reviews::queue))
+        .service(page("/console/feedback/{id}", pages::reviews::work))
+        .service(page(
+            "/console/feedback/{id}/evidence",
+            pages::reviews::evidence,
+        ))
+        .service(post("/console/feedback/{id}/{action}", pages::reviews::act))
         .service(page(
             "/console/emergencies",
             pages::emergencies::console_index,

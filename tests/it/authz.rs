@@ -634,6 +634,70 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
             ),
             [NOKEY, FORBID, MISSING, FORBID, FORBID],
         ),
+        // Error reviews (issue 9): anyone reports on public data; only the providing
+        // department works the report; the public page names nobody.
+        (
+            Get("/datasets/a-published/feedback"),
+            [Pass, Pass, Pass, Pass, Pass],
+        ),
+        (
+            Get("/datasets/a-closed/feedback"),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Get("/datasets/a-draft/feedback"),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Post("/datasets/a-published/feedback", &[("description", "")]),
+            [BAD, BAD, BAD, BAD, BAD],
+        ),
+        (
+            Post(
+                "/datasets/a-closed/feedback",
+                &[
+                    ("description", "数据有误需要核查"),
+                    ("contact", "x@example.cn"),
+                ],
+            ),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (Get("/feedback/1"), [Pass, Pass, Pass, Pass, Pass]),
+        (
+            Get("/feedback/999999"),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Get("/console/feedback"),
+            [Login, FORBID, Pass, Pass, FORBID],
+        ),
+        (
+            Get("/console/feedback/1"),
+            [Login, FORBID, Pass, FORBID, FORBID],
+        ),
+        (
+            Get("/console/feedback/1/evidence"),
+            [Login, FORBID, MISSING, FORBID, FORBID],
+        ),
+        (
+            Post(
+                "/console/feedback/1/extend",
+                &[("days", "3"), ("extension_reason", "")],
+            ),
+            [Login, FORBID, BAD, FORBID, FORBID],
+        ),
+        (
+            Post("/console/feedback/1/answer", &[("outcome", "maybe")]),
+            [Login, FORBID, BAD, FORBID, FORBID],
+        ),
+        (
+            Post("/console/feedback/1/frobnicate", &[]),
+            [Login, FORBID, MISSING, MISSING, FORBID],
+        ),
+        (
+            Post("/console/feedback/999999/start", &[]),
+            [Login, FORBID, MISSING, MISSING, FORBID],
+        ),
         (
             Post("/console/emergencies/nope/close", &[]),
             [Login, FORBID, MISSING, MISSING, FORBID],
@@ -747,6 +811,20 @@ async fn setup(app: &TestApp) -> Principals {
     )
     .expect("application 1");
     app.emergency("flood", "合肥洪涝", &a);
+    let review = kaifang::services::reviews::submit(
+        &mut app.conn(),
+        "a-published",
+        &kaifang::services::reviews::ReportForm {
+            description: "1路票价应为 1 元".into(),
+            ..Default::default()
+        },
+        Some(&user),
+        None,
+        kaifang::services::now(),
+        &kaifang::services::Actor::cli(),
+    )
+    .expect("review 1");
+    assert_eq!(review.id, 1, "the matrix refers to /feedback/1");
     let mut anonymous = app.browser();
     anonymous.refresh_csrf("/login").await;
     Principals {

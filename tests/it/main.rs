@@ -23,6 +23,7 @@ mod migrations;
 mod operations;
 mod pages;
 mod restart;
+mod reviews;
 mod search;
 mod uploads;
 mod visibility;

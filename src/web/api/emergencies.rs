@@ -253,7 +253,7 @@ pub async fn attach(
         crate::web::upload::UploadError::Io(e) => ApiError::internal(e),
         e => ApiError::bad_request(e.to_string()),
     })?;
-    let Some(media_type) = crate::domain::emergency::attachment_type(&received.head) else {
+    let Some(media_type) = crate::domain::attachment::media_type(&received.head) else {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",

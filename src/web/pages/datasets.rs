@@ -250,6 +250,8 @@ pub struct DatasetView {
     pub page: DatasetPage,
     /// schema.org `Dataset` JSON-LD (escaped for a `<script>` element).
     pub schema_org: String,
+    /// Error reports still open, and whether each is late.
+    pub reviews: Vec<(crate::db::reviews::ErrorReview, bool)>,
 }
 
 impl DatasetView {
@@ -268,11 +270,22 @@ pub async fn show(
     let slug = Slug::parse(&slug).map_err(|_| AppError::NotFound)?;
     // HEAD requests (link checkers, monitors) are not views.
     let count_view = req.method() == actix_web::http::Method::GET;
+    let today = state.clock.today();
     match state
-        .db(move |c| Ok(catalog::dataset(c, &slug, count_view)?))
+        .db(move |c| {
+            Ok(match catalog::dataset(c, &slug, count_view)? {
+                DatasetLookup::Found(page) => {
+                    let open =
+                        crate::services::reviews::open_for_dataset(c, page.dataset.id, today)?;
+                    (DatasetLookup::Found(page), open)
+                }
+                other => (other, Vec::new()),
+            })
+        })
         .await?
     {
-        DatasetLookup::Found(page) => render(&DatasetView {
+        (DatasetLookup::Found(page), reviews) => render(&DatasetView {
+            reviews,
             layout: Layout::new(&state, &viewer, page.dataset.title.clone(), NAV_CATALOG),
             schema_org: super::exports::schema_org(
                 &crate::web::api::read::base_url(&state, &req),
@@ -280,8 +293,8 @@ pub async fn show(
             ),
             page: *page,
         }),
-        DatasetLookup::Withdrawn { title } => Err(AppError::Gone { title }),
-        DatasetLookup::NotFound => Err(AppError::NotFound),
+        (DatasetLookup::Withdrawn { title }, _) => Err(AppError::Gone { title }),
+        (DatasetLookup::NotFound, _) => Err(AppError::NotFound),
     }
 }
 

@@ -526,7 +526,7 @@ pub async fn console_post(
         })
         .collect();
     let media_type = match &file {
-        Some(f) => match crate::domain::emergency::attachment_type(&f.head) {
+        Some(f) => match crate::domain::attachment::media_type(&f.head) {
             Some(t) => Some(t),
             None => {
                 errors.add("file", "附件必须是 PDF、PNG 或 JPEG 文件");

@@ -15,6 +15,7 @@ pub mod exports;
 pub mod health;
 pub mod home;
 pub mod resources;
+pub mod reviews;
 pub mod stats;
 pub mod themes;
 

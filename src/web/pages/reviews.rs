@@ -1,0 +1,458 @@
+//! Error reviews (复核): the report form on every public dataset, the public status page, and
+//! the department's queue in the console.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::{render, render_with_status, see_other};
+use crate::db::reviews::ErrorReview;
+use crate::services::reviews::{self as service, PublicReview, ReportForm, ReviewError};
+use crate::web::auth::{CsrfPairs, Viewer, csrf_token, set_flash};
+use crate::web::forms::{FormErrors, path_id};
+use crate::web::layout::{Layout, NAV_CONSOLE, NAV_NONE};
+use crate::web::{AppError, AppState};
+
+/// Reports one address may file in a day, whoever is behind it.
+const ADDRESS_BUDGET: i64 = 20;
+
+#[derive(Template)]
+#[template(path = "reviews/form.html")]
+pub struct FormPage {
+    pub layout: Layout,
+    pub slug: String,
+    pub title: String,
+    pub resources: Vec<(i32, String)>,
+    pub form: ReportForm,
+    pub errors: FormErrors,
+    pub anonymous: bool,
+    pub due_on: String,
+}
+
+impl FormPage {
+    pub fn chose(&self, id: &i32) -> bool {
+        self.form.resource == id.to_string()
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    viewer: &Viewer,
+    slug: String,
+    form: ReportForm,
+    errors: FormErrors,
+) -> Result<FormPage, AppError> {
+    let today = state.clock.today();
+    let s = slug.clone();
+    let (d, resources, due_on) = state
+        .db(move |c| {
+            let d = match service::reportable(c, &s) {
+                Ok(d) => d,
+                Err(ReviewError::Database(e)) => return Err(e.into()),
+                Err(_) => return Err(AppError::NotFound),
+            };
+            let resources = crate::db::resources::for_dataset(c, d.id)?
+                .into_iter()
+                .map(|r| (r.id, r.name))
+                .collect();
+            let due = crate::db::calendar::work_calendar(c)?
+                .add_working_days(today, service::ANSWER_WITHIN);
+            Ok((d, resources, due))
+        })
+        .await?;
+    Ok(FormPage {
+        layout: Layout::new(state, viewer, format!("纠错：{}", d.title), NAV_NONE),
+        slug,
+        title: d.title,
+        resources,
+        form,
+        errors,
+        anonymous: viewer.user.is_none(),
+        due_on: due_on.to_string(),
+    })
+}
+
+/// `GET /datasets/{slug}/feedback`
+pub async fn form(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    slug: web::Path<String>,
+) -> Result<web::Html, AppError> {
+    let mut page = form_page(
+        &state,
+        &viewer,
+        slug.into_inner(),
+        ReportForm::default(),
+        FormErrors::new(),
+    )
+    .await?;
+    page.layout.csrf = csrf_token(&session);
+    render(&page)
+}
+
+/// `POST /datasets/{slug}/feedback`: urlencoded, or multipart with an optional evidence file
+/// (PDF, PNG or JPEG up to 5 MB). Anyone may report; without an account, with a contact.
+pub async fn submit(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let slug = slug.into_inner();
+    let mut errors = FormErrors::new();
+    let (pairs, file) = super::form_with_file(
+        &state,
+        &viewer,
+        &req,
+        payload,
+        service::MAX_EVIDENCE,
+        &mut errors,
+    )
+    .await?;
+    let form = ReportForm {
+        resource: pairs.get("resource"),
+        row: pairs.get("row"),
+        field: pairs.get("field"),
+        description: pairs.get("description"),
+        correction: pairs.get("correction"),
+        contact: pairs.get("contact"),
+    };
+    let media_type = file
+        .as_ref()
+        .map(|f| crate::domain::attachment::media_type(&f.head));
+    if media_type == Some(None) {
+        errors.add("file", "证明材料必须是 PDF、PNG 或 JPEG 文件");
+    }
+    let user = viewer.user.as_ref().map(|u| u.user.clone());
+    let actor = viewer.actor();
+    let now = state.clock.now();
+    // Checked before the evidence is kept: a refused report leaves no file.
+    let checked = {
+        let (s, f, user, ip) = (slug.clone(), form.clone(), user.clone(), actor.ip.clone());
+        state
+            .db(move |c| {
+                if let Some(ip) = ip
+                    && crate::db::reviews::submitted_from(c, &ip, now - chrono::Duration::days(1))?
+                        >= ADDRESS_BUDGET
+                {
+                    return Ok(Err(ReviewError::OverBudget));
+                }
+                Ok(service::reportable(c, &s)
+                    .and_then(|d| service::check(c, &d, &f, user.as_ref()).map(drop)))
+            })
+            .await?
+    };
+    match checked {
+        Ok(()) => {}
+        Err(ReviewError::Invalid(list)) => {
+            for (k, m) in list {
+                errors.add(&k, m);
+            }
+        }
+        Err(e) => return Err(app_error(e)),
+    }
+    if !errors.is_empty() {
+        let page = form_page(&state, &viewer, slug, form, errors).await?;
+        return render_with_status(StatusCode::BAD_REQUEST, &page);
+    }
+    let evidence = match (file, media_type.flatten()) {
+        (Some(received), Some(media_type)) => {
+            let name = crate::web::upload::clean_file_name(&received.file_name, "证明材料");
+            let store = state.store.clone();
+            let stored = web::block(move || received.adopt(&store))
+                .await
+                .map_err(AppError::internal)?
+                .map_err(AppError::internal)?;
+            Some(service::Evidence {
+                key: stored.key,
+                name,
+                media_type,
+            })
+        }
+        _ => None,
+    };
+    let (s, f) = (slug.clone(), form.clone());
+    let result = state
+        .db(move |c| {
+            Ok(service::submit(
+                c,
+                &s,
+                &f,
+                user.as_ref(),
+                evidence.as_ref(),
+                now,
+                &actor,
+            ))
+        })
+        .await?;
+    match result {
+        Ok(r) => {
+            set_flash(
+                &session,
+                &format!(
+                    "已收到您的纠错（编号 {}），提供部门应在 {} 前答复。请保存本页地址以查看进展。",
+                    r.id, r.due_on
+                ),
+            );
+            Ok(see_other(&format!("/feedback/{}", r.id)))
+        }
+        Err(ReviewError::Invalid(list)) => {
+            let mut errors = FormErrors::new();
+            for (k, m) in list {
+                errors.add(&k, m);
+            }
+            let page = form_page(&state, &viewer, slug, form, errors).await?;
+            render_with_status(StatusCode::BAD_REQUEST, &page)
+        }
+        Err(e) => Err(app_error(e)),
+    }
+}
+
+fn app_error(e: ReviewError) -> AppError {
+    match e {
+        ReviewError::NotFound => AppError::NotFound,
+        ReviewError::Forbidden => AppError::Forbidden(e.to_string()),
+        ReviewError::Conflict(m) => AppError::Conflict(m),
+        ReviewError::OverBudget => AppError::TooManyRequests {
+            retry_after: 24 * 3600,
+        },
+        ReviewError::Invalid(list) => AppError::BadRequest(
+            list.into_iter()
+                .map(|(_, m)| m)
+                .collect::<Vec<_>>()
+                .join("；"),
+        ),
+        ReviewError::Database(e) => e.into(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "reviews/show.html")]
+pub struct ShowPage {
+    pub layout: Layout,
+    pub r: PublicReview,
+}
+
+/// `GET /feedback/{id}`: the public status of a report (no reporter, no contact).
+pub async fn show(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<String>,
+) -> Result<web::Html, AppError> {
+    let id = path_id(&id)?;
+    let today = state.clock.today();
+    let r = state
+        .db(move |c| Ok(service::public(c, id, today)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    render(&ShowPage {
+        layout: Layout::new(&state, &viewer, format!("纠错 #{}", r.review.id), NAV_NONE),
+        r,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "console/reviews.html")]
+pub struct QueuePage {
+    pub layout: Layout,
+    pub reviews: Vec<PublicReview>,
+}
+
+/// `GET /console/feedback`: the department's reports, open ones by deadline.
+pub async fn queue(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
+    let p = viewer.require_publisher()?;
+    let today = state.clock.today();
+    let reviews = state
+        .db(move |c| Ok(service::queue(c, p.department_id, today)?))
+        .await?;
+    render(&QueuePage {
+        layout: Layout::new(&state, &viewer, "纠错处理", NAV_CONSOLE),
+        reviews,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "console/review.html")]
+pub struct WorkPage {
+    pub layout: Layout,
+    pub r: PublicReview,
+    /// The reporter as the department may see it: an account's e-mail or the contact given.
+    pub reporter: String,
+    pub versions: Vec<(i32, String)>,
+    pub input: CsrfPairs,
+    pub errors: FormErrors,
+    pub max_extension: u32,
+}
+
+impl WorkPage {
+    pub fn typed(&self, key: &str) -> String {
+        self.input.get(key)
+    }
+}
+
+async fn work_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i32,
+    input: CsrfPairs,
+    errors: FormErrors,
+) -> Result<WorkPage, AppError> {
+    let user = viewer.require_user()?.user.clone();
+    let today = state.clock.today();
+    let (r, reporter, versions) = state
+        .db(move |c| {
+            let (r, d) = match service::workable(c, &user, id) {
+                Ok(x) => x,
+                Err(e) => return Ok(Err(e)),
+            };
+            let reporter = reporter_of(c, &r)?;
+            let versions = service::versions_of(c, d.id)?;
+            let view = service::public(c, r.id, today)?;
+            Ok(Ok((view, reporter, versions)))
+        })
+        .await?
+        .map_err(app_error)?;
+    let r = r.ok_or(AppError::NotFound)?;
+    Ok(WorkPage {
+        layout: Layout::new(
+            state,
+            viewer,
+            format!("处理纠错 #{}", r.review.id),
+            NAV_CONSOLE,
+        ),
+        r,
+        reporter,
+        versions,
+        input,
+        errors,
+        max_extension: service::MAX_EXTENSION,
+    })
+}
+
+fn reporter_of(
+    c: &mut crate::db::DbConnection,
+    r: &ErrorReview,
+) -> Result<String, diesel::result::Error> {
+    Ok(match (r.reporter_id, &r.reporter_contact) {
+        (Some(id), _) => crate::db::users::by_id(c, id)?
+            .map(|u| format!("注册用户 {}", u.email))
+            .unwrap_or_default(),
+        (None, Some(contact)) => format!("未登录，联系方式 {contact}"),
+        _ => String::new(),
+    })
+}
+
+/// `GET /console/feedback/{id}`
+pub async fn work(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    id: web::Path<String>,
+) -> Result<web::Html, AppError> {
+    viewer.require_publisher()?;
+    let id = path_id(&id)?;
+    render(
+        &work_page(
+            &state,
+            &viewer,
+            id,
+            CsrfPairs(Vec::new()),
+            FormErrors::new(),
+        )
+        .await?,
+    )
+}
+
+/// `POST /console/feedback/{id}/{action}`: start, extend or answer.
+pub async fn act(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    path: web::Path<(String, String)>,
+    pairs: CsrfPairs,
+) -> Result<HttpResponse, AppError> {
+    viewer.require_publisher()?;
+    let (id, action) = path.into_inner();
+    let id = path_id(&id)?;
+    let user = viewer.require_user()?.user.clone();
+    let (actor, now) = (viewer.actor(), state.clock.now());
+    let (a, b, c3) = match action.as_str() {
+        "start" => (String::new(), String::new(), String::new()),
+        "extend" => (
+            pairs.get("days"),
+            pairs.get("extension_reason"),
+            String::new(),
+        ),
+        "answer" => (
+            pairs.get("outcome"),
+            pairs.get("answer"),
+            pairs.get("version"),
+        ),
+        _ => return Err(AppError::NotFound),
+    };
+    let act = action.clone();
+    let result = state
+        .db(move |c| {
+            Ok(match act.as_str() {
+                "start" => service::start(c, &user, id, &actor),
+                "extend" => service::extend(c, &user, id, &a, &b, now, &actor),
+                _ => service::answer(c, &user, id, &a, &b, &c3, now, &actor),
+            })
+        })
+        .await?;
+    match result {
+        Ok(r) => {
+            let message = match action.as_str() {
+                "start" => "已开始核查。".to_owned(),
+                "extend" => format!("答复期限已延长至 {}，理由已公开。", r.deadline()),
+                _ => "答复已发布在公开的纠错页面上。".to_owned(),
+            };
+            set_flash(&session, &message);
+            Ok(see_other(&format!("/console/feedback/{id}")))
+        }
+        Err(ReviewError::Invalid(list)) => {
+            let mut errors = FormErrors::new();
+            for (k, m) in list {
+                errors.add(&k, m);
+            }
+            let page = work_page(&state, &viewer, id, pairs, errors).await?;
+            render_with_status(StatusCode::BAD_REQUEST, &page)
+        }
+        Err(e) => Err(app_error(e)),
+    }
+}
+
+/// `GET /console/feedback/{id}/evidence`: the reporter's file, for the department only.
+pub async fn evidence(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    viewer.require_publisher()?;
+    let user = viewer.require_user()?.user.clone();
+    let id = path_id(&id)?;
+    let r = state
+        .db(move |c| Ok(service::workable(c, &user, id).map(|(r, _)| r)))
+        .await?
+        .map_err(app_error)?;
+    let (Some(key), Some(name), Some(media_type)) =
+        (r.evidence_key, r.evidence_name, r.evidence_type)
+    else {
+        return Err(AppError::NotFound);
+    };
+    let path = state.store.path(&key).ok_or(AppError::NotFound)?;
+    let media_type: mime::Mime = media_type.parse().map_err(AppError::internal)?;
+    let file = actix_files::NamedFile::open_async(&path)
+        .await
+        .map_err(|_| AppError::NotFound)?
+        .set_content_type(media_type)
+        .set_content_disposition(super::downloads::disposition(
+            &name,
+            format!("evidence-{id}"),
+        ));
+    Ok(file.into_response(&req))
+}
