@@ -24,7 +24,15 @@ pub struct Settings {
     pub uploads: UploadSettings,
     pub search: SearchSettings,
     pub api: ApiSettings,
+    pub participation: ParticipationSettings,
     pub log: LogSettings,
+}
+
+/// Public participation: data requests.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ParticipationSettings {
+    /// Working days a department has to answer a data request routed to it.
+    pub request_answer_days: u32,
 }
 
 #[derive(Clone, Deserialize)]

@@ -13,6 +13,7 @@ pub mod departments;
 pub mod emergencies;
 pub mod history;
 pub mod migrations;
+pub mod requests;
 pub mod resources;
 pub mod reviews;
 pub mod schema;

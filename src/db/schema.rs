@@ -330,6 +330,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    data_requests (id) {
+        id -> Integer,
+        title -> Text,
+        description -> Text,
+        intended_use -> Text,
+        suggested_department_id -> Nullable<Integer>,
+        requested_by -> Integer,
+        status -> Text,
+        department_id -> Nullable<Integer>,
+        routed_at -> Nullable<Timestamp>,
+        due_on -> Nullable<Date>,
+        answer -> Nullable<Text>,
+        answered_at -> Nullable<Timestamp>,
+        answered_by -> Nullable<Integer>,
+        dataset_id -> Nullable<Integer>,
+        votes -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    data_request_votes (request_id, user_id) {
+        request_id -> Integer,
+        user_id -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(data_request_votes -> data_requests (request_id));
 diesel::joinable!(error_reviews -> datasets (dataset_id));
 diesel::joinable!(emergency_attachments -> emergency_updates (update_id));
 diesel::joinable!(emergency_fast_tracks -> emergency_events (event_id));
@@ -378,6 +408,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     emergency_attachments,
     emergency_fast_tracks,
     error_reviews,
+    data_requests,
+    data_request_votes,
 );
 
 diesel::table! {

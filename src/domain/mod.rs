@@ -36,7 +36,7 @@ pub use resident_id::ResidentId;
 pub use slug::Slug;
 pub use status::{
     AccountKind, AccountStatus, ApplicationStatus, DatasetStatus, DayKind, DecisionStatus,
-    EventCategory, EventStatus, ReviewStatus, Role,
+    EventCategory, EventStatus, RequestStatus, ReviewStatus, Role,
 };
 pub use update_frequency::UpdateFrequency;
 pub use working_days::WorkCalendar;

@@ -160,3 +160,14 @@ impl ReviewStatus {
         matches!(self, Self::Corrected | Self::NotError)
     }
 }
+
+text_enum!(
+    /// Where a data request (开放需求) stands.
+    RequestStatus, "未知的需求状态“{}”", {
+        Open => "open", "待分派";
+        Routed => "routed", "待部门答复";
+        Accepted => "accepted", "部门同意开放";
+        Declined => "declined", "暂不开放";
+        Published => "published", "已开放";
+    }
+);

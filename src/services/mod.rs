@@ -14,6 +14,7 @@ pub mod ingest;
 pub mod passwords;
 pub mod preview;
 pub mod publishing;
+pub mod requests;
 pub mod resources;
 pub mod reviews;
 pub mod search;

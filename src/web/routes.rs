@@ -36,6 +36,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             pages::reviews::submit,
         ))
         .service(page("/feedback/{id}", pages::reviews::show))
+        // Data requests (开放需求).
+        .service(page("/requests", pages::requests::index))
+        .service(form(
+            "/requests/new",
+            pages::requests::new,
+            pages::requests::create,
+        ))
+        .service(page("/requests/{id}", pages::requests::show))
+        .service(post("/requests/{id}/vote", pages::requests::vote))
         // The emergency zone.
         .service(page("/emergencies", pages::emergencies::index))
         .service(page("/emergencies/feed.atom", pages::emergencies::feed))
@@ -115,6 +124,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         // The publisher console.
         .service(page("/console", console::index))
         .service(page("/console/feedback", pages::reviews::queue))
+        .service(page("/console/requests", pages::requests::console_index))
+        .service(post(
+            "/console/requests/{id}/{action}",
+            pages::requests::console_act,
+        ))
         .service(page("/console/feedback/{id}", pages::reviews::work))
         .service(page(
             "/console/feedback/{id}/evidence",
@@ -206,6 +220,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/admin/emergencies/fast-tracks/{id}/review",
             pages::emergencies::admin_review,
         ))
+        .service(page("/admin/requests", pages::requests::admin_index))
+        .service(post("/admin/requests/{id}/route", pages::requests::route))
         .service(page("/admin/uploads", admin::uploads))
         .service(post("/admin/uploads/{id}/override", admin::override_upload))
         // The JSON API.

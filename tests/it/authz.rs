@@ -698,6 +698,47 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
             Post("/console/feedback/999999/start", &[]),
             [Login, FORBID, MISSING, MISSING, FORBID],
         ),
+        // Data requests (issue 9): people with accounts file and vote; administrators route;
+        // only the routed department answers.
+        (Get("/requests"), [Pass, Pass, Pass, Pass, Pass]),
+        (Get("/requests/new"), [Login, Pass, Pass, Pass, Pass]),
+        (
+            Post("/requests/new", &[("title", "")]),
+            [Login, BAD, BAD, BAD, BAD],
+        ),
+        (Get("/requests/1"), [Pass, Pass, Pass, Pass, Pass]),
+        (
+            Get("/requests/999999"),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Post("/requests/999999/vote", &[]),
+            [Login, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Get("/admin/requests"),
+            [Login, FORBID, FORBID, FORBID, Pass],
+        ),
+        (
+            Post("/admin/requests/1/route", &[("department", "")]),
+            [Login, FORBID, FORBID, FORBID, BAD],
+        ),
+        (
+            Get("/console/requests"),
+            [Login, FORBID, Pass, Pass, FORBID],
+        ),
+        (
+            Post("/console/requests/1/answer", &[("outcome", "maybe")]),
+            [Login, FORBID, BAD, FORBID, FORBID],
+        ),
+        (
+            Post("/console/requests/1/link", &[("dataset", "b-draft")]),
+            [Login, FORBID, BAD, FORBID, FORBID],
+        ),
+        (
+            Post("/console/requests/1/frobnicate", &[]),
+            [Login, FORBID, MISSING, MISSING, FORBID],
+        ),
         (
             Post("/console/emergencies/nope/close", &[]),
             [Login, FORBID, MISSING, MISSING, FORBID],
@@ -825,6 +866,29 @@ async fn setup(app: &TestApp) -> Principals {
     )
     .expect("review 1");
     assert_eq!(review.id, 1, "the matrix refers to /feedback/1");
+    let request = kaifang::services::requests::submit(
+        &mut app.conn(),
+        &user,
+        &kaifang::services::requests::RequestForm {
+            title: "合肥市公共停车场".into(),
+            description: "停车场位置和实时空余车位".into(),
+            intended_use: "停车导航".into(),
+            department: String::new(),
+        },
+        kaifang::services::now(),
+        &kaifang::services::Actor::cli(),
+    )
+    .expect("request 1");
+    kaifang::services::requests::route(
+        &mut app.conn(),
+        request.id,
+        "dept-a",
+        10,
+        kaifang::services::now(),
+        &kaifang::services::Actor::cli(),
+    )
+    .expect("routed to department A");
+    assert_eq!(request.id, 1, "the matrix refers to /requests/1");
     let mut anonymous = app.browser();
     anonymous.refresh_csrf("/login").await;
     Principals {

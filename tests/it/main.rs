@@ -22,6 +22,7 @@ mod interop;
 mod migrations;
 mod operations;
 mod pages;
+mod requests;
 mod restart;
 mod reviews;
 mod search;

@@ -14,6 +14,7 @@ pub mod errors;
 pub mod exports;
 pub mod health;
 pub mod home;
+pub mod requests;
 pub mod resources;
 pub mod reviews;
 pub mod stats;

@@ -1,0 +1,2 @@
+DROP TABLE data_request_votes;
+DROP TABLE data_requests;
