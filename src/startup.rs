@@ -172,6 +172,26 @@ fn spawn_emergency_banner(pool: DbPool, count: &Arc<std::sync::atomic::AtomicI64
     });
 }
 
+/// Adds the API calls counted in memory to the database about once a minute, for `/stats`.
+fn spawn_usage_flush(
+    pool: DbPool,
+    clock: crate::services::clock::Clock,
+    metrics: &Arc<crate::web::metrics::Metrics>,
+) {
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+    spawn_periodic("usage-flush", (EVERY, EVERY), metrics, move |metrics| {
+        let n = metrics.take_api_calls();
+        let stored = pool.get().map_err(|e| e.to_string()).and_then(|mut c| {
+            crate::services::stats::store_api_calls(&mut c, n, clock.now())
+                .map_err(|e| e.to_string())
+        });
+        if stored.is_err() {
+            metrics.return_api_calls(n);
+        }
+        stored
+    });
+}
+
 /// On PostgreSQL, listens for emergency updates posted through any instance (NOTIFY on commit)
 /// and hands them to this instance's live pages. The connection is polled every 200 ms
 /// (diesel exposes no socket to wait on); a broken connection is made again on the next tick.
@@ -327,13 +347,15 @@ impl Application {
             spawn_emergency_listener(url, &live);
         }
         spawn_emergency_banner(pool.clone(), &active_emergencies);
+        let metrics: Arc<crate::web::metrics::Metrics> = Arc::default();
+        spawn_usage_flush(pool.clone(), clock.clone(), &metrics);
         let secure_cookies = settings.auth.secure_cookies;
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             hasher: Arc::new(PasswordHasher::new(settings.auth.password_hashing)),
             limiters: Arc::new(Limiters::new(&settings.auth)),
             rate_limits: Arc::new(crate::web::ratelimit::RateLimits::new(&settings.api)),
-            metrics: Arc::default(),
+            metrics,
             live: live.clone(),
             active_emergencies: active_emergencies.clone(),
             settings: Arc::new(settings),

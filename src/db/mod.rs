@@ -18,6 +18,7 @@ pub mod resources;
 pub mod reviews;
 pub mod schema;
 pub mod sessions;
+pub mod stats;
 pub mod themes;
 pub mod users;
 pub mod versions;

@@ -199,3 +199,10 @@ pub fn submitted_from(conn: &mut DbConnection, ip: &str, since: NaiveDateTime) -
         .count()
         .get_result(conn)
 }
+
+pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<ErrorReview>> {
+    error_reviews::table
+        .order(error_reviews::id)
+        .select(ErrorReview::as_select())
+        .load(conn)
+}

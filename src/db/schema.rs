@@ -359,6 +359,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    usage_daily (day) {
+        day -> Date,
+        api_calls -> BigInt,
+    }
+}
+
 diesel::joinable!(data_request_votes -> data_requests (request_id));
 diesel::joinable!(error_reviews -> datasets (dataset_id));
 diesel::joinable!(emergency_attachments -> emergency_updates (update_id));
@@ -410,6 +417,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     error_reviews,
     data_requests,
     data_request_votes,
+    usage_daily,
 );
 
 diesel::table! {

@@ -70,6 +70,18 @@ impl UpdateFrequency {
     }
 }
 
+impl UpdateFrequency {
+    /// Whether a dataset last updated at `last` is late at `now`: more than its declared cycle
+    /// has passed (the cycle in [`expected_interval_days`](Self::expected_interval_days)).
+    /// Irregular data is never late.
+    pub fn is_late(self, last: chrono::NaiveDateTime, now: chrono::NaiveDateTime) -> bool {
+        match self.expected_interval_days() {
+            Some(days) => now - last > chrono::Duration::days(i64::from(days)),
+            None => false,
+        }
+    }
+}
+
 impl fmt::Display for UpdateFrequency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -102,6 +114,36 @@ impl TryFrom<String> for UpdateFrequency {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_update_is_late_once_its_cycle_has_passed() {
+        let last = chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+            .unwrap()
+            .and_hms_opt(8, 0, 0)
+            .unwrap();
+        let after =
+            |d: i64, s: i64| last + chrono::Duration::days(d) + chrono::Duration::seconds(s);
+        // (frequency, the last on-time moment in days): one second later it is late.
+        for (f, days) in [
+            (UpdateFrequency::Realtime, 1),
+            (UpdateFrequency::Daily, 1),
+            (UpdateFrequency::Weekly, 7),
+            (UpdateFrequency::Monthly, 31),
+            (UpdateFrequency::Quarterly, 92),
+            (UpdateFrequency::Semiannual, 183),
+            (UpdateFrequency::Annual, 366),
+        ] {
+            assert!(!f.is_late(last, last), "{f}: just updated");
+            assert!(!f.is_late(last, after(days, 0)), "{f}: exactly one cycle");
+            assert!(f.is_late(last, after(days, 1)), "{f}: past one cycle");
+        }
+        assert!(!UpdateFrequency::Irregular.is_late(last, after(3650, 0)));
+        assert_eq!(
+            UpdateFrequency::ALL.len(),
+            8,
+            "every frequency is covered above"
+        );
+    }
 
     #[test]
     fn parses_names_and_labels() {

@@ -18,6 +18,7 @@ pub mod requests;
 pub mod resources;
 pub mod reviews;
 pub mod search;
+pub mod stats;
 pub mod users;
 
 use chrono::{NaiveDateTime, Timelike, Utc};

@@ -69,6 +69,8 @@ pub struct Metrics {
     search: Mutex<Histogram>,
     rate_limited: [AtomicU64; 4],
     downloads: AtomicU64,
+    /// Calls to the API channels not yet added to `usage_daily` (see `services::stats`).
+    api_calls: AtomicU64,
 }
 
 fn channel_index(c: Channel) -> usize {
@@ -88,6 +90,21 @@ const CHANNELS: [(&str, Channel); 4] = [
 ];
 
 impl Metrics {
+    /// One call to the JSON API, the CKAN API or the exports.
+    pub fn api_call(&self) {
+        self.api_calls.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Takes the calls counted since the last take.
+    pub fn take_api_calls(&self) -> u64 {
+        self.api_calls.swap(0, Ordering::Relaxed)
+    }
+
+    /// Gives back calls that could not be stored.
+    pub fn return_api_calls(&self, n: u64) {
+        self.api_calls.fetch_add(n, Ordering::Relaxed);
+    }
+
     pub fn rate_limited(&self, channel: Channel) {
         self.rate_limited[channel_index(channel)].fetch_add(1, Ordering::Relaxed);
     }

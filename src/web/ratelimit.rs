@@ -399,6 +399,9 @@ pub async fn limit(
     if channel == Channel::Web && !download {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
+    if channel.machine() && req.method() != Method::OPTIONS {
+        state.metrics.api_call();
+    }
     if channel.machine() && req.method() == Method::OPTIONS {
         // A CORS preflight: reads may come from any origin; nothing else may.
         let res = HttpResponse::NoContent()

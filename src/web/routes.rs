@@ -88,7 +88,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/console/applications/{id}/comments",
             applications::comment,
         ))
+        .service(page("/stats", pages::stats::index))
         .service(page("/stats/applications", pages::stats::applications))
+        .service(page("/stats/{table}.csv", pages::stats::csv))
         .service(page("/account/inbox", applications::inbox))
         .service(post("/console/grants/{id}/revoke", applications::revoke))
         .service(post(
@@ -221,6 +223,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             pages::emergencies::admin_review,
         ))
         .service(page("/admin/requests", pages::requests::admin_index))
+        .service(page("/admin/assessment", pages::stats::assessment))
+        .service(page("/admin/assessment.csv", pages::stats::assessment_csv))
         .service(post("/admin/requests/{id}/route", pages::requests::route))
         .service(page("/admin/uploads", admin::uploads))
         .service(post("/admin/uploads/{id}/override", admin::override_upload))

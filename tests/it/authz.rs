@@ -739,6 +739,29 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
             Post("/console/requests/1/frobnicate", &[]),
             [Login, FORBID, MISSING, MISSING, FORBID],
         ),
+        // Statistics and the assessment view (issue 9).
+        (Get("/stats"), [Pass, Pass, Pass, Pass, Pass]),
+        (
+            Get("/stats/departments.csv"),
+            [Pass, Pass, Pass, Pass, Pass],
+        ),
+        (Get("/stats/totals.csv"), [Pass, Pass, Pass, Pass, Pass]),
+        (
+            Get("/stats/users.csv"),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Get("/admin/assessment"),
+            [Login, FORBID, FORBID, FORBID, Pass],
+        ),
+        (
+            Get("/admin/assessment?from=yesterday"),
+            [Login, FORBID, FORBID, FORBID, BAD],
+        ),
+        (
+            Get("/admin/assessment.csv?from=2026-01-01&to=2026-06-30"),
+            [Login, FORBID, FORBID, FORBID, Pass],
+        ),
         (
             Post("/console/emergencies/nope/close", &[]),
             [Login, FORBID, MISSING, MISSING, FORBID],

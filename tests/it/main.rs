@@ -26,5 +26,6 @@ mod requests;
 mod restart;
 mod reviews;
 mod search;
+mod stats;
 mod uploads;
 mod visibility;
