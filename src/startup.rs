@@ -192,6 +192,26 @@ fn spawn_usage_flush(
     });
 }
 
+/// Checks the showcase's approved links an hour after start and then daily; dead ones are
+/// marked on the showcase (services::showcase::check_links).
+fn spawn_link_checker(
+    pool: DbPool,
+    clock: crate::services::clock::Clock,
+    alive: &Arc<crate::web::metrics::Metrics>,
+) {
+    const FIRST: std::time::Duration = std::time::Duration::from_secs(3600);
+    const EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+    // Built on the checker's own thread: a blocking client may not be made in async code.
+    let mut client = None;
+    spawn_periodic("link-check", (FIRST, EVERY), alive, move |_| {
+        let client = client.get_or_insert_with(crate::services::showcase::link_client);
+        let mut conn = pool.get().map_err(|e| e.to_string())?;
+        crate::services::showcase::check_links(&mut conn, client, clock.now())
+            .map(drop)
+            .map_err(|e| e.to_string())
+    });
+}
+
 /// On PostgreSQL, listens for emergency updates posted through any instance (NOTIFY on commit)
 /// and hands them to this instance's live pages. The connection is polled every 200 ms
 /// (diesel exposes no socket to wait on); a broken connection is made again on the next tick.
@@ -349,6 +369,7 @@ impl Application {
         spawn_emergency_banner(pool.clone(), &active_emergencies);
         let metrics: Arc<crate::web::metrics::Metrics> = Arc::default();
         spawn_usage_flush(pool.clone(), clock.clone(), &metrics);
+        spawn_link_checker(pool.clone(), clock.clone(), &metrics);
         let secure_cookies = settings.auth.secure_cookies;
         let state = web::Data::new(AppState {
             pool: pool.clone(),

@@ -18,6 +18,8 @@ pub mod resources;
 pub mod reviews;
 pub mod schema;
 pub mod sessions;
+pub mod showcase;
+pub mod social;
 pub mod stats;
 pub mod themes;
 pub mod users;

@@ -366,6 +366,56 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    showcase_items (id) {
+        id -> Integer,
+        title -> Text,
+        description -> Text,
+        link -> Text,
+        kind -> Text,
+        screenshot_key -> Nullable<Text>,
+        submitted_by -> Integer,
+        status -> Text,
+        decided_by -> Nullable<Integer>,
+        decided_at -> Nullable<Timestamp>,
+        reason -> Nullable<Text>,
+        link_status -> Text,
+        link_checked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    showcase_datasets (item_id, dataset_id) {
+        item_id -> Integer,
+        dataset_id -> Integer,
+    }
+}
+
+diesel::table! {
+    dataset_ratings (dataset_id, user_id) {
+        dataset_id -> Integer,
+        user_id -> Integer,
+        stars -> Integer,
+        rated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dataset_comments (id) {
+        id -> Integer,
+        dataset_id -> Integer,
+        user_id -> Integer,
+        body -> Text,
+        status -> Text,
+        reported_at -> Nullable<Timestamp>,
+        moderated_by -> Nullable<Integer>,
+        moderated_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(showcase_datasets -> showcase_items (item_id));
 diesel::joinable!(data_request_votes -> data_requests (request_id));
 diesel::joinable!(error_reviews -> datasets (dataset_id));
 diesel::joinable!(emergency_attachments -> emergency_updates (update_id));
@@ -418,6 +468,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     data_requests,
     data_request_votes,
     usage_daily,
+    showcase_items,
+    showcase_datasets,
+    dataset_ratings,
+    dataset_comments,
 );
 
 diesel::table! {

@@ -18,6 +18,8 @@ pub mod requests;
 pub mod resources;
 pub mod reviews;
 pub mod search;
+pub mod showcase;
+pub mod social;
 pub mod stats;
 pub mod users;
 

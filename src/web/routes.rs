@@ -36,6 +36,21 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             pages::reviews::submit,
         ))
         .service(page("/feedback/{id}", pages::reviews::show))
+        // The showcase, ratings and comments.
+        .service(page("/showcase", pages::showcase::index))
+        .service(form(
+            "/showcase/new",
+            pages::showcase::new,
+            pages::showcase::create,
+        ))
+        .service(page(
+            "/showcase/{id}/screenshot",
+            pages::showcase::screenshot,
+        ))
+        .service(post("/datasets/{slug}/rating", pages::social::rate))
+        .service(post("/datasets/{slug}/comments", pages::social::comment))
+        .service(post("/comments/{id}/report", pages::social::report))
+        .service(post("/comments/{id}/moderate", pages::social::moderate))
         // Data requests (开放需求).
         .service(page("/requests", pages::requests::index))
         .service(form(
@@ -127,6 +142,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page("/console", console::index))
         .service(page("/console/feedback", pages::reviews::queue))
         .service(page("/console/requests", pages::requests::console_index))
+        .service(page("/console/comments", pages::social::console_reported))
         .service(post(
             "/console/requests/{id}/{action}",
             pages::requests::console_act,
@@ -224,6 +240,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ))
         .service(page("/admin/requests", pages::requests::admin_index))
         .service(page("/admin/assessment", pages::stats::assessment))
+        .service(page("/admin/showcase", pages::showcase::admin_index))
+        .service(post(
+            "/admin/showcase/check-links",
+            pages::showcase::check_links,
+        ))
+        .service(post("/admin/showcase/{id}/decide", pages::showcase::decide))
+        .service(page("/admin/comments", pages::social::admin_reported))
         .service(page("/admin/assessment.csv", pages::stats::assessment_csv))
         .service(post("/admin/requests/{id}/route", pages::requests::route))
         .service(page("/admin/uploads", admin::uploads))

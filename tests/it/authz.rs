@@ -762,6 +762,65 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
             Get("/admin/assessment.csv?from=2026-01-01&to=2026-06-30"),
             [Login, FORBID, FORBID, FORBID, Pass],
         ),
+        // Showcase, ratings and comments (issue 9).
+        (Get("/showcase"), [Pass, Pass, Pass, Pass, Pass]),
+        (Get("/showcase/new"), [Login, Pass, Pass, Pass, Pass]),
+        (
+            Post("/showcase/new", &[("title", "")]),
+            [Login, BAD, BAD, BAD, BAD],
+        ),
+        (
+            Get("/showcase/1/screenshot"),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Get("/admin/showcase"),
+            [Login, FORBID, FORBID, FORBID, Pass],
+        ),
+        (
+            Post("/admin/showcase/999999/decide", &[("decision", "approve")]),
+            [Login, FORBID, FORBID, FORBID, MISSING],
+        ),
+        (
+            Post("/admin/showcase/999999/decide", &[("decision", "maybe")]),
+            [Login, FORBID, FORBID, FORBID, BAD],
+        ),
+        (
+            Post("/admin/showcase/check-links", &[]),
+            [Login, FORBID, FORBID, FORBID, Pass],
+        ),
+        (
+            Post("/datasets/a-published/rating", &[("stars", "9")]),
+            [Login, BAD, BAD, BAD, BAD],
+        ),
+        (
+            Post("/datasets/a-closed/rating", &[("stars", "5")]),
+            [Login, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Post("/datasets/a-draft/comments", &[("body", "这个数据很好")]),
+            [Login, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Post("/datasets/a-published/comments", &[("body", "")]),
+            [Login, BAD, BAD, BAD, BAD],
+        ),
+        (
+            Post("/comments/999999/report", &[]),
+            [Login, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Post("/comments/999999/moderate", &[("action", "remove")]),
+            [Login, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Get("/console/comments"),
+            [Login, FORBID, Pass, Pass, FORBID],
+        ),
+        (
+            Get("/admin/comments"),
+            [Login, FORBID, FORBID, FORBID, Pass],
+        ),
         (
             Post("/console/emergencies/nope/close", &[]),
             [Login, FORBID, MISSING, MISSING, FORBID],

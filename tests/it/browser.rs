@@ -593,3 +593,97 @@ async fn browser_sees_an_emergency_update_arrive_without_reloading() {
     c.close().await.ok();
     result.expect("the live emergency page");
 }
+
+/// A showcase item is hidden until an administrator approves it, then appears on the page of
+/// the dataset it uses, with its screenshot resized on the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn browser_showcase_item_appears_on_its_dataset_once_approved() {
+    let Some((_driver, c)) = start_browser().await else {
+        return;
+    };
+    let app = TestApp::spawn(Backend::Sqlite)
+        .await
+        .expect("SQLite is always available");
+    let dept = app.department("hefei-transport", "合肥市交通运输局", "340100");
+    DatasetBuilder::new("hefei-bus-lines", "合肥市公交线路", &dept).insert(&app);
+    app.account("dev@example.cn", kaifang::domain::Role::User, None);
+    app.account("admin@ah.gov.cn", kaifang::domain::Role::Admin, None);
+    let shot = tempfile::Builder::new().suffix(".png").tempfile().unwrap();
+    std::fs::write(shot.path(), crate::showcase::png(1200, 900)).unwrap();
+
+    let result = async {
+        // A developer submits an app built on the bus lines, with a screenshot.
+        open(&c, &format!("{}/login", app.address)).await?;
+        fill(&c, "f-email", "dev@example.cn").await?;
+        fill(&c, "f-password", crate::helpers::PASSWORD).await?;
+        submit(&c, "/login").await?;
+        open(
+            &c,
+            &format!("{}/showcase/new?dataset=hefei-bus-lines", app.address),
+        )
+        .await?;
+        fill(&c, "f-title", "合肥公交到站提醒").await?;
+        fill(&c, "f-description", "根据公交线路数据提醒乘客下车的小程序。").await?;
+        fill(&c, "f-link", &format!("{}/", app.address)).await?;
+        c.find(Locator::Id("f-file"))
+            .await?
+            .send_keys(&shot.path().display().to_string())
+            .await?;
+        submit(&c, "/showcase/new").await?;
+        assert!(
+            visible_text(&c, "main").await.contains("审核通过后"),
+            "the flash says it waits for review"
+        );
+        // Not shown yet, anywhere.
+        log_out(&c).await?;
+        open(&c, &format!("{}/datasets/hefei-bus-lines", app.address)).await?;
+        assert!(!visible_text(&c, "main").await.contains("合肥公交到站提醒"));
+        open(&c, &format!("{}/showcase", app.address)).await?;
+        assert!(!visible_text(&c, "main").await.contains("合肥公交到站提醒"));
+
+        // An administrator approves it.
+        open(&c, &format!("{}/login", app.address)).await?;
+        fill(&c, "f-email", "admin@ah.gov.cn").await?;
+        fill(&c, "f-password", crate::helpers::PASSWORD).await?;
+        submit(&c, "/login").await?;
+        open(&c, &format!("{}/admin/showcase", app.address)).await?;
+        assert!(visible_text(&c, "main").await.contains("合肥公交到站提醒"));
+        c.find(Locator::Css("button[name=decision][value=approve]"))
+            .await?
+            .click()
+            .await?;
+        c.wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::XPath("//*[contains(., '已通过')]"))
+            .await?;
+        log_out(&c).await?;
+
+        // Now on the dataset's page and in the gallery, with the screenshot 800 pixels wide.
+        open(&c, &format!("{}/datasets/hefei-bus-lines", app.address)).await?;
+        assert!(visible_text(&c, ".showcase-uses").await.contains("合肥公交到站提醒"));
+        c.find(Locator::Css(".showcase-uses a")).await?.click().await?;
+        c.wait()
+            .at_most(Duration::from_secs(30))
+            .for_element(Locator::Css(".showcase-item img"))
+            .await?;
+        let mut width = serde_json::Value::Null;
+        for _ in 0..50 {
+            width = c
+                .execute(
+                    "var i = document.querySelector('.showcase-item img'); return i && i.complete ? i.naturalWidth : null;",
+                    vec![],
+                )
+                .await?;
+            if width.is_number() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(width, serde_json::json!(800), "resized on the server");
+        save_screenshot(&c, "showcase.png").await?;
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.expect("the showcase walk-through");
+}

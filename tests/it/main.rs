@@ -26,6 +26,7 @@ mod requests;
 mod restart;
 mod reviews;
 mod search;
+mod showcase;
 mod stats;
 mod uploads;
 mod visibility;

@@ -252,6 +252,26 @@ pub struct DatasetView {
     pub schema_org: String,
     /// Error reports still open, and whether each is late.
     pub reviews: Vec<(crate::db::reviews::ErrorReview, bool)>,
+    pub social: Social,
+}
+
+/// Ratings, comments and showcase items on a dataset's page.
+#[derive(Default)]
+pub struct Social {
+    pub rating: crate::services::social::Rating,
+    /// The viewer's own rating, when logged in.
+    pub mine: Option<i32>,
+    pub comments: Vec<crate::db::social::Comment>,
+    pub showcase: Vec<crate::services::showcase::ItemView>,
+    pub logged_in: bool,
+    /// Whether the viewer moderates this dataset's comments.
+    pub moderator: bool,
+}
+
+impl Social {
+    pub fn is_mine(&self, stars: &i32) -> bool {
+        self.mine == Some(*stars)
+    }
 }
 
 impl DatasetView {
@@ -271,21 +291,36 @@ pub async fn show(
     // HEAD requests (link checkers, monitors) are not views.
     let count_view = req.method() == actix_web::http::Method::GET;
     let today = state.clock.today();
+    let user = viewer.user.as_ref().map(|u| u.user.clone());
     match state
         .db(move |c| {
             Ok(match catalog::dataset(c, &slug, count_view)? {
                 DatasetLookup::Found(page) => {
-                    let open =
-                        crate::services::reviews::open_for_dataset(c, page.dataset.id, today)?;
-                    (DatasetLookup::Found(page), open)
+                    let id = page.dataset.id;
+                    let open = crate::services::reviews::open_for_dataset(c, id, today)?;
+                    let social = Social {
+                        rating: crate::services::social::rating(c, id)?,
+                        mine: match &user {
+                            Some(u) => crate::db::social::rating_of(c, id, u.id)?,
+                            None => None,
+                        },
+                        comments: crate::services::social::visible(c, id)?,
+                        showcase: crate::services::showcase::for_dataset(c, id)?,
+                        logged_in: user.is_some(),
+                        moderator: user
+                            .as_ref()
+                            .is_some_and(|u| crate::services::social::moderates(u, &page.dataset)),
+                    };
+                    (DatasetLookup::Found(page), open, social)
                 }
-                other => (other, Vec::new()),
+                other => (other, Vec::new(), Social::default()),
             })
         })
         .await?
     {
-        (DatasetLookup::Found(page), reviews) => render(&DatasetView {
+        (DatasetLookup::Found(page), reviews, social) => render(&DatasetView {
             reviews,
+            social,
             layout: Layout::new(&state, &viewer, page.dataset.title.clone(), NAV_CATALOG),
             schema_org: super::exports::schema_org(
                 &crate::web::api::read::base_url(&state, &req),
@@ -293,8 +328,8 @@ pub async fn show(
             ),
             page: *page,
         }),
-        (DatasetLookup::Withdrawn { title }, _) => Err(AppError::Gone { title }),
-        (DatasetLookup::NotFound, _) => Err(AppError::NotFound),
+        (DatasetLookup::Withdrawn { title }, ..) => Err(AppError::Gone { title }),
+        (DatasetLookup::NotFound, ..) => Err(AppError::NotFound),
     }
 }
 

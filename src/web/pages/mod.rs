@@ -17,6 +17,8 @@ pub mod home;
 pub mod requests;
 pub mod resources;
 pub mod reviews;
+pub mod showcase;
+pub mod social;
 pub mod stats;
 pub mod themes;
 

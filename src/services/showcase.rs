@@ -1,0 +1,361 @@
+//! The showcase (应用展示, Art. 38): applications, research reports and visualisations built on
+//! the data. Anyone logged in submits one; it stays hidden until an administrator approves it;
+//! approved items show on `/showcase` and on the pages of the datasets they use. Screenshots
+//! are decoded with limits, resized and re-encoded on the server; links are checked.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::result::Error as DbError;
+
+use super::{Actor, audit};
+use crate::db::showcase::{self as rows, Item, NewItem};
+use crate::db::users::User;
+use crate::db::{DbConnection, write_transaction};
+use crate::domain::is_publicly_listed;
+
+/// Submissions one account may make in a day.
+pub const DAILY_BUDGET: i64 = 3;
+/// The largest screenshot accepted, in bytes, and the most pixels on either side.
+pub const MAX_SCREENSHOT: u64 = 5 * 1024 * 1024;
+const MAX_SIDE: u32 = 8000;
+/// Screenshots are shown at most this wide.
+pub const SHOWN_WIDTH: u32 = 800;
+
+pub const KINDS: &[(&str, &str)] = &[
+    ("application", "应用"),
+    ("report", "研究报告"),
+    ("visualisation", "可视化作品"),
+];
+
+pub fn kind_label(kind: &str) -> &'static str {
+    KINDS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, l)| *l)
+        .unwrap_or("作品")
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ShowcaseError {
+    #[error("不存在")]
+    NotFound,
+    #[error("提交的内容有误")]
+    Invalid(Vec<(String, String)>),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("今天提交的作品已达上限，请明天再试")]
+    OverBudget,
+    #[error(transparent)]
+    Database(#[from] DbError),
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct ShowcaseForm {
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub link: String,
+    #[serde(default)]
+    pub kind: String,
+    /// Dataset addresses or slugs, one per line (or separated by commas or spaces).
+    #[serde(default)]
+    pub datasets: String,
+}
+
+/// A link people may follow: http or https, a host, no spaces, at most 500 characters.
+pub fn valid_link(link: &str) -> bool {
+    let Some(rest) = link
+        .strip_prefix("https://")
+        .or_else(|| link.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    link.chars().count() <= 500
+        && !host.is_empty()
+        && !link
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
+}
+
+/// Checks a submission: the ids of the public datasets it names.
+pub fn check(conn: &mut DbConnection, form: &ShowcaseForm) -> Result<Vec<i32>, ShowcaseError> {
+    let mut errors = Vec::new();
+    let title = form.title.trim();
+    if title.chars().count() < 2 || title.chars().count() > 100 {
+        errors.push(("title".into(), "请填写名称（2 至 100 字）".into()));
+    }
+    let description = form.description.trim();
+    if description.chars().count() < 10 || description.chars().count() > 2000 {
+        errors.push(("description".into(), "请介绍作品（10 至 2000 字）".into()));
+    }
+    if !valid_link(form.link.trim()) {
+        errors.push((
+            "link".into(),
+            "请填写以 http:// 或 https:// 开头的完整链接".into(),
+        ));
+    }
+    if !KINDS.iter().any(|(k, _)| *k == form.kind) {
+        errors.push(("kind".into(), "请选择作品类型".into()));
+    }
+    let mut ids = Vec::new();
+    for raw in form
+        .datasets
+        .split([',', '，', ' ', '\n', '\r'])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        // A dataset's address or its slug.
+        let slug = raw
+            .split("/datasets/")
+            .nth(1)
+            .unwrap_or(raw)
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or("");
+        match crate::db::datasets::by_slug(conn, slug)?
+            .filter(|d| is_publicly_listed(d.status, d.open_class))
+        {
+            Some(d) if !ids.contains(&d.id) => ids.push(d.id),
+            Some(_) => {}
+            None => errors.push(("datasets".into(), format!("没有公开的数据集“{raw}”"))),
+        }
+    }
+    if ids.is_empty() && !errors.iter().any(|(f, _)| f == "datasets") {
+        errors.push((
+            "datasets".into(),
+            "请至少填写一个用到的数据集（地址或标识）".into(),
+        ));
+    }
+    if ids.len() > 20 {
+        errors.push(("datasets".into(), "最多关联 20 个数据集".into()));
+    }
+    if errors.is_empty() {
+        Ok(ids)
+    } else {
+        Err(ShowcaseError::Invalid(errors))
+    }
+}
+
+/// Decodes a screenshot (PNG or JPEG only, at most 8000 pixels a side), shrinks it to at most
+/// [`SHOWN_WIDTH`] wide and re-encodes it as JPEG: whatever else the file carried (EXIF, a
+/// location, trailing bytes) is gone.
+pub fn thumbnail(path: &Path) -> Result<Vec<u8>, String> {
+    let mut reader = image::ImageReader::open(path)
+        .map_err(|e| e.to_string())?
+        .with_guessed_format()
+        .map_err(|e| e.to_string())?;
+    if !matches!(
+        reader.format(),
+        Some(image::ImageFormat::Png | image::ImageFormat::Jpeg)
+    ) {
+        return Err("截图必须是 PNG 或 JPEG 图片".into());
+    }
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(256 * 1024 * 1024);
+    reader.limits(limits);
+    let img = reader
+        .decode()
+        .map_err(|_| "截图无法读取：图片已损坏或超过 8000×8000 像素".to_owned())?;
+    let img = if img.width() > SHOWN_WIDTH {
+        img.resize(SHOWN_WIDTH, MAX_SIDE, image::imageops::FilterType::Triangle)
+    } else {
+        img
+    };
+    let mut out = Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img.to_rgb8())
+        .write_to(&mut out, image::ImageFormat::Jpeg)
+        .map_err(|e| e.to_string())?;
+    Ok(out.into_inner())
+}
+
+pub fn submit(
+    conn: &mut DbConnection,
+    user: &User,
+    form: &ShowcaseForm,
+    screenshot_key: Option<&str>,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> Result<Item, ShowcaseError> {
+    let ids = check(conn, form)?;
+    write_transaction(conn, |conn| {
+        if rows::filed_since(conn, user.id, now - Duration::days(1))? >= DAILY_BUDGET {
+            return Err(ShowcaseError::OverBudget);
+        }
+        let item = rows::insert(
+            conn,
+            &NewItem {
+                title: form.title.trim(),
+                description: form.description.trim(),
+                link: form.link.trim(),
+                kind: &form.kind,
+                screenshot_key,
+                submitted_by: user.id,
+                status: "pending",
+                link_status: "unchecked",
+                created_at: now,
+            },
+            &ids,
+        )?;
+        audit::record(
+            conn,
+            actor,
+            "showcase.submit",
+            &format!("showcase:{}", item.id),
+            serde_json::json!({ "title": item.title, "datasets": ids.len() }),
+        )?;
+        Ok(item)
+    })
+}
+
+/// An administrator approves or rejects (with a reason) a pending item.
+pub fn decide(
+    conn: &mut DbConnection,
+    admin: &User,
+    id: i32,
+    decision: &str,
+    reason: &str,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> Result<Item, ShowcaseError> {
+    let reason = reason.trim();
+    let (status, reason) = match decision {
+        "approve" => ("approved", None),
+        "reject" if reason.chars().count() >= 2 && reason.chars().count() <= 500 => {
+            ("rejected", Some(reason))
+        }
+        "reject" => {
+            return Err(ShowcaseError::Invalid(vec![(
+                "reason".into(),
+                "不予展示须说明理由（2 至 500 字），会告知提交人".into(),
+            )]));
+        }
+        _ => {
+            return Err(ShowcaseError::Invalid(vec![(
+                "decision".into(),
+                "请选择通过或不予展示".into(),
+            )]));
+        }
+    };
+    write_transaction(conn, |conn| {
+        let item = rows::by_id(conn, id)?.ok_or(ShowcaseError::NotFound)?;
+        if !rows::decide(conn, item.id, status, reason, admin.id, now)? {
+            return Err(ShowcaseError::Conflict("该作品已审核".into()));
+        }
+        audit::record(
+            conn,
+            actor,
+            &format!(
+                "showcase.{}",
+                if status == "approved" {
+                    "approve"
+                } else {
+                    "reject"
+                }
+            ),
+            &format!("showcase:{}", item.id),
+            serde_json::json!({ "reason": reason }),
+        )?;
+        crate::db::applications::notify(
+            conn,
+            item.submitted_by,
+            if status == "approved" {
+                "您的作品已在应用展示中公开"
+            } else {
+                "您的作品未通过审核"
+            },
+            &match reason {
+                Some(r) => format!("“{}”：{r}", item.title),
+                None => format!("“{}”已公开展示。", item.title),
+            },
+            "/showcase",
+            now,
+        )?;
+        rows::by_id(conn, item.id)?.ok_or(ShowcaseError::NotFound)
+    })
+}
+
+/// An item with its datasets (slug, title) that the public may see.
+#[derive(Debug, Clone)]
+pub struct ItemView {
+    pub item: Item,
+    pub datasets: Vec<(String, String)>,
+}
+
+impl ItemView {
+    pub fn kind_label(&self) -> &'static str {
+        kind_label(&self.item.kind)
+    }
+    pub fn dead(&self) -> bool {
+        self.item.link_status == "dead"
+    }
+}
+
+fn view(conn: &mut DbConnection, item: Item) -> Result<ItemView, DbError> {
+    let mut datasets = Vec::new();
+    for id in rows::dataset_ids(conn, item.id)? {
+        let d = crate::db::datasets::by_id(conn, id)?;
+        if is_publicly_listed(d.status, d.open_class) {
+            datasets.push((d.slug, d.title));
+        }
+    }
+    Ok(ItemView { item, datasets })
+}
+
+pub fn in_status(conn: &mut DbConnection, status: &str) -> Result<Vec<ItemView>, DbError> {
+    rows::in_status(conn, status)?
+        .into_iter()
+        .map(|i| view(conn, i))
+        .collect()
+}
+
+pub fn for_dataset(conn: &mut DbConnection, dataset_id: i32) -> Result<Vec<ItemView>, DbError> {
+    rows::approved_for_dataset(conn, dataset_id)?
+        .into_iter()
+        .map(|i| view(conn, i))
+        .collect()
+}
+
+/// Checks the links of approved items: a 2xx or 3xx answer (to HEAD, or GET when HEAD is not
+/// allowed) within ten seconds is alive; anything else marks the link dead until a later check
+/// finds it again. Only approved items are checked: an administrator has read every link.
+pub fn check_links(
+    conn: &mut DbConnection,
+    client: &reqwest::blocking::Client,
+    now: NaiveDateTime,
+) -> Result<(usize, usize), DbError> {
+    let (mut alive, mut dead) = (0, 0);
+    for item in rows::in_status(conn, "approved")? {
+        let ok = match client.head(&item.link).send() {
+            Ok(r) if r.status().as_u16() == 405 || r.status().as_u16() == 501 => client
+                .get(&item.link)
+                .send()
+                .is_ok_and(|r| r.status().as_u16() < 400),
+            Ok(r) => r.status().as_u16() < 400,
+            Err(_) => false,
+        };
+        rows::set_link_status(conn, item.id, if ok { "ok" } else { "dead" }, now)?;
+        if ok {
+            alive += 1;
+        } else {
+            dead += 1;
+        }
+    }
+    Ok((alive, dead))
+}
+
+/// The link checker's HTTP client: ten seconds, a few redirects, a name that says who asks.
+pub fn link_client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::limited(5))
+        .user_agent("Kaifang link checker")
+        .build()
+        .unwrap_or_default()
+}

@@ -1,0 +1,320 @@
+//! The showcase (应用展示): the public gallery, the submission form, the screenshots and the
+//! administrators' review.
+
+use actix_session::Session;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::{render, render_with_status, see_other};
+use crate::services::showcase::{self as service, ItemView, ShowcaseError, ShowcaseForm};
+use crate::web::auth::{CsrfPairs, Viewer, set_flash};
+use crate::web::forms::{FormErrors, path_id};
+use crate::web::layout::{Layout, NAV_ADMIN, NAV_NONE};
+use crate::web::{AppError, AppState};
+
+fn app_error(e: ShowcaseError) -> AppError {
+    match e {
+        ShowcaseError::NotFound => AppError::NotFound,
+        ShowcaseError::Conflict(m) => AppError::Conflict(m),
+        ShowcaseError::OverBudget => AppError::TooManyRequests {
+            retry_after: 24 * 3600,
+        },
+        ShowcaseError::Invalid(list) => AppError::BadRequest(
+            list.into_iter()
+                .map(|(_, m)| m)
+                .collect::<Vec<_>>()
+                .join("；"),
+        ),
+        ShowcaseError::Database(e) => e.into(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "showcase/index.html")]
+pub struct IndexPage {
+    pub layout: Layout,
+    pub items: Vec<ItemView>,
+    pub logged_in: bool,
+}
+
+/// `GET /showcase`
+pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
+    let items = state.db(|c| Ok(service::in_status(c, "approved")?)).await?;
+    render(&IndexPage {
+        layout: Layout::new(&state, &viewer, "应用展示", NAV_NONE),
+        items,
+        logged_in: viewer.user.is_some(),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "showcase/new.html")]
+pub struct NewPage {
+    pub layout: Layout,
+    pub form: ShowcaseForm,
+    pub kinds: &'static [(&'static str, &'static str)],
+    pub errors: FormErrors,
+}
+
+fn new_page(state: &AppState, viewer: &Viewer, form: ShowcaseForm, errors: FormErrors) -> NewPage {
+    NewPage {
+        layout: Layout::new(state, viewer, "提交应用展示", NAV_NONE),
+        form,
+        kinds: service::KINDS,
+        errors,
+    }
+}
+
+/// `GET /showcase/new?dataset=`
+pub async fn new(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    query: web::Query<std::collections::HashMap<String, String>>,
+) -> Result<web::Html, AppError> {
+    viewer.require_user()?;
+    let form = ShowcaseForm {
+        kind: "application".into(),
+        datasets: query.get("dataset").cloned().unwrap_or_default(),
+        ..ShowcaseForm::default()
+    };
+    render(&new_page(&state, &viewer, form, FormErrors::new()))
+}
+
+/// `POST /showcase/new`: urlencoded, or multipart with a screenshot (`file`, PNG or JPEG up
+/// to 5 MB), resized and re-encoded before it is kept.
+pub async fn create(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, AppError> {
+    let user = viewer.require_user()?.user.clone();
+    let mut errors = FormErrors::new();
+    let (pairs, file) = super::form_with_file(
+        &state,
+        &viewer,
+        &req,
+        payload,
+        service::MAX_SCREENSHOT,
+        &mut errors,
+    )
+    .await?;
+    let form = ShowcaseForm {
+        title: pairs.get("title"),
+        description: pairs.get("description"),
+        link: pairs.get("link"),
+        kind: pairs.get("kind"),
+        datasets: pairs.get("datasets"),
+    };
+    let f = form.clone();
+    match state.db(move |c| Ok(service::check(c, &f))).await? {
+        Ok(_) => {}
+        Err(ShowcaseError::Invalid(list)) => {
+            for (k, m) in list {
+                errors.add(&k, m);
+            }
+        }
+        Err(e) => return Err(app_error(e)),
+    }
+    // The screenshot is decoded even when the rest is wrong, to say everything at once.
+    let thumbnail = match file {
+        Some(received) => {
+            let path = received.file.path().map(std::path::Path::to_path_buf);
+            let shrunk = web::block(move || {
+                let _keep = received;
+                path.map(|p| service::thumbnail(&p))
+                    .unwrap_or_else(|| Err("截图无法读取".into()))
+            })
+            .await
+            .map_err(AppError::internal)?;
+            match shrunk {
+                Ok(bytes) => Some(bytes),
+                Err(m) => {
+                    errors.add("file", m);
+                    None
+                }
+            }
+        }
+        None => None,
+    };
+    if !errors.is_empty() {
+        return render_with_status(
+            StatusCode::BAD_REQUEST,
+            &new_page(&state, &viewer, form, errors),
+        );
+    }
+    let key = match thumbnail {
+        Some(bytes) => {
+            let store = state.store.clone();
+            Some(
+                web::block(move || store.put(&bytes))
+                    .await
+                    .map_err(AppError::internal)?
+                    .map_err(AppError::internal)?
+                    .key,
+            )
+        }
+        None => None,
+    };
+    let (f, actor, now) = (form.clone(), viewer.actor(), state.clock.now());
+    let result = state
+        .db(move |c| Ok(service::submit(c, &user, &f, key.as_deref(), now, &actor)))
+        .await?;
+    match result {
+        Ok(_) => {
+            set_flash(
+                &session,
+                "已提交。平台管理员审核通过后，作品会出现在应用展示和所用数据集的页面上。",
+            );
+            Ok(see_other("/showcase"))
+        }
+        Err(ShowcaseError::Invalid(list)) => {
+            let mut errors = FormErrors::new();
+            for (k, m) in list {
+                errors.add(&k, m);
+            }
+            render_with_status(
+                StatusCode::BAD_REQUEST,
+                &new_page(&state, &viewer, form, errors),
+            )
+        }
+        Err(e) => Err(app_error(e)),
+    }
+}
+
+/// `GET /showcase/{id}/screenshot`: public once approved; before that, for the submitter and
+/// administrators only.
+pub async fn screenshot(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let id = path_id(&id)?;
+    let item = state
+        .db(move |c| Ok(crate::db::showcase::by_id(c, id)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let may = item.status == "approved"
+        || viewer.user.as_ref().is_some_and(|u| {
+            u.user.id == item.submitted_by || u.user.role == crate::domain::Role::Admin
+        });
+    let key = item
+        .screenshot_key
+        .filter(|_| may)
+        .ok_or(AppError::NotFound)?;
+    let path = state.store.path(&key).ok_or(AppError::NotFound)?;
+    let file = actix_files::NamedFile::open_async(&path)
+        .await
+        .map_err(|_| AppError::NotFound)?
+        .set_content_type(mime::IMAGE_JPEG)
+        .disable_content_disposition();
+    Ok(file.into_response(&req))
+}
+
+#[derive(Template)]
+#[template(path = "admin/showcase.html")]
+pub struct AdminPage {
+    pub layout: Layout,
+    pub pending: Vec<ItemView>,
+    pub approved: Vec<ItemView>,
+    /// The item whose rejection was refused, its reason as typed, and why.
+    pub refused: (i32, String, String),
+}
+
+async fn admin_page(
+    state: &AppState,
+    viewer: &Viewer,
+    refused: (i32, String, String),
+) -> Result<AdminPage, AppError> {
+    let (pending, approved) = state
+        .db(|c| {
+            Ok((
+                service::in_status(c, "pending")?,
+                service::in_status(c, "approved")?,
+            ))
+        })
+        .await?;
+    Ok(AdminPage {
+        layout: Layout::new(state, viewer, "应用展示审核", NAV_ADMIN),
+        pending,
+        approved,
+        refused,
+    })
+}
+
+/// `GET /admin/showcase`
+pub async fn admin_index(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+) -> Result<web::Html, AppError> {
+    viewer.require_admin()?;
+    render(&admin_page(&state, &viewer, (0, String::new(), String::new())).await?)
+}
+
+/// `POST /admin/showcase/{id}/decide`
+pub async fn decide(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    id: web::Path<String>,
+    pairs: CsrfPairs,
+) -> Result<HttpResponse, AppError> {
+    let admin = viewer.require_admin()?.user.clone();
+    let id = path_id(&id)?;
+    let (decision, reason) = (pairs.get("decision"), pairs.get("reason"));
+    let (actor, now, kept) = (viewer.actor(), state.clock.now(), reason.clone());
+    let result = state
+        .db(move |c| {
+            Ok(service::decide(
+                c, &admin, id, &decision, &reason, now, &actor,
+            ))
+        })
+        .await?;
+    match result {
+        Ok(item) => {
+            set_flash(
+                &session,
+                if item.status == "approved" {
+                    "已通过，作品已公开展示。"
+                } else {
+                    "已记录：不予展示，理由已告知提交人。"
+                },
+            );
+            Ok(see_other("/admin/showcase"))
+        }
+        Err(ShowcaseError::Invalid(list)) => {
+            let message = list
+                .into_iter()
+                .map(|(_, m)| m)
+                .collect::<Vec<_>>()
+                .join("；");
+            render_with_status(
+                StatusCode::BAD_REQUEST,
+                &admin_page(&state, &viewer, (id, kept, message)).await?,
+            )
+        }
+        Err(e) => Err(app_error(e)),
+    }
+}
+
+/// `POST /admin/showcase/check-links`: checks every approved item's link now.
+pub async fn check_links(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    _csrf: CsrfPairs,
+) -> Result<HttpResponse, AppError> {
+    viewer.require_admin()?;
+    let now = state.clock.now();
+    let (alive, dead) = state
+        .db(move |c| Ok(service::check_links(c, &service::link_client(), now)?))
+        .await?;
+    set_flash(
+        &session,
+        &format!("链接检查完成：{alive} 个可访问，{dead} 个已失效（已在展示中标出）。"),
+    );
+    Ok(see_other("/admin/showcase"))
+}
