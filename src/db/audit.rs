@@ -143,3 +143,19 @@ pub fn of_target(
         .select(AuditEvent::as_select())
         .load(conn)
 }
+
+/// How many `action` events came from this address since `since` (the spam budgets of the
+/// public forms).
+pub fn count_from(
+    conn: &mut DbConnection,
+    action: &str,
+    ip: &str,
+    since: chrono::NaiveDateTime,
+) -> QueryResult<i64> {
+    audit_events::table
+        .filter(audit_events::action.eq(action))
+        .filter(audit_events::ip.eq(ip))
+        .filter(audit_events::occurred_at.ge(since))
+        .count()
+        .get_result(conn)
+}

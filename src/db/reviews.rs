@@ -189,17 +189,6 @@ pub fn answer(
     .map(|n| n == 1)
 }
 
-/// Reports filed from this address since `since` (the audit log keeps each request's address).
-pub fn submitted_from(conn: &mut DbConnection, ip: &str, since: NaiveDateTime) -> QueryResult<i64> {
-    use super::schema::audit_events;
-    audit_events::table
-        .filter(audit_events::action.eq("review.submit"))
-        .filter(audit_events::ip.eq(ip))
-        .filter(audit_events::occurred_at.ge(since))
-        .count()
-        .get_result(conn)
-}
-
 pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<ErrorReview>> {
     error_reviews::table
         .order(error_reviews::id)

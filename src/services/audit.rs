@@ -116,6 +116,26 @@ pub fn verify_events(events: &[AuditEvent]) -> Result<usize, ChainBreak> {
     Ok(events.len())
 }
 
+/// Whether this address has already done `action` `per_day` times in the last day (a public
+/// form's budget per address; the forms have one per account too). No address, no budget.
+pub fn over_address_budget(
+    conn: &mut DbConnection,
+    actor: &super::Actor,
+    action: &str,
+    per_day: i64,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<bool> {
+    match &actor.ip {
+        Some(ip) => {
+            Ok(
+                crate::db::audit::count_from(conn, action, ip, now - chrono::Duration::days(1))?
+                    >= per_day,
+            )
+        }
+        None => Ok(false),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,8 +12,9 @@ use crate::db::users::User;
 use crate::db::{DbConnection, calendar, departments, write_transaction};
 use crate::domain::{RequestStatus, Role, is_publicly_listed};
 
-/// Requests one account may file in a day.
+/// Requests one account may file in a day, and one address.
 pub const DAILY_BUDGET: i64 = 3;
+pub const ADDRESS_BUDGET: i64 = 20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RequestError {
@@ -101,7 +102,9 @@ pub fn submit(
         return Err(RequestError::Invalid(errors));
     }
     write_transaction(conn, |conn| {
-        if rows::filed_since(conn, user.id, now - Duration::days(1))? >= DAILY_BUDGET {
+        if rows::filed_since(conn, user.id, now - Duration::days(1))? >= DAILY_BUDGET
+            || audit::over_address_budget(conn, actor, "request.submit", ADDRESS_BUDGET, now)?
+        {
             return Err(RequestError::OverBudget);
         }
         let r = rows::insert(

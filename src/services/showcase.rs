@@ -15,8 +15,9 @@ use crate::db::users::User;
 use crate::db::{DbConnection, write_transaction};
 use crate::domain::is_publicly_listed;
 
-/// Submissions one account may make in a day.
+/// Submissions one account may make in a day, and one address.
 pub const DAILY_BUDGET: i64 = 3;
+pub const ADDRESS_BUDGET: i64 = 10;
 /// The largest screenshot accepted, in bytes, and the most pixels on either side.
 pub const MAX_SCREENSHOT: u64 = 5 * 1024 * 1024;
 const MAX_SIDE: u32 = 8000;
@@ -185,7 +186,9 @@ pub fn submit(
 ) -> Result<Item, ShowcaseError> {
     let ids = check(conn, form)?;
     write_transaction(conn, |conn| {
-        if rows::filed_since(conn, user.id, now - Duration::days(1))? >= DAILY_BUDGET {
+        if rows::filed_since(conn, user.id, now - Duration::days(1))? >= DAILY_BUDGET
+            || audit::over_address_budget(conn, actor, "showcase.submit", ADDRESS_BUDGET, now)?
+        {
             return Err(ShowcaseError::OverBudget);
         }
         let item = rows::insert(

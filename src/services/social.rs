@@ -12,8 +12,9 @@ use crate::db::users::User;
 use crate::db::{DbConnection, write_transaction};
 use crate::domain::{Role, is_publicly_listed};
 
-/// Comments one account may write in a day.
+/// Comments one account may write in a day; comments and reports one address may make.
 pub const DAILY_COMMENTS: i64 = 10;
+pub const ADDRESS_BUDGET: i64 = 50;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SocialError {
@@ -96,7 +97,9 @@ pub fn comment(
         return Err(SocialError::Invalid("body", "评论应为 2 至 1000 字".into()));
     }
     write_transaction(conn, |conn| {
-        if rows::comments_since(conn, user.id, now - Duration::days(1))? >= DAILY_COMMENTS {
+        if rows::comments_since(conn, user.id, now - Duration::days(1))? >= DAILY_COMMENTS
+            || audit::over_address_budget(conn, actor, "comment.create", ADDRESS_BUDGET, now)?
+        {
             return Err(SocialError::OverBudget);
         }
         let c = rows::insert_comment(conn, d.id, user.id, body, now)?;
@@ -123,6 +126,9 @@ pub fn report(
         let d = crate::db::datasets::by_id(conn, c.dataset_id)?;
         if !is_publicly_listed(d.status, d.open_class) {
             return Err(SocialError::NotFound);
+        }
+        if audit::over_address_budget(conn, actor, "comment.report", ADDRESS_BUDGET, now)? {
+            return Err(SocialError::OverBudget);
         }
         if !rows::set_status(conn, c.id, "visible", "reported", None, now)? {
             return Err(SocialError::Conflict("该评论已被举报或删除".into()));

@@ -368,4 +368,28 @@ async fn reports_on_closed_data_bad_files_and_floods_are_refused(backend: Backen
         .await;
     assert_eq!(res.status(), 429);
     assert_eq!(app.audited("review.submit").len(), 5);
+    // Twenty a day from one address, whoever is behind it: fifteen anonymous reports with
+    // fifteen different contacts pass, the next one does not.
+    let b = anonymous(app).await;
+    for i in 0..15 {
+        let contact = format!("reporter{i}@example.cn");
+        let res = b
+            .post(
+                "/datasets/bus-lines/feedback",
+                &[("description", "2路票价有误"), ("contact", &contact)],
+            )
+            .await;
+        assert_eq!(res.status(), 303, "report {i}");
+    }
+    let res = b
+        .post(
+            "/datasets/bus-lines/feedback",
+            &[
+                ("description", "2路票价有误"),
+                ("contact", "late@example.cn"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 429);
+    assert_eq!(app.audited("review.submit").len(), 20);
 }

@@ -132,13 +132,16 @@ pub async fn submit(
     let now = state.clock.now();
     // Checked before the evidence is kept: a refused report leaves no file.
     let checked = {
-        let (s, f, user, ip) = (slug.clone(), form.clone(), user.clone(), actor.ip.clone());
+        let (s, f, user, who) = (slug.clone(), form.clone(), user.clone(), actor.clone());
         state
             .db(move |c| {
-                if let Some(ip) = ip
-                    && crate::db::reviews::submitted_from(c, &ip, now - chrono::Duration::days(1))?
-                        >= ADDRESS_BUDGET
-                {
+                if crate::services::audit::over_address_budget(
+                    c,
+                    &who,
+                    "review.submit",
+                    ADDRESS_BUDGET,
+                    now,
+                )? {
                     return Ok(Err(ReviewError::OverBudget));
                 }
                 Ok(service::reportable(c, &s)
