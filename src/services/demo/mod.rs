@@ -9,6 +9,7 @@ pub mod datasets_environment;
 pub mod datasets_livelihood;
 pub mod departments;
 pub mod emergencies;
+pub mod participation;
 pub mod seed;
 pub mod values;
 
@@ -327,6 +328,8 @@ pub struct DemoReport {
     pub rows: u64,
     pub bytes: u64,
     pub emergencies: usize,
+    /// Reviews, data requests, showcase items and comments.
+    pub participation: usize,
 }
 
 impl fmt::Display for DemoReport {
@@ -334,7 +337,7 @@ impl fmt::Display for DemoReport {
         write!(
             f,
             "演示数据已加载：{} 个部门，{} 个数据集（无条件开放 {}，有条件开放 {}，非开放 {}；未发布 {}），\
-             {} 个数据文件共 {} 行、{} 字节；突发事件 {} 个",
+             {} 个数据文件共 {} 行、{} 字节；突发事件 {} 个；纠错、开放需求、应用展示和评论 {} 条",
             self.departments,
             self.datasets,
             self.unconditional,
@@ -344,7 +347,8 @@ impl fmt::Display for DemoReport {
             self.files,
             self.rows,
             self.bytes,
-            self.emergencies
+            self.emergencies,
+            self.participation
         )
     }
 }
@@ -456,6 +460,7 @@ pub fn load(conn: &mut DbConnection, ctx: &ingest::Context) -> Result<DemoReport
     // The emergency zone follows the clock instead: its active event's week of hourly updates
     // ends when the demo is loaded.
     report.emergencies = emergencies::load(conn, crate::services::now())?;
+    report.participation = participation::load(conn, crate::services::now())?;
     Ok(report)
 }
 
