@@ -197,6 +197,34 @@ impl Viewer {
 pub struct CsrfForm<T>(pub T);
 
 /// The body of a urlencoded form whose `csrf` field matches the session's token.
+/// Whether every name and value of a urlencoded body decodes to UTF-8 (`form_urlencoded`
+/// would quietly replace broken bytes with U+FFFD).
+fn form_is_utf8(body: &[u8]) -> bool {
+    fn hex(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).map(|d| d as u8)
+    }
+    body.split(|b| *b == b'&').all(|pair| {
+        let mut out = Vec::with_capacity(pair.len());
+        let mut i = 0;
+        while i < pair.len() {
+            match pair[i] {
+                b'%' if i + 2 < pair.len() => match (hex(pair[i + 1]), hex(pair[i + 2])) {
+                    (Some(h), Some(l)) => {
+                        out.push(h * 16 + l);
+                        i += 3;
+                        continue;
+                    }
+                    _ => out.push(b'%'),
+                },
+                b'+' => out.push(b' '),
+                b => out.push(b),
+            }
+            i += 1;
+        }
+        std::str::from_utf8(&out).is_ok()
+    })
+}
+
 fn checked_body(
     req: &HttpRequest,
     payload: &mut Payload,
@@ -208,6 +236,11 @@ fn checked_body(
             .await
             .map_err(|_| AppError::BadRequest("提交的内容过大或无法读取".into()))?;
         let expected = req.get_session().get::<String>(CSRF_TOKEN).ok().flatten();
+        if !form_is_utf8(&body) {
+            return Err(AppError::BadRequest(
+                "表单内容不是有效的 UTF-8 编码，请用浏览器重新提交".into(),
+            ));
+        }
         let submitted = form_urlencoded::parse(&body)
             .find(|(k, _)| k == "csrf")
             .map(|(_, v)| v.into_owned());
@@ -344,6 +377,14 @@ mod tests {
     use actix_web::test::TestRequest;
 
     use super::*;
+
+    #[test]
+    fn forms_must_be_utf8() {
+        assert!(form_is_utf8(b"csrf=a&body=%E5%A5%BD+%E7%9A%84&x=100%25"));
+        assert!(form_is_utf8(b"a=%&b=%4"));
+        assert!(!form_is_utf8(b"body=%BA%CF%B7%CA"), "GBK, percent-encoded");
+        assert!(!form_is_utf8(b"body=\xff\xfe"), "raw bytes");
+    }
 
     fn settings(proxies: &str) -> AuthSettings {
         let mut s = crate::settings::Settings::load_from(None, Vec::new())

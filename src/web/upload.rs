@@ -258,7 +258,8 @@ pub async fn multipart_form(
                 if pairs.len() >= 1_000 {
                     return Err(UploadError::Broken("表单字段过多".into()));
                 }
-                let value = String::from_utf8_lossy(&value).into_owned();
+                let value = String::from_utf8(value)
+                    .map_err(|_| UploadError::Broken("表单字段不是有效的 UTF-8 编码".into()))?;
                 pairs.push((name.clone(), value.clone()));
                 fields.insert(name, value);
             }
