@@ -166,8 +166,16 @@ pub fn route(
     write_transaction(conn, |conn| {
         let r = rows::by_id(conn, id)?.ok_or(RequestError::NotFound)?;
         let today = (now + Duration::hours(8)).date();
-        let due = calendar::work_calendar(conn)?.add_working_days(today, answer_days);
-        if !rows::route(conn, r.id, d.id, due, now)? {
+        // Routed again (to another department): the first deadline stands, so a reroute
+        // cannot make a late request look on time.
+        let (due, at) = match (r.status, r.due_on, r.routed_at) {
+            (RequestStatus::Routed, Some(due), Some(at)) => (due, at),
+            _ => (
+                calendar::work_calendar(conn)?.add_working_days(today, answer_days),
+                now,
+            ),
+        };
+        if !rows::route(conn, r.id, d.id, due, at)? {
             return Err(RequestError::Conflict("已答复的需求不能再分派".into()));
         }
         audit::record(

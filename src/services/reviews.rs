@@ -137,6 +137,25 @@ fn resource_of(conn: &mut DbConnection, d: &Dataset, raw: &str) -> Result<Option
         .map(|r| r.id))
 }
 
+/// Whether this account (or anonymous contact) may file another report today.
+pub fn within_budget(
+    conn: &mut DbConnection,
+    reporter: Option<&User>,
+    contact: Option<&str>,
+    now: NaiveDateTime,
+) -> Result<(), ReviewError> {
+    if rows::count_since(
+        conn,
+        reporter.map(|u| u.id),
+        contact,
+        now - Duration::days(1),
+    )? >= DAILY_BUDGET
+    {
+        return Err(ReviewError::OverBudget);
+    }
+    Ok(())
+}
+
 /// Files a report; the answer is due [`ANSWER_WITHIN`] working days after today (China time).
 pub fn submit(
     conn: &mut DbConnection,
@@ -150,15 +169,7 @@ pub fn submit(
     let d = reportable(conn, slug)?;
     let (resource, contact) = check(conn, &d, form, reporter)?;
     write_transaction(conn, |conn| {
-        let filed = rows::count_since(
-            conn,
-            reporter.map(|u| u.id),
-            contact.as_deref(),
-            now - Duration::days(1),
-        )?;
-        if filed >= DAILY_BUDGET {
-            return Err(ReviewError::OverBudget);
-        }
+        within_budget(conn, reporter, contact.as_deref(), now)?;
         let today = (now + Duration::hours(8)).date();
         let due_on = calendar::work_calendar(conn)?.add_working_days(today, ANSWER_WITHIN);
         let r = rows::insert(
@@ -223,6 +234,16 @@ pub fn public(
         return Ok(None);
     }
     view(conn, review, dataset, today).map(Some)
+}
+
+/// A report as its department sees it, whatever became of the dataset since.
+pub fn staff_view(
+    conn: &mut DbConnection,
+    review: ErrorReview,
+    dataset: Dataset,
+    today: NaiveDate,
+) -> Result<PublicReview, DbError> {
+    view(conn, review, dataset, today)
 }
 
 fn view(
@@ -394,6 +415,13 @@ pub fn extend(
         if r.status.is_answered() {
             return Err(ReviewError::Conflict("已答复的纠错不能延期".into()));
         }
+        // Extending is decided within the deadline, not to erase a lateness afterwards.
+        if (now + Duration::hours(8)).date() > r.due_on {
+            return Err(ReviewError::Conflict(format!(
+                "答复期限（{}）已过，不能再延期",
+                r.due_on
+            )));
+        }
         let until = calendar::work_calendar(conn)?.add_working_days(r.due_on, days);
         if !rows::extend(conn, r.id, until, reason)? {
             return Err(ReviewError::Conflict("答复期限只能延长一次".into()));
@@ -457,10 +485,11 @@ pub fn answer(
             v => {
                 let found = match v.parse::<i32>() {
                     Ok(vid) => crate::db::versions::by_id(conn, vid)?.filter(|v| {
-                        crate::db::resources::by_id(conn, v.resource_id)
-                            .ok()
-                            .flatten()
-                            .is_some_and(|res| res.dataset_id == d.id)
+                        v.status == "ready"
+                            && crate::db::resources::by_id(conn, v.resource_id)
+                                .ok()
+                                .flatten()
+                                .is_some_and(|res| res.dataset_id == d.id)
                     }),
                     Err(_) => None,
                 };

@@ -130,6 +130,12 @@ pub fn report(
         if audit::over_address_budget(conn, actor, "comment.report", ADDRESS_BUDGET, now)? {
             return Err(SocialError::OverBudget);
         }
+        // Restored by the department or an administrator: their decision stands.
+        if c.moderated_at.is_some() {
+            return Err(SocialError::Conflict(
+                "该评论已经审核并恢复显示，不能再次举报".into(),
+            ));
+        }
         if !rows::set_status(conn, c.id, "visible", "reported", None, now)? {
             return Err(SocialError::Conflict("该评论已被举报或删除".into()));
         }

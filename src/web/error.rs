@@ -37,6 +37,23 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// A service's `(field, message)` list where no form can show it: one 400 page.
+    pub fn invalid(list: Vec<(String, String)>) -> Self {
+        Self::BadRequest(
+            list.into_iter()
+                .map(|(_, m)| m)
+                .collect::<Vec<_>>()
+                .join("；"),
+        )
+    }
+
+    /// A public form's daily budget is spent.
+    pub fn over_daily_budget() -> Self {
+        Self::TooManyRequests {
+            retry_after: 24 * 3600,
+        }
+    }
+
     pub fn internal(e: impl Into<anyhow::Error>) -> Self {
         Self::Internal(e.into())
     }

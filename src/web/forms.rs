@@ -13,6 +13,20 @@ impl FormErrors {
         Self::default()
     }
 
+    /// Errors from a service's `(field, message)` list.
+    pub fn from_list(list: Vec<(String, String)>) -> Self {
+        let mut errors = Self::new();
+        errors.extend(list);
+        errors
+    }
+
+    /// Adds a service's `(field, message)` list (the first message of a field stays).
+    pub fn extend(&mut self, list: Vec<(String, String)>) {
+        for (field, message) in list {
+            self.add(&field, message);
+        }
+    }
+
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
         self.0
             .entry(field.to_owned())

@@ -497,6 +497,21 @@ async fn the_transparency_page_counts_without_naming_anyone(backend: Backend) {
     ] {
         assert!(!all.contains(private), "{private} on the public page");
     }
+    // The same table as CSV.
+    let csv = s
+        .app
+        .get("/stats/applications.csv")
+        .await
+        .text()
+        .await
+        .unwrap();
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(lines.len(), 3, "{csv}");
+    assert!(
+        lines[1].starts_with("合肥市市场监督管理局,,3,2,50%,0,0,1"),
+        "{csv}"
+    );
+    assert!(!csv.contains("researcher"));
 }
 
 /// Every change reaches an inbox (and the mail outbox); the overdue job reports a late

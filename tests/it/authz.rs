@@ -747,6 +747,10 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
         ),
         (Get("/stats/totals.csv"), [Pass, Pass, Pass, Pass, Pass]),
         (
+            Get("/stats/applications.csv"),
+            [Pass, Pass, Pass, Pass, Pass],
+        ),
+        (
             Get("/stats/users.csv"),
             [MISSING, MISSING, MISSING, MISSING, MISSING],
         ),

@@ -122,6 +122,22 @@ async fn a_report_filed_on_a_friday_before_a_holiday_is_due_on_the_right_day(bac
     );
     assert!(public.text("#review-status").contains("已受理"));
     assert!(!public.body.contains("reporter@example.cn"));
+    // Past the deadline the department can no longer extend it (the lateness stays).
+    app.clock.advance(Duration::days(19));
+    let pa = app.logged_in("pa@hefei.gov.cn").await;
+    let res = pa
+        .post(
+            &format!("/console/feedback/{id}/extend"),
+            &[
+                ("days", "10"),
+                ("extension_reason", "需要向公交集团核实线路数据"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(due_on(app, id), (expected, None));
+    let public = app.ok_page(&format!("/feedback/{id}")).await;
+    assert!(public.text("#review-status").contains("已超过答复期限"));
 }
 
 /// Ten working days from `from`, weekends skipped (no holidays in this test).
@@ -329,6 +345,20 @@ async fn reports_on_closed_data_bad_files_and_floods_are_refused(backend: Backen
     let app = &s.app;
     let citizen = app.logged_in("citizen@example.cn").await;
     assert_eq!(citizen.get("/datasets/secret/feedback").await.status(), 404);
+    // A multipart post from a client that never opened a form (no token in its session, an
+    // empty one in the form) is refused like any other forged form.
+    let forged = reqwest::multipart::Form::new()
+        .text("csrf", "")
+        .text("description", "伪造的跨站提交内容")
+        .text("contact", "x@example.cn");
+    let res = reqwest::Client::new()
+        .post(format!("{}/datasets/bus-lines/feedback", app.address))
+        .multipart(forged)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    assert!(app.audited("review.submit").is_empty());
     let res = citizen
         .post(
             "/datasets/secret/feedback",

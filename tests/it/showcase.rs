@@ -314,6 +314,14 @@ async fn ratings_count_once_and_reported_comments_hide_until_reviewed(backend: B
         pa.post(&moderate, &[("action", "restore")]).await.status(),
         303
     );
+    // The department's decision stands: it cannot be reported again.
+    assert_eq!(
+        other
+            .post(&format!("/comments/{id}/report"), &[])
+            .await
+            .status(),
+        409
+    );
     assert!(
         app.ok_page("/datasets/bus-lines")
             .await

@@ -218,14 +218,28 @@ pub async fn attach(
 ) -> Result<HttpResponse, ApiError> {
     let (slug, id) = path.into_inner();
     let id: i32 = id.parse().map_err(|_| ApiError::not_found())?;
-    // Who may attach is checked before the body is read.
+    // Who may attach, to which update, and whether it has room, before the body is read.
     {
         let (user, slug) = (user.clone(), slug.clone());
         state
             .db_as(move |c| {
-                emergencies::postable(c, &user, &slug)
-                    .map(drop)
-                    .map_err(api_error)
+                let event = emergencies::postable(c, &user, &slug).map_err(api_error)?;
+                let found = crate::db::emergencies::update_by_id(c, id)
+                    .map_err(ApiError::from)?
+                    .filter(|u| u.event_id == event.id);
+                let Some(update) = found else {
+                    return Err(ApiError::not_found());
+                };
+                let max = crate::domain::emergency::MAX_ATTACHMENTS;
+                let attached = crate::db::emergencies::attachments_of(c, &[update.id])
+                    .map_err(ApiError::from)?
+                    .len();
+                if attached >= max {
+                    return Err(ApiError::bad_request("提交的内容有误").with_fields(
+                        BTreeMap::from([("file".to_owned(), format!("每条更新最多 {max} 个附件"))]),
+                    ));
+                }
+                Ok(())
             })
             .await?;
     }

@@ -191,18 +191,8 @@ pub async fn apply_submit(
     }
     let attachment = match file {
         Some(received) => {
-            let name = crate::web::upload::clean_file_name(&received.file_name, "附件.pdf");
-            let size = received.size as i64;
-            let store = state.store.clone();
-            let stored = web::block(move || received.adopt(&store))
-                .await
-                .map_err(AppError::internal)?
-                .map_err(AppError::internal)?;
-            Some(service::Attachment {
-                key: stored.key,
-                name,
-                size,
-            })
+            let (key, name, size) = super::keep_file(&state, received, "附件.pdf").await?;
+            Some(service::Attachment { key, name, size })
         }
         None => None,
     };

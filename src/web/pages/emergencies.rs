@@ -461,10 +461,7 @@ fn form_errors(e: emergencies::EmergencyError) -> Result<crate::web::forms::Form
     use emergencies::EmergencyError as E;
     match e {
         E::Invalid(fields) => {
-            let mut errors = crate::web::forms::FormErrors::new();
-            for (f, m) in fields {
-                errors.add(&f, m);
-            }
+            let errors = crate::web::forms::FormErrors::from_list(fields);
             Ok(errors)
         }
         E::Closed => Err(AppError::Conflict(E::Closed.to_string())),
@@ -575,15 +572,9 @@ pub async fn console_post(
     }
     let attachment = match (file, media_type) {
         (Some(received), Some(media_type)) => {
-            let name = crate::web::upload::clean_file_name(&received.file_name, "附件");
-            let size = received.size as i64;
-            let store = state.store.clone();
-            let stored = web::block(move || received.adopt(&store))
-                .await
-                .map_err(AppError::internal)?
-                .map_err(AppError::internal)?;
+            let (key, name, size) = super::keep_file(&state, received, "附件").await?;
             Some(emergencies::NewFile {
-                key: stored.key,
+                key,
                 name,
                 media_type,
                 size,
@@ -811,10 +802,7 @@ pub async fn admin_declare(
             Ok(super::see_other(&format!("/emergencies/{}", event.slug)))
         }
         Err(fields) => {
-            let mut errors = crate::web::forms::FormErrors::new();
-            for (f, m) in fields {
-                errors.add(&f, m);
-            }
+            let errors = crate::web::forms::FormErrors::from_list(fields);
             super::render_with_status(
                 actix_web::http::StatusCode::BAD_REQUEST,
                 &admin_page(&state, &viewer, kept, errors).await?,

@@ -86,7 +86,8 @@ pub async fn form_with_file(
         let pairs = <CsrfPairs as actix_web::FromRequest>::from_request(req, &mut payload).await?;
         return Ok((pairs, None));
     }
-    let csrf = viewer.csrf.clone().unwrap_or_default();
+    // No token in the session (nobody opened a form): nothing can match.
+    let csrf = viewer.csrf.clone().ok_or(AppError::CsrfRejected)?;
     let form = actix_multipart::Multipart::new(req.headers(), payload);
     match upload::multipart_form(form, &state.store, limit, Some(&csrf)).await {
         Ok(mut f) => {
@@ -99,4 +100,21 @@ pub async fn form_with_file(
         Err(UploadError::Csrf) => Err(AppError::CsrfRejected),
         Err(e) => Err(AppError::BadRequest(e.to_string())),
     }
+}
+
+/// Moves a received upload into the file store: its key, its cleaned name (`fallback` when
+/// none is left) and its size.
+pub async fn keep_file(
+    state: &crate::web::AppState,
+    received: crate::web::upload::Received,
+    fallback: &str,
+) -> Result<(String, String, i64), AppError> {
+    let name = crate::web::upload::clean_file_name(&received.file_name, fallback);
+    let size = received.size as i64;
+    let store = state.store.clone();
+    let stored = web::block(move || received.adopt(&store))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+    Ok((stored.key, name, size))
 }

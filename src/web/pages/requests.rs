@@ -19,25 +19,10 @@ fn app_error(e: RequestError) -> AppError {
         RequestError::NotFound => AppError::NotFound,
         RequestError::Forbidden => AppError::Forbidden(e.to_string()),
         RequestError::Conflict(m) => AppError::Conflict(m),
-        RequestError::OverBudget => AppError::TooManyRequests {
-            retry_after: 24 * 3600,
-        },
-        RequestError::Invalid(list) => AppError::BadRequest(
-            list.into_iter()
-                .map(|(_, m)| m)
-                .collect::<Vec<_>>()
-                .join("；"),
-        ),
+        RequestError::OverBudget => AppError::over_daily_budget(),
+        RequestError::Invalid(list) => AppError::invalid(list),
         RequestError::Database(e) => e.into(),
     }
-}
-
-fn errors_of(list: Vec<(String, String)>) -> FormErrors {
-    let mut errors = FormErrors::new();
-    for (k, m) in list {
-        errors.add(&k, m);
-    }
-    errors
 }
 
 #[derive(Template)]
@@ -108,7 +93,7 @@ pub async fn create(
         }
         Err(RequestError::Invalid(list)) => render_with_status(
             StatusCode::BAD_REQUEST,
-            &new_page(&state, &viewer, form, errors_of(list)).await?,
+            &new_page(&state, &viewer, form, FormErrors::from_list(list)).await?,
         ),
         Err(e) => Err(app_error(e)),
     }
@@ -263,7 +248,7 @@ pub async fn route(
             let refused = Refused {
                 id,
                 input: pairs.0,
-                errors: errors_of(list),
+                errors: FormErrors::from_list(list),
             };
             render_with_status(
                 StatusCode::BAD_REQUEST,
@@ -363,7 +348,7 @@ pub async fn console_act(
             let refused = Refused {
                 id,
                 input: pairs.0,
-                errors: errors_of(list),
+                errors: FormErrors::from_list(list),
             };
             render_with_status(
                 StatusCode::BAD_REQUEST,

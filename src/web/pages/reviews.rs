@@ -144,17 +144,17 @@ pub async fn submit(
                 )? {
                     return Ok(Err(ReviewError::OverBudget));
                 }
-                Ok(service::reportable(c, &s)
-                    .and_then(|d| service::check(c, &d, &f, user.as_ref()).map(drop)))
+                Ok(service::reportable(c, &s).and_then(|d| {
+                    let (_, contact) = service::check(c, &d, &f, user.as_ref())?;
+                    service::within_budget(c, user.as_ref(), contact.as_deref(), now)
+                }))
             })
             .await?
     };
     match checked {
         Ok(()) => {}
         Err(ReviewError::Invalid(list)) => {
-            for (k, m) in list {
-                errors.add(&k, m);
-            }
+            errors.extend(list);
         }
         Err(e) => return Err(app_error(e)),
     }
@@ -164,14 +164,9 @@ pub async fn submit(
     }
     let evidence = match (file, media_type.flatten()) {
         (Some(received), Some(media_type)) => {
-            let name = crate::web::upload::clean_file_name(&received.file_name, "证明材料");
-            let store = state.store.clone();
-            let stored = web::block(move || received.adopt(&store))
-                .await
-                .map_err(AppError::internal)?
-                .map_err(AppError::internal)?;
+            let (key, name, _) = super::keep_file(&state, received, "证明材料").await?;
             Some(service::Evidence {
-                key: stored.key,
+                key,
                 name,
                 media_type,
             })
@@ -205,9 +200,7 @@ pub async fn submit(
         }
         Err(ReviewError::Invalid(list)) => {
             let mut errors = FormErrors::new();
-            for (k, m) in list {
-                errors.add(&k, m);
-            }
+            errors.extend(list);
             let page = form_page(&state, &viewer, slug, form, errors).await?;
             render_with_status(StatusCode::BAD_REQUEST, &page)
         }
@@ -220,15 +213,8 @@ fn app_error(e: ReviewError) -> AppError {
         ReviewError::NotFound => AppError::NotFound,
         ReviewError::Forbidden => AppError::Forbidden(e.to_string()),
         ReviewError::Conflict(m) => AppError::Conflict(m),
-        ReviewError::OverBudget => AppError::TooManyRequests {
-            retry_after: 24 * 3600,
-        },
-        ReviewError::Invalid(list) => AppError::BadRequest(
-            list.into_iter()
-                .map(|(_, m)| m)
-                .collect::<Vec<_>>()
-                .join("；"),
-        ),
+        ReviewError::OverBudget => AppError::over_daily_budget(),
+        ReviewError::Invalid(list) => AppError::invalid(list),
         ReviewError::Database(e) => e.into(),
     }
 }
@@ -314,12 +300,11 @@ async fn work_page(
             };
             let reporter = reporter_of(c, &r)?;
             let versions = service::versions_of(c, d.id)?;
-            let view = service::public(c, r.id, today)?;
+            let view = service::staff_view(c, r, d, today)?;
             Ok(Ok((view, reporter, versions)))
         })
         .await?
         .map_err(app_error)?;
-    let r = r.ok_or(AppError::NotFound)?;
     Ok(WorkPage {
         layout: Layout::new(
             state,
@@ -418,9 +403,7 @@ pub async fn act(
         }
         Err(ReviewError::Invalid(list)) => {
             let mut errors = FormErrors::new();
-            for (k, m) in list {
-                errors.add(&k, m);
-            }
+            errors.extend(list);
             let page = work_page(&state, &viewer, id, pairs, errors).await?;
             render_with_status(StatusCode::BAD_REQUEST, &page)
         }

@@ -17,15 +17,8 @@ fn app_error(e: ShowcaseError) -> AppError {
     match e {
         ShowcaseError::NotFound => AppError::NotFound,
         ShowcaseError::Conflict(m) => AppError::Conflict(m),
-        ShowcaseError::OverBudget => AppError::TooManyRequests {
-            retry_after: 24 * 3600,
-        },
-        ShowcaseError::Invalid(list) => AppError::BadRequest(
-            list.into_iter()
-                .map(|(_, m)| m)
-                .collect::<Vec<_>>()
-                .join("；"),
-        ),
+        ShowcaseError::OverBudget => AppError::over_daily_budget(),
+        ShowcaseError::Invalid(list) => AppError::invalid(list),
         ShowcaseError::Database(e) => e.into(),
     }
 }
@@ -112,9 +105,7 @@ pub async fn create(
     match state.db(move |c| Ok(service::check(c, &f))).await? {
         Ok(_) => {}
         Err(ShowcaseError::Invalid(list)) => {
-            for (k, m) in list {
-                errors.add(&k, m);
-            }
+            errors.extend(list);
         }
         Err(e) => return Err(app_error(e)),
     }
@@ -172,9 +163,7 @@ pub async fn create(
         }
         Err(ShowcaseError::Invalid(list)) => {
             let mut errors = FormErrors::new();
-            for (k, m) in list {
-                errors.add(&k, m);
-            }
+            errors.extend(list);
             render_with_status(
                 StatusCode::BAD_REQUEST,
                 &new_page(&state, &viewer, form, errors),

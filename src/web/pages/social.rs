@@ -18,9 +18,7 @@ fn app_error(e: SocialError) -> AppError {
         SocialError::NotFound => AppError::NotFound,
         SocialError::Forbidden => AppError::Forbidden(e.to_string()),
         SocialError::Conflict(m) => AppError::Conflict(m),
-        SocialError::OverBudget => AppError::TooManyRequests {
-            retry_after: 24 * 3600,
-        },
+        SocialError::OverBudget => AppError::over_daily_budget(),
         e @ SocialError::Invalid(..) => AppError::BadRequest(e.to_string()),
         SocialError::Database(e) => e.into(),
     }

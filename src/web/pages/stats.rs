@@ -205,12 +205,49 @@ fn csv_response(
         .body(body))
 }
 
-/// `GET /stats/{table}.csv`: `departments` or `totals`.
+/// `GET /stats/{table}.csv`: `departments`, `totals` or `applications`.
 pub async fn csv(
     state: web::Data<AppState>,
     table: web::Path<String>,
 ) -> Result<actix_web::HttpResponse, AppError> {
     let table = table.into_inner();
+    if table == "applications" {
+        let today = state.clock.today();
+        let lines = state
+            .db(move |c| Ok(applications::timeliness(c, today)?))
+            .await?;
+        let rows = lines
+            .iter()
+            .map(|l| {
+                vec![
+                    l.department.clone(),
+                    l.dataset_title.clone(),
+                    l.applications.to_string(),
+                    l.decided.to_string(),
+                    percent(l.approval_rate()),
+                    days(l.median_days),
+                    l.longest_days
+                        .map(|d| d.to_string())
+                        .unwrap_or_else(|| "—".into()),
+                    l.overdue.to_string(),
+                ]
+            })
+            .collect();
+        return csv_response(
+            "统计-开放申请答复.csv",
+            &[
+                "部门",
+                "数据集（空为部门合计）",
+                "申请数",
+                "已答复",
+                "批准率",
+                "答复用时中位数（工作日）",
+                "最长用时（工作日）",
+                "逾期",
+            ],
+            rows,
+        );
+    }
     if !matches!(table.as_str(), "departments" | "totals") {
         return Err(AppError::NotFound);
     }
@@ -316,9 +353,7 @@ pub async fn assessment(
     };
     match query.parse(state.clock.today()) {
         Err(list) => {
-            for (k, m) in list {
-                page.errors.add(&k, m);
-            }
+            page.errors.extend(list);
             super::render_with_status(actix_web::http::StatusCode::BAD_REQUEST, &page)
         }
         Ok(period) => {
