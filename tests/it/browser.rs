@@ -246,6 +246,19 @@ async fn log_out(c: &Client) -> Result<(), fantoccini::error::CmdError> {
     Ok(())
 }
 
+/// Logs in through the login form, as a person does.
+async fn log_in(
+    c: &Client,
+    app: &TestApp,
+    email: &str,
+    password: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    open(c, &format!("{}/login", app.address)).await?;
+    fill(c, "f-email", email).await?;
+    fill(c, "f-password", password).await?;
+    submit(c, "/login").await
+}
+
 async fn submit(c: &Client, form_action: &str) -> Result<(), fantoccini::error::CmdError> {
     c.find(Locator::Css(&format!(
         "form[action='{form_action}'] button[type=submit]"
@@ -325,10 +338,7 @@ async fn browser_register_login_and_use_an_api_key() {
 
         // Log out, log in again, see the account page.
         log_out(&c).await?;
-        open(&c, &format!("{}/login", app.address)).await?;
-        fill(&c, "f-email", "wang@hengxin.cn").await?;
-        fill(&c, "f-password", "晴天-合肥-2026-数据").await?;
-        submit(&c, "/login").await?;
+        log_in(&c, &app, "wang@hengxin.cn", "晴天-合肥-2026-数据").await?;
         assert_eq!(c.current_url().await?.path(), "/account");
         assert_eq!(visible_text(&c, "h1").await, "我的账户");
         let account = visible_text(&c, "dl.meta").await;
@@ -385,10 +395,7 @@ async fn browser_publisher_uploads_a_gbk_file_and_the_public_sees_its_preview() 
         .expect("the GBK fixture");
 
     let result = async {
-        open(&c, &format!("{}/login", app.address)).await?;
-        fill(&c, "f-email", "staff@hefei.gov.cn").await?;
-        fill(&c, "f-password", crate::helpers::PASSWORD).await?;
-        submit(&c, "/login").await?;
+        log_in(&c, &app, "staff@hefei.gov.cn", crate::helpers::PASSWORD).await?;
 
         // The console: choose the file with the file input, as a person does, and upload.
         let console = "/console/datasets/hefei-bus-lines/resources";
@@ -613,10 +620,7 @@ async fn browser_showcase_item_appears_on_its_dataset_once_approved() {
 
     let result = async {
         // A developer submits an app built on the bus lines, with a screenshot.
-        open(&c, &format!("{}/login", app.address)).await?;
-        fill(&c, "f-email", "dev@example.cn").await?;
-        fill(&c, "f-password", crate::helpers::PASSWORD).await?;
-        submit(&c, "/login").await?;
+        log_in(&c, &app, "dev@example.cn", crate::helpers::PASSWORD).await?;
         open(
             &c,
             &format!("{}/showcase/new?dataset=hefei-bus-lines", app.address),
@@ -642,10 +646,7 @@ async fn browser_showcase_item_appears_on_its_dataset_once_approved() {
         assert!(!visible_text(&c, "main").await.contains("合肥公交到站提醒"));
 
         // An administrator approves it.
-        open(&c, &format!("{}/login", app.address)).await?;
-        fill(&c, "f-email", "admin@ah.gov.cn").await?;
-        fill(&c, "f-password", crate::helpers::PASSWORD).await?;
-        submit(&c, "/login").await?;
+        log_in(&c, &app, "admin@ah.gov.cn", crate::helpers::PASSWORD).await?;
         open(&c, &format!("{}/admin/showcase", app.address)).await?;
         assert!(visible_text(&c, "main").await.contains("合肥公交到站提醒"));
         c.find(Locator::Css("button[name=decision][value=approve]"))
