@@ -27,8 +27,11 @@ use chrono::{NaiveDateTime, Timelike, Utc};
 
 /// Now, in UTC, at microsecond precision: the precision both back-ends store, so a value
 /// read back equals the value written (the audit chain hashes timestamps).
+///
+/// The process-wide start offset of [`clock::start_at`] applies (zero unless a test set it), so
+/// that this and every [`clock::Clock`] agree on the day.
 pub fn now() -> NaiveDateTime {
-    let t = Utc::now().naive_utc();
+    let t = Utc::now().naive_utc() + clock::start_offset();
     t.with_nanosecond(t.nanosecond() / 1_000 * 1_000)
         .unwrap_or(t)
 }

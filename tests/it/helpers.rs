@@ -105,6 +105,26 @@ impl Drop for PgDatabase {
     }
 }
 
+/// `KAIFANG_TEST_NOW=2027-02-05` (10:00 in China) or `=2027-02-05T02:00:00` (UTC) runs the
+/// whole suite as if it were that moment: no test may depend on the day it runs (a deadline
+/// counted over a holiday once broke the suite on the day it crossed New Year).
+fn start_clock_from_env() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let Ok(raw) = std::env::var("KAIFANG_TEST_NOW") else {
+            return;
+        };
+        let at = chrono::NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M:%S")
+            .or_else(|_| {
+                chrono::NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+                    .map(|d| d.and_hms_opt(2, 0, 0).expect("a time"))
+            })
+            .unwrap_or_else(|e| panic!("KAIFANG_TEST_NOW={raw}: {e}"));
+        kaifang::services::clock::start_at(at);
+        eprintln!("note: the suite runs as if it were {at} UTC (KAIFANG_TEST_NOW)");
+    });
+}
+
 pub struct TestApp {
     pub address: String,
     pub pool: DbPool,
@@ -127,6 +147,7 @@ impl TestApp {
         backend: Backend,
         adjust: impl FnOnce(&mut Settings),
     ) -> Option<TestApp> {
+        start_clock_from_env();
         let data_dir = tempfile::tempdir().expect("temp dir");
         let pg = match backend {
             Backend::Sqlite => None,

@@ -696,7 +696,7 @@ impl Fq {
                         return Ok(None);
                     }
                     if s == "NOW" {
-                        return Ok(Some(chrono::Utc::now().naive_utc()));
+                        return Ok(Some(crate::services::now()));
                     }
                     if s.starts_with("NOW") {
                         return Err(format!(
