@@ -140,6 +140,37 @@ pub struct NewFile {
 /// The largest attachment, in bytes.
 pub const MAX_ATTACHMENT: u64 = 10 * 1024 * 1024;
 
+/// Whether the file store holds a file with this SHA-256 already (the store is
+/// content-addressed: an upload identical to a file kept for something else shares its file,
+/// which must then outlive a refused attachment).
+pub fn already_stored(store: &crate::storage::FileStore, sha256: &str) -> bool {
+    sha256
+        .get(..2)
+        .and_then(|dir| store.path(&format!("{dir}/{sha256}")))
+        .is_some_and(|p| p.exists())
+}
+
+/// After an attachment that was kept but then refused (the event closed, the update full
+/// meanwhile): removes the file this request added, unless an attachment refers to it by now.
+pub fn forget_attachment(
+    conn: &mut DbConnection,
+    store: &crate::storage::FileStore,
+    key: &str,
+) -> Result<(), DbError> {
+    use crate::db::schema::emergency_attachments::dsl::{emergency_attachments, file_key};
+    use diesel::prelude::*;
+    let used: i64 = emergency_attachments
+        .filter(file_key.eq(key))
+        .count()
+        .get_result(conn)?;
+    if used == 0
+        && let Err(e) = store.remove(key)
+    {
+        tracing::warn!(key, error = %e, "could not remove a refused attachment");
+    }
+    Ok(())
+}
+
 /// The event, if this user may post to it: a publisher of the responsible department, while
 /// the event is active.
 pub fn postable(conn: &mut DbConnection, user: &User, slug: &str) -> Result<Event, EmergencyError> {
@@ -171,18 +202,22 @@ fn notify(conn: &mut DbConnection, event: &Event, update_id: i32) -> Result<(), 
     Ok(())
 }
 
+/// Stores an attachment's row. The name it is offered under (page, API, feed, download) is
+/// decided here: the client's name with the extension of the type told from the bytes, so that
+/// `x.html` holding a PDF is offered as `x.pdf`.
 fn insert_attachment(
     conn: &mut DbConnection,
     update_id: i32,
     file: &NewFile,
     now: NaiveDateTime,
 ) -> Result<Attachment, DbError> {
+    let name = crate::domain::attachment::named_as(&file.name, file.media_type);
     rows::insert_attachment(
         conn,
         &NewAttachment {
             update_id,
             file_key: &file.key,
-            file_name: &file.name,
+            file_name: &name,
             media_type: file.media_type,
             size: file.size,
             created_at: now,
@@ -453,7 +488,9 @@ pub fn page(
         by_update.entry(v.update_id).or_default().push(v);
     }
     let mut files: BTreeMap<i32, Vec<Attachment>> = BTreeMap::new();
-    for a in rows::attachments_of(conn, &ids)? {
+    for mut a in rows::attachments_of(conn, &ids)? {
+        // Rows stored before names followed the type are offered as they are now.
+        a.file_name = crate::domain::attachment::named_as(&a.file_name, &a.media_type);
         files.entry(a.update_id).or_default().push(a);
     }
     let updates: Vec<UpdateView> = updates

@@ -168,6 +168,10 @@ pub fn submit(
 ) -> Result<ErrorReview, ReviewError> {
     let d = reportable(conn, slug)?;
     let (resource, contact) = check(conn, &d, form, reporter)?;
+    // The evidence is offered under the extension of the type told from its bytes
+    // (`公告.html` holding a PDF is `公告.pdf`).
+    let evidence_name =
+        evidence.map(|e| crate::domain::attachment::named_as(&e.name, e.media_type));
     write_transaction(conn, |conn| {
         within_budget(conn, reporter, contact.as_deref(), now)?;
         let today = (now + Duration::hours(8)).date();
@@ -182,7 +186,7 @@ pub fn submit(
                 description: form.description.trim(),
                 correction: form.correction.trim(),
                 evidence_key: evidence.map(|e| e.key.as_str()),
-                evidence_name: evidence.map(|e| e.name.as_str()),
+                evidence_name: evidence_name.as_deref(),
                 evidence_type: evidence.map(|e| e.media_type),
                 reporter_id: reporter.map(|u| u.id),
                 reporter_contact: contact.as_deref(),
@@ -202,6 +206,27 @@ pub fn submit(
         )?;
         Ok(r)
     })
+}
+
+/// After a report that was refused once its evidence was kept (the budget spent meanwhile):
+/// removes the file this request added, unless a report refers to it by now.
+pub fn forget_evidence(
+    conn: &mut DbConnection,
+    store: &crate::storage::FileStore,
+    key: &str,
+) -> Result<(), DbError> {
+    use crate::db::schema::error_reviews::dsl::{error_reviews, evidence_key};
+    use diesel::prelude::*;
+    let used: i64 = error_reviews
+        .filter(evidence_key.eq(key))
+        .count()
+        .get_result(conn)?;
+    if used == 0
+        && let Err(e) = store.remove(key)
+    {
+        tracing::warn!(key, error = %e, "could not remove refused evidence");
+    }
+    Ok(())
 }
 
 /// A report as the public sees it.

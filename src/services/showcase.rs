@@ -1,26 +1,42 @@
 //! The showcase (应用展示, Art. 38): applications, research reports and visualisations built on
 //! the data. Anyone logged in submits one; it stays hidden until an administrator approves it;
 //! approved items show on `/showcase` and on the pages of the datasets they use. Screenshots
-//! are decoded with limits, resized and re-encoded on the server; links are checked.
+//! are looked at only once the form is valid and the budget allows it: header first (a pixel
+//! cap), then decoded with limits, two at a time, resized and re-encoded; links are checked.
 
 use std::io::Cursor;
 use std::path::Path;
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::result::Error as DbError;
+use sha2::{Digest, Sha256};
 
 use super::{Actor, audit};
 use crate::db::showcase::{self as rows, Item, NewItem};
 use crate::db::users::User;
 use crate::db::{DbConnection, write_transaction};
 use crate::domain::is_publicly_listed;
+use crate::storage::FileStore;
 
 /// Submissions one account may make in a day, and one address.
 pub const DAILY_BUDGET: i64 = 3;
 pub const ADDRESS_BUDGET: i64 = 10;
-/// The largest screenshot accepted, in bytes, and the most pixels on either side.
+/// The largest screenshot accepted, in bytes.
 pub const MAX_SCREENSHOT: u64 = 5 * 1024 * 1024;
-const MAX_SIDE: u32 = 8000;
+/// The most pixels a screenshot may have (4096 × 3072: a phone photo), and the most on either
+/// side; one decode at a time keeps the peak under 100 MB above idle (benches/hostile.sh). Both are
+/// read from the header before any pixel is decoded: a 250 KB PNG may claim 20,000 × 20,000.
+pub const MAX_PIXELS: u64 = 4096 * 3072;
+pub const MAX_SIDE: u32 = 8000;
+/// What one decode may allocate (the second line, should a header lie): the pixel cap at four
+/// bytes a pixel, 48 MiB.
+const MAX_DECODE_BYTES: u64 = MAX_PIXELS * 4;
+/// Screenshots decoded at once in this process; others wait their turn (see [`DECODES`]).
+pub const DECODES_AT_ONCE: usize = 1;
+/// The turns to decode a screenshot, process-wide: whoever holds a permit may decode one.
+pub static DECODES: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(DECODES_AT_ONCE);
+/// What the form says when no turn came in time.
+pub const BUSY: &str = "服务器繁忙，请稍后再试";
 /// Screenshots are shown at most this wide.
 pub const SHOWN_WIDTH: u32 = 800;
 
@@ -142,11 +158,19 @@ pub fn check(conn: &mut DbConnection, form: &ShowcaseForm) -> Result<Vec<i32>, S
     }
 }
 
-/// Decodes a screenshot (PNG or JPEG only, at most 8000 pixels a side), shrinks it to at most
-/// [`SHOWN_WIDTH`] wide and re-encodes it as JPEG: whatever else the file carried (EXIF, a
-/// location, trailing bytes) is gone.
-pub fn thumbnail(path: &Path) -> Result<Vec<u8>, String> {
-    let mut reader = image::ImageReader::open(path)
+/// Whether an upload's first bytes are those of a PNG or JPEG image (nothing else is read:
+/// this is all that is looked at before the rest of the form is known to be valid).
+pub fn looks_like_screenshot(head: &[u8]) -> bool {
+    matches!(
+        image::guess_format(head),
+        Ok(image::ImageFormat::Png | image::ImageFormat::Jpeg)
+    )
+}
+
+fn open_screenshot(
+    path: &Path,
+) -> Result<image::ImageReader<std::io::BufReader<std::fs::File>>, String> {
+    let reader = image::ImageReader::open(path)
         .map_err(|e| e.to_string())?
         .with_guessed_format()
         .map_err(|e| e.to_string())?;
@@ -156,16 +180,59 @@ pub fn thumbnail(path: &Path) -> Result<Vec<u8>, String> {
     ) {
         return Err("截图必须是 PNG 或 JPEG 图片".into());
     }
+    Ok(reader)
+}
+
+fn too_many_pixels(width: u32, height: u32) -> String {
+    format!(
+        "截图最大 {} 万像素（如 4096×3072），每边不超过 {MAX_SIDE} 像素；这张是 {width}×{height} 像素，请缩小后再上传",
+        MAX_PIXELS / 10_000
+    )
+}
+
+/// A screenshot's size as its header tells it, refused over [`MAX_PIXELS`] or [`MAX_SIDE`]:
+/// only the header is read, no pixel is allocated.
+pub fn screenshot_size(path: &Path) -> Result<(u32, u32), String> {
+    let mut reader = open_screenshot(path)?;
+    // No limit on the sides here (they are checked below, with a message that says so); what
+    // the decoder may allocate for the chunks before the pixels stays bounded.
+    let mut limits = image::Limits::default();
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
+    reader.limits(limits);
+    let (width, height) = reader
+        .into_dimensions()
+        .map_err(|_| "截图无法读取：图片已损坏".to_owned())?;
+    if width == 0 || height == 0 {
+        return Err("截图无法读取：图片已损坏".into());
+    }
+    if width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(too_many_pixels(width, height));
+    }
+    Ok((width, height))
+}
+
+/// Decodes a screenshot (PNG or JPEG only, within [`MAX_PIXELS`], told from the header first),
+/// shrinks it to at most [`SHOWN_WIDTH`] wide and re-encodes it as JPEG: whatever else the file
+/// carried (EXIF, a location, trailing bytes) is gone. Blocking and memory-hungry (up to about
+/// 64 MiB for the pixels, as much again to resize): callers hold one of the [`DECODES`].
+pub fn thumbnail(path: &Path) -> Result<Vec<u8>, String> {
+    screenshot_size(path)?;
+    let mut reader = open_screenshot(path)?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(256 * 1024 * 1024);
+    limits.max_alloc = Some(MAX_DECODE_BYTES);
     reader.limits(limits);
-    let img = reader
-        .decode()
-        .map_err(|_| "截图无法读取：图片已损坏或超过 8000×8000 像素".to_owned())?;
+    let img = reader.decode().map_err(|_| {
+        format!(
+            "截图无法读取：图片已损坏或过大（最大 {} 万像素）",
+            MAX_PIXELS / 10_000
+        )
+    })?;
     let img = if img.width() > SHOWN_WIDTH {
-        img.resize(SHOWN_WIDTH, MAX_SIDE, image::imageops::FilterType::Triangle)
+        // `thumbnail` shrinks with integer arithmetic and no full-size intermediate buffer
+        // (`resize` would allocate another f32 copy as large as the decoded image).
+        img.thumbnail(SHOWN_WIDTH, MAX_SIDE)
     } else {
         img
     };
@@ -174,6 +241,80 @@ pub fn thumbnail(path: &Path) -> Result<Vec<u8>, String> {
         .write_to(&mut out, image::ImageFormat::Jpeg)
         .map_err(|e| e.to_string())?;
     Ok(out.into_inner())
+}
+
+fn over_budget(
+    conn: &mut DbConnection,
+    user: &User,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> Result<bool, DbError> {
+    Ok(
+        rows::filed_since(conn, user.id, now - Duration::days(1))? >= DAILY_BUDGET
+            || audit::over_address_budget(conn, actor, "showcase.submit", ADDRESS_BUDGET, now)?,
+    )
+}
+
+/// Whether this account and this address may submit another item now: the rule [`submit`]
+/// applies in its transaction, read-only, so that the web layer asks before it decodes a
+/// screenshot or writes anything.
+pub fn within_budget(
+    conn: &mut DbConnection,
+    user: &User,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> Result<(), ShowcaseError> {
+    if over_budget(conn, user, now, actor)? {
+        return Err(ShowcaseError::OverBudget);
+    }
+    Ok(())
+}
+
+/// Puts a shrunk screenshot in the file store: its key, and whether this put added the file.
+/// The store is content-addressed, so the same bytes may already be there for something else;
+/// only a file this put added may be forgotten again (see [`forget_screenshot`]).
+pub fn keep_screenshot(store: &FileStore, bytes: &[u8]) -> std::io::Result<(String, bool)> {
+    let sha256 = hex::encode(Sha256::digest(bytes));
+    let existed = super::emergencies::already_stored(store, &sha256);
+    let stored = store.put(bytes)?;
+    Ok((stored.key, !existed))
+}
+
+/// After a submission that failed (budget spent meanwhile, invalid): removes the screenshot
+/// [`keep_screenshot`] added for it, unless an item refers to it by now.
+pub fn forget_screenshot(
+    conn: &mut DbConnection,
+    store: &FileStore,
+    key: &str,
+) -> Result<(), DbError> {
+    use crate::db::schema::showcase_items::dsl::{screenshot_key, showcase_items};
+    use diesel::prelude::*;
+    let used: i64 = showcase_items
+        .filter(screenshot_key.eq(key))
+        .count()
+        .get_result(conn)?;
+    if used == 0
+        && let Err(e) = store.remove(key)
+    {
+        tracing::warn!(key, error = %e, "could not remove a refused screenshot");
+    }
+    Ok(())
+}
+
+/// Makes concurrent submissions count one after the other, so that the budget holds when many
+/// arrive at once: SQLite's write transactions are serial already (`BEGIN IMMEDIATE`); on
+/// PostgreSQL, read committed, two transactions would both count two items and both add a
+/// third, so submissions take a transaction-level advisory lock (they are few).
+fn serialise_submissions(conn: &mut DbConnection) -> Result<(), DbError> {
+    if let DbConnection::Pg(_) = conn {
+        use diesel::RunQueryDsl;
+        /// "kaifang showcase" — any constant no other lock uses.
+        const LOCK: i64 = 0x6b61_6966_0053_4843;
+        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<diesel::sql_types::BigInt, _>(LOCK)
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 pub fn submit(
@@ -186,11 +327,8 @@ pub fn submit(
 ) -> Result<Item, ShowcaseError> {
     let ids = check(conn, form)?;
     write_transaction(conn, |conn| {
-        if rows::filed_since(conn, user.id, now - Duration::days(1))? >= DAILY_BUDGET
-            || audit::over_address_budget(conn, actor, "showcase.submit", ADDRESS_BUDGET, now)?
-        {
-            return Err(ShowcaseError::OverBudget);
-        }
+        serialise_submissions(conn)?;
+        within_budget(conn, user, now, actor)?;
         let item = rows::insert(
             conn,
             &NewItem {

@@ -274,13 +274,17 @@ pub async fn attach(
             "附件必须是 PDF、PNG 或 JPEG 文件",
         ));
     };
+    // The name it is offered under follows the type (`x.html` holding a PDF is `x.pdf`): the
+    // service decides it when it stores the row.
     let name = crate::web::upload::clean_file_name(&received.file_name, "附件");
     let size = received.size as i64;
+    let added = !emergencies::already_stored(&state.store, &received.sha256);
     let store = state.store.clone();
     let stored = web::block(move || received.adopt(&store))
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
+    let kept = Some(stored.key.clone()).filter(|_| added);
     let file = emergencies::NewFile {
         key: stored.key,
         name,
@@ -289,14 +293,28 @@ pub async fn attach(
     };
     let now = state.clock.now();
     let actor = Actor::user(user.id, client_ip(&req, &state.settings.auth));
-    let (event, posted, a, by_database) = state
+    let attached = state
         .db_as(move |c| {
             let by_database = emergencies::announced_by_database(c);
             emergencies::attach(c, &user, &slug, id, &file, now, &actor)
                 .map(|(e, u, a)| (e, u, a, by_database))
                 .map_err(api_error)
         })
-        .await?;
+        .await;
+    // Refused after all (the update filled up, the event closed meanwhile): the file this
+    // request added goes again.
+    if attached.is_err()
+        && let Some(key) = kept
+    {
+        let store = state.store.clone();
+        let forgotten = state
+            .db_as(move |c| emergencies::forget_attachment(c, &store, &key).map_err(ApiError::from))
+            .await;
+        if forgotten.is_err() {
+            tracing::warn!("could not forget a refused attachment");
+        }
+    }
+    let (event, posted, a, by_database) = attached?;
     emergencies::announce(&state.live, by_database, &event, &posted);
     Ok(HttpResponse::Created().json(json!({ "attachment": attachment(&event.slug, &a) })))
 }

@@ -158,8 +158,9 @@ pub async fn attachment(
         .map_err(|_| AppError::NotFound)?
         .set_content_type(media_type)
         .set_content_disposition(super::downloads::disposition(
-            &a.file_name,
-            format!("attachment-{}", a.id),
+            // Idempotent: rows stored before names followed the type are corrected here too.
+            &crate::domain::attachment::named_as(&a.file_name, &a.media_type),
+            crate::domain::attachment::named_as(&format!("attachment-{}", a.id), &a.media_type),
         ));
     Ok(file.into_response(&req))
 }
@@ -570,20 +571,23 @@ pub async fn console_post(
     if !errors.is_empty() {
         return console_refused(&state, &viewer, s, input, errors).await;
     }
-    let attachment = match (file, media_type) {
+    let (attachment, added) = match (file, media_type) {
         (Some(received), Some(media_type)) => {
+            let added = !emergencies::already_stored(&state.store, &received.sha256);
             let (key, name, size) = super::keep_file(&state, received, "附件").await?;
-            Some(emergencies::NewFile {
+            let file = emergencies::NewFile {
                 key,
                 name,
                 media_type,
                 size,
-            })
+            };
+            (Some(file), added)
         }
-        _ => None,
+        _ => (None, false),
     };
     let actor = viewer.actor();
     let text = input.text.clone();
+    let kept = attachment.as_ref().map(|f| f.key.clone()).filter(|_| added);
     let result = state
         .db(move |c| {
             let by_database = emergencies::announced_by_database(c);
@@ -600,8 +604,20 @@ pub async fn console_post(
             )
             .map(|(e, u)| (e, u, by_database)))
         })
-        .await?;
-    match result {
+        .await;
+    // Refused after all (the event closed meanwhile): the file this request added goes again.
+    if !matches!(result, Ok(Ok(_)))
+        && let Some(key) = kept
+    {
+        let store = state.store.clone();
+        let forgotten = state
+            .db(move |c| Ok(emergencies::forget_attachment(c, &store, &key)?))
+            .await;
+        if let Err(e) = forgotten {
+            tracing::warn!(error = %e, "could not forget a refused attachment");
+        }
+    }
+    match result? {
         Ok((event, update, by_database)) => {
             emergencies::announce(&state.live, by_database, &event, &update);
             crate::web::auth::set_flash(&session, "更新已发布，事件页面上的读者会立即看到。");

@@ -162,17 +162,21 @@ pub async fn submit(
         let page = form_page(&state, &viewer, slug, form, errors).await?;
         return render_with_status(StatusCode::BAD_REQUEST, &page);
     }
-    let evidence = match (file, media_type.flatten()) {
+    let (evidence, added) = match (file, media_type.flatten()) {
         (Some(received), Some(media_type)) => {
+            let added =
+                !crate::services::emergencies::already_stored(&state.store, &received.sha256);
             let (key, name, _) = super::keep_file(&state, received, "证明材料").await?;
-            Some(service::Evidence {
+            let evidence = service::Evidence {
                 key,
                 name,
                 media_type,
-            })
+            };
+            (Some(evidence), added)
         }
-        _ => None,
+        _ => (None, false),
     };
+    let kept = evidence.as_ref().map(|e| e.key.clone()).filter(|_| added);
     let (s, f) = (slug.clone(), form.clone());
     let result = state
         .db(move |c| {
@@ -186,8 +190,20 @@ pub async fn submit(
                 &actor,
             ))
         })
-        .await?;
-    match result {
+        .await;
+    // Refused after all (the budget spent meanwhile): the file this request added goes again.
+    if !matches!(result, Ok(Ok(_)))
+        && let Some(key) = kept
+    {
+        let store = state.store.clone();
+        let forgotten = state
+            .db(move |c| Ok(service::forget_evidence(c, &store, &key)?))
+            .await;
+        if let Err(e) = forgotten {
+            tracing::warn!(error = %e, "could not forget refused evidence");
+        }
+    }
+    match result? {
         Ok(r) => {
             set_flash(
                 &session,
@@ -431,14 +447,14 @@ pub async fn evidence(
         return Err(AppError::NotFound);
     };
     let path = state.store.path(&key).ok_or(AppError::NotFound)?;
+    // Idempotent: reports filed before names followed the type are corrected here too.
+    let name = crate::domain::attachment::named_as(&name, &media_type);
+    let fallback = crate::domain::attachment::named_as(&format!("evidence-{id}"), &media_type);
     let media_type: mime::Mime = media_type.parse().map_err(AppError::internal)?;
     let file = actix_files::NamedFile::open_async(&path)
         .await
         .map_err(|_| AppError::NotFound)?
         .set_content_type(media_type)
-        .set_content_disposition(super::downloads::disposition(
-            &name,
-            format!("evidence-{id}"),
-        ));
+        .set_content_disposition(super::downloads::disposition(&name, fallback));
     Ok(file.into_response(&req))
 }

@@ -74,8 +74,53 @@ pub async fn new(
     render(&new_page(&state, &viewer, form, FormErrors::new()))
 }
 
+/// How long a screenshot waits for its turn to be decoded (one of
+/// [`service::DECODES_AT_ONCE`]) before the form says the server is busy (503, input kept).
+const DECODE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The screenshot's header, then (in its turn) its pixels: the shrunk JPEG, or the status and
+/// message the form answers with.
+async fn shrink(
+    received: crate::web::upload::Received,
+) -> Result<Result<Vec<u8>, (StatusCode, String)>, AppError> {
+    let Some(path) = received.file.path().map(std::path::Path::to_path_buf) else {
+        return Ok(Err((StatusCode::BAD_REQUEST, "截图无法读取".into())));
+    };
+    // Sizes over the cap are refused from the header, without allocating their pixels.
+    let header = path.clone();
+    if let Err(m) = web::block(move || service::screenshot_size(&header))
+        .await
+        .map_err(AppError::internal)?
+    {
+        return Ok(Err((StatusCode::BAD_REQUEST, m)));
+    }
+    let permit = match tokio::time::timeout(DECODE_WAIT, service::DECODES.acquire()).await {
+        Ok(Ok(permit)) => permit,
+        _ => {
+            return Ok(Err((
+                StatusCode::SERVICE_UNAVAILABLE,
+                service::BUSY.to_owned(),
+            )));
+        }
+    };
+    let shrunk = web::block(move || {
+        let _turn = permit;
+        let _keep = received;
+        service::thumbnail(&path)
+    })
+    .await
+    .map_err(AppError::internal)?;
+    Ok(shrunk.map_err(|m| (StatusCode::BAD_REQUEST, m)))
+}
+
 /// `POST /showcase/new`: urlencoded, or multipart with a screenshot (`file`, PNG or JPEG up
-/// to 5 MB), resized and re-encoded before it is kept.
+/// to 5 MB and [`service::MAX_PIXELS`]), resized and re-encoded before it is kept.
+///
+/// In this order, so that an invalid or over-budget submission costs neither a decode nor a
+/// file: the session and the form's token (`form_with_file`), the fields (and the file's first
+/// bytes), the account's and the address's daily budget, the image's header, then its pixels
+/// (two decodes at a time in the process), and only then the file store. A stored screenshot
+/// whose submission then fails is removed again.
 pub async fn create(
     state: web::Data<AppState>,
     viewer: Viewer,
@@ -101,6 +146,13 @@ pub async fn create(
         kind: pairs.get("kind"),
         datasets: pairs.get("datasets"),
     };
+    // Of the screenshot, only its first bytes until the rest is known to be good.
+    if file
+        .as_ref()
+        .is_some_and(|f| !service::looks_like_screenshot(&f.head))
+    {
+        errors.add("file", "截图必须是 PNG 或 JPEG 图片");
+    }
     let f = form.clone();
     match state.db(move |c| Ok(service::check(c, &f))).await? {
         Ok(_) => {}
@@ -109,51 +161,58 @@ pub async fn create(
         }
         Err(e) => return Err(app_error(e)),
     }
-    // The screenshot is decoded even when the rest is wrong, to say everything at once.
-    let thumbnail = match file {
-        Some(received) => {
-            let path = received.file.path().map(std::path::Path::to_path_buf);
-            let shrunk = web::block(move || {
-                let _keep = received;
-                path.map(|p| service::thumbnail(&p))
-                    .unwrap_or_else(|| Err("截图无法读取".into()))
-            })
-            .await
-            .map_err(AppError::internal)?;
-            match shrunk {
-                Ok(bytes) => Some(bytes),
-                Err(m) => {
-                    errors.add("file", m);
-                    None
-                }
-            }
-        }
-        None => None,
-    };
     if !errors.is_empty() {
         return render_with_status(
             StatusCode::BAD_REQUEST,
             &new_page(&state, &viewer, form, errors),
         );
     }
-    let key = match thumbnail {
+    let (u, actor, now) = (user.clone(), viewer.actor(), state.clock.now());
+    state
+        .db(move |c| Ok(service::within_budget(c, &u, now, &actor)))
+        .await?
+        .map_err(app_error)?;
+    let thumbnail = match file {
+        Some(received) => match shrink(received).await? {
+            Ok(bytes) => Some(bytes),
+            Err((status, m)) => {
+                errors.add("file", m);
+                return render_with_status(status, &new_page(&state, &viewer, form, errors));
+            }
+        },
+        None => None,
+    };
+    let kept = match thumbnail {
         Some(bytes) => {
             let store = state.store.clone();
             Some(
-                web::block(move || store.put(&bytes))
+                web::block(move || service::keep_screenshot(&store, &bytes))
                     .await
                     .map_err(AppError::internal)?
-                    .map_err(AppError::internal)?
-                    .key,
+                    .map_err(AppError::internal)?,
             )
         }
         None => None,
     };
+    let key = kept.as_ref().map(|(key, _)| key.clone());
     let (f, actor, now) = (form.clone(), viewer.actor(), state.clock.now());
     let result = state
         .db(move |c| Ok(service::submit(c, &user, &f, key.as_deref(), now, &actor)))
-        .await?;
-    match result {
+        .await;
+    // Refused after all (the budget spent meanwhile, the form no longer valid, the database
+    // gone): the screenshot this request added leaves the store again.
+    if !matches!(result, Ok(Ok(_)))
+        && let Some((key, true)) = kept
+    {
+        let store = state.store.clone();
+        let forgotten = state
+            .db(move |c| Ok(service::forget_screenshot(c, &store, &key)?))
+            .await;
+        if let Err(e) = forgotten {
+            tracing::warn!(error = %e, "could not forget a refused screenshot");
+        }
+    }
+    match result? {
         Ok(_) => {
             set_flash(
                 &session,
