@@ -104,6 +104,34 @@ pub struct UploadSettings {
     pub workers: usize,
     /// Rows per datastore transaction while loading.
     pub batch_rows: usize,
+    /// Longest CSV field (cell) accepted, in bytes: a longer one fails the upload with its line.
+    #[serde(default = "default_max_field_bytes")]
+    pub max_field_bytes: usize,
+    /// Longest CSV record (line) accepted, in bytes.
+    #[serde(default = "default_max_record_bytes")]
+    pub max_record_bytes: usize,
+    /// Most columns of a spreadsheet's data sheet.
+    #[serde(default = "default_max_columns")]
+    pub max_columns: u32,
+    /// Most cells of any one sheet of a spreadsheet.
+    #[serde(default = "default_max_cells")]
+    pub max_cells: u64,
+}
+
+fn default_max_field_bytes() -> usize {
+    crate::services::ingest::guard::CsvLimits::default().max_field_bytes
+}
+
+fn default_max_record_bytes() -> usize {
+    crate::services::ingest::guard::CsvLimits::default().max_record_bytes
+}
+
+fn default_max_columns() -> u32 {
+    crate::services::ingest::xlsx::SheetLimits::default().max_columns
+}
+
+fn default_max_cells() -> u64 {
+    crate::services::ingest::xlsx::SheetLimits::default().max_cells
 }
 
 #[derive(Clone, Deserialize)]

@@ -60,6 +60,19 @@ pub fn ingest_context(
         store: store.clone(),
         hash_key: secrets.column_hash_key(),
         batch_rows: settings.uploads.batch_rows.max(1),
+        limits: ingest::Limits {
+            csv: ingest::guard::CsvLimits {
+                max_field_bytes: settings.uploads.max_field_bytes.max(1),
+                max_record_bytes: settings.uploads.max_record_bytes.max(1),
+            },
+            sheet: ingest::xlsx::SheetLimits {
+                max_columns: settings.uploads.max_columns.max(1),
+                max_cells: settings.uploads.max_cells.max(1),
+                // A cell of a spreadsheet is bounded like a CSV field.
+                max_cell_bytes: settings.uploads.max_field_bytes.max(1),
+                ..ingest::xlsx::SheetLimits::default()
+            },
+        },
     }
 }
 

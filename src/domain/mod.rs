@@ -11,6 +11,7 @@ pub mod dataset_code;
 pub mod email;
 pub mod emergency;
 pub mod format;
+pub mod formula;
 pub mod keywords;
 pub mod masking;
 pub mod mobile;

@@ -11,8 +11,10 @@
 //! stays served, and any failure leaves it untouched with a report.
 
 pub mod export;
+pub mod guard;
 pub mod queue;
 pub mod source;
+pub mod xlsx;
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::mpsc;
@@ -86,6 +88,10 @@ pub struct Decisions {
     /// Treatments carried over from the previous version, by column name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub by_name: BTreeMap<String, Treatment>,
+    /// The publisher confirmed that cells a spreadsheet program would run as formulas are
+    /// data, to be published as they are.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub formulas_confirmed: bool,
 }
 
 /// A column of a version, as stored in `column_info`.
@@ -116,6 +122,10 @@ pub struct Finding {
     pub count: u64,
     /// A few occurrences, already masked.
     pub examples: Vec<String>,
+    /// Found in another sheet of a spreadsheet (not published as data; the original upload,
+    /// which holds it, is then never served publicly).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
 }
 
 /// A problem with the file, for the publisher's report.
@@ -155,9 +165,34 @@ pub struct Context {
     pub hash_key: [u8; 32],
     /// Rows per datastore transaction.
     pub batch_rows: usize,
+    /// How large a CSV field or record, and a spreadsheet, may be.
+    pub limits: Limits,
+}
+
+/// The bounds every upload is read within, whatever it holds.
+#[derive(Debug, Clone, Default)]
+pub struct Limits {
+    pub csv: guard::CsvLimits,
+    pub sheet: xlsx::SheetLimits,
+}
+
+/// Longest text kept for display (a column's min and max, a problem's value).
+const SHOWN_CHARS: usize = 100;
+
+/// `s` cut to [`SHOWN_CHARS`] characters, marked when cut.
+fn shown(s: String) -> String {
+    if s.chars().count() <= SHOWN_CHARS {
+        s
+    } else {
+        let mut cut: String = s.chars().take(SHOWN_CHARS).collect();
+        cut.push('…');
+        cut
+    }
 }
 
 const MAX_PROBLEMS: usize = 100;
+/// Most bytes of cells in one batch on its way to the datastore.
+const BATCH_BYTES: usize = 8 << 20;
 const DISTINCT_CAP: usize = 100_000;
 const PROGRESS_EVERY: Duration = Duration::from_millis(500);
 
@@ -232,6 +267,9 @@ struct Scan {
     findings: BTreeMap<(usize, PiiKind), (u64, Vec<String>)>,
     rows: u64,
     problems: Vec<Problem>,
+    /// Cells a spreadsheet program would run as formulas: how many, and the first few.
+    formulas: u64,
+    formula_cells: Vec<Problem>,
 }
 
 /// A fast, unkeyed hash: the values are the file's own, so there is nothing to defend against.
@@ -265,12 +303,13 @@ fn clean_headers(raw: &csv::StringRecord) -> Vec<String> {
 
 fn scan(
     conn: &mut DbConnection,
+    ctx: &Context,
     path: &Path,
     shape: CsvShape,
     progress: &mut Progress,
 ) -> Result<Scan, IngestError> {
     let bytes = Arc::new(AtomicU64::new(0));
-    let reader = source::csv_reader(path, shape, bytes.clone())?;
+    let reader = source::csv_reader(path, shape, bytes.clone(), ctx.limits.csv)?;
     std::thread::scope(|scope| {
         let records = source::read_ahead(scope, reader).into_iter().flatten();
         scan_records(conn, records, &bytes, progress)
@@ -289,14 +328,27 @@ fn scan_records(
         Some(Ok(h)) => clean_headers(&h),
     };
     let n = headers.len();
+    let mut header_findings = BTreeMap::new();
+    for (i, h) in headers.iter().enumerate() {
+        for f in pii::scan(h) {
+            let entry: &mut (u64, Vec<String>) = header_findings
+                .entry((i, f.kind))
+                .or_insert((0, Vec::new()));
+            entry.0 += 1;
+            entry.1.push(pii::mask(f.kind, &h[f.start..f.end]));
+        }
+    }
     let mut s = Scan {
         guesses: vec![TypeGuess::default(); n],
         nulls: vec![0; n],
         distinct: vec![FxHashSet::default(); n],
         distinct_more: vec![false; n],
-        findings: BTreeMap::new(),
+        // Header cells are scanned like any other: a column named after a person leaks too.
+        findings: header_findings,
         rows: 0,
         problems: Vec::new(),
+        formulas: 0,
+        formula_cells: Vec::new(),
         headers,
     };
     for rec in records {
@@ -336,6 +388,17 @@ fn scan_records(
                 continue;
             }
             s.guesses[i].see(t);
+            if crate::domain::formula::looks_like_formula(t) {
+                s.formulas += 1;
+                if s.formula_cells.len() < 20 {
+                    s.formula_cells.push(Problem {
+                        line,
+                        column: Some(s.headers[i].clone()),
+                        value: Some(shown(t.to_owned())),
+                        reason: "电子表格软件打开时会把它当作公式执行".into(),
+                    });
+                }
+            }
             if !s.distinct_more[i] {
                 s.distinct[i].insert(hash_cell(t));
                 if s.distinct[i].len() >= DISTINCT_CAP {
@@ -361,7 +424,18 @@ fn scan_records(
 }
 
 fn csv_problem(e: &csv::Error) -> Problem {
-    let line = e.position().map(|p| p.line()).unwrap_or(0);
+    let mut line = e.position().map(|p| p.line()).unwrap_or(0);
+    if let csv::ErrorKind::Io(io) = e.kind()
+        && let Some(t) = guard::too_long(io)
+    {
+        line = t.line;
+        return Problem {
+            line,
+            column: None,
+            value: None,
+            reason: t.message.clone(),
+        };
+    }
     let reason = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "该行含有无法识别的字符编码".to_owned(),
         csv::ErrorKind::Io(io) => format!("读取文件出错：{io}"),
@@ -481,6 +555,7 @@ fn transform(
         problems: Vec::new(),
     };
     let mut batch: Vec<Vec<Value>> = Vec::with_capacity(ctx.batch_rows);
+    let mut batch_bytes = 0usize;
     let mut records = records;
     records.next(); // the header
     for rec in records {
@@ -536,9 +611,12 @@ fn transform(
             }
         }
         out.write_record(None::<&[u8]>)?;
+        batch_bytes += rec.as_byte_record().as_slice().len();
         batch.push(values);
         t.rows += 1;
-        if batch.len() >= ctx.batch_rows {
+        // A batch is bounded in rows and in bytes (long cells make few rows a lot of memory).
+        if batch.len() >= ctx.batch_rows || batch_bytes >= BATCH_BYTES {
+            batch_bytes = 0;
             let first = t.rows as i64 - batch.len() as i64 + 1;
             let full = std::mem::replace(&mut batch, Vec::with_capacity(ctx.batch_rows));
             if t.problems.is_empty() && batches.send((first, full)).is_err() {
@@ -578,7 +656,7 @@ fn load(
     datastore::create_table(conn, table, &cols)?;
     let mut loader = datastore::BulkLoader::new(conn, table, &cols)?;
     let bytes = Arc::new(AtomicU64::new(0));
-    let reader = source::csv_reader(path, shape, bytes.clone())?;
+    let reader = source::csv_reader(path, shape, bytes.clone(), ctx.limits.csv)?;
     let mut out = csv::WriterBuilder::new()
         .from_writer(BufWriter::with_capacity(256 * 1024, File::create(&data)?));
     out.write_record(plan.iter().map(|p| p.name.as_str()))?;
@@ -668,7 +746,11 @@ fn run_inner(
         .as_deref()
         .and_then(|k| ctx.store.path(k))
         .ok_or_else(|| IngestError::Problems(vec![Problem::whole("原始文件已不存在")]))?;
-    // Spreadsheets become a UTF-8 CSV of their first sheet first.
+    // Spreadsheets become a UTF-8 CSV of their first sheet first; every other sheet (hidden
+    // ones too) is scanned for personal data on the way.
+    let mut sheet_findings: Vec<Finding> = Vec::new();
+    // Parts of a workbook nobody scanned: noted on the version, they keep the original private.
+    let mut unscanned: Vec<Problem> = Vec::new();
     let (csv_path, shape, encoding) = match v.source_format.as_str() {
         "xlsx" | "xls" => {
             let out = scratch_file(ctx, v.id, "sheet.csv")?;
@@ -678,7 +760,35 @@ fn run_inner(
             } else {
                 SourceFormat::Xlsx
             };
-            source::spreadsheet_to_csv(format, &source_path, &out)?;
+            let report =
+                source::convert_spreadsheet(format, &source_path, &out, &ctx.limits.sheet)?;
+            unscanned = report
+                .unscanned
+                .iter()
+                .map(|part| Problem {
+                    line: 0,
+                    column: None,
+                    value: Some(part.clone()),
+                    reason: "工作簿中的这一部分（批注、数据透视表缓存、外部链接、嵌入对象等）未扫描个人信息：原始文件不对外提供，公众可下载发布的 CSV、JSON 和 Excel".into(),
+                })
+                .collect();
+            for sheet in report.other_sheets_with_pii() {
+                let name = if sheet.hidden {
+                    format!("工作表「{}」（隐藏）", sheet.name)
+                } else {
+                    format!("工作表「{}」", sheet.name)
+                };
+                for (kind, count) in &sheet.pii {
+                    sheet_findings.push(Finding {
+                        column: usize::MAX,
+                        name: name.clone(),
+                        kind: *kind,
+                        count: *count,
+                        examples: Vec::new(),
+                        sheet: Some(sheet.name.clone()),
+                    });
+                }
+            }
             let shape = CsvShape {
                 encoding: encoding_rs::UTF_8,
                 delimiter: b',',
@@ -710,7 +820,7 @@ fn run_inner(
         total_bytes,
     };
     let started = Instant::now();
-    let s = scan(conn, &csv_path, shape, &mut progress)?;
+    let s = scan(conn, ctx, &csv_path, shape, &mut progress)?;
     let scanned_in = started.elapsed();
     if !s.problems.is_empty() {
         return Err(IngestError::Problems(s.problems));
@@ -730,6 +840,7 @@ fn run_inner(
             kind: *kind,
             count: *count,
             examples: examples.clone(),
+            sheet: None,
         })
         .collect();
     let scanned_columns: Vec<ColumnInfo> = s
@@ -759,7 +870,37 @@ fn run_inner(
     let undecided = findings
         .iter()
         .any(|f| !decisions.treatments.contains_key(&f.column) && !overridden);
-    let pii_json = (!findings.is_empty()).then(|| json(&findings));
+    // Other sheets' findings are recorded too: they keep the original upload from the public.
+    let recorded: Vec<&Finding> = findings.iter().chain(&sheet_findings).collect();
+    let pii_json = (!recorded.is_empty()).then(|| json(&recorded));
+    // Cells that would run as formulas wait for the publisher to confirm they are data
+    // (whatever the class: whoever opens the file in a spreadsheet program is at risk).
+    if s.formulas > 0 && !decisions.formulas_confirmed {
+        let mut cells = s.formula_cells.clone();
+        if s.formulas > cells.len() as u64 {
+            cells.push(Problem::whole(format!(
+                "共有 {} 个这样的单元格，以上列出前 {} 个",
+                s.formulas,
+                cells.len()
+            )));
+        }
+        versions::scanned(
+            conn,
+            v.id,
+            &Scanned {
+                status: "blocked",
+                encoding: Some(&encoding),
+                delimiter: Some(delimiter),
+                column_info: Some(&json(&scanned_columns)),
+                pii: pii_json.as_deref(),
+                report: Some(&json(&cells)),
+                finished_at: Some(super::now()),
+            },
+        )?;
+        return Ok(Outcome::Blocked {
+            findings: findings.len(),
+        });
+    }
     if open && undecided {
         versions::scanned(
             conn,
@@ -787,7 +928,7 @@ fn run_inner(
             delimiter: Some(delimiter),
             column_info: Some(&json(&scanned_columns)),
             pii: pii_json.as_deref(),
-            report: None,
+            report: (!unscanned.is_empty()).then(|| json(&unscanned)).as_deref(),
             finished_at: None,
         },
     )?;
@@ -805,9 +946,14 @@ fn run_inner(
             Some(Treatment::Mask) | Some(Treatment::Hash) => ColumnType::Text,
             _ => c.ty,
         };
+        // A header that names a person is masked with its column.
+        let name = match treatment {
+            Some(Treatment::Mask | Treatment::Hash) => pii::mask_all(&c.name),
+            _ => c.name.clone(),
+        };
         plan.push(Planned {
             source: c.source,
-            name: c.name.clone(),
+            name,
             ty,
             treatment,
             key: format!("c{}", plan.len() + 1),
@@ -852,8 +998,8 @@ fn run_inner(
                 nulls: scanned.nulls,
                 distinct: scanned.distinct,
                 distinct_more: scanned.distinct_more,
-                min: r.min.as_ref().map(display),
-                max: r.max.as_ref().map(display),
+                min: r.min.as_ref().map(display).map(shown),
+                max: r.max.as_ref().map(display).map(shown),
                 treatment: p.treatment,
             }
         })

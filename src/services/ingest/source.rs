@@ -1,16 +1,19 @@
 //! Reading an upload: which format it is, which encoding and delimiter a CSV uses, and a
-//! UTF-8 CSV reader over it. Spreadsheets (XLSX, XLS) become a UTF-8 CSV of their first sheet.
+//! UTF-8 CSV reader over it. An XLSX becomes a UTF-8 CSV of its first worksheet, every other
+//! sheet scanned for personal data (see [`super::xlsx`]); an XLS is refused, because its reader
+//! (calamine) builds whole sheets in memory from sizes the file declares.
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, BufWriter, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 
-use calamine::{Data, DataType, Reader};
 use encoding_rs::{Encoding, GB18030, UTF_8};
 use encoding_rs_io::DecodeReaderBytesBuilder;
+
+pub use super::xlsx::{SheetLimits, SheetSummary, SpreadsheetReport};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceFormat {
@@ -51,6 +54,44 @@ pub enum SourceError {
     Spreadsheet(String),
     #[error("电子表格没有工作表")]
     NoSheet,
+    #[error(
+        "暂不支持旧版 Excel（.xls）文件：请将 .xls 文件另存为 .xlsx 或 CSV 后上传（设置了打开密码的 Excel 文件也会被识别为 .xls，请先取消密码）"
+    )]
+    XlsUnsupported,
+    #[error(
+        "工作表「{sheet}」的单元格 {cell} 超出了允许的范围（{limit}）：请删除数据区域以外的单元格，或将数据另存为 CSV 后上传"
+    )]
+    OutOfRange {
+        sheet: String,
+        cell: String,
+        limit: String,
+    },
+    #[error(
+        "工作表「{sheet}」的单元格 {cell} 的内容超过 {max} 字节：请缩短该单元格的内容后重新上传"
+    )]
+    CellTooLong {
+        sheet: String,
+        cell: String,
+        max: usize,
+    },
+    #[error("电子表格中有文本超过 {max} 字节的单元格：请缩短过长的单元格内容后重新上传")]
+    SharedStringTooLong { max: usize },
+    #[error("工作表「{sheet}」的单元格超过 {max} 个：请拆分为多个文件，或另存为 CSV 后上传")]
+    TooManyCells { sheet: String, max: u64 },
+    #[error(
+        "电子表格中的{part}解压后超过 {max_mib} MiB，文件可能已损坏或是压缩炸弹：请在 Excel 中重新保存，或另存为 CSV 后上传"
+    )]
+    PartTooLarge { part: String, max_mib: u64 },
+    #[error(
+        "电子表格解压后的内容合计超过 {max_mib} MiB，文件可能已损坏或是压缩炸弹：请拆分为多个文件，或另存为 CSV 后上传"
+    )]
+    WorkbookTooLarge { max_mib: u64 },
+    #[error("电子表格的共享字符串表超过 {max_mib} MiB：请拆分为多个文件，或另存为 CSV 后上传")]
+    SharedStringsTooLarge { max_mib: u64 },
+    #[error("工作簿中的工作表超过 {max} 个：请删除不需要的工作表后重新上传")]
+    TooManySheets { max: usize },
+    #[error("电子表格中的文本展开后超过 {max_mib} MiB：请拆分为多个文件后上传")]
+    TooMuchText { max_mib: u64 },
     #[error(transparent)]
     Io(#[from] io::Error),
 }
@@ -141,6 +182,7 @@ pub fn csv_reader(
     path: &Path,
     shape: CsvShape,
     read: Arc<AtomicU64>,
+    limits: super::guard::CsvLimits,
 ) -> io::Result<csv::Reader<Box<dyn Read + Send>>> {
     let mut file = BufReader::with_capacity(256 * 1024, File::open(path)?);
     let input: Box<dyn Read + Send> = if shape.encoding == UTF_8 {
@@ -158,6 +200,12 @@ pub fn csv_reader(
                 .build(Counting { inner: file, read }),
         )
     };
+    // No field or record may grow past the limits, whatever the file holds.
+    let input: Box<dyn Read + Send> = Box::new(super::guard::RecordGuard::new(
+        input,
+        shape.delimiter,
+        limits,
+    ));
     Ok(csv::ReaderBuilder::new()
         .delimiter(shape.delimiter)
         .flexible(true)
@@ -177,25 +225,33 @@ pub fn read_ahead<'scope, R: Read + Send + 'scope>(
     mut reader: csv::Reader<R>,
 ) -> mpsc::Receiver<Chunk> {
     const CHUNK: usize = 1024;
+    // Records are bounded (see `guard`), and so is a chunk: at most this many bytes of them.
+    const CHUNK_BYTES: usize = 4 << 20;
     let (tx, rx) = mpsc::sync_channel::<Chunk>(8);
     scope.spawn(move || {
         let mut chunk = Vec::with_capacity(CHUNK);
+        let mut bytes = 0usize;
         loop {
             let mut record = csv::StringRecord::new();
             match reader.read_record(&mut record) {
-                Ok(true) => chunk.push(Ok(record)),
+                Ok(true) => {
+                    bytes += record.as_byte_record().as_slice().len();
+                    chunk.push(Ok(record));
+                }
                 Ok(false) => break,
                 Err(e) => {
                     chunk.push(Err(e));
                     break;
                 }
             }
-            if chunk.len() == CHUNK
-                && tx
+            if chunk.len() == CHUNK || bytes >= CHUNK_BYTES {
+                bytes = 0;
+                if tx
                     .send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)))
                     .is_err()
-            {
-                return;
+                {
+                    return;
+                }
             }
         }
         let _ = tx.send(chunk);
@@ -203,57 +259,32 @@ pub fn read_ahead<'scope, R: Read + Send + 'scope>(
     rx
 }
 
-fn cell_text(cell: &Data) -> String {
-    match cell {
-        Data::Empty | Data::Error(_) => String::new(),
-        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-        Data::Int(n) => n.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
-        Data::DateTime(_) => match cell.as_datetime() {
-            Some(t) if t.time() == chrono::NaiveTime::MIN => t.format("%Y-%m-%d").to_string(),
-            Some(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
-            None => String::new(),
-        },
+/// Converts a spreadsheet: an XLSX's first worksheet becomes a UTF-8 CSV at `out` and every
+/// other sheet is scanned for personal data (see [`SpreadsheetReport`]); an XLS is refused with
+/// [`SourceError::XlsUnsupported`] (calamine's XLS reader allocates from sizes declared in the
+/// file before anything can be checked, so no limit can be enforced on it).
+pub fn convert_spreadsheet(
+    format: SourceFormat,
+    source: &Path,
+    out: &Path,
+    limits: &SheetLimits,
+) -> Result<SpreadsheetReport, SourceError> {
+    match format {
+        SourceFormat::Xlsx => super::xlsx::xlsx_to_csv(source, out, limits),
+        SourceFormat::Xls => Err(SourceError::XlsUnsupported),
+        SourceFormat::Csv => Err(SourceError::Spreadsheet("文件不是电子表格".into())),
     }
 }
 
-/// Writes the first sheet of a spreadsheet to `out` as UTF-8 CSV.
+/// Transitional: [`convert_spreadsheet`] with the default limits, returning only the number of
+/// CSV records. It drops the report on the other sheets; callers should move to
+/// [`convert_spreadsheet`].
 pub fn spreadsheet_to_csv(
     format: SourceFormat,
     source: &Path,
     out: &Path,
 ) -> Result<u64, SourceError> {
-    let file = BufReader::new(File::open(source)?);
-    let bad = |e: &dyn std::fmt::Display| SourceError::Spreadsheet(e.to_string());
-    let range = match format {
-        SourceFormat::Xlsx => {
-            let mut book = calamine::Xlsx::new(file).map_err(|e| bad(&e))?;
-            book.worksheet_range_at(0)
-                .ok_or(SourceError::NoSheet)?
-                .map_err(|e| bad(&e))?
-        }
-        SourceFormat::Xls => {
-            let mut book = calamine::Xls::new(file).map_err(|e| bad(&e))?;
-            book.worksheet_range_at(0)
-                .ok_or(SourceError::NoSheet)?
-                .map_err(|e| bad(&e))?
-        }
-        SourceFormat::Csv => return Err(SourceError::Spreadsheet("not a spreadsheet".into())),
-    };
-    let mut w = csv::Writer::from_writer(BufWriter::new(File::create(out)?));
-    let mut rows = 0u64;
-    for row in range.rows() {
-        w.write_record(row.iter().map(cell_text))
-            .map_err(|e| SourceError::Io(io::Error::other(e)))?;
-        rows += 1;
-    }
-    w.flush()?;
-    if rows == 0 {
-        return Err(SourceError::Empty);
-    }
-    Ok(rows)
+    convert_spreadsheet(format, source, out, &SheetLimits::default()).map(|r| r.rows)
 }
 
 #[cfg(test)]

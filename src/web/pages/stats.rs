@@ -186,7 +186,7 @@ pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
 }
 
 /// A CSV answer: UTF-8 with a byte-order mark (so that Excel reads the Chinese), a Chinese
-/// file name.
+/// file name, formula-like cells neutralised.
 fn csv_response(
     name: &str,
     header: &[&str],
@@ -195,7 +195,12 @@ fn csv_response(
     let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
     w.write_record(header).map_err(AppError::internal)?;
     for r in rows {
-        w.write_record(&r).map_err(AppError::internal)?;
+        // Titles and names are typed by people: none may run as a formula in Excel.
+        w.write_record(
+            r.iter()
+                .map(|c| crate::domain::formula::neutralised(c).into_owned()),
+        )
+        .map_err(AppError::internal)?;
     }
     let body = w.into_inner().map_err(AppError::internal)?;
     let disposition = super::downloads::disposition(name, "stats.csv".into());
