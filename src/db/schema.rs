@@ -121,6 +121,8 @@ diesel::table! {
         created_by -> Nullable<Integer>,
         created_at -> Timestamp,
         finished_at -> Nullable<Timestamp>,
+        retired_at -> Nullable<Timestamp>,
+        retired_reason -> Nullable<Text>,
     }
 }
 

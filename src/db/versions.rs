@@ -37,6 +37,9 @@ pub struct Version {
     pub created_by: Option<i32>,
     pub created_at: NaiveDateTime,
     pub finished_at: Option<NaiveDateTime>,
+    /// Retired (its table dropped, its files forgotten): it never leaves again.
+    pub retired_at: Option<NaiveDateTime>,
+    pub retired_reason: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -212,6 +215,25 @@ pub fn decide(
 pub fn forget_source(conn: &mut DbConnection, id: i32) -> QueryResult<()> {
     diesel::update(resource_versions::table.find(id))
         .set(resource_versions::source_key.eq(None::<String>))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Retires a version: no table, no published file, no source; the reason stays.
+pub fn retire(
+    conn: &mut DbConnection,
+    id: i32,
+    reason: &str,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    diesel::update(resource_versions::table.find(id))
+        .set((
+            resource_versions::table_name.eq(None::<String>),
+            resource_versions::data_key.eq(None::<String>),
+            resource_versions::source_key.eq(None::<String>),
+            resource_versions::retired_at.eq(Some(at)),
+            resource_versions::retired_reason.eq(Some(reason)),
+        ))
         .execute(conn)
         .map(drop)
 }

@@ -321,6 +321,15 @@ pub fn decide_class_change(
                 req.open_conditions.as_deref(),
             )
             .map_err(|e| AdminError::Conflict(e.to_string()))?;
+            // Whatever the change, data that leaves `closed` must hold no untreated personal data.
+            if c.class() != crate::domain::OpenClass::Closed {
+                let untreated = super::access::untreated_versions(conn, req.dataset_id)?;
+                if !untreated.is_empty() {
+                    return Err(AdminError::Conflict(super::access::opening_refused(
+                        &untreated,
+                    )));
+                }
+            }
             datasets::set_class(
                 conn,
                 req.dataset_id,

@@ -707,7 +707,10 @@ pub fn timeliness(
     let calendar = calendar::work_calendar(conn)?;
     let all = rows::all(conn)?;
     let departments = crate::db::departments::all(conn)?;
-    let mut by_dataset: std::collections::BTreeMap<i32, (Timeliness, Vec<u32>, i32)> =
+    // Per dataset: its line, the working days, its department, whether it is publicly listed
+    // now (a dataset closed or withdrawn since counts in its department's total only: its
+    // name must not reappear here).
+    let mut by_dataset: std::collections::BTreeMap<i32, (Timeliness, Vec<u32>, i32, bool)> =
         std::collections::BTreeMap::new();
     for a in &all {
         if a.status == ApplicationStatus::Withdrawn {
@@ -731,6 +734,7 @@ pub fn timeliness(
                     },
                     Vec::new(),
                     d.department_id,
+                    crate::domain::is_publicly_listed(d.status, d.open_class),
                 ))
             }
         };
@@ -746,11 +750,11 @@ pub fn timeliness(
         entry.0.add(a, days, today);
         entry.1.extend(days);
     }
-    let mut lines: Vec<(String, i32, Timeliness, Vec<u32>)> = by_dataset
+    let mut lines: Vec<(String, i32, Timeliness, Vec<u32>, bool)> = by_dataset
         .into_values()
-        .map(|(mut t, days, dept)| {
+        .map(|(mut t, days, dept, listed)| {
             t.median_days = median(days.clone());
-            (t.department.clone(), dept, t, days)
+            (t.department.clone(), dept, t, days, listed)
         })
         .collect();
     lines.sort_by(|a, b| {
@@ -761,14 +765,14 @@ pub fn timeliness(
     let mut i = 0;
     while i < lines.len() {
         let dept = lines[i].1;
-        let group: Vec<&(String, i32, Timeliness, Vec<u32>)> =
+        let group: Vec<&(String, i32, Timeliness, Vec<u32>, bool)> =
             lines[i..].iter().take_while(|l| l.1 == dept).collect();
         let mut total = Timeliness {
             department: group[0].0.clone(),
             ..Timeliness::default()
         };
         let mut days = Vec::new();
-        for (_, _, t, d) in &group {
+        for (_, _, t, d, _) in &group {
             total.applications += t.applications;
             total.decided += t.decided;
             total.approved += t.approved;
@@ -782,7 +786,12 @@ pub fn timeliness(
         total.median_days = median(days);
         let n = group.len();
         out.push(total);
-        out.extend(group.into_iter().map(|(_, _, t, _)| t.clone()));
+        out.extend(
+            group
+                .into_iter()
+                .filter(|line| line.4)
+                .map(|(_, _, t, _, _)| t.clone()),
+        );
         i += n;
     }
     Ok(out)

@@ -802,10 +802,16 @@ pub struct DatasetPage {
 #[derive(Debug, Clone)]
 pub struct PublicResource {
     pub resource: Resource,
-    /// Ready versions, newest first.
+    /// The versions the public may pick, newest first.
     pub versions: Vec<crate::db::versions::Version>,
-    /// The original upload is still kept (not when personal data was masked out of it).
+    /// The original upload may leave (nothing personal was found in any of its sheets).
     pub original: bool,
+}
+
+impl PublicResource {
+    pub fn is_current(&self, v: &crate::db::versions::Version) -> bool {
+        self.resource.current_version_id == Some(v.id)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -845,17 +851,14 @@ pub fn dataset(
     }
     let mut page = metadata(conn, d)?;
     page.preview = match page.resources.first() {
-        Some(first) if page.dataset.open_class == crate::domain::OpenClass::Unconditional => {
-            match first
-                .versions
-                .iter()
-                .find(|v| Some(v.id) == first.resource.current_version_id)
-            {
-                Some(v) => Some((first.resource.clone(), super::preview::preview(conn, v)?)),
-                None => None,
-            }
-        }
-        _ => None,
+        Some(first) => match super::access::public_preview(conn, &page.dataset, &first.resource)? {
+            Some(served) => Some((
+                first.resource.clone(),
+                super::preview::preview(conn, &served)?,
+            )),
+            None => None,
+        },
+        None => None,
     };
     Ok(DatasetLookup::Found(Box::new(page)))
 }
@@ -872,11 +875,11 @@ pub fn metadata(conn: &mut DbConnection, d: Dataset) -> QueryResult<DatasetPage>
         if r.current_version_id.is_none() {
             continue;
         }
-        let versions = super::resources::ready_versions(conn, r.id)?;
+        let versions = super::access::public_versions(conn, r.id)?;
         let original = versions
             .iter()
             .find(|v| Some(v.id) == r.current_version_id)
-            .is_some_and(|v| v.source_key.is_some());
+            .is_some_and(super::access::original_allowed);
         resources.push(PublicResource {
             resource: r,
             versions,

@@ -5,9 +5,9 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::access::Served;
 use super::ingest::export::{self, ExportError};
 use super::preview;
-use super::resources::Served;
 use crate::storage::FileStore;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,9 +171,10 @@ pub fn prepare(
             }
         }
         Format::Original => {
-            let path = v
-                .source_key
-                .as_deref()
+            // The gate decided whether the original may leave with this version.
+            let path = Some(v)
+                .filter(|_| s.original)
+                .and_then(|v| v.source_key.as_deref())
                 .and_then(|k| store.path(k))
                 .filter(|p| p.exists())
                 .ok_or(DownloadError::NoOriginal)?;

@@ -1,5 +1,6 @@
 //! Use cases. Services own transactions and audit records and know no HTTP.
 
+pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod api_keys;

@@ -1,8 +1,10 @@
 //! Reading a ready version's datastore table: the preview on the dataset page (first rows,
-//! column summary, a chart) and the row API's typed, checked queries.
+//! column summary, a chart) and the row API's typed, checked queries. Rows are read only for a
+//! [`Served`] version: one that `services::access` let this reader have.
 
 use diesel::result::Error as DbError;
 
+use super::access::Served;
 use super::ingest::{self, ColumnInfo};
 use crate::db::DbConnection;
 use crate::db::datastore::{self, Col, Condition, Op, RowQuery};
@@ -11,6 +13,8 @@ use crate::domain::column_type::{ColumnType, Value, parse_as};
 
 /// Rows shown on the dataset page.
 pub const PREVIEW_ROWS: i64 = 50;
+/// Bytes of one cell shown in a preview.
+const PREVIEW_CELL_BYTES: usize = 300;
 /// Most rows one API request returns.
 pub const MAX_LIMIT: i64 = 10_000;
 const DEFAULT_LIMIT: i64 = 100;
@@ -33,8 +37,9 @@ fn cols(columns: &[ColumnInfo]) -> Vec<Col> {
         .collect()
 }
 
-fn table(v: &Version) -> Result<&str, DbError> {
-    v.table_name.as_deref().ok_or(DbError::NotFound)
+/// The datastore table of a version the gate let this reader have.
+fn table(served: &Served) -> Result<&str, DbError> {
+    served.table().ok_or(DbError::NotFound)
 }
 
 /// A bar of the chart, with its geometry in the SVG's coordinates.
@@ -79,6 +84,14 @@ fn cell_text(v: &serde_json::Value, ty: ColumnType) -> String {
     match v {
         serde_json::Value::Null => String::new(),
         serde_json::Value::Bool(b) => if *b { "是" } else { "否" }.to_owned(),
+        // A preview is for reading: a long cell shows its start (the file has it whole).
+        serde_json::Value::String(s) if s.len() > PREVIEW_CELL_BYTES => {
+            let mut end = PREVIEW_CELL_BYTES;
+            while !s.is_char_boundary(end) {
+                end -= 1;
+            }
+            format!("{}…", &s[..end])
+        }
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Number(n) if ty == ColumnType::Decimal => n
             .as_f64()
@@ -99,10 +112,11 @@ pub fn format_number(n: f64) -> String {
 
 /// The first rows, the summary and a chart when the data has a numeric column and a date or
 /// category column to group it by.
-pub fn preview(conn: &mut DbConnection, v: &Version) -> Result<Preview, DbError> {
+pub fn preview(conn: &mut DbConnection, served: &Served) -> Result<Preview, DbError> {
+    let v = &served.version;
     let columns = columns(v);
     let cols = cols(&columns);
-    let table = table(v)?;
+    let table = table(served)?;
     let q = RowQuery {
         limit: PREVIEW_ROWS,
         ..RowQuery::default()
@@ -371,20 +385,20 @@ pub struct RowsPage {
     pub rows: Vec<Vec<serde_json::Value>>,
 }
 
-pub fn query(conn: &mut DbConnection, v: &Version, q: &Query) -> Result<RowsPage, DbError> {
-    query_columns(conn, v, columns(v), q)
+pub fn query(conn: &mut DbConnection, served: &Served, q: &Query) -> Result<RowsPage, DbError> {
+    query_columns(conn, served, columns(&served.version), q)
 }
 
 /// As [`query`], over `columns` only (a grant's): `q` must have been parsed against the same
 /// columns, so that filters and sorts can name no other.
 pub fn query_columns(
     conn: &mut DbConnection,
-    v: &Version,
+    served: &Served,
     columns: Vec<ColumnInfo>,
     q: &Query,
 ) -> Result<RowsPage, DbError> {
     let cols = cols(&columns);
-    let table = table(v)?;
+    let table = table(served)?;
     let total = datastore::count(conn, table, &cols, &q.rows)?;
     let rows = datastore::rows(conn, table, &cols, &q.rows)?;
     Ok(RowsPage {

@@ -14,7 +14,7 @@ use crate::db::datasets::{self as dataset_rows, Dataset};
 use crate::db::resources::{self as resource_rows, NewResource, Resource};
 use crate::db::versions::{self, NewVersion, Version};
 use crate::db::{DbConnection, write_transaction};
-use crate::domain::{DatasetStatus, OpenClass, is_publicly_listed};
+use crate::domain::OpenClass;
 use crate::storage::StoredFile;
 
 /// Longest resource name.
@@ -98,10 +98,10 @@ pub fn start_upload(
         }
         // A new version of a column layout the publisher has already decided on keeps the
         // decisions on personal data (by column name, since positions may move).
+        // `all` is newest first: the decisions of the newest ready version carry over.
         let masking = all
             .iter()
-            .rev()
-            .find(|v| v.status == "ready")
+            .find(|v| v.status == "ready" && v.retired_at.is_none())
             .map(carried_decisions)
             .filter(|m| !m.is_empty());
         let number = versions::next_number(conn, resource.id)?;
@@ -200,6 +200,8 @@ pub fn own_version(
 pub struct Decision {
     pub treatments: std::collections::BTreeMap<usize, Treatment>,
     pub types: std::collections::BTreeMap<usize, crate::domain::column_type::ColumnType>,
+    /// Cells that look like formulas are data: publish them as they are.
+    pub confirm_formulas: bool,
 }
 
 /// Applies the publisher's decisions. A blocked version is processed again with them; a ready
@@ -236,6 +238,7 @@ pub fn decide(
         let mut decisions = ingest::decisions_of(&v);
         decisions.treatments.extend(decision.treatments.clone());
         decisions.types.extend(decision.types.clone());
+        decisions.formulas_confirmed |= decision.confirm_formulas;
         let masking =
             serde_json::to_string(&decisions).map_err(|e| DbError::SerializationError(e.into()))?;
         let target = match v.status.as_str() {
@@ -245,6 +248,11 @@ pub fn decide(
                     .filter(|f| !decisions.treatments.contains_key(&f.column))
                     .map(|f| f.name.as_str())
                     .collect();
+                if !ingest::problems_of(&v).is_empty() && !decisions.formulas_confirmed {
+                    return Err(PublishError::Transition(
+                        "文件中有会被电子表格软件当作公式执行的单元格：请核对后勾选“确认按原文发布”".into(),
+                    ));
+                }
                 if !undecided.is_empty() && d.open_class != OpenClass::Closed {
                     return Err(PublishError::Transition(format!(
                         "还需为这些含个人信息的列选择处理方式：{}",
@@ -284,6 +292,7 @@ pub fn decide(
                     }
                     Decisions {
                         types,
+                        formulas_confirmed: decisions.formulas_confirmed,
                         ..Decisions::default()
                     }
                 };
@@ -336,6 +345,72 @@ pub fn decide(
             }),
         )?;
         Ok(target)
+    })
+}
+
+/// Retires an old version of the department's own resource (e.g. one uploaded with personal
+/// data while the dataset was closed): its datastore table is dropped, its published file and
+/// its upload forgotten (and removed from the store once nothing refers to them), and it never
+/// leaves again. The current version cannot be retired: a new one must replace it first.
+/// Returns the keys of files that may now be removed.
+pub fn retire(
+    conn: &mut DbConnection,
+    p: &Publisher,
+    slug: &str,
+    id: i32,
+    number: i32,
+    reason: &str,
+) -> Result<(Version, Vec<String>), PublishError> {
+    let reason = reason.trim();
+    write_transaction(conn, |conn| {
+        // Who asks first: another department learns nothing from the form's checks.
+        let (d, r, v) = own_version(conn, p, slug, id, number)?;
+        if reason.chars().count() < 5 || reason.chars().count() > 500 {
+            return Err(PublishError::field(
+                "retire_reason",
+                "请填写停用理由（5 至 500 字），例如“含未脱敏的公民身份号码，已上传脱敏后的新版本”",
+            ));
+        }
+        if v.retired_at.is_some() {
+            return Err(PublishError::Transition("该版本已经停用".into()));
+        }
+        if !matches!(v.status.as_str(), "ready" | "blocked" | "failed") {
+            return Err(PublishError::Transition(
+                "该版本正在处理中，请等处理完成后再停用".into(),
+            ));
+        }
+        if r.current_version_id == Some(v.id) {
+            return Err(PublishError::Transition(
+                "这是当前提供的版本，不能停用：请先上传或生成处理后的新版本".into(),
+            ));
+        }
+        if let Some(table) = &v.table_name {
+            crate::db::datastore::drop_table(conn, table)?;
+        }
+        versions::retire(conn, v.id, reason, super::now())?;
+        audit::record(
+            conn,
+            &p.actor,
+            "resource.version_retire",
+            &format!("dataset:{}", d.slug),
+            serde_json::json!({
+                "resource": r.id,
+                "version": v.number,
+                "reason": reason,
+                "untreated": super::access::untreated(&v),
+            }),
+        )?;
+        let mut unused = Vec::new();
+        for key in [v.source_key.clone(), v.data_key.clone()]
+            .into_iter()
+            .flatten()
+        {
+            if versions::references_to(conn, &key)? == 0 && !unused.contains(&key) {
+                unused.push(key);
+            }
+        }
+        let v = versions::by_id(conn, v.id)?.ok_or(PublishError::NotFound)?;
+        Ok((v, unused))
     })
 }
 
@@ -421,127 +496,9 @@ pub fn blocked(conn: &mut DbConnection) -> Result<Vec<BlockedVersion>, DbError> 
     Ok(out)
 }
 
-/// Columns of the dataset's served versions that hold personal data nobody treated (possible
-/// only while the dataset is closed): the dataset cannot be opened until they are.
-pub fn unmasked_columns(conn: &mut DbConnection, dataset_id: i32) -> Result<Vec<String>, DbError> {
-    let mut out = Vec::new();
-    for r in resource_rows::for_dataset(conn, dataset_id)? {
-        let Some(vid) = r.current_version_id else {
-            continue;
-        };
-        let Some(v) = versions::by_id(conn, vid)? else {
-            continue;
-        };
-        if v.override_reason.is_some() {
-            continue;
-        }
-        let columns = ingest::columns_of(&v);
-        for f in ingest::findings_of(&v) {
-            let treated = columns
-                .iter()
-                .find(|c| c.source == f.column)
-                .is_none_or(|c| c.treatment.is_some());
-            if !treated && !out.contains(&f.name) {
-                out.push(format!("{}（{}）", f.name, r.name));
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// A resource as the public sees it: the dataset, the resource, the requested version.
-#[derive(Debug, Clone)]
-pub struct Served {
-    pub dataset: Dataset,
-    pub resource: Resource,
-    pub version: Version,
-}
-
-/// Whether and what the public may download.
-#[derive(Debug, Clone)]
-pub enum Access {
-    Open(Box<Served>),
-    /// Conditionally open: only inside a grant (its own issue); the page explains how to apply.
-    Conditional(Box<Dataset>),
-    /// Missing, draft, withdrawn, closed, or a version that is not ready: indistinguishable.
-    NotFound,
-}
-
-/// The served version of a public resource (`version` picks an older ready one).
-pub fn public(
-    conn: &mut DbConnection,
-    slug: &str,
-    id: i32,
-    version: Option<i32>,
-) -> Result<Access, DbError> {
-    let Some(d) = dataset_rows::by_slug(conn, slug)? else {
-        return Ok(Access::NotFound);
-    };
-    if !is_publicly_listed(d.status, d.open_class) || d.status != DatasetStatus::Published {
-        return Ok(Access::NotFound);
-    }
-    let Some(r) = resource_rows::by_id(conn, id)?.filter(|r| r.dataset_id == d.id) else {
-        return Ok(Access::NotFound);
-    };
-    if d.open_class == OpenClass::Conditional {
-        return Ok(Access::Conditional(Box::new(d)));
-    }
-    let v = match version {
-        Some(n) => versions::by_number(conn, r.id, n)?,
-        None => match r.current_version_id {
-            Some(vid) => versions::by_id(conn, vid)?,
-            None => None,
-        },
-    };
-    match v.filter(|v| v.status == "ready" && v.table_name.is_some()) {
-        Some(version) => Ok(Access::Open(Box::new(Served {
-            dataset: d,
-            resource: r,
-            version,
-        }))),
-        None => Ok(Access::NotFound),
-    }
-}
-
-/// The served version of a resource of a conditional dataset `d` (already checked to be
-/// published), for a grant holder: chosen as for open data.
-pub fn granted(
-    conn: &mut DbConnection,
-    d: &Dataset,
-    id: i32,
-    version: Option<i32>,
-) -> Result<Option<Served>, DbError> {
-    let Some(r) = resource_rows::by_id(conn, id)?.filter(|r| r.dataset_id == d.id) else {
-        return Ok(None);
-    };
-    let v = match version {
-        Some(n) => versions::by_number(conn, r.id, n)?,
-        None => match r.current_version_id {
-            Some(vid) => versions::by_id(conn, vid)?,
-            None => None,
-        },
-    };
-    Ok(v.filter(|v| v.status == "ready" && v.table_name.is_some())
-        .map(|version| Served {
-            dataset: d.clone(),
-            resource: r,
-            version,
-        }))
-}
-
 /// Counts a completed download of the dataset.
 pub fn record_download(conn: &mut DbConnection, dataset_id: i32) -> Result<(), DbError> {
     dataset_rows::record_download(conn, dataset_id)
-}
-
-/// The ready versions of a resource, newest first, for the public version history.
-pub fn ready_versions(conn: &mut DbConnection, resource_id: i32) -> Result<Vec<Version>, DbError> {
-    let mut all: Vec<Version> = versions::of_resource(conn, resource_id)?
-        .into_iter()
-        .filter(|v| v.status == "ready")
-        .collect();
-    all.reverse();
-    Ok(all)
 }
 
 /// When a version was last touched, for the console.

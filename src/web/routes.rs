@@ -208,6 +208,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/console/datasets/{slug}/resources/{id}/versions/{n}/decide",
             resources::decide,
         ))
+        .service(post(
+            "/console/datasets/{slug}/resources/{id}/versions/{n}/retire",
+            resources::retire,
+        ))
         // Administration.
         .service(page("/admin", admin::index))
         .service(page("/admin/departments", admin::departments))

@@ -150,6 +150,23 @@ async fn a_grant_lets_out_the_approved_columns_for_the_approved_period(backend: 
     // Exactly the two approved columns, in every format; the original upload is refused.
     let res = s.applicant.get(&s.download).await;
     assert_eq!(res.status(), 200);
+    // The holder's file is for the holder only: no shared cache may keep it.
+    let header = |name: &str| {
+        res.headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    assert!(
+        header("cache-control").contains("private") && header("cache-control").contains("no-store"),
+        "{:?}",
+        res.headers()
+    );
+    assert!(
+        header("vary").contains("Cookie") && header("vary").contains("Authorization"),
+        "{:?}",
+        res.headers()
+    );
     let body = res.text().await.unwrap();
     assert_eq!(header_of(&body), ["企业名称", "成立日期"]);
     assert!(body.contains("合肥测试企业3有限公司"));

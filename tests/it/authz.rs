@@ -267,6 +267,63 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
             Get("/datasets/a-closed/resources/5/download"),
             [MISSING, MISSING, MISSING, MISSING, MISSING],
         ),
+        // Versions and formats (issue 16): every `version=` and format goes through one gate.
+        (
+            Get("/datasets/a-published/resources/1/download?version=1&format=original"),
+            [Pass, Pass, Pass, Pass, Pass],
+        ),
+        (
+            Get("/datasets/a-published/resources/1/download?version=1&format=json"),
+            [Pass, Pass, Pass, Pass, Pass],
+        ),
+        (
+            Get("/datasets/a-published/resources/1/download?version=2"),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Get("/datasets/a-published/resources/1/download?version=0"),
+            [BAD, BAD, BAD, BAD, BAD],
+        ),
+        (
+            Get("/datasets/a-closed/resources/5/download?version=1&format=original"),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Get("/datasets/a-cond/resources/4/download?version=1&format=xlsx"),
+            [FORBID, FORBID, FORBID, FORBID, FORBID],
+        ),
+        (
+            Api(
+                "GET",
+                "/api/v1/datasets/a-published/resources/1/rows?version=2",
+                "",
+            ),
+            [NOKEY, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Api(
+                "GET",
+                "/api/v1/datasets/a-closed/resources/5/rows?version=1",
+                "",
+            ),
+            [NOKEY, MISSING, MISSING, MISSING, MISSING],
+        ),
+        // Retiring a version: the department's publishers only (the reason is too short, so
+        // nothing changes).
+        (
+            Post(
+                "/console/datasets/a-published/resources/1/versions/1/retire",
+                &[("retire_reason", "短")],
+            ),
+            [Login, FORBID, BAD, FORBID, FORBID],
+        ),
+        (
+            Post(
+                "/console/datasets/b-draft/resources/3/versions/1/retire",
+                &[("retire_reason", "短")],
+            ),
+            [Login, FORBID, MISSING, BAD, FORBID],
+        ),
         (
             Get("/console/datasets/a-published/resources"),
             [Login, FORBID, Pass, FORBID, FORBID],

@@ -46,7 +46,7 @@ pub enum PublishError {
 }
 
 impl PublishError {
-    fn field(key: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn field(key: &str, message: impl Into<String>) -> Self {
         Self::Invalid(FieldErrors::from([(key.to_owned(), message.into())]))
     }
 }
@@ -415,14 +415,11 @@ fn update_once(
         };
         // Closed data may hold personal data as uploaded; it opens only once that is treated.
         if class != OpenClass::Closed && old.open_class == OpenClass::Closed {
-            let unmasked = super::resources::unmasked_columns(conn, old.id)?;
+            let unmasked = super::access::untreated_versions(conn, old.id)?;
             if !unmasked.is_empty() {
                 return Err(PublishError::field(
                     "open_class",
-                    format!(
-                        "数据文件中含有未脱敏的个人信息（{}），开放前请先在数据文件页面选择脱敏方式，或由平台管理员核准",
-                        unmasked.join("、")
-                    ),
+                    super::access::opening_refused(&unmasked),
                 ));
             }
         }
@@ -559,13 +556,13 @@ pub fn open_at_once(
                 "该数据集有待审批的开放类型变更，不能快速发布".into(),
             ));
         }
-        let unmasked = super::resources::unmasked_columns(conn, d.id)?;
+        let unmasked = super::access::untreated_versions(conn, d.id)?;
         if !unmasked.is_empty() {
             return Err(PublishError::field(
                 "dataset",
                 format!(
-                    "数据文件中含有未脱敏的个人信息（{}）。快速发布不豁免个人信息保护，请先在数据文件页面选择脱敏方式",
-                    unmasked.join("、")
+                    "快速发布不豁免个人信息保护。{}",
+                    super::access::opening_refused(&unmasked)
                 ),
             ));
         }

@@ -11,10 +11,11 @@ use super::{ApiError, ApiUser};
 use crate::db::resources::Resource;
 use crate::db::versions::Version;
 use crate::services::Actor;
+use crate::services::access::{self, Access};
 use crate::services::applications;
 use crate::services::ingest;
 use crate::services::preview;
-use crate::services::resources::{self, Access, Upload};
+use crate::services::resources::{self, Upload};
 use crate::web::AppState;
 use crate::web::auth::client_ip;
 use crate::web::pages::downloads::{self, Refusal};
@@ -220,7 +221,7 @@ pub fn query_rows(
         ),
         None => None,
     };
-    let (served, grant) = match resources::public(c, slug, id, version)? {
+    let (served, grant) = match access::public(c, slug, id, version)? {
         Access::Open(s) => (*s, None),
         Access::NotFound => return Err(ApiError::not_found()),
         // Conditional data: only inside the caller's live API grant.
@@ -229,7 +230,7 @@ pub fn query_rows(
                 return Err(ApiError::forbidden(Refusal::conditional_message(&d.title)));
             };
             match applications::usable_grant(c, user.id, d.id, "api", now)? {
-                Ok(g) => match resources::granted(c, &d, id, version)? {
+                Ok(g) => match access::granted(c, &d, id, version)? {
                     Some(s) => (s, Some(g)),
                     None => return Err(ApiError::not_found()),
                 },
@@ -251,7 +252,7 @@ pub fn query_rows(
     {
         return Err(ApiError::forbidden(denial.message()));
     }
-    let page = preview::query_columns(c, &served.version, columns, &q)?;
+    let page = preview::query_columns(c, &served, columns, &q)?;
     Ok((served.version.number, q, page))
 }
 

@@ -8,7 +8,7 @@ use std::io::Read;
 use actix_files::NamedFile;
 use actix_web::body::SizedStream;
 use actix_web::http::header::{
-    Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
+    self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue,
 };
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -16,9 +16,10 @@ use futures_util::Stream;
 
 use crate::db::users::User;
 use crate::services::Actor;
+use crate::services::access::{self, Access};
 use crate::services::applications;
 use crate::services::downloads::{self, DownloadError, Format};
-use crate::services::resources::{self, Access};
+use crate::services::resources;
 use crate::web::auth::Viewer;
 use crate::web::forms::path_id;
 use crate::web::{AppError, AppState};
@@ -125,7 +126,7 @@ pub async fn serve(
     let id = path_id(id).map_err(|_| Refusal::NotFound)?;
     let (format, version, bom) = parse_query(req.query_string())?;
     let access = state
-        .db(move |c| Ok(resources::public(c, &slug, id, version)?))
+        .db(move |c| Ok(access::public(c, &slug, id, version)?))
         .await?;
     let (served, only) = match access {
         Access::NotFound => return Err(Refusal::NotFound),
@@ -150,7 +151,7 @@ pub async fn serve(
                         Err(denial) => return Ok(Err((d, denial))),
                     };
                     // The version is chosen as for open data; only the grant's columns leave.
-                    let served = match resources::granted(c, &d, id, version)? {
+                    let served = match access::granted(c, &d, id, version)? {
                         Some(s) => s,
                         None => return Ok(Ok(None)),
                     };
@@ -178,6 +179,8 @@ pub async fn serve(
         }
         Access::Open(s) => (s, None),
     };
+    // A grant holder's file is theirs alone: no shared cache may keep it, whichever route.
+    let private = only.is_some();
     let (store, cache) = (state.store.clone(), state.settings.cache_dir());
     let s = served.clone();
     let prepared =
@@ -218,6 +221,17 @@ pub async fn serve(
     // NamedFile answers the conditional and Range requests; a whole file goes out in larger
     // chunks than its 64 KiB ones, with the same headers.
     let mut response = file.into_response(req);
+    if private {
+        let h = response.headers_mut();
+        h.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("private, no-store"),
+        );
+        h.insert(
+            header::VARY,
+            header::HeaderValue::from_static("Cookie, Authorization"),
+        );
+    }
     if response.status() == StatusCode::OK && req.method() == Method::GET {
         if let Ok(f) = std::fs::File::open(&prepared.path)
             && let Ok(meta) = f.metadata()

@@ -14,6 +14,7 @@ use crate::db::datasets::Dataset;
 use crate::db::resources::Resource;
 use crate::db::versions::Version;
 use crate::domain::column_type::ColumnType;
+use crate::services::access;
 use crate::services::ingest::{self, ColumnInfo, Finding, Problem, Treatment};
 use crate::services::preview::{self, Preview};
 use crate::services::publishing::{PublishError, Publisher};
@@ -42,6 +43,15 @@ pub struct VersionRow {
     pub status_label: &'static str,
 }
 
+/// A version's state for the console: a retired one says so, whatever it was.
+pub fn label_of(v: &Version) -> &'static str {
+    if v.retired_at.is_some() {
+        "已停用"
+    } else {
+        status_label(&v.status)
+    }
+}
+
 pub fn status_label(status: &str) -> &'static str {
     match status {
         "processing" => "处理中",
@@ -56,7 +66,7 @@ fn rows_of(versions: Vec<Version>) -> Vec<VersionRow> {
     versions
         .into_iter()
         .map(|v| VersionRow {
-            status_label: status_label(&v.status),
+            status_label: label_of(&v),
             version: v,
         })
         .collect()
@@ -347,6 +357,8 @@ pub struct VersionPage {
     pub types: [ColumnType; 6],
     pub errors: FormErrors,
     pub is_current: bool,
+    /// What was typed into the retire form (kept when it is refused).
+    pub retire_reason: String,
 }
 
 impl VersionPage {
@@ -369,6 +381,14 @@ impl VersionPage {
 
     pub fn can_decide(&self) -> bool {
         matches!(self.version.status.as_str(), "blocked" | "ready")
+            && self.version.retired_at.is_none()
+    }
+
+    /// An old version (not the one served now) may be retired.
+    pub fn can_retire(&self) -> bool {
+        !self.is_current
+            && self.version.retired_at.is_none()
+            && matches!(self.version.status.as_str(), "ready" | "blocked" | "failed")
     }
 }
 
@@ -384,11 +404,10 @@ async fn version_page(
     let (p, slug) = (p.clone(), slug.to_owned());
     let (dataset, resource, version, preview) = state
         .db(move |c| {
-            let (d, r, v) = resources::own_version(c, &p, &slug, id, number).map_err(failure)?;
-            let preview = if v.status == "ready" {
-                Some(preview::preview(c, &v)?)
-            } else {
-                None
+            let (d, r, v, served) = access::own(c, &p, &slug, id, number).map_err(failure)?;
+            let preview = match served {
+                Some(s) => Some(preview::preview(c, &s)?),
+                None => None,
             };
             Ok((d, r, v, preview))
         })
@@ -415,7 +434,7 @@ async fn version_page(
             format!("{} 第 {} 版", resource.name, version.number),
             NAV_CONSOLE,
         ),
-        status_label: status_label(&version.status),
+        status_label: label_of(&version),
         percent: version.progress / 10,
         is_current: resource.current_version_id == Some(version.id),
         problems: ingest::problems_of(&version),
@@ -427,6 +446,7 @@ async fn version_page(
         version,
         types: ColumnType::ALL,
         errors,
+        retire_reason: String::new(),
     })
 }
 
@@ -516,7 +536,12 @@ pub async fn decide(
             }
         }
     }
-    if errors.is_empty() && decision.treatments.is_empty() && decision.types.is_empty() {
+    decision.confirm_formulas = form.get("confirm_formulas").is_some_and(|v| v == "yes");
+    if errors.is_empty()
+        && decision.treatments.is_empty()
+        && decision.types.is_empty()
+        && !decision.confirm_formulas
+    {
         errors.add(
             "decide",
             "没有需要保存的修改：请为含个人信息的列选择处理方式，或修改列的类型",
@@ -551,4 +576,61 @@ pub async fn decide(
     }
     let page = version_page(&state, &viewer, &p, &slug, id, number, errors).await?;
     render_with_status(StatusCode::BAD_REQUEST, &page)
+}
+
+/// `POST …/versions/{n}/retire`: `retire_reason`. An old version is retired for good (see
+/// `services::resources::retire`); the current one cannot be.
+pub async fn retire(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: Session,
+    path: web::Path<(String, String, String)>,
+    CsrfForm(form): CsrfForm<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let p = viewer.require_publisher()?;
+    let (slug, id, number) = path.into_inner();
+    let (id, number) = (path_id(&id)?, path_id(&number)?);
+    let reason = form.get("retire_reason").cloned().unwrap_or_default();
+    let (p2, slug2, reason2) = (p.clone(), slug.clone(), reason.clone());
+    let result = state
+        .db(
+            move |c| match resources::retire(c, &p2, &slug2, id, number, &reason2) {
+                Ok(done) => Ok(Ok(done)),
+                Err(PublishError::Invalid(f)) => Ok(Err((StatusCode::BAD_REQUEST, f))),
+                Err(PublishError::Transition(m)) => Ok(Err((
+                    StatusCode::CONFLICT,
+                    [("retire_reason".to_owned(), m)].into(),
+                ))),
+                Err(e) => Err(failure(e)),
+            },
+        )
+        .await?;
+    match result {
+        Ok((v, unused)) => {
+            let store = state.store.clone();
+            web::block(move || {
+                for key in unused {
+                    let _ = store.remove(&key);
+                }
+            })
+            .await
+            .map_err(AppError::internal)?;
+            set_flash(
+                &session,
+                &format!("第 {} 版已停用，其数据和文件已删除。", v.number),
+            );
+            Ok(see_other(&format!(
+                "/console/datasets/{slug}/resources/{id}/versions/{number}"
+            )))
+        }
+        Err((status, fields)) => {
+            let mut errors = FormErrors::new();
+            for (k, m) in fields {
+                errors.add(&k, m);
+            }
+            let mut page = version_page(&state, &viewer, &p, &slug, id, number, errors).await?;
+            page.retire_reason = reason;
+            render_with_status(status, &page)
+        }
+    }
 }

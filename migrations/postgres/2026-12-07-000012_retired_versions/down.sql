@@ -1,0 +1,2 @@
+ALTER TABLE resource_versions DROP COLUMN retired_reason;
+ALTER TABLE resource_versions DROP COLUMN retired_at;
