@@ -50,6 +50,31 @@ pub fn file_store(settings: &Settings) -> FileStore {
     FileStore::new(settings.files_dir())
 }
 
+/// The portal's own address for absolute links (API, CKAN, DCAT, sitemap, robots.txt): from the
+/// settings only, never from a request's `Host` header, which anyone can set and whose links
+/// would then be cached publicly. Unset, it is the bound loopback address; a portal listening on
+/// any other address must be told its public address.
+pub fn public_url(configured: &str, bound: std::net::SocketAddr) -> anyhow::Result<String> {
+    let configured = configured.trim().trim_end_matches('/');
+    if !configured.is_empty() {
+        if !(configured.starts_with("https://") || configured.starts_with("http://")) {
+            anyhow::bail!(
+                "site.public_url 应为 http:// 或 https:// 开头的地址（例如 https://data.example.gov.cn），现为“{configured}”"
+            );
+        }
+        return Ok(configured.to_owned());
+    }
+    if !bound.ip().is_loopback() {
+        anyhow::bail!(
+            "the portal listens on {bound}, which is not a loopback address: set site.public_url \
+             (or KAIFANG_SITE__PUBLIC_URL) to its public address, e.g. https://data.example.gov.cn, \
+             so that absolute links never come from a request's Host header \
+             （监听非本机地址时必须设置 site.public_url，即门户的公开地址）"
+        );
+    }
+    Ok(format!("http://{bound}"))
+}
+
 /// What an ingest needs besides a connection.
 pub fn ingest_context(
     settings: &Settings,
@@ -358,11 +383,13 @@ pub struct Application {
 
 impl Application {
     /// Migrates the database and binds the listener (port 0 picks a free port).
-    pub fn build(settings: Settings) -> anyhow::Result<Self> {
-        let pool = open_database(&settings)?;
+    pub fn build(mut settings: Settings) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(&settings.bind)
             .with_context(|| format!("cannot listen on {}", settings.bind))?;
-        let port = listener.local_addr()?.port();
+        let bound = listener.local_addr()?;
+        let port = bound.port();
+        settings.site.public_url = public_url(&settings.site.public_url, bound)?;
+        let pool = open_database(&settings)?;
         let workers = settings.workers;
         let secrets = Secrets::load(&settings.auth.secret_key, &settings.data_dir)?;
         let session_key = Key::from(secrets.session_key());

@@ -24,6 +24,7 @@ mod hostile_uploads;
 mod interop;
 mod migrations;
 mod operations;
+mod origin;
 mod pages;
 mod protection;
 mod requests;

@@ -16,23 +16,15 @@ use crate::services::catalog::{self, DatasetPage, PublicResource};
 use crate::web::AppState;
 use crate::web::format::iso;
 
-/// The portal's own address for absolute links: `site.public_url`, or the request's host.
-pub fn base_url(state: &AppState, req: &HttpRequest) -> String {
-    let configured = state.settings.site.public_url.trim_end_matches('/');
-    if !configured.is_empty() {
-        return configured.to_owned();
-    }
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .filter(|h| {
-            !h.is_empty()
-                && h.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-        })
-        .unwrap_or("localhost");
-    format!("http://{host}")
+/// The portal's own address for absolute links: `site.public_url`, which startup fills in from
+/// the bound address when it is unset (`startup::public_url`). Never the request's `Host`.
+pub fn base_url(state: &AppState, _req: &HttpRequest) -> String {
+    state
+        .settings
+        .site
+        .public_url
+        .trim_end_matches('/')
+        .to_owned()
 }
 
 /// A JSON body with a strong ETag; `If-None-Match` with the same tag gets 304.
