@@ -353,6 +353,7 @@ async fn the_due_date_follows_the_holiday_calendar(backend: Backend) {
         return;
     };
     let today = s.app.clock.today();
+    s.app.clear_calendar(today, 60);
     let holidays: Vec<_> = (1..=7).map(|n| today + Duration::days(n)).collect();
     let mut make_up = today + Duration::days(8);
     while make_up.weekday() != Weekday::Sun {

@@ -153,10 +153,7 @@ async fn browser_home_catalog_filter_dataset() {
             .await?
             .send_keys("公交")
             .await?;
-        c.find(Locator::Css(".hero button[type=submit]"))
-            .await?
-            .click()
-            .await?;
+        follow(&c, c.find(Locator::Css(".hero button[type=submit]")).await?).await?;
         let url = c.current_url().await?;
         assert_eq!(url.path(), "/datasets");
         assert_eq!(visible_text(&c, "#results-title").await, "共 1 个数据集");
@@ -164,11 +161,13 @@ async fn browser_home_catalog_filter_dataset() {
         // Back to the whole catalog, then filter by theme with a click.
         open(&c, &format!("{}/datasets", app.address)).await?;
         assert_eq!(visible_text(&c, "#results-title").await, "共 2 个数据集");
-        c.find(Locator::Css(
-            "section[aria-labelledby=facet-theme] a[href*='theme=environment']",
-        ))
-        .await?
-        .click()
+        follow(
+            &c,
+            c.find(Locator::Css(
+                "section[aria-labelledby=facet-theme] a[href*='theme=environment']",
+            ))
+            .await?,
+        )
         .await?;
         assert_eq!(visible_text(&c, "#results-title").await, "共 1 个数据集");
         assert_eq!(
@@ -182,14 +181,13 @@ async fn browser_home_catalog_filter_dataset() {
         );
 
         // Clear the filter, open the bus dataset.
-        c.find(Locator::Css(".active-filters a[href='/datasets']"))
-            .await?
-            .click()
-            .await?;
-        c.find(Locator::LinkText("合肥市公交线路信息"))
-            .await?
-            .click()
-            .await?;
+        follow(
+            &c,
+            c.find(Locator::Css(".active-filters a[href='/datasets']"))
+                .await?,
+        )
+        .await?;
+        follow(&c, c.find(Locator::LinkText("合肥市公交线路信息")).await?).await?;
         assert_eq!(c.current_url().await?.path(), "/datasets/hefei-bus-routes");
         assert_eq!(visible_text(&c, "h1").await, "合肥市公交线路信息");
         assert!(visible_text(&c, ".open-class").await.contains("无条件开放"));
@@ -235,10 +233,12 @@ async fn fill(c: &Client, id: &str, value: &str) -> Result<(), fantoccini::error
 /// Logs out and waits for the logged-out page: opening another page while the logout is still
 /// in flight would find the session alive.
 async fn log_out(c: &Client) -> Result<(), fantoccini::error::CmdError> {
-    c.find(Locator::Css("form[action='/logout'] button"))
-        .await?
-        .click()
-        .await?;
+    follow(
+        c,
+        c.find(Locator::Css("form[action='/logout'] button"))
+            .await?,
+    )
+    .await?;
     c.wait()
         .at_most(Duration::from_secs(30))
         .for_element(Locator::Css("a[href='/login']"))
@@ -259,13 +259,33 @@ async fn log_in(
     submit(c, "/login").await
 }
 
+/// Submits a form and waits for the page it leads to.
 async fn submit(c: &Client, form_action: &str) -> Result<(), fantoccini::error::CmdError> {
-    c.find(Locator::Css(&format!(
-        "form[action='{form_action}'] button[type=submit]"
-    )))
-    .await?
-    .click()
-    .await?;
+    let button = c
+        .find(Locator::Css(&format!(
+            "form[action='{form_action}'] button[type=submit]"
+        )))
+        .await?;
+    follow(c, button).await
+}
+
+/// Clicks a link or button and waits for the page it leads to: first until the page it was on is
+/// gone (its footer goes stale), then until the new page's footer is there. Waiting only for a
+/// footer would find the old page's and race the navigation.
+async fn follow(
+    c: &Client,
+    target: fantoccini::elements::Element,
+) -> Result<(), fantoccini::error::CmdError> {
+    let old_footer = c.find(Locator::Css("footer.site-footer")).await?;
+    target.click().await?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while old_footer.is_displayed().await.is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the click never left the page"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     c.wait()
         .at_most(Duration::from_secs(30))
         .for_element(Locator::Css("footer.site-footer"))
@@ -290,10 +310,12 @@ async fn browser_register_login_and_use_an_api_key() {
     let result = async {
         // Registration with a wrong check character: the error is shown, nothing is stored.
         open(&c, &format!("{}/register", app.address)).await?;
-        c.find(Locator::Css("a[href='/register/organisation']"))
-            .await?
-            .click()
-            .await?;
+        follow(
+            &c,
+            c.find(Locator::Css("a[href='/register/organisation']"))
+                .await?,
+        )
+        .await?;
         for (id, value) in [
             ("f-org_name", "合肥恒信数据科技有限公司"),
             ("f-credit_code", "91110108551385082A"),
@@ -349,7 +371,7 @@ async fn browser_register_login_and_use_an_api_key() {
         assert!(!c.source().await?.contains("11010519491231002X"));
 
         // Create an API key and use it with curl.
-        c.find(Locator::LinkText("API 密钥")).await?.click().await?;
+        follow(&c, c.find(Locator::LinkText("API 密钥")).await?).await?;
         fill(&c, "f-name", "curl 测试").await?;
         submit(&c, "/account/keys").await?;
         let key = visible_text(&c, "#new-key-value").await;
@@ -480,10 +502,7 @@ async fn browser_searches_in_traditional_characters_and_narrows_by_a_facet() {
             .await?
             .send_keys("數據")
             .await?;
-        c.find(Locator::Css(".hero button[type=submit]"))
-            .await?
-            .click()
-            .await?;
+        follow(&c, c.find(Locator::Css(".hero button[type=submit]")).await?).await?;
         assert_eq!(visible_text(&c, "#results-title").await, "共 3 个数据集");
         let marks = c
             .find_all(Locator::Css(".results .card-title mark"))
@@ -503,7 +522,7 @@ async fn browser_searches_in_traditional_characters_and_narrows_by_a_facet() {
             .await?
             .text()
             .await?;
-        link.click().await?;
+        follow(&c, link).await?;
         let cards = c.find_all(Locator::Css(".results .card")).await?;
         assert_eq!(promised, "1");
         assert_eq!(cards.len(), 1);
@@ -649,10 +668,7 @@ async fn browser_showcase_item_appears_on_its_dataset_once_approved() {
         log_in(&c, &app, "admin@ah.gov.cn", crate::helpers::PASSWORD).await?;
         open(&c, &format!("{}/admin/showcase", app.address)).await?;
         assert!(visible_text(&c, "main").await.contains("合肥公交到站提醒"));
-        c.find(Locator::Css("button[name=decision][value=approve]"))
-            .await?
-            .click()
-            .await?;
+        follow(&c, c.find(Locator::Css("button[name=decision][value=approve]")).await?).await?;
         c.wait()
             .at_most(Duration::from_secs(30))
             .for_element(Locator::XPath("//*[contains(., '已通过')]"))
@@ -662,7 +678,7 @@ async fn browser_showcase_item_appears_on_its_dataset_once_approved() {
         // Now on the dataset's page and in the gallery, with the screenshot 800 pixels wide.
         open(&c, &format!("{}/datasets/hefei-bus-lines", app.address)).await?;
         assert!(visible_text(&c, ".showcase-uses").await.contains("合肥公交到站提醒"));
-        c.find(Locator::Css(".showcase-uses a")).await?.click().await?;
+        follow(&c, c.find(Locator::Css(".showcase-uses a")).await?).await?;
         c.wait()
             .at_most(Duration::from_secs(30))
             .for_element(Locator::Css(".showcase-item img"))

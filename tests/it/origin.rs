@@ -21,7 +21,13 @@ const PATHS: [&str; 6] = [
 async fn setup(app: &TestApp) {
     let dept = app.department("hefei-transport", "合肥市交通运输局", "340100");
     let d = DatasetBuilder::new("bus-lines", "合肥市公交线路", &dept).insert(app);
-    ingest_file(app, &d, "线路", "lines.csv", "线路,票价\n1路,2\n".as_bytes());
+    ingest_file(
+        app,
+        &d,
+        "线路",
+        "lines.csv",
+        "线路,票价\n1路,2\n".as_bytes(),
+    );
 }
 
 async fn with_host(app: &TestApp, path: &str, host: &str) -> String {
@@ -44,7 +50,10 @@ async fn a_forged_host_never_reaches_a_link(backend: Backend) {
     for path in PATHS {
         let body = with_host(&app, path, "evil.example").await;
         assert!(!body.contains("evil.example"), "{path}: {body}");
-        assert!(body.contains(&app.address), "{path} links to the portal itself: {body}");
+        assert!(
+            body.contains(&app.address),
+            "{path} links to the portal itself: {body}"
+        );
     }
 }
 
@@ -60,7 +69,10 @@ async fn the_configured_public_address_is_used_everywhere(backend: Backend) {
     for path in PATHS {
         let body = with_host(&app, path, "evil.example").await;
         assert!(!body.contains("evil.example"), "{path}");
-        assert!(body.contains("https://data.example.gov.cn/"), "{path}: {body}");
+        assert!(
+            body.contains("https://data.example.gov.cn/"),
+            "{path}: {body}"
+        );
         assert!(!body.contains("https://data.example.gov.cn//"), "{path}");
     }
 }

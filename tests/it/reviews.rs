@@ -74,6 +74,7 @@ async fn a_report_filed_on_a_friday_before_a_holiday_is_due_on_the_right_day(bac
         app.clock.advance(Duration::days(1));
     }
     let friday = app.clock.today();
+    app.clear_calendar(friday, 60);
     let day = |n: i64| friday + Duration::days(n);
     for n in 3..=5 {
         kaifang::db::calendar::insert(&mut app.conn(), day(n), DayKind::Holiday, "测试假期")
