@@ -242,7 +242,7 @@ fn spawn_link_checker(
     // Built on the checker's own thread: a blocking client may not be made in async code.
     let mut client = None;
     spawn_periodic("link-check", (FIRST, EVERY), alive, move |_| {
-        let client = client.get_or_insert_with(crate::services::showcase::link_client);
+        let client = client.get_or_insert_with(crate::services::outbound::Outbound::new);
         let mut conn = pool.get().map_err(|e| e.to_string())?;
         crate::services::showcase::check_links(&mut conn, client, clock.now())
             .map(drop)

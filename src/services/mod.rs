@@ -12,6 +12,7 @@ pub mod demo;
 pub mod downloads;
 pub mod emergencies;
 pub mod ingest;
+pub mod outbound;
 pub mod passwords;
 pub mod preview;
 pub mod publishing;

@@ -99,6 +99,27 @@ pub fn valid_link(link: &str) -> bool {
             .any(|c| c.is_whitespace() || c.is_control() || c == '"' || c == '<' || c == '>')
 }
 
+/// What is wrong with a link, said to the person who typed it: the portal links (and later
+/// checks) only addresses on the public internet, on the standard ports (services::outbound).
+pub fn link_error(link: &str) -> Option<&'static str> {
+    use crate::services::outbound::{Refusal, vet_url};
+    if !valid_link(link) {
+        return Some("请填写以 http:// 或 https:// 开头的完整链接");
+    }
+    match vet_url(link).err()? {
+        Refusal::Address { .. } | Refusal::LocalName(_) => {
+            Some("链接指向本机或内网地址，请填写公网上可以访问的链接")
+        }
+        Refusal::Port(_) => {
+            Some("链接只能使用标准端口（http 为 80，https 为 443），请去掉其中的端口号")
+        }
+        Refusal::Userinfo => Some("链接中不能包含用户名或密码"),
+        Refusal::Scheme(_) | Refusal::Unparsable(_) | Refusal::NoHost => {
+            Some("请填写以 http:// 或 https:// 开头的完整链接")
+        }
+    }
+}
+
 /// Checks a submission: the ids of the public datasets it names.
 pub fn check(conn: &mut DbConnection, form: &ShowcaseForm) -> Result<Vec<i32>, ShowcaseError> {
     let mut errors = Vec::new();
@@ -110,11 +131,8 @@ pub fn check(conn: &mut DbConnection, form: &ShowcaseForm) -> Result<Vec<i32>, S
     if description.chars().count() < 10 || description.chars().count() > 2000 {
         errors.push(("description".into(), "请介绍作品（10 至 2000 字）".into()));
     }
-    if !valid_link(form.link.trim()) {
-        errors.push((
-            "link".into(),
-            "请填写以 http:// 或 https:// 开头的完整链接".into(),
-        ));
+    if let Some(wrong) = link_error(form.link.trim()) {
+        errors.push(("link".into(), wrong.into()));
     }
     if !KINDS.iter().any(|(k, _)| *k == form.kind) {
         errors.push(("kind".into(), "请选择作品类型".into()));
@@ -463,23 +481,27 @@ pub fn for_dataset(conn: &mut DbConnection, dataset_id: i32) -> Result<Vec<ItemV
         .collect()
 }
 
-/// Checks the links of approved items: a 2xx or 3xx answer (to HEAD, or GET when HEAD is not
-/// allowed) within ten seconds is alive; anything else marks the link dead until a later check
-/// finds it again. Only approved items are checked: an administrator has read every link.
+/// Checks the links of approved items: a 2xx or 3xx answer (to HEAD, or a one-byte GET when
+/// HEAD is not allowed) within ten seconds is alive; anything else marks the link dead until a
+/// later check finds it again, and so does a link the checker refuses to follow (an internal
+/// address, another port: services::outbound), so that the public result says nothing about
+/// the portal's own network. Only approved items are checked: an administrator has read every
+/// link.
 pub fn check_links(
     conn: &mut DbConnection,
-    client: &reqwest::blocking::Client,
+    outbound: &crate::services::outbound::Outbound,
     now: NaiveDateTime,
 ) -> Result<(usize, usize), DbError> {
+    use crate::services::outbound::Outcome;
     let (mut alive, mut dead) = (0, 0);
     for item in rows::in_status(conn, "approved")? {
-        let ok = match client.head(&item.link).send() {
-            Ok(r) if r.status().as_u16() == 405 || r.status().as_u16() == 501 => client
-                .get(&item.link)
-                .send()
-                .is_ok_and(|r| r.status().as_u16() < 400),
-            Ok(r) => r.status().as_u16() < 400,
-            Err(_) => false,
+        let ok = match outbound.check_link(&item.link) {
+            Outcome::Ok => true,
+            Outcome::Dead(_) => false,
+            Outcome::Refused(why) => {
+                tracing::warn!(item = item.id, %why, "showcase link refused by the link checker");
+                false
+            }
         };
         rows::set_link_status(conn, item.id, if ok { "ok" } else { "dead" }, now)?;
         if ok {
@@ -489,14 +511,4 @@ pub fn check_links(
         }
     }
     Ok((alive, dead))
-}
-
-/// The link checker's HTTP client: ten seconds, a few redirects, a name that says who asks.
-pub fn link_client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .timeout(std::time::Duration::from_secs(10))
-        .redirect(reqwest::redirect::Policy::limited(5))
-        .user_agent("Kaifang link checker")
-        .build()
-        .unwrap_or_default()
 }

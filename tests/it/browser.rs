@@ -647,7 +647,7 @@ async fn browser_showcase_item_appears_on_its_dataset_once_approved() {
         .await?;
         fill(&c, "f-title", "合肥公交到站提醒").await?;
         fill(&c, "f-description", "根据公交线路数据提醒乘客下车的小程序。").await?;
-        fill(&c, "f-link", &format!("{}/", app.address)).await?;
+        fill(&c, "f-link", "https://bus.example.cn/").await?;
         c.find(Locator::Id("f-file"))
             .await?
             .send_keys(&shot.path().display().to_string())

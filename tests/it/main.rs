@@ -32,6 +32,7 @@ mod restart;
 mod reviews;
 mod search;
 mod showcase;
+mod ssrf;
 mod stats;
 mod uploads;
 mod visibility;

@@ -77,8 +77,8 @@ async fn a_showcase_item_waits_for_approval_and_its_screenshot_is_resized(backen
     assert_eq!(page.attrs("#f-title", "value"), ["合肥公交到站提醒"]);
     assert_eq!(app.stored_files(), files);
     // Accepted, with a 1600 × 900 screenshot.
-    let link = format!("{}/", app.address);
-    let link: &'static str = Box::leak(link.into_boxed_str());
+    // (The portal itself is not a link the checker may follow: tests/it/ssrf.rs.)
+    let link = "https://bus.example.cn/";
     let res = dev
         .post_multipart(
             "/showcase/new",
@@ -150,9 +150,10 @@ async fn a_showcase_item_waits_for_approval_and_its_screenshot_is_resized(backen
         "resized on the server"
     );
 
-    // A second item whose link is dead; the checker marks it, and only it.
-    let dead = format!("{}/no-such-page", app.address);
-    let dead: &'static str = Box::leak(dead.into_boxed_str());
+    // A second item whose link is dead (.invalid never resolves); the checker marks it. Whether
+    // the first one answers depends on this machine's network: services::outbound's tests show
+    // a link that answers marked alive, against a local server.
+    let dead = "https://no-such-host.example.invalid/app";
     let res = dev
         .post_multipart("/showcase/new", &fields(dead, "bus-lines"), None)
         .await;
@@ -181,10 +182,9 @@ async fn a_showcase_item_waits_for_approval_and_its_screenshot_is_resized(backen
             .unwrap()
             .link_status
     };
-    assert_eq!(status(item.id), "ok");
+    assert_ne!(status(item.id), "unchecked");
     assert_eq!(status(second.id), "dead");
     let gallery = app.ok_page("/showcase").await;
-    assert_eq!(gallery.count(".dead-link"), 1);
     assert!(
         gallery
             .text(&format!("#showcase-{}", second.id))

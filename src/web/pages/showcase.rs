@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::{render, render_with_status, see_other};
+use crate::services::outbound::Outbound;
 use crate::services::showcase::{self as service, ItemView, ShowcaseError, ShowcaseForm};
 use crate::web::auth::{CsrfPairs, Viewer, set_flash};
 use crate::web::forms::{FormErrors, path_id};
@@ -358,7 +359,7 @@ pub async fn check_links(
     viewer.require_admin()?;
     let now = state.clock.now();
     let (alive, dead) = state
-        .db(move |c| Ok(service::check_links(c, &service::link_client(), now)?))
+        .db(move |c| Ok(service::check_links(c, &Outbound::new(), now)?))
         .await?;
     set_flash(
         &session,
