@@ -144,9 +144,16 @@ pub struct AuthSettings {
     /// `trusted_proxies`, parsed once when the settings are loaded (not per request).
     #[serde(skip)]
     pub trusted_networks: Vec<ipnet::IpNet>,
+    /// Login attempts for one account from one client address (and from one device cookie).
     pub login_burst_per_account: u32,
+    /// Login attempts from one client address, whatever the accounts.
     pub login_burst_per_ip: u32,
+    /// Login attempts for one account from all addresses together, counted only for attempts
+    /// without a valid device cookie for that account (a distributed guessing attack).
+    pub login_burst_per_account_untrusted: u32,
     pub login_refill_secs: u64,
+    /// How long the device cookie set after a successful login is honoured.
+    pub device_cookie_days: i64,
     pub register_burst_per_ip: u32,
     pub register_refill_secs: u64,
     pub session_idle_days: i64,

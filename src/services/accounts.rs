@@ -29,12 +29,6 @@ pub struct Registration {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RegisterError {
-    #[error("该电子邮箱已注册")]
-    EmailTaken,
-    #[error("该公民身份号码已注册个人账号")]
-    PersonTaken,
-    #[error("该统一社会信用代码已注册")]
-    OrganisationTaken,
     #[error("{0}")]
     Password(#[from] PasswordError),
     #[error("无法计算密码哈希")]
@@ -43,15 +37,145 @@ pub enum RegisterError {
     Database(#[from] DbError),
 }
 
-/// Creates an unverified account. Stores the resident ID number only as a keyed hash and a
-/// masked form; audits the registration without personal data.
+/// What became of a registration. The person registering is told the same in both cases
+/// (whether an e-mail address, a resident ID number or a credit code already holds an account
+/// is nobody's business but the account's); the difference goes out by mail.
+#[derive(Debug)]
+pub enum Registered {
+    /// A new, unverified account; its owner was sent a welcome message.
+    Created(Box<User>),
+    /// A value belongs to an existing account: nothing was created, and each owner concerned
+    /// was told by mail (and in their inbox) that someone tried.
+    Refused,
+}
+
+/// A value of the registration that an existing account holds already.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Taken {
+    Email,
+    IdNumber,
+    CreditCode,
+}
+
+impl Taken {
+    fn field(self) -> &'static str {
+        match self {
+            Taken::Email => "email",
+            Taken::IdNumber => "id_number",
+            Taken::CreditCode => "credit_code",
+        }
+    }
+
+    fn described(self) -> &'static str {
+        match self {
+            Taken::Email => "您的电子邮箱",
+            Taken::IdNumber => "您的公民身份号码",
+            Taken::CreditCode => "贵单位的统一社会信用代码",
+        }
+    }
+}
+
+/// The existing accounts that hold one of the registration's values, each with what it holds.
+fn owners_of(
+    conn: &mut DbConnection,
+    reg: &Registration,
+    id_hash: &str,
+) -> QueryResult<Vec<(i32, Vec<Taken>)>> {
+    let mut found: Vec<(i32, Taken)> = Vec::new();
+    if let Some(u) = user_rows::by_email(conn, reg.email.as_str())? {
+        found.push((u.id, Taken::Email));
+    }
+    match &reg.organisation {
+        None => {
+            if let Some(u) = user_rows::individual_by_id_hash(conn, id_hash)? {
+                found.push((u.id, Taken::IdNumber));
+            }
+        }
+        Some((_, code)) => {
+            if let Some(u) = user_rows::organisation_by_credit_code(conn, code.as_str())? {
+                found.push((u.id, Taken::CreditCode));
+            }
+        }
+    }
+    let mut owners: Vec<(i32, Vec<Taken>)> = Vec::new();
+    for (id, what) in found {
+        match owners.iter_mut().find(|(o, _)| *o == id) {
+            Some((_, list)) => list.push(what),
+            None => owners.push((id, vec![what])),
+        }
+    }
+    Ok(owners)
+}
+
+/// Tells each owner that someone tried to register with their details, and audits the attempt
+/// (the account concerned and which fields, never the values).
+fn refuse(
+    conn: &mut DbConnection,
+    owners: &[(i32, Vec<Taken>)],
+    kind: AccountKind,
+    actor: &Actor,
+) -> QueryResult<()> {
+    let now = super::now();
+    for (user_id, taken) in owners {
+        let what = taken
+            .iter()
+            .map(|t| t.described())
+            .collect::<Vec<_>>()
+            .join("、");
+        let body = format!(
+            "有人尝试使用{what}在本平台注册新账号。由于已有账号使用这些信息，平台没有创建新账号，\
+             也没有向注册者透露这一点。\n\n如果是您本人：您已有账号，请直接用现有账号登录；\
+             忘记密码请联系平台管理员。\n如果不是您本人：您的账号没有任何变化，无需处理。\
+             如经常收到此类通知，请联系平台管理员。"
+        );
+        crate::db::applications::notify(
+            conn,
+            *user_id,
+            "有人尝试用您的信息注册账号",
+            &body,
+            "/login",
+            now,
+        )?;
+        audit::record(
+            conn,
+            actor,
+            "account.register.duplicate",
+            &format!("user:{user_id}"),
+            serde_json::json!({
+                "kind": kind.as_str(),
+                "fields": taken.iter().map(|t| t.field()).collect::<Vec<_>>(),
+            }),
+        )?;
+    }
+    Ok(())
+}
+
+/// Why a registration's transaction did not commit.
+enum Aborted {
+    /// Lost a race with a concurrent registration of the same values: a unique index refused
+    /// the row (the transaction is spoilt on PostgreSQL; the owners are told in a new one).
+    Raced(DbError),
+    Database(DbError),
+}
+
+impl From<DbError> for Aborted {
+    fn from(e: DbError) -> Self {
+        Aborted::Database(e)
+    }
+}
+
+/// Creates an unverified account, or, when the e-mail address, the resident ID number (of a
+/// person) or the credit code (of an organisation) already holds an account, creates nothing
+/// and tells that account's owner by mail. Both take about as long (the password is hashed
+/// either way) and the caller answers both alike. Stores the resident ID number only as a
+/// keyed hash and a masked form; audits the registration without personal data.
 pub fn register(
     conn: &mut DbConnection,
     reg: &Registration,
     hasher: &PasswordHasher,
     secrets: &Secrets,
     actor: &Actor,
-) -> Result<User, RegisterError> {
+) -> Result<Registered, RegisterError> {
     password::check(
         &reg.password,
         &[reg.id_number.expose(), reg.mobile.as_str()],
@@ -70,24 +194,14 @@ pub fn register(
         Some((name, _)) => name.clone(),
         None => reg.real_name.clone(),
     };
-    write_transaction(conn, |conn| {
-        if user_rows::by_email(conn, reg.email.as_str())?.is_some() {
-            return Err(RegisterError::EmailTaken);
-        }
-        match &reg.organisation {
-            None => {
-                if user_rows::individual_by_id_hash(conn, &id_hash)?.is_some() {
-                    return Err(RegisterError::PersonTaken);
-                }
-            }
-            Some((_, code)) => {
-                if user_rows::organisation_by_credit_code(conn, code.as_str())?.is_some() {
-                    return Err(RegisterError::OrganisationTaken);
-                }
-            }
+    let attempt = write_transaction(conn, |conn| {
+        let owners = owners_of(conn, reg, &id_hash)?;
+        if !owners.is_empty() {
+            refuse(conn, &owners, kind, actor)?;
+            return Ok(Registered::Refused);
         }
         let now = super::now();
-        let user = user_rows::insert(
+        let inserted = user_rows::insert(
             conn,
             &NewUser {
                 email: reg.email.as_str(),
@@ -106,18 +220,14 @@ pub fn register(
                 credit_code: reg.organisation.as_ref().map(|(_, c)| c.as_str()),
                 password_changed_at: Some(now),
             },
-        )
-        .map_err(|e| match crate::db::unique_violation(&e) {
-            // Lost a race with a concurrent registration: say which value is taken.
-            Some(c) if c.contains("one_per_person") || c.contains("id_number_hash") => {
-                RegisterError::PersonTaken
+        );
+        let user = match inserted {
+            Ok(user) => user,
+            Err(e) if crate::db::unique_violation(&e).is_some() => {
+                return Err(Aborted::Raced(e));
             }
-            Some(c) if c.contains("one_per_organisation") || c.contains("credit_code") => {
-                RegisterError::OrganisationTaken
-            }
-            Some(_) => RegisterError::EmailTaken,
-            None => RegisterError::Database(e),
-        })?;
+            Err(e) => return Err(Aborted::Database(e)),
+        };
         audit::record(
             conn,
             actor,
@@ -125,8 +235,31 @@ pub fn register(
             &format!("user:{}", user.id),
             serde_json::json!({ "kind": kind.as_str() }),
         )?;
-        Ok(user)
-    })
+        crate::db::applications::notify(
+            conn,
+            user.id,
+            "欢迎注册",
+            "您的账号已创建，可以用注册时填写的电子邮箱和密码登录。平台管理员核验实名信息前，\
+             可以浏览和下载无条件开放的数据；核验结果将另行通知。\n\
+             如果您没有在本平台注册过账号，请联系平台管理员。",
+            "/login",
+            now,
+        )?;
+        Ok(Registered::Created(Box::new(user)))
+    });
+    match attempt {
+        Ok(done) => Ok(done),
+        Err(Aborted::Database(e)) => Err(RegisterError::Database(e)),
+        Err(Aborted::Raced(e)) => write_transaction(conn, |conn| {
+            let owners = owners_of(conn, reg, &id_hash)?;
+            if owners.is_empty() {
+                // The other registration did not commit after all: report the refusal.
+                return Err(RegisterError::Database(e));
+            }
+            refuse(conn, &owners, kind, actor)?;
+            Ok(Registered::Refused)
+        }),
+    }
 }
 
 pub enum LoginOutcome {

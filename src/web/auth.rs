@@ -6,14 +6,11 @@
 
 use std::future::Future;
 use std::net::IpAddr;
-use std::num::NonZeroU32;
 use std::pin::Pin;
-use std::time::Duration;
 
 use actix_session::{Session, SessionExt};
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rand::RngCore;
 use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
@@ -306,71 +303,7 @@ impl FromRequest for CsrfPairs {
     }
 }
 
-/// Rate limits for logins and registrations, per account and per client address.
-pub struct Limiters {
-    login_account: DefaultKeyedRateLimiter<String>,
-    login_ip: DefaultKeyedRateLimiter<String>,
-    register_ip: DefaultKeyedRateLimiter<String>,
-    /// Checks since the maps were last trimmed.
-    checks: std::sync::atomic::AtomicU32,
-}
-
-fn quota(burst: u32, refill_secs: u64) -> Quota {
-    Quota::with_period(Duration::from_secs(refill_secs.max(1)))
-        .unwrap_or_else(|| Quota::per_minute(NonZeroU32::MIN))
-        .allow_burst(NonZeroU32::new(burst.max(1)).unwrap_or(NonZeroU32::MIN))
-}
-
-fn check(limiter: &DefaultKeyedRateLimiter<String>, key: String) -> Result<(), AppError> {
-    use governor::clock::{Clock, DefaultClock};
-    limiter.check_key(&key).map_err(|not_until| {
-        let wait = not_until.wait_time_from(DefaultClock::default().now());
-        AppError::TooManyRequests {
-            retry_after: wait.as_secs().max(1),
-        }
-    })
-}
-
-impl Limiters {
-    pub fn new(a: &AuthSettings) -> Self {
-        Self {
-            login_account: RateLimiter::keyed(quota(
-                a.login_burst_per_account,
-                a.login_refill_secs,
-            )),
-            login_ip: RateLimiter::keyed(quota(a.login_burst_per_ip, a.login_refill_secs)),
-            register_ip: RateLimiter::keyed(quota(a.register_burst_per_ip, a.register_refill_secs)),
-            checks: std::sync::atomic::AtomicU32::new(0),
-        }
-    }
-
-    /// Every 1,000 checks, forgets keys whose limits have fully refilled.
-    fn tick(&self) {
-        use std::sync::atomic::Ordering;
-        if self.checks.fetch_add(1, Ordering::Relaxed) % 1000 == 999 {
-            self.shrink();
-        }
-    }
-
-    /// Counts a login (or password-check) attempt for this account and address.
-    pub fn login(&self, email: &str, ip: Option<&str>) -> Result<(), AppError> {
-        self.tick();
-        check(&self.login_ip, ip.unwrap_or("unknown").to_owned())?;
-        check(&self.login_account, email.trim().to_lowercase())
-    }
-
-    pub fn register(&self, ip: Option<&str>) -> Result<(), AppError> {
-        self.tick();
-        check(&self.register_ip, ip.unwrap_or("unknown").to_owned())
-    }
-
-    /// Forgets idle keys, so the maps do not grow without bound.
-    pub fn shrink(&self) {
-        self.login_account.retain_recent();
-        self.login_ip.retain_recent();
-        self.register_ip.retain_recent();
-    }
-}
+pub use super::throttle::{DEVICE_COOKIE, DeviceCookies, Limiters};
 
 #[cfg(test)]
 mod tests {

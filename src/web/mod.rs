@@ -13,6 +13,7 @@ pub mod pages;
 pub mod ratelimit;
 pub mod routes;
 pub mod state;
+pub mod throttle;
 pub mod upload;
 
 pub use error::AppError;

@@ -355,11 +355,15 @@ async fn browser_register_login_and_use_an_api_key() {
         fill(&c, "f-password", "晴天-合肥-2026-数据").await?;
         fill(&c, "f-password_confirm", "晴天-合肥-2026-数据").await?;
         submit(&c, "/register/organisation").await?;
-        assert_eq!(c.current_url().await?.path(), "/account");
+        assert_eq!(c.current_url().await?.path(), "/login");
+        assert!(
+            visible_text(&c, ".alert-success")
+                .await
+                .contains("注册申请已收到")
+        );
         assert_eq!(users(), 1);
 
-        // Log out, log in again, see the account page.
-        log_out(&c).await?;
+        // Log in, see the account page.
         log_in(&c, &app, "wang@hengxin.cn", "晴天-合肥-2026-数据").await?;
         assert_eq!(c.current_url().await?.path(), "/account");
         assert_eq!(visible_text(&c, "h1").await, "我的账户");

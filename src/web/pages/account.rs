@@ -12,10 +12,12 @@ use crate::db::sessions::Session as SessionRow;
 use crate::db::users::User;
 use crate::domain::{CreditCode, Email, Mobile, ResidentId};
 use crate::services::accounts::{
-    self, ChangePasswordError, LoginOutcome, RegisterError, Registration,
+    self, ChangePasswordError, LoginOutcome, RegisterError, Registered, Registration,
 };
 use crate::services::api_keys;
-use crate::web::auth::{CSRF_TOKEN, CsrfForm, SESSION_TOKEN, Viewer, csrf_token, set_flash};
+use crate::web::auth::{
+    CSRF_TOKEN, CsrfForm, DeviceCookies, SESSION_TOKEN, Viewer, csrf_token, set_flash,
+};
 use crate::web::forms::{EmptyForm, FormErrors, path_id, safe_next};
 use crate::web::layout::{Layout, NAV_ACCOUNT};
 use crate::web::{AppError, AppState};
@@ -221,7 +223,6 @@ pub async fn register_submit(
     state: web::Data<AppState>,
     viewer: Viewer,
     session: Session,
-    req: HttpRequest,
     kind: web::Path<String>,
     CsrfForm(form): CsrfForm<RegisterForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -235,41 +236,36 @@ pub async fn register_submit(
         }
     };
     let (st, actor) = (state.clone(), viewer.actor());
+    // A new account and a refused one (its e-mail address, ID number or credit code belongs
+    // to an existing account, whose owner is told by mail) are answered alike: the same
+    // redirect, the same message, no login. Telling them apart here would tell anyone who
+    // holds an account.
     let result = state
         .db(
             move |c| match accounts::register(c, &reg, &st.hasher, &st.secrets, &actor) {
-                Ok(user) => Ok(Ok(user)),
+                Ok(Registered::Created(_) | Registered::Refused) => Ok(Ok(())),
                 Err(RegisterError::Database(e)) => Err(AppError::from(e)),
                 Err(RegisterError::Hash) => Err(AppError::internal(anyhow::anyhow!(
                     "password hashing failed"
                 ))),
-                Err(other) => Ok(Err(other)),
+                // Checked with the form already; says nothing about other accounts.
+                Err(RegisterError::Password(e)) => Ok(Err(e)),
             },
         )
         .await?;
-    match result {
-        Ok(user) => {
-            log_in(&state, &session, &req, &viewer, user).await?;
-            set_flash(
-                &session,
-                "注册成功。账号正在等待平台管理员核验实名信息，核验前可以浏览和下载无条件开放的数据。",
-            );
-            Ok(see_other("/account"))
-        }
-        Err(err) => {
-            let mut errors = FormErrors::new();
-            let field = match err {
-                RegisterError::EmailTaken => "email",
-                RegisterError::PersonTaken => "id_number",
-                RegisterError::OrganisationTaken => "credit_code",
-                _ => "password",
-            };
-            errors.add(field, err.to_string());
-            let page = register_page(&state, &viewer, &session, organisation, form, errors);
-            render_with_status(StatusCode::CONFLICT, &page)
-        }
+    if let Err(e) = result {
+        let mut errors = FormErrors::new();
+        errors.add("password", e.to_string());
+        let page = register_page(&state, &viewer, &session, organisation, form, errors);
+        return render_with_status(StatusCode::BAD_REQUEST, &page);
     }
+    set_flash(&session, REGISTRATION_RECEIVED);
+    Ok(see_other("/login"))
 }
+
+/// What the person registering reads, whatever became of the registration.
+pub const REGISTRATION_RECEIVED: &str = "注册申请已收到。我们会通过电子邮件告知后续步骤。\
+     新注册的账号可以直接用电子邮箱和密码登录，平台管理员核验实名信息前可以浏览和下载无条件开放的数据。";
 
 // ---------------------------------------------------------------- login / logout
 
@@ -342,7 +338,13 @@ pub async fn login_submit(
     req: HttpRequest,
     CsrfForm(form): CsrfForm<LoginForm>,
 ) -> Result<HttpResponse, AppError> {
-    state.limiters.login(&form.email, viewer.ip.as_deref())?;
+    // A browser that has logged in to this account before is throttled on its own, not by
+    // failures from elsewhere.
+    let devices = DeviceCookies::new(&state.secrets, &state.settings.auth);
+    let device = devices.recognise(&req, &form.email);
+    state
+        .limiters
+        .login(&form.email, viewer.ip.as_deref(), device.as_deref())?;
     let (st, actor, email, password) = (
         state.clone(),
         viewer.actor(),
@@ -358,8 +360,11 @@ pub async fn login_submit(
         .await?;
     let (status, message) = match outcome {
         LoginOutcome::Success(user) => {
+            let cookie = devices.issue(&req, &user.email);
             log_in(&state, &session, &req, &viewer, *user).await?;
-            return Ok(see_other(&safe_next(&form.next)));
+            let mut res = see_other(&safe_next(&form.next));
+            res.add_cookie(&cookie).map_err(AppError::internal)?;
+            return Ok(res);
         }
         // The same words for an unknown address and a wrong password.
         LoginOutcome::Invalid => (StatusCode::UNAUTHORIZED, "电子邮箱或密码不正确"),
@@ -455,7 +460,9 @@ pub async fn password_submit(
 ) -> Result<HttpResponse, AppError> {
     let u = viewer.require_user()?.clone();
     // Checking the current password is a login attempt in disguise: the same limits apply.
-    state.limiters.login(&u.user.email, viewer.ip.as_deref())?;
+    state
+        .limiters
+        .password_check(&u.user.email, viewer.ip.as_deref())?;
     let mut errors = FormErrors::new();
     if form.new_password != form.new_password_confirm {
         errors.add("new_password_confirm", "两次输入的新密码不一致");
