@@ -80,6 +80,11 @@ impl DatabaseUrl {
         (self.kind == BackendKind::Sqlite).then(|| std::path::Path::new(&self.target))
     }
 
+    /// The connection string, when this is a PostgreSQL URL (it may hold a password).
+    pub fn postgres_url(&self) -> Option<&str> {
+        (self.kind == BackendKind::Postgres).then_some(self.target.as_str())
+    }
+
     pub fn establish(&self, busy_timeout: Duration) -> ConnectionResult<DbConnection> {
         match self.kind {
             BackendKind::Sqlite => {

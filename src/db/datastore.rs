@@ -591,7 +591,8 @@ pub fn sums_by(
     let order = if chronological {
         format!("{g} DESC")
     } else {
-        "total DESC".to_owned()
+        // Ties by label, so that equal bars keep their order from one request to the next.
+        format!("total DESC, {g}")
     };
     let agg = if average { "AVG" } else { "SUM" };
     let sql = format!(

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod api_keys;
 pub mod applications;
 pub mod audit;
+pub mod backup;
 pub mod catalog;
 pub mod clock;
 pub mod demo;

@@ -29,15 +29,15 @@ const HEADER: [&str; 5] = [
 ];
 
 /// A conditional dataset with a five-column file, a verified applicant and a reviewer.
-struct Setup {
-    app: TestApp,
-    slug: String,
-    download: String,
-    applicant: Browser,
-    reviewer: Browser,
+pub(crate) struct Setup {
+    pub app: TestApp,
+    pub slug: String,
+    pub download: String,
+    pub applicant: Browser,
+    pub reviewer: Browser,
 }
 
-async fn setup(backend: Backend) -> Option<Setup> {
+pub(crate) async fn setup(backend: Backend) -> Option<Setup> {
     let app = TestApp::spawn(backend).await?;
     let dept = app.department("hefei-market", "合肥市市场监督管理局", "340100");
     let d = DatasetBuilder::new("hefei-enterprises", "合肥市企业登记信息", &dept)
@@ -71,7 +71,7 @@ async fn setup(backend: Backend) -> Option<Setup> {
 }
 
 /// Applies for every field to download; returns the application's id.
-async fn apply(s: &Setup, period: &str) -> i32 {
+pub(crate) async fn apply(s: &Setup, period: &str) -> i32 {
     apply_for(s, period, "download").await
 }
 
@@ -114,7 +114,7 @@ async fn apply_for(s: &Setup, period: &str, mode: &str) -> i32 {
     link.rsplit('/').next().unwrap().parse().unwrap()
 }
 
-async fn approve(s: &Setup, id: i32, fields: &[&str], period: &str, quota: &str) {
+pub(crate) async fn approve(s: &Setup, id: i32, fields: &[&str], period: &str, quota: &str) {
     let mut form: Vec<(&str, &str)> = vec![
         ("decision", "approve"),
         ("period_days", period),

@@ -846,3 +846,84 @@ pub fn people_csv(rows: usize) -> Vec<u8> {
         },
     )
 }
+
+/// `kaifang serve` as a real process (the built binary); killed (SIGKILL) when dropped.
+pub struct ServerProcess {
+    child: std::process::Child,
+    pub address: String,
+}
+
+impl ServerProcess {
+    /// Starts the binary on a free port against this data directory and database (its
+    /// embedded index in `search_dir`), and waits until `/healthz` answers.
+    pub async fn start(
+        client: &reqwest::Client,
+        data_dir: &std::path::Path,
+        database_url: &str,
+        search_dir: &std::path::Path,
+    ) -> ServerProcess {
+        use std::process::{Command, Stdio};
+        use std::time::Instant;
+        let port = free_port();
+        let child = Command::new(env!("CARGO_BIN_EXE_kaifang"))
+            .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("KAIFANG_DATA_DIR", data_dir)
+            .env("KAIFANG_SEARCH__DIR", search_dir)
+            .env("DATABASE_URL", database_url)
+            .env("KAIFANG_LOG__LEVEL", "warn")
+            .current_dir(data_dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start kaifang serve");
+        let server = ServerProcess {
+            child,
+            address: format!("http://127.0.0.1:{port}"),
+        };
+        let started = Instant::now();
+        loop {
+            if let Ok(r) = client
+                .get(format!("{}/healthz", server.address))
+                .send()
+                .await
+                && r.status() == 200
+            {
+                return server;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the server did not start"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// GET a body from this server as text.
+    pub async fn text(&self, app: &TestApp, path: &str) -> String {
+        app.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+            .text()
+            .await
+            .unwrap()
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

@@ -13,6 +13,7 @@ mod api;
 mod applications;
 mod audit;
 mod authz;
+mod backup;
 mod bad_input;
 mod browser;
 mod cli;

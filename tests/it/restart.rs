@@ -2,90 +2,23 @@
 //! version is still served and the interrupted ingest is marked failed. The server runs as a
 //! real process (the built binary) against the test's database and data directory.
 
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use kaifang::db::{datastore, resources, versions};
 use kaifang::domain::Role;
 
 use crate::both_backends;
-use crate::helpers::{Backend, DatasetBuilder, TestApp, csv_of, ingest_file};
+use crate::helpers::{Backend, DatasetBuilder, ServerProcess, TestApp, csv_of, ingest_file};
 
-/// The server process; killed (SIGKILL) when dropped.
-struct Server {
-    child: Child,
-    address: String,
-}
-
-impl Server {
-    /// GET a body from this server as text.
-    async fn text(&self, app: &TestApp, path: &str) -> String {
-        app.client
-            .get(format!("{}{path}", self.address))
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("GET {path}: {e}"))
-            .text()
-            .await
-            .unwrap()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start(app: &TestApp) -> Server {
-    let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_kaifang"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("KAIFANG_DATA_DIR", app.data_dir.path())
-        // The test's own server keeps its index in the data directory.
-        .env(
-            "KAIFANG_SEARCH__DIR",
-            app.data_dir.path().join("search-restarted"),
-        )
-        .env("DATABASE_URL", &app.settings.database_url)
-        .env("KAIFANG_LOG__LEVEL", "warn")
-        .current_dir(app.data_dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start kaifang serve");
-    let server = Server {
-        child,
-        address: format!("http://127.0.0.1:{port}"),
-    };
-    let started = Instant::now();
-    loop {
-        if let Ok(r) = app
-            .client
-            .get(format!("{}/healthz", server.address))
-            .send()
-            .await
-            && r.status() == 200
-        {
-            return server;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the server did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+/// The built binary serving the test's database and data directory.
+async fn start(app: &TestApp) -> ServerProcess {
+    ServerProcess::start(
+        &app.client,
+        app.data_dir.path(),
+        &app.settings.database_url,
+        &app.data_dir.path().join("search-restarted"),
+    )
+    .await
 }
 
 both_backends!(killing_the_server_mid_ingest_keeps_the_previous_version);
