@@ -20,6 +20,7 @@ mod cli;
 mod console;
 mod demo;
 mod emergencies;
+mod faults;
 mod gate;
 mod hostile_images;
 mod hostile_uploads;
