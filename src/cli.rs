@@ -185,7 +185,14 @@ async fn serve(
         .unwrap_or_default();
     tracing::info!(address = %shown, database = %settings.database_url()?, "Kaifang is serving");
     println!("Kaifang 已启动：{shown}");
+    let stopper = app.stopper();
+    actix_web::rt::spawn(async move {
+        stop_signal().await;
+        tracing::info!("stopping: letting requests in flight finish");
+        stopper.stop().await;
+    });
     app.run_until_stopped().await?;
+    tracing::info!("stopped");
     Ok(())
 }
 
@@ -262,6 +269,29 @@ fn key_create(settings: Settings, email: &str, name: &str) -> anyhow::Result<()>
     println!("{key}");
     eprintln!("密钥只显示这一次，请妥善保管。");
     Ok(())
+}
+
+/// SIGTERM (service managers, containers) or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 fn restore(settings: Settings, from: &std::path::Path) -> anyhow::Result<()> {

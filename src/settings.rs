@@ -17,6 +17,8 @@ pub struct Settings {
     pub database_url: String,
     /// 0 = one per CPU core.
     pub workers: usize,
+    /// On SIGTERM: seconds in-flight requests (downloads) may take to finish.
+    pub shutdown_grace_secs: u64,
     pub database: DatabaseSettings,
     pub site: SiteSettings,
     pub catalog: CatalogSettings,

@@ -379,6 +379,22 @@ pub struct Application {
     server: Server,
     pool: DbPool,
     clock: crate::services::clock::Clock,
+    stop_tx: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+/// Stops a running portal gracefully: live pages are told to reconnect, no new connection is
+/// accepted, requests in flight get `shutdown_grace_secs` to finish.
+#[derive(Clone)]
+pub struct Stopper {
+    handle: actix_web::dev::ServerHandle,
+    stop_tx: Arc<tokio::sync::watch::Sender<bool>>,
+}
+
+impl Stopper {
+    pub async fn stop(&self) {
+        self.stop_tx.send_replace(true);
+        self.handle.stop(true).await;
+    }
 }
 
 impl Application {
@@ -411,6 +427,8 @@ impl Application {
         spawn_usage_flush(pool.clone(), clock.clone(), &metrics);
         spawn_link_checker(pool.clone(), clock.clone(), &metrics);
         let secure_cookies = settings.auth.secure_cookies;
+        let grace = settings.shutdown_grace_secs;
+        let (stop_tx, stopping) = tokio::sync::watch::channel(false);
         let state = web::Data::new(AppState {
             pool: pool.clone(),
             hasher: Arc::new(PasswordHasher::new(settings.auth.password_hashing)),
@@ -426,6 +444,7 @@ impl Application {
             ingest: Arc::new(ingest),
             search,
             clock: clock.clone(),
+            stopping,
         });
         let mut server = HttpServer::new(move || {
             let sessions =
@@ -455,12 +474,18 @@ impl Application {
         if workers > 0 {
             server = server.workers(workers);
         }
-        let server = server.listen(listener)?.run();
+        // Signals are ours (cli::serve), so that live pages hear of a stop before it happens.
+        let server = server
+            .disable_signals()
+            .shutdown_timeout(grace)
+            .listen(listener)?
+            .run();
         Ok(Self {
             port,
             server,
             pool,
             clock,
+            stop_tx: Arc::new(stop_tx),
         })
     }
 
@@ -471,6 +496,13 @@ impl Application {
     /// A handle to stop the server (tests stop theirs when done).
     pub fn server_handle(&self) -> actix_web::dev::ServerHandle {
         self.server.handle()
+    }
+
+    pub fn stopper(&self) -> Stopper {
+        Stopper {
+            handle: self.server.handle(),
+            stop_tx: Arc::clone(&self.stop_tx),
+        }
     }
 
     pub fn pool(&self) -> &DbPool {

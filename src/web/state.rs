@@ -37,6 +37,8 @@ pub struct AppState {
     pub search: Arc<dyn crate::search::SearchIndex>,
     /// Deadlines and grant periods are checked against this clock (tests move it).
     pub clock: crate::services::clock::Clock,
+    /// Turns true when the portal starts stopping (SIGTERM): live streams say goodbye.
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 impl AppState {

@@ -35,6 +35,7 @@ mod restart;
 mod reviews;
 mod search;
 mod showcase;
+mod shutdown;
 mod ssrf;
 mod stats;
 mod uploads;

@@ -3,9 +3,7 @@
 //! the page's Server-Sent Events (`/live`) and Atom feeds.
 
 use std::fmt::Write as _;
-use std::time::Duration;
 
-use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
@@ -75,59 +73,7 @@ pub async fn show(
     })
 }
 
-/// `GET /emergencies/{slug}/live`: an `update` event whenever an update is posted to this
-/// event (in this process), a comment every 15 s to keep proxies from closing the stream.
-pub async fn live(
-    state: web::Data<AppState>,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, AppError> {
-    let slug = slug.into_inner();
-    let known = slug.clone();
-    state
-        .db(move |c| Ok(crate::db::emergencies::by_slug(c, &known)?))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let rx = state.live.subscribe();
-    let stream =
-        futures_util::stream::unfold((rx, slug, true), |(mut rx, slug, first)| async move {
-            use tokio::sync::broadcast::error::RecvError;
-            if first {
-                let hello = Bytes::from_static(b"retry: 5000\n: connected\n\n");
-                return Some((Ok::<_, actix_web::Error>(hello), (rx, slug, false)));
-            }
-            loop {
-                match tokio::time::timeout(Duration::from_secs(15), rx.recv()).await {
-                    Err(_) => {
-                        return Some((
-                            Ok(Bytes::from_static(b": keep-alive\n\n")),
-                            (rx, slug, false),
-                        ));
-                    }
-                    Ok(Ok(u)) if u.slug == slug => {
-                        let msg = format!(
-                            "event: update\nid: {}\ndata: {}\n\n",
-                            u.update_id, u.update_id
-                        );
-                        return Some((Ok(Bytes::from(msg)), (rx, slug, false)));
-                    }
-                    Ok(Ok(_)) => continue,
-                    // Missed some: tell the page to refresh anyway.
-                    Ok(Err(RecvError::Lagged(_))) => {
-                        return Some((
-                            Ok(Bytes::from_static(b"event: update\ndata: lagged\n\n")),
-                            (rx, slug, false),
-                        ));
-                    }
-                    Ok(Err(RecvError::Closed)) => return None,
-                }
-            }
-        });
-    Ok(HttpResponse::Ok()
-        .content_type("text/event-stream")
-        .insert_header(("cache-control", "no-cache"))
-        .insert_header(("x-accel-buffering", "no"))
-        .streaming(stream))
-}
+pub use super::emergency_live::live;
 
 /// `GET /emergencies/{slug}/attachments/{id}`: an update's attachment, public like the event,
 /// served with the type told from its bytes when it was received.

@@ -10,6 +10,7 @@ pub mod departments;
 pub mod developers;
 pub mod downloads;
 pub mod emergencies;
+pub mod emergency_live;
 pub mod errors;
 pub mod exports;
 pub mod health;
