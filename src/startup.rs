@@ -352,7 +352,8 @@ fn open_search(settings: &Settings, pool: &DbPool) -> anyhow::Result<Arc<dyn Sea
     Ok(index)
 }
 
-/// Marks ingests a restart interrupted as failed, then starts the ingest workers.
+/// Starts the ingest workers and hands them the ingests a restart interrupted (tried again
+/// once; see `ingest::recover`).
 fn start_ingest(
     settings: &Settings,
     pool: &DbPool,
@@ -360,18 +361,23 @@ fn start_ingest(
     secrets: &Secrets,
 ) -> anyhow::Result<Queue> {
     let mut conn = pool.get().context("cannot connect to the database")?;
-    let interrupted = ingest::recover(&mut conn).context("cannot recover interrupted uploads")?;
-    if interrupted > 0 {
+    let found = ingest::recover(&mut conn).context("cannot recover interrupted uploads")?;
+    if !found.retried.is_empty() || found.failed > 0 {
         tracing::warn!(
-            interrupted,
-            "uploads interrupted by a restart were marked failed"
+            retried = found.retried.len(),
+            failed = found.failed,
+            "uploads interrupted by a restart: tried again, or marked failed after a second interruption"
         );
     }
-    Ok(Queue::start(
+    let queue = Queue::start(
         pool.clone(),
         ingest_context(settings, store, secrets),
         settings.uploads.workers,
-    ))
+    );
+    for id in found.retried {
+        queue.submit(id);
+    }
+    Ok(queue)
 }
 
 pub struct Application {

@@ -123,6 +123,7 @@ diesel::table! {
         finished_at -> Nullable<Timestamp>,
         retired_at -> Nullable<Timestamp>,
         retired_reason -> Nullable<Text>,
+        restarts -> Integer,
     }
 }
 

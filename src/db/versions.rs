@@ -40,6 +40,8 @@ pub struct Version {
     /// Retired (its table dropped, its files forgotten): it never leaves again.
     pub retired_at: Option<NaiveDateTime>,
     pub retired_reason: Option<String>,
+    /// Restarts that interrupted this version's ingest (it is tried again once).
+    pub restarts: i32,
 }
 
 #[derive(Insertable)]
@@ -110,6 +112,19 @@ pub fn in_status(conn: &mut DbConnection, status: &str) -> QueryResult<Vec<Versi
         .order(resource_versions::id.asc())
         .select(Version::as_select())
         .load(conn)
+}
+
+/// An ingest a restart interrupted, made ready to run again from the start.
+pub fn requeue_after_restart(conn: &mut DbConnection, id: i32) -> QueryResult<()> {
+    diesel::update(resource_versions::table.find(id))
+        .set((
+            resource_versions::rows_done.eq(0),
+            resource_versions::progress.eq(0),
+            resource_versions::finished_at.eq(None::<NaiveDateTime>),
+            resource_versions::restarts.eq(resource_versions::restarts + 1),
+        ))
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn progress(conn: &mut DbConnection, id: i32, rows: i64, per_mille: i32) -> QueryResult<()> {

@@ -1,5 +1,6 @@
 //! Killing the server (`kill -9`) in the middle of an ingest: after a restart the previous
-//! version is still served and the interrupted ingest is marked failed. The server runs as a
+//! version is still served and the interrupted ingest is tried again from its stored upload;
+//! interrupted a second time, it is marked failed. The server runs as a
 //! real process (the built binary) against the test's database and data directory.
 
 use std::time::{Duration, Instant};
@@ -21,7 +22,10 @@ async fn start(app: &TestApp) -> ServerProcess {
     .await
 }
 
-both_backends!(killing_the_server_mid_ingest_keeps_the_previous_version);
+both_backends!(
+    killing_the_server_mid_ingest_keeps_the_previous_version,
+    an_ingest_interrupted_twice_fails_and_keeps_the_previous_version,
+);
 
 async fn killing_the_server_mid_ingest_keeps_the_previous_version(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
@@ -101,31 +105,43 @@ async fn killing_the_server_mid_ingest_keeps_the_previous_version(backend: Backe
         "half of version 2 was loaded"
     );
 
-    // Restart: the ingest is marked failed, its half-built table dropped, version 1 served.
+    // Restart: the half-built table is dropped and the ingest tried again from the stored
+    // upload; version 1 is served until version 2 is ready, then version 2.
     let server = start(&app).await;
     let v2 = versions::by_number(&mut app.conn(), r.id, 2)
         .unwrap()
         .unwrap();
-    assert_eq!(v2.status, "failed");
-    assert!(
-        v2.report.as_deref().unwrap().contains("服务重启"),
-        "{:?}",
-        v2.report
-    );
-    assert!(!datastore::table_exists(&mut app.conn(), &datastore::table_name(v2.id)).unwrap());
-    assert_eq!(
-        resources::by_id(&mut app.conn(), r.id)
+    assert_eq!(v2.restarts, 1, "tried again after the restart");
+    if v2.status != "ready" {
+        assert_eq!(
+            resources::by_id(&mut app.conn(), r.id)
+                .unwrap()
+                .unwrap()
+                .current_version_id,
+            Some(first.id),
+            "version 1 is served while version 2 is loaded again"
+        );
+    }
+    let started = Instant::now();
+    let v2 = loop {
+        let v2 = versions::by_number(&mut app.conn(), r.id, 2)
             .unwrap()
-            .unwrap()
-            .current_version_id,
-        Some(first.id)
-    );
-    let again = server.text(&app, &download).await;
-    assert_eq!(again, served);
+            .unwrap();
+        if v2.status != "processing" {
+            break v2;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(180),
+            "the retried ingest did not finish"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(v2.status, "ready", "{:?}", v2.report);
+    assert_eq!(v2.row_count, Some(400_000));
     let rows: serde_json::Value = app
         .client
         .get(format!(
-            "{}/api/v1/datasets/hefei-bus-lines/resources/{}/rows",
+            "{}/api/v1/datasets/hefei-bus-lines/resources/{}/rows?limit=1",
             server.address, r.id
         ))
         .bearer_auth(&key)
@@ -135,6 +151,64 @@ async fn killing_the_server_mid_ingest_keeps_the_previous_version(backend: Backe
         .json()
         .await
         .unwrap();
-    assert_eq!(rows["total"], 3);
-    assert_eq!(rows["version"], 1);
+    assert_eq!(rows["total"], 400_000);
+    assert_eq!(rows["version"], 2);
+    drop(server);
+}
+
+/// An ingest that a restart interrupts again after its retry (it may be what brings the
+/// process down) is marked failed, its half-built table dropped, the previous version kept.
+async fn an_ingest_interrupted_twice_fails_and_keeps_the_previous_version(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let dept = app.department("hefei-transport", "合肥市交通运输局", "340100");
+    let d = DatasetBuilder::new("hefei-bus-lines", "合肥市公交线路", &dept).insert(&app);
+    let v1 = csv_of(&["线路", "票价"], 3, |i| {
+        vec![format!("{}路", i + 1), "2".into()]
+    });
+    let (r, first) = ingest_file(&app, &d, "线路", "线路.csv", &v1);
+    let (_, second) = ingest_file(
+        &app,
+        &d,
+        "线路",
+        "线路.csv",
+        &csv_of(&["线路", "票价"], 5, |i| {
+            vec![format!("{}路", i + 1), "3".into()]
+        }),
+    );
+    assert_eq!(second.status, "ready");
+    // As a restart finds it: processing, a half-built table, one restart already met.
+    {
+        use diesel::prelude::*;
+        use kaifang::db::schema::{resource_versions as rv, resources as res};
+        let mut conn = app.conn();
+        diesel::update(rv::table.find(second.id))
+            .set((rv::status.eq("processing"), rv::restarts.eq(1)))
+            .execute(&mut *conn)
+            .unwrap();
+        diesel::update(res::table.find(r.id))
+            .set(res::current_version_id.eq(Some(first.id)))
+            .execute(&mut *conn)
+            .unwrap();
+    }
+    let found = kaifang::services::ingest::recover(&mut app.conn()).unwrap();
+    assert!(found.retried.is_empty());
+    assert_eq!(found.failed, 1);
+    let v2 = versions::by_id(&mut app.conn(), second.id)
+        .unwrap()
+        .unwrap();
+    assert_eq!(v2.status, "failed");
+    assert!(
+        v2.report.as_deref().unwrap().contains("服务重启"),
+        "{:?}",
+        v2.report
+    );
+    assert!(!datastore::table_exists(&mut app.conn(), &datastore::table_name(v2.id)).unwrap());
+    let download = format!("/datasets/hefei-bus-lines/resources/{}/download", r.id);
+    assert_eq!(
+        app.text(&download).await.lines().count(),
+        4,
+        "version 1 served"
+    );
 }

@@ -1090,18 +1090,37 @@ fn run_inner(
     Ok(Outcome::Ready { rows: loaded.rows })
 }
 
-/// After a restart: every ingest that was running is marked failed (its previous version was
-/// never replaced) and its half-built table removed.
-pub fn recover(conn: &mut DbConnection) -> Result<usize, DbError> {
-    let stuck = versions::in_status(conn, "processing")?;
-    for v in &stuck {
+/// Restarts an ingest may meet and still be tried again.
+pub const RETRIES_AFTER_RESTART: i32 = 1;
+
+/// What a restart found of the ingests that were running.
+#[derive(Debug, Default)]
+pub struct Recovered {
+    /// Tried again from the start (their half-built tables dropped): submit them.
+    pub retried: Vec<i32>,
+    /// Interrupted too often, or their upload is gone: marked failed.
+    pub failed: usize,
+}
+
+/// After a restart: every ingest that was running has its half-built table dropped (its
+/// previous version was never replaced) and is tried again from its stored upload, once; one
+/// that a restart interrupts again (it may be what brings the process down) is marked failed.
+pub fn recover(conn: &mut DbConnection) -> Result<Recovered, DbError> {
+    let mut found = Recovered::default();
+    for v in versions::in_status(conn, "processing")? {
         datastore::drop_table(conn, &datastore::table_name(v.id))?;
+        if v.restarts < RETRIES_AFTER_RESTART && v.source_key.is_some() {
+            versions::requeue_after_restart(conn, v.id)?;
+            found.retried.push(v.id);
+            continue;
+        }
         let report = vec![Problem::whole(
             "导入过程中服务重启，本次导入未完成；之前的版本不受影响，请重新上传",
         )];
         versions::fail(conn, v.id, &json(&report), super::now())?;
+        found.failed += 1;
     }
-    Ok(stuck.len())
+    Ok(found)
 }
 
 /// Which source format an upload is, from its first bytes and its name.
