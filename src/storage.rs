@@ -6,6 +6,18 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+/// Whether an I/O error means the disk (or the quota) is full.
+pub fn is_full(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded
+    ) || matches!(e.raw_os_error(), Some(28 | 122)) // ENOSPC, EDQUOT
+}
+
+/// What a person is told when the disk is full.
+pub const FULL_MESSAGE: &str =
+    "服务器存储空间不足，上传的文件没有保存；已有的数据不受影响。请稍后再试，或联系平台管理员。";
+
 #[derive(Debug, Clone)]
 pub struct FileStore {
     root: PathBuf,

@@ -30,6 +30,9 @@ pub enum AppError {
     #[error("操作过于频繁，请 {retry_after} 秒后再试")]
     TooManyRequests { retry_after: u64 },
 
+    /// The data directory is full (already logged where it was found).
+    #[error("{}", crate::storage::FULL_MESSAGE)]
+    StorageFull,
     #[error("服务暂时不可用")]
     Unavailable(#[source] anyhow::Error),
     #[error("服务器内部错误")]
@@ -73,6 +76,7 @@ impl AppError {
             Self::LoginRequired(_) => "请先登录",
             Self::Conflict(_) => "操作冲突",
             Self::TooManyRequests { .. } => "请求过于频繁",
+            Self::StorageFull => "存储空间不足",
             Self::Unavailable(_) => "服务暂时不可用",
             Self::Internal(_) => "服务器内部错误",
         }
@@ -143,6 +147,7 @@ impl ResponseError for AppError {
             Self::LoginRequired(_) => StatusCode::SEE_OTHER,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

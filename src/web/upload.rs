@@ -99,8 +99,23 @@ pub enum UploadError {
     Csrf,
     #[error("上传中断或格式有误：{0}")]
     Broken(String),
+    #[error("{}", crate::storage::FULL_MESSAGE)]
+    StorageFull,
     #[error("服务器无法保存上传的文件")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for UploadError {
+    /// A full disk is said as such (507): the person can do nothing about it but wait, and
+    /// the operator must hear of it.
+    fn from(e: std::io::Error) -> Self {
+        if crate::storage::is_full(&e) {
+            tracing::error!(error = %e, "the data directory is full: an upload was refused");
+            UploadError::StorageFull
+        } else {
+            UploadError::Io(e)
+        }
+    }
 }
 
 /// Where a file field's bytes go while it streams in.

@@ -19,6 +19,7 @@ mod browser;
 mod cli;
 mod console;
 mod demo;
+mod disk_full;
 mod emergencies;
 mod faults;
 mod gate;

@@ -423,6 +423,10 @@ fn scan_records(
     Ok(s)
 }
 
+/// What an ingest that met a full disk reports.
+const FULL_DURING_INGEST: &str =
+    "服务器存储空间不足，本次导入未完成；之前的版本不受影响，请稍后重新上传或联系平台管理员";
+
 fn csv_problem(e: &csv::Error) -> Problem {
     let mut line = e.position().map(|p| p.line()).unwrap_or(0);
     if let csv::ErrorKind::Io(io) = e.kind()
@@ -438,6 +442,11 @@ fn csv_problem(e: &csv::Error) -> Problem {
     }
     let reason = match e.kind() {
         csv::ErrorKind::Utf8 { .. } => "该行含有无法识别的字符编码".to_owned(),
+        csv::ErrorKind::Io(io) if crate::storage::is_full(io) => {
+            tracing::error!(error = %io, "the data directory is full: an ingest failed");
+            line = 0;
+            FULL_DURING_INGEST.to_owned()
+        }
         csv::ErrorKind::Io(io) => format!("读取文件出错：{io}"),
         _ => format!("无法解析：{e}"),
     };
@@ -716,6 +725,10 @@ pub fn run(conn: &mut DbConnection, ctx: &Context, version_id: i32) -> Result<Ou
         Ok(outcome) => return Ok(outcome),
         Err(IngestError::Problems(p)) => p,
         Err(IngestError::Source(e)) => vec![Problem::whole(e.to_string())],
+        Err(IngestError::Io(e)) if crate::storage::is_full(&e) => {
+            tracing::error!(error = %e, version = v.id, "the data directory is full: an ingest failed");
+            vec![Problem::whole(FULL_DURING_INGEST)]
+        }
         Err(IngestError::Io(e)) => {
             tracing::error!(error = %e, version = v.id, "ingest failed reading or writing a file");
             vec![Problem::whole(format!("读写文件出错：{e}"))]

@@ -264,6 +264,11 @@ pub async fn attach(
         crate::web::upload::UploadError::TooLarge(_) => {
             ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
         }
+        crate::web::upload::UploadError::StorageFull => ApiError::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "insufficient_storage",
+            e.to_string(),
+        ),
         crate::web::upload::UploadError::Io(e) => ApiError::internal(e),
         e => ApiError::bad_request(e.to_string()),
     })?;

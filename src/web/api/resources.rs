@@ -26,6 +26,11 @@ fn upload_error(e: UploadError) -> ApiError {
         UploadError::TooLarge(_) => {
             ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", e.to_string())
         }
+        UploadError::StorageFull => ApiError::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "insufficient_storage",
+            e.to_string(),
+        ),
         UploadError::Io(io) => ApiError::internal(io),
         other => ApiError::bad_request(other.to_string()),
     }

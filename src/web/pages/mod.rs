@@ -99,6 +99,7 @@ pub async fn form_with_file(
             Ok((CsrfPairs(pairs), f.into_received()))
         }
         Err(UploadError::Csrf) => Err(AppError::CsrfRejected),
+        Err(UploadError::StorageFull) => Err(AppError::StorageFull),
         Err(e) => Err(AppError::BadRequest(e.to_string())),
     }
 }

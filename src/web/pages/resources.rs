@@ -198,6 +198,7 @@ fn upload_status(e: &UploadError) -> StatusCode {
     match e {
         UploadError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
         UploadError::Csrf => StatusCode::FORBIDDEN,
+        UploadError::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
         UploadError::Io(_) => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     }
