@@ -11,6 +11,7 @@ use std::time::Duration;
 use kaifang::domain::Role;
 use kaifang::settings::Settings;
 
+use crate::accounts::{org_form, person_form};
 use crate::both_backends;
 use crate::helpers::{Backend, Browser, PASSWORD, Page, TestApp, location};
 
@@ -248,32 +249,6 @@ async fn one_address_cannot_guess_many_accounts(backend: Backend) {
 const OWNER_ID: &str = "11010519491231002X";
 const FRESH_ID: &str = "440524188001010014";
 const CREDIT: &str = "91110108551385082Q";
-
-fn person_form<'a>(email: &'a str, id: &'a str) -> Vec<(&'a str, &'a str)> {
-    vec![
-        ("real_name", "李明"),
-        ("id_number", id),
-        ("mobile", "13912345678"),
-        ("email", email),
-        ("password", "雨天-芜湖-2026-数据"),
-        ("password_confirm", "雨天-芜湖-2026-数据"),
-        ("agree", "yes"),
-    ]
-}
-
-fn org_form<'a>(email: &'a str, credit: &'a str, id: &'a str) -> Vec<(&'a str, &'a str)> {
-    vec![
-        ("org_name", "合肥恒信数据科技有限公司"),
-        ("credit_code", credit),
-        ("real_name", "王芳"),
-        ("id_number", id),
-        ("mobile", "13812345678"),
-        ("email", email),
-        ("password", "晴天-合肥-2026-数据"),
-        ("password_confirm", "晴天-合肥-2026-数据"),
-        ("agree", "yes"),
-    ]
-}
 
 /// A page without its CSRF tokens (they differ per session).
 fn without_tokens(body: &str) -> String {

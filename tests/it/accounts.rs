@@ -11,7 +11,11 @@ const ID: &str = "11010519491231002X";
 const ID2: &str = "440524188001010014";
 const CREDIT: &str = "91110108551385082Q";
 
-fn org_form<'a>(email: &'a str, credit: &'a str, id: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn org_form<'a>(
+    email: &'a str,
+    credit: &'a str,
+    id: &'a str,
+) -> Vec<(&'a str, &'a str)> {
     vec![
         ("org_name", "合肥恒信数据科技有限公司"),
         ("credit_code", credit),
@@ -25,7 +29,7 @@ fn org_form<'a>(email: &'a str, credit: &'a str, id: &'a str) -> Vec<(&'a str, &
     ]
 }
 
-fn person_form<'a>(email: &'a str, id: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn person_form<'a>(email: &'a str, id: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("real_name", "李明"),
         ("id_number", id),
