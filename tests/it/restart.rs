@@ -25,6 +25,7 @@ async fn start(app: &TestApp) -> ServerProcess {
 both_backends!(
     killing_the_server_mid_ingest_keeps_the_previous_version,
     an_ingest_interrupted_twice_fails_and_keeps_the_previous_version,
+    killing_the_server_loses_no_acknowledged_application_or_update,
 );
 
 async fn killing_the_server_mid_ingest_keeps_the_previous_version(backend: Backend) {
@@ -210,5 +211,91 @@ async fn an_ingest_interrupted_twice_fails_and_keeps_the_previous_version(backen
         app.text(&download).await.lines().count(),
         4,
         "version 1 served"
+    );
+}
+
+/// `kill -9` right after the portal acknowledged an application and an emergency update: after
+/// a restart both are there (an answer is only sent once the transaction committed).
+async fn killing_the_server_loses_no_acknowledged_application_or_update(backend: Backend) {
+    let Some(s) = crate::applications::setup(backend).await else {
+        return;
+    };
+    let app = &s.app;
+    let dept = app.department("ah-emergency", "安徽省应急管理厅", "340000");
+    app.emergency("chaohu-flood", "巢湖流域防汛", &dept);
+    let duty = app.account("duty@ah.gov.cn", Role::Publisher, Some("ah-emergency"));
+    let key = app.api_key(duty.id);
+    let server = start(app).await;
+
+    let mut applicant = app.browser();
+    applicant.address = server.address.clone();
+    assert_eq!(
+        applicant
+            .login("researcher@example.cn", crate::helpers::PASSWORD)
+            .await
+            .status(),
+        303
+    );
+    applicant
+        .refresh_csrf(&format!("/datasets/{}/apply", s.slug))
+        .await;
+    let mut fields: Vec<(&str, &str)> = vec![
+        ("purpose", "研究合肥市企业成立趋势"),
+        ("scenario", "高校科研项目"),
+        ("access_mode", "download"),
+        ("period_days", "60"),
+        (
+            "security_measures",
+            "加密存储，仅项目组成员可访问，结题后销毁",
+        ),
+        ("undertaking", "yes"),
+    ];
+    fields.push(("fields", "企业名称"));
+    let res = applicant
+        .post(&format!("/datasets/{}/apply", s.slug), &fields)
+        .await;
+    assert_eq!(res.status(), 303, "{}", res.text().await.unwrap());
+    let res = app
+        .client
+        .post(format!(
+            "{}/api/v1/emergencies/chaohu-flood/updates",
+            server.address
+        ))
+        .bearer_auth(&key)
+        .json(&serde_json::json!({"text": "巢湖水位回落至警戒线以下"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    drop(server); // SIGKILL, at once
+
+    let server = start(app).await;
+    let mine = crate::helpers::Page::new({
+        let mut b = app.browser();
+        b.address = server.address.clone();
+        b.login("researcher@example.cn", crate::helpers::PASSWORD)
+            .await;
+        b.get("/account/applications").await.text().await.unwrap()
+    });
+    assert!(
+        mine.text("table").contains("待审核"),
+        "{}",
+        mine.text("main")
+    );
+    let event: serde_json::Value = app
+        .client
+        .get(format!(
+            "{}/api/v1/emergencies/chaohu-flood",
+            server.address
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        event.to_string().contains("巢湖水位回落至警戒线以下"),
+        "{event}"
     );
 }
