@@ -204,16 +204,7 @@ async fn upload_and_wait(app: &TestApp, res: reqwest::Response, key: &str) -> se
     let status_url = format!("{}{}", app.address, body["report_url"].as_str().unwrap());
     let started = Instant::now();
     loop {
-        let s: serde_json::Value = app
-            .client
-            .get(&status_url)
-            .bearer_auth(key)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let s: serde_json::Value = app.json_with_key(&status_url, key).await;
         if s["status"] != "processing" {
             return s;
         }

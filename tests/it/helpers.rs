@@ -200,6 +200,19 @@ impl TestApp {
         })
     }
 
+    /// GETs an absolute URL with an API key and reads the answer as JSON.
+    pub async fn json_with_key(&self, url: &str, key: &str) -> serde_json::Value {
+        self.client
+            .get(url)
+            .bearer_auth(key)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"))
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}: not JSON: {e}"))
+    }
+
     pub fn conn(&self) -> PooledConn {
         self.pool.get().expect("a database connection")
     }

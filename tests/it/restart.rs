@@ -75,16 +75,7 @@ async fn killing_the_server_mid_ingest_keeps_the_previous_version(backend: Backe
     // Wait until it is loading rows, then kill -9.
     let started = Instant::now();
     loop {
-        let s: serde_json::Value = app
-            .client
-            .get(&status_url)
-            .bearer_auth(&key)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let s: serde_json::Value = app.json_with_key(&status_url, &key).await;
         assert_eq!(s["status"], "processing", "killed too late: {s}");
         // Past 40 % the rows are being loaded into the new version's table.
         if s["progress"].as_f64().unwrap() > 41.0 && s["rows_done"].as_i64().unwrap() > 0 {
@@ -140,18 +131,14 @@ async fn killing_the_server_mid_ingest_keeps_the_previous_version(backend: Backe
     assert_eq!(v2.status, "ready", "{:?}", v2.report);
     assert_eq!(v2.row_count, Some(400_000));
     let rows: serde_json::Value = app
-        .client
-        .get(format!(
-            "{}/api/v1/datasets/hefei-bus-lines/resources/{}/rows?limit=1",
-            server.address, r.id
-        ))
-        .bearer_auth(&key)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_with_key(
+            &format!(
+                "{}/api/v1/datasets/hefei-bus-lines/resources/{}/rows?limit=1",
+                server.address, r.id
+            ),
+            &key,
+        )
+        .await;
     assert_eq!(rows["total"], 400_000);
     assert_eq!(rows["version"], 2);
     drop(server);
