@@ -84,13 +84,45 @@ pub fn insert(conn: &mut DbConnection, new: &NewDataset<'_>) -> QueryResult<Data
         .get_result(conn)
 }
 
-/// Any dataset with this slug, whatever its status; callers decide what the public may see.
-pub fn by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Dataset>> {
+/// A department's dataset with this slug, whatever its status. A slug is unique within its
+/// department and among public datasets only (issue 17: another department's drafts and closed
+/// datasets must not be found, nor block a slug); the public side uses
+/// [`super::catalog::public_by_slug`].
+pub fn in_department(
+    conn: &mut DbConnection,
+    department_id: i32,
+    slug: &str,
+) -> QueryResult<Option<Dataset>> {
     datasets::table
+        .filter(datasets::department_id.eq(department_id))
         .filter(datasets::slug.eq(slug))
         .select(Dataset::as_select())
         .first(conn)
         .optional()
+}
+
+/// A withdrawn dataset the public once saw under this slug (the newest, if several
+/// departments' have had it), for the page that says it was withdrawn.
+pub fn once_public_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Dataset>> {
+    datasets::table
+        .filter(datasets::slug.eq(slug))
+        .filter(datasets::status.eq(DatasetStatus::Withdrawn.as_str()))
+        .filter(datasets::open_class.ne(OpenClass::Closed.as_str()))
+        .filter(datasets::published_at.is_not_null())
+        .order(datasets::id.desc())
+        .select(Dataset::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every department's dataset with this slug, for operators' tools and tests. Nothing that
+/// answers a person may use it: it finds other departments' drafts and closed datasets.
+pub fn all_with_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Vec<Dataset>> {
+    datasets::table
+        .filter(datasets::slug.eq(slug))
+        .order(datasets::id)
+        .select(Dataset::as_select())
+        .load(conn)
 }
 
 pub fn count_all(conn: &mut DbConnection) -> QueryResult<i64> {

@@ -20,7 +20,7 @@ use diesel::result::Error as DbError;
 use super::ingest;
 use super::publishing::{self, PublishError, Publisher};
 use crate::db::DbConnection;
-use crate::db::datasets::{self as dataset_rows, Dataset};
+use crate::db::datasets::Dataset;
 use crate::db::resources::{self as resource_rows, Resource};
 use crate::db::versions::{self, Version};
 use crate::domain::{DatasetStatus, OpenClass, is_publicly_listed};
@@ -135,7 +135,7 @@ pub fn public(
     id: i32,
     version: Option<i32>,
 ) -> Result<Access, DbError> {
-    let Some(d) = dataset_rows::by_slug(conn, slug)? else {
+    let Some(d) = crate::db::catalog::public_by_slug(conn, slug)? else {
         return Ok(Access::NotFound);
     };
     if !is_publicly_listed(d.status, d.open_class) || d.status != DatasetStatus::Published {

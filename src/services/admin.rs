@@ -329,6 +329,18 @@ pub fn decide_class_change(
                         &untreated,
                     )));
                 }
+                // Slugs of hidden datasets are unique per department only; one that comes
+                // into view must not share its slug with another public dataset.
+                let d = datasets::by_id(conn, req.dataset_id)?;
+                if d.status == crate::domain::DatasetStatus::Published
+                    && crate::db::catalog::public_by_slug(conn, &d.slug)?
+                        .is_some_and(|other| other.id != d.id)
+                {
+                    return Err(AdminError::Conflict(format!(
+                        "已有公开的数据集使用标识“{}”，请该部门先修改本数据集的标识",
+                        d.slug
+                    )));
+                }
             }
             datasets::set_class(
                 conn,

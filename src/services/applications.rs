@@ -12,7 +12,7 @@ use crate::db::applications::{self as rows, Application, Grant, NewApplication, 
 use crate::db::datasets::{self as dataset_rows, Dataset};
 use crate::db::users::User;
 use crate::db::{DbConnection, calendar, write_transaction};
-use crate::domain::{AccountStatus, ApplicationStatus, DatasetStatus, OpenClass, Role};
+use crate::domain::{AccountStatus, ApplicationStatus, OpenClass, Role};
 
 /// Working days a department has to answer (DESIGN.md §2).
 pub const ANSWER_WITHIN: u32 = 10;
@@ -72,9 +72,7 @@ pub fn conditional_dataset(
     conn: &mut DbConnection,
     slug: &str,
 ) -> Result<Dataset, ApplicationError> {
-    let d = dataset_rows::by_slug(conn, slug)?
-        .filter(|d| d.status == DatasetStatus::Published && d.open_class != OpenClass::Closed)
-        .ok_or(ApplicationError::NotFound)?;
+    let d = crate::db::catalog::public_by_slug(conn, slug)?.ok_or(ApplicationError::NotFound)?;
     if d.open_class != OpenClass::Conditional {
         return Err(ApplicationError::NotConditional);
     }

@@ -15,10 +15,7 @@ use crate::db::departments::{self as department_rows, Department};
 use crate::db::resources::{self as resource_rows, Resource};
 use crate::db::themes::{self as theme_rows, Theme};
 use crate::domain::region_code::anhui_region_name;
-use crate::domain::{
-    DatasetStatus, Format, Keywords, OpenClass, RegionCode, RegionLevel, Slug, UpdateFrequency,
-    is_publicly_listed,
-};
+use crate::domain::{Format, Keywords, OpenClass, RegionCode, RegionLevel, Slug, UpdateFrequency};
 use crate::search::{FacetCounts, SearchIndex, SearchQuery, SearchSort};
 use crate::services::search::SyncError;
 
@@ -832,20 +829,15 @@ pub fn dataset(
     slug: &Slug,
     count_view: bool,
 ) -> QueryResult<DatasetLookup> {
-    let Some(d) = dataset_rows::by_slug(conn, slug.as_str())? else {
-        return Ok(DatasetLookup::NotFound);
-    };
-    if !is_publicly_listed(d.status, d.open_class) {
+    let Some(d) = q::public_by_slug(conn, slug.as_str())? else {
         // Only what the public once saw may say it was withdrawn.
-        let once_public = d.status == DatasetStatus::Withdrawn
-            && d.open_class.is_public()
-            && d.published_at.is_some();
-        return Ok(if once_public {
-            DatasetLookup::Withdrawn { title: d.title }
-        } else {
-            DatasetLookup::NotFound
-        });
-    }
+        return Ok(
+            match dataset_rows::once_public_by_slug(conn, slug.as_str())? {
+                Some(d) => DatasetLookup::Withdrawn { title: d.title },
+                None => DatasetLookup::NotFound,
+            },
+        );
+    };
     if count_view && let Err(e) = dataset_rows::record_view(conn, d.id) {
         tracing::warn!(error = %e, dataset = d.id, "could not count a view");
     }

@@ -870,11 +870,11 @@ pub fn link_own_dataset(
     actor: &Actor,
 ) -> Result<Event, EmergencyError> {
     let event = postable(conn, user, slug)?;
-    let d = crate::db::datasets::by_slug(conn, dataset_slug)?
-        .filter(|d| Some(d.department_id) == user.department_id)
-        .ok_or_else(|| {
-            EmergencyError::Invalid(vec![("link".into(), "请选择本部门的数据集".into())])
-        })?;
+    let d = match user.department_id {
+        Some(dept) => crate::db::datasets::in_department(conn, dept, dataset_slug)?,
+        None => None,
+    }
+    .ok_or_else(|| EmergencyError::Invalid(vec![("link".into(), "请选择本部门的数据集".into())]))?;
     write_transaction(conn, |conn| {
         if rows::dataset_ids(conn, event.id)?.contains(&d.id) {
             return Err(EmergencyError::Invalid(vec![(
@@ -916,7 +916,8 @@ pub fn fast_track(
             "请填写快速发布的理由（2 至 500 字），它会公开记入修改记录并供事后复核".into(),
         )]));
     }
-    let d = crate::db::datasets::by_slug(conn, dataset_slug)?.ok_or(EmergencyError::NotFound)?;
+    let d = crate::db::datasets::in_department(conn, publisher.department_id, dataset_slug)?
+        .ok_or(EmergencyError::NotFound)?;
     if !rows::dataset_ids(conn, event.id)?.contains(&d.id) {
         return Err(EmergencyError::Invalid(vec![(
             "dataset".into(),

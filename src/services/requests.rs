@@ -263,10 +263,12 @@ pub fn link(
     actor: &Actor,
 ) -> Result<DataRequest, RequestError> {
     own(conn, user, id)?;
-    let d = crate::db::datasets::by_slug(conn, dataset_slug.trim())?
-        .filter(|d| Some(d.department_id) == user.department_id)
-        .filter(|d| is_publicly_listed(d.status, d.open_class))
-        .ok_or_else(|| invalid("dataset", "请选择本部门已发布的数据集"))?;
+    let d = match user.department_id {
+        Some(dept) => crate::db::datasets::in_department(conn, dept, dataset_slug.trim())?,
+        None => None,
+    }
+    .filter(|d| is_publicly_listed(d.status, d.open_class))
+    .ok_or_else(|| invalid("dataset", "请选择本部门已发布的数据集"))?;
     write_transaction(conn, |conn| {
         let r = own(conn, user, id)?;
         let answered = (

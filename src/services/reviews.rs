@@ -66,9 +66,7 @@ pub struct Evidence {
 
 /// A dataset the public may see (and so report on).
 pub fn reportable(conn: &mut DbConnection, slug: &str) -> Result<Dataset, ReviewError> {
-    dataset_rows::by_slug(conn, slug)?
-        .filter(|d| is_publicly_listed(d.status, d.open_class))
-        .ok_or(ReviewError::NotFound)
+    crate::db::catalog::public_by_slug(conn, slug)?.ok_or(ReviewError::NotFound)
 }
 
 fn limit(errors: &mut Vec<(String, String)>, field: &str, label: &str, s: &str, max: usize) {

@@ -152,9 +152,7 @@ pub fn check(conn: &mut DbConnection, form: &ShowcaseForm) -> Result<Vec<i32>, S
             .split(['/', '?', '#'])
             .next()
             .unwrap_or("");
-        match crate::db::datasets::by_slug(conn, slug)?
-            .filter(|d| is_publicly_listed(d.status, d.open_class))
-        {
+        match crate::db::catalog::public_by_slug(conn, slug)? {
             Some(d) if !ids.contains(&d.id) => ids.push(d.id),
             Some(_) => {}
             None => errors.push(("datasets".into(), format!("没有公开的数据集“{raw}”"))),

@@ -33,9 +33,7 @@ pub enum SocialError {
 }
 
 fn public(conn: &mut DbConnection, slug: &str) -> Result<Dataset, SocialError> {
-    crate::db::datasets::by_slug(conn, slug)?
-        .filter(|d| is_publicly_listed(d.status, d.open_class))
-        .ok_or(SocialError::NotFound)
+    crate::db::catalog::public_by_slug(conn, slug)?.ok_or(SocialError::NotFound)
 }
 
 /// Rates a public dataset; a second rating by the same account replaces the first.

@@ -1120,7 +1120,8 @@ async fn publishers_cannot_touch_other_departments(backend: Backend) {
     let p = setup(&app).await;
     let pa = &p.browsers[2];
     let key_a = p.keys[2].clone().unwrap();
-    let before = kaifang::db::datasets::by_slug(&mut app.conn(), "b-draft")
+    let before = kaifang::db::datasets::all_with_slug(&mut app.conn(), "b-draft")
+        .map(|mut v| v.pop())
         .unwrap()
         .unwrap();
 
@@ -1171,11 +1172,26 @@ async fn publishers_cannot_touch_other_departments(backend: Backend) {
     assert_eq!(patch.status(), 404);
     let body: serde_json::Value = patch.json().await.unwrap();
     assert_eq!(body["error"]["code"], "not_found");
-    let after = kaifang::db::datasets::by_slug(&mut app.conn(), "b-draft")
+    let after = kaifang::db::datasets::all_with_slug(&mut app.conn(), "b-draft")
+        .map(|mut v| v.pop())
         .unwrap()
         .unwrap();
     assert_eq!(
         (after.title, after.status, after.modified_at),
         (before.title, before.status, before.modified_at)
+    );
+    // Issue 17: B's draft's slug is no obstacle (and so no oracle) for A; A gets a dataset of
+    // its own under it and B's stays B's.
+    let created = pa
+        .post(
+            "/console/datasets/new",
+            &crate::console::valid_form("b-draft", "合肥同名"),
+        )
+        .await;
+    assert_eq!(created.status(), 303);
+    let both = kaifang::db::datasets::all_with_slug(&mut app.conn(), "b-draft").unwrap();
+    assert_eq!(
+        both.iter().map(|d| d.title.as_str()).collect::<Vec<_>>(),
+        ["芜湖草稿", "合肥同名"]
     );
 }

@@ -6,7 +6,7 @@ use kaifang::domain::{DatasetStatus, Role};
 use crate::both_backends;
 use crate::helpers::{Backend, Browser, DatasetBuilder, Page, TestApp, location};
 
-fn valid_form<'a>(slug: &'a str, title: &'a str) -> Vec<(&'a str, &'a str)> {
+pub(crate) fn valid_form<'a>(slug: &'a str, title: &'a str) -> Vec<(&'a str, &'a str)> {
     vec![
         ("title", title),
         ("slug", slug),
@@ -89,7 +89,8 @@ async fn a_dataset_from_draft_to_withdrawn(backend: Backend) {
         "{}",
         Page::new(res.text().await.unwrap()).text("#error-summary")
     );
-    let d = kaifang::db::datasets::by_slug(&mut app.conn(), "hefei-bus")
+    let d = kaifang::db::datasets::all_with_slug(&mut app.conn(), "hefei-bus")
+        .map(|mut v| v.pop())
         .unwrap()
         .unwrap();
     assert_eq!(d.status, DatasetStatus::Draft);
@@ -415,7 +416,7 @@ async fn form_errors_are_shown_next_to_fields(backend: Backend) {
     assert!(
         Page::new(res.text().await.unwrap())
             .text("#f-slug-error")
-            .contains("已被使用")
+            .contains("已被公开的数据集使用")
     );
     assert_eq!(
         kaifang::db::datasets::count_all(&mut app.conn()).unwrap(),
@@ -506,7 +507,8 @@ async fn the_api_creates_and_patches_with_the_same_rules(backend: Backend) {
         .unwrap();
     assert_eq!(res.status(), 409);
     assert!(
-        kaifang::db::datasets::by_slug(&mut app.conn(), "hefei-parking-2")
+        kaifang::db::datasets::all_with_slug(&mut app.conn(), "hefei-parking-2")
+            .map(|mut v| v.pop())
             .unwrap()
             .is_none()
     );

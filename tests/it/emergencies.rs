@@ -328,7 +328,8 @@ async fn an_update_reaches_the_page_the_api_and_the_feeds(backend: Backend) {
     assert_eq!(page.count(".warning"), 0, "just updated: not overdue");
     assert_eq!(page.attrs("a[href='/datasets/rainfall']", "href").len(), 1);
     // A new CSV for a linked dataset shows on the event page, downloadable.
-    let rainfall = kaifang::db::datasets::by_slug(&mut app.conn(), "rainfall")
+    let rainfall = kaifang::db::datasets::all_with_slug(&mut app.conn(), "rainfall")
+        .map(|mut v| v.pop())
         .unwrap()
         .unwrap();
     let (r, v) = crate::helpers::ingest_file(

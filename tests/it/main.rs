@@ -37,6 +37,7 @@ mod reviews;
 mod search;
 mod showcase;
 mod shutdown;
+mod slugs;
 mod ssrf;
 mod stats;
 mod uploads;

@@ -152,7 +152,8 @@ async fn old_versions_of_a_formerly_closed_dataset_never_leave_unmasked(backend:
             && message.contains("停用"),
         "{message}"
     );
-    let still = kaifang::db::datasets::by_slug(&mut app.conn(), "hefei-aid")
+    let still = kaifang::db::datasets::all_with_slug(&mut app.conn(), "hefei-aid")
+        .map(|mut v| v.pop())
         .unwrap()
         .unwrap();
     assert_eq!(still.open_class, OpenClass::Closed);

@@ -616,7 +616,8 @@ async fn closed_data_with_personal_data_cannot_be_opened(backend: Backend) {
             .contains("未脱敏的个人信息"),
         "{body}"
     );
-    let d = kaifang::db::datasets::by_slug(&mut app.conn(), "hefei-aid")
+    let d = kaifang::db::datasets::all_with_slug(&mut app.conn(), "hefei-aid")
+        .map(|mut v| v.pop())
         .unwrap()
         .unwrap();
     assert_eq!(d.open_class, kaifang::domain::OpenClass::Closed);

@@ -18,8 +18,8 @@ use crate::db::datasets::{self as rows, Dataset, DatasetChanges, NewDataset, New
 use crate::db::history::{
     self, ClassChangeRequest, DatasetChange, NewClassChangeRequest, NewDatasetChange,
 };
-use crate::db::{DbConnection, departments, themes, write_transaction};
-use crate::domain::{DatasetCode, DatasetStatus, OpenClass, is_publicly_listed};
+use crate::db::{DbConnection, catalog, departments, themes, write_transaction};
+use crate::domain::{DatasetCode, DatasetStatus, OpenClass};
 
 /// A member of a providing department acting in the console or through the API.
 #[derive(Debug, Clone)]
@@ -52,21 +52,34 @@ impl PublishError {
 }
 
 /// A dataset of another department: 404 unless the public may see it anyway, then 403.
-fn foreign(d: &Dataset) -> PublishError {
-    if is_publicly_listed(d.status, d.open_class) {
-        PublishError::Forbidden
-    } else {
-        PublishError::NotFound
+/// The publisher's own dataset with this slug. Another department's public dataset is a 403;
+/// anything else, including another department's draft or closed dataset, is a 404 like a slug
+/// nobody uses.
+fn own(conn: &mut DbConnection, p: &Publisher, slug: &str) -> Result<Dataset, PublishError> {
+    if let Some(d) = rows::in_department(conn, p.department_id, slug)? {
+        return Ok(d);
+    }
+    Err(match catalog::public_by_slug(conn, slug)? {
+        Some(_) => PublishError::Forbidden,
+        None => PublishError::NotFound,
+    })
+}
+
+/// The slug is free for a dataset the public may see: no other public dataset has it. Only
+/// public datasets are looked at, so the answer tells nothing about other departments' hidden
+/// ones.
+fn public_slug_free(conn: &mut DbConnection, slug: &str, own_id: i32) -> Result<(), PublishError> {
+    match catalog::public_by_slug(conn, slug)? {
+        Some(other) if other.id != own_id => Err(slug_taken_publicly()),
+        _ => Ok(()),
     }
 }
 
-/// The publisher's own dataset with this slug.
-fn own(conn: &mut DbConnection, p: &Publisher, slug: &str) -> Result<Dataset, PublishError> {
-    let d = rows::by_slug(conn, slug)?.ok_or(PublishError::NotFound)?;
-    if d.department_id != p.department_id {
-        return Err(foreign(&d));
-    }
-    Ok(d)
+fn slug_taken_publicly() -> PublishError {
+    PublishError::Conflict(FieldErrors::from([(
+        "slug".to_owned(),
+        "该标识已被公开的数据集使用，请先修改本数据集的标识".to_owned(),
+    )]))
 }
 
 /// Checks that the dataset is the publisher's own before anything else is looked at: another
@@ -148,12 +161,22 @@ fn check_references(
     if !e.is_empty() {
         return Err(PublishError::Invalid(e));
     }
-    if let Some(other) = rows::by_slug(conn, input.slug.as_str())?
+    // Only the department's own datasets and public ones can be in the way: another
+    // department's drafts and closed datasets may share the slug, so trying one reveals nothing.
+    if let Some(other) = rows::in_department(conn, p.department_id, input.slug.as_str())?
         && Some(other.id) != own_id
     {
         return Err(PublishError::Conflict(FieldErrors::from([(
             "slug".to_owned(),
-            "该标识已被使用，请换一个".to_owned(),
+            "该标识已被本部门的数据集使用，请换一个".to_owned(),
+        )])));
+    }
+    if let Some(other) = catalog::public_by_slug(conn, input.slug.as_str())?
+        && Some(other.id) != own_id
+    {
+        return Err(PublishError::Conflict(FieldErrors::from([(
+            "slug".to_owned(),
+            "该标识已被公开的数据集使用，请换一个".to_owned(),
         )])));
     }
     let theme = theme.ok_or(PublishError::NotFound)?;
@@ -341,10 +364,15 @@ pub fn update(
     input: &DatasetInput,
     reason: &str,
 ) -> Result<UpdateOutcome, PublishError> {
-    update_once(conn, p, slug, input, reason).map_err(|e| match e {
+    update_once(conn, p, slug, input, reason).map_err(race_lost)
+}
+
+/// A unique violation behind an error, as the conflict it means; other errors as they are.
+fn race_lost(e: PublishError) -> PublishError {
+    match e {
         PublishError::Database(e) => conflict_of(e),
         other => other,
-    })
+    }
 }
 
 fn update_once(
@@ -503,7 +531,7 @@ pub fn set_status(
         };
         return Err(PublishError::field("reason", message));
     }
-    write_transaction(conn, |conn| {
+    let changed = write_transaction(conn, |conn| {
         let d = own(conn, p, slug)?;
         let allowed = matches!(
             (d.status, to),
@@ -518,6 +546,9 @@ pub fn set_status(
                 to.label()
             )));
         }
+        if to == DatasetStatus::Published && d.open_class.is_public() {
+            public_slug_free(conn, &d.slug, d.id)?;
+        }
         let now = super::now();
         let published_at = d
             .published_at
@@ -531,7 +562,8 @@ pub fn set_status(
         let details = serde_json::json!({ "status": [d.status.as_str(), to.as_str()] });
         record(conn, p, &updated, action, details, reason)?;
         Ok(updated)
-    })
+    });
+    changed.map_err(race_lost)
 }
 
 /// Fast track (Art. 36): one of the publisher's datasets opened unconditionally and published
@@ -556,6 +588,7 @@ pub fn open_at_once(
                 "该数据集有待审批的开放类型变更，不能快速发布".into(),
             ));
         }
+        public_slug_free(conn, &d.slug, d.id)?;
         let unmasked = super::access::untreated_versions(conn, d.id)?;
         if !unmasked.is_empty() {
             return Err(PublishError::field(
@@ -582,6 +615,7 @@ pub fn open_at_once(
         record(conn, p, &after, "fast_track", details, reason)?;
         Ok((d, after))
     })
+    .map_err(race_lost)
 }
 
 /// A row of the console's list.

@@ -437,7 +437,9 @@ pub async fn set_status(
         .db(
             move |c| match publishing::set_status(c, &p, &target, to, &reason) {
                 Ok(d) => Ok(Ok(d)),
-                Err(PublishError::Invalid(f)) => Ok(Err(f)),
+                Err(PublishError::Invalid(f)) => Ok(Err((StatusCode::BAD_REQUEST, f))),
+                // A public dataset already has the slug: said beside the status form.
+                Err(PublishError::Conflict(f)) => Ok(Err((StatusCode::CONFLICT, f))),
                 Err(e) => Err(publish_failure(e)),
             },
         )
@@ -453,7 +455,7 @@ pub async fn set_status(
             );
             Ok(see_other(&format!("/console/datasets/{slug}/edit")))
         }
-        Err(fields) => {
+        Err((status, fields)) => {
             // The reason box of the status form shows the error; the edit form is as stored.
             let mut errors = FormErrors::new();
             for (_, message) in fields {
@@ -473,7 +475,7 @@ pub async fn set_status(
             .await?;
             page.status_errors = errors;
             page.status_reason = form.reason;
-            render_with_status(StatusCode::BAD_REQUEST, &page)
+            render_with_status(status, &page)
         }
     }
 }

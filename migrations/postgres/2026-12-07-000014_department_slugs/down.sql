@@ -1,0 +1,4 @@
+-- Back to one slug per dataset across the portal (fails if two departments now share one).
+DROP INDEX datasets_public_slug;
+DROP INDEX datasets_department_slug;
+ALTER TABLE datasets ADD CONSTRAINT datasets_slug_key UNIQUE (slug);
