@@ -296,7 +296,23 @@ pub fn changed_since(
     Ok((total, rows))
 }
 
-/// Slugs and modification times of every public dataset, by slug (package_list, the sitemap).
+/// Slugs and modification times of public datasets `offset..offset + limit` in slug order (the
+/// sitemap's files).
+pub fn public_slugs_page(
+    conn: &mut DbConnection,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<(String, chrono::NaiveDateTime)>> {
+    datasets::table
+        .filter(public())
+        .order(datasets::slug)
+        .offset(offset)
+        .limit(limit)
+        .select((datasets::slug, datasets::modified_at))
+        .load(conn)
+}
+
+/// Slugs and modification times of every public dataset, by slug (package_list).
 pub fn public_slugs(conn: &mut DbConnection) -> QueryResult<Vec<(String, chrono::NaiveDateTime)>> {
     datasets::table
         .filter(public())

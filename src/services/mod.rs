@@ -22,6 +22,7 @@ pub mod resources;
 pub mod reviews;
 pub mod search;
 pub mod showcase;
+pub mod sitemap;
 pub mod social;
 pub mod stats;
 pub mod users;

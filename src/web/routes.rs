@@ -317,8 +317,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         // Operations and assets.
         .service(page("/healthz", pages::health::healthz))
         .service(page("/metrics", super::metrics::show))
-        .service(page("/robots.txt", pages::exports::robots))
-        .service(page("/sitemap.xml", pages::exports::sitemap))
+        .service(page("/robots.txt", pages::sitemap::robots))
+        .service(page("/sitemap.xml", pages::sitemap::sitemap))
+        .service(page("/sitemaps/{n}.xml", pages::sitemap::part))
         .service(page("/catalog.ttl", pages::exports::catalog_ttl))
         .service(page("/catalog.jsonld", pages::exports::catalog_jsonld))
         .service(page("/favicon.ico", assets::favicon))

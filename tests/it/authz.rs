@@ -628,6 +628,11 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
             [MISSING, MISSING, MISSING, MISSING, MISSING],
         ),
         (Get("/sitemap.xml"), [Pass, Pass, Pass, Pass, Pass]),
+        // A small catalog has no sitemap index, so no files of one.
+        (
+            Get("/sitemaps/1.xml"),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
         (Get("/developers"), [Pass, Pass, Pass, Pass, Pass]),
         // Operators' metrics: by network (every principal here comes from loopback).
         (Get("/metrics"), [Pass, Pass, Pass, Pass, Pass]),

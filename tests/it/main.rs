@@ -37,6 +37,7 @@ mod reviews;
 mod search;
 mod showcase;
 mod shutdown;
+mod sitemap;
 mod slugs;
 mod ssrf;
 mod stats;

@@ -5,7 +5,8 @@
 //!   `dct:accessRights` PUBLIC for unconditionally open data, RESTRICTED for conditional data.
 //!   Both serialisations come from one list of triples, so they always say the same.
 //! - Frictionless Data Package v2 at `/datasets/{slug}/datapackage.json` (open data only).
-//! - schema.org `Dataset` JSON-LD for the dataset page, `/sitemap.xml` and `/robots.txt`.
+//! - schema.org `Dataset` JSON-LD for the dataset page (`/sitemap.xml` and `/robots.txt` are in
+//!   `sitemap.rs`).
 //!
 //! Closed, draft and withdrawn datasets appear in none of them (everything starts from
 //! `services::catalog`'s public queries).
@@ -15,7 +16,6 @@ use std::fmt::Write as _;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Map, Value, json};
 
-use crate::db::catalog as catalog_rows;
 use crate::domain::{OpenClass, UpdateFrequency};
 use crate::services::catalog::{self, DatasetPage};
 use crate::services::preview;
@@ -598,63 +598,6 @@ pub fn schema_org(base: &str, page: &DatasetPage) -> String {
     }
     // `</script>` inside the JSON would end the element: escape `<` (still valid JSON).
     value.to_string().replace('<', "\\u003c")
-}
-
-/// `GET /sitemap.xml`: the home page, the catalog, departments, themes and every public
-/// dataset page (never closed, draft or withdrawn ones).
-pub async fn sitemap(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-) -> Result<HttpResponse, crate::web::AppError> {
-    let (datasets, departments, themes) = state
-        .db(|c| {
-            Ok((
-                catalog_rows::public_slugs(c)?,
-                crate::db::departments::all(c)?,
-                crate::db::themes::all(c)?,
-            ))
-        })
-        .await?;
-    let base = base_url(&state, &req);
-    let mut out = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
-    );
-    let mut url = |path: &str, lastmod: Option<&chrono::NaiveDateTime>| {
-        let _ = write!(out, "  <url><loc>{base}{path}</loc>");
-        if let Some(t) = lastmod {
-            let _ = write!(out, "<lastmod>{}</lastmod>", iso(t));
-        }
-        out.push_str("</url>\n");
-    };
-    url("/", None);
-    url("/datasets", None);
-    url("/departments", None);
-    for d in &departments {
-        url(&format!("/departments/{}", d.slug), None);
-    }
-    for t in &themes {
-        url(&format!("/themes/{}", t.slug), None);
-    }
-    // The protocol's limit per file is 50,000 URLs.
-    for (slug, modified) in datasets.iter().take(49_000) {
-        url(&format!("/datasets/{slug}"), Some(modified));
-    }
-    out.push_str("</urlset>\n");
-    Ok(HttpResponse::Ok()
-        .content_type("application/xml; charset=utf-8")
-        .body(out))
-}
-
-/// `GET /robots.txt`: everything public may be crawled; private areas and the API may not.
-pub async fn robots(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let base = base_url(&state, &req);
-    HttpResponse::Ok()
-        .content_type("text/plain; charset=utf-8")
-        .body(format!(
-            "User-agent: *\nAllow: /\nDisallow: /static/\nDisallow: /account\nDisallow: /console\n\
-             Disallow: /admin\nDisallow: /api/\nDisallow: /login\nDisallow: /register\n\
-             Disallow: /*/download\n\nSitemap: {base}/sitemap.xml\n"
-        ))
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ pub mod requests;
 pub mod resources;
 pub mod reviews;
 pub mod showcase;
+pub mod sitemap;
 pub mod social;
 pub mod stats;
 pub mod themes;
