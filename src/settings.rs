@@ -10,6 +10,7 @@ use crate::db::DatabaseUrl;
 use crate::db::connection::{DatabaseUrlError, PoolOptions};
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Settings {
     pub bind: String,
     pub data_dir: PathBuf,
@@ -32,12 +33,14 @@ pub struct Settings {
 
 /// Public participation: data requests.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ParticipationSettings {
     /// Working days a department has to answer a data request routed to it.
     pub request_answer_days: u32,
 }
 
 #[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SearchSettings {
     /// Where the embedded index lives; empty means `search` in `data_dir`. Every process
     /// needs its own (an index is written by one process at a time).
@@ -72,6 +75,7 @@ impl std::fmt::Debug for SearchSettings {
 
 /// Rate limits and operator access for the machine-facing channels.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ApiSettings {
     pub anonymous_per_minute: u32,
     pub registered_per_minute: u32,
@@ -99,6 +103,7 @@ pub fn parse_networks(list: &str) -> Result<Vec<ipnet::IpNet>, String> {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct UploadSettings {
     /// Largest upload accepted, in bytes.
     pub max_bytes: u64,
@@ -137,6 +142,7 @@ fn default_max_cells() -> u64 {
 }
 
 #[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct AuthSettings {
     pub secret_key: String,
     pub password_hashing: crate::services::passwords::Cost,
@@ -182,6 +188,7 @@ impl std::fmt::Debug for AuthSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
     pub pool_size: u32,
     pub connect_timeout_secs: u64,
@@ -189,6 +196,7 @@ pub struct DatabaseSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SiteSettings {
     pub name: String,
     pub name_en: String,
@@ -198,12 +206,14 @@ pub struct SiteSettings {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CatalogSettings {
     pub per_page: u32,
     pub home_list_len: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogSettings {
     pub format: LogFormat,
     pub level: String,
@@ -252,7 +262,25 @@ impl Settings {
             None => builder
                 .add_source(config::File::from(Path::new("config/default.toml")).required(false)),
         };
-        let env: std::collections::HashMap<String, String> = env.into_iter().collect();
+        // Unknown keys are refused (a misspelt key would otherwise be silently ignored), but
+        // only below the sections settings have: other `KAIFANG_*` variables (the test suite's
+        // `KAIFANG_TEST_PG`, …) are not settings.
+        let sections: std::collections::HashSet<String> = config::Config::builder()
+            .add_source(config::File::from_str(DEFAULTS, config::FileFormat::Toml))
+            .build()?
+            .try_deserialize::<std::collections::HashMap<String, config::Value>>()?
+            .into_keys()
+            .collect();
+        let env: std::collections::HashMap<String, String> = env
+            .into_iter()
+            .filter(|(k, _)| match k.strip_prefix("KAIFANG_") {
+                Some(rest) => {
+                    let top = rest.split("__").next().unwrap_or_default();
+                    sections.contains(&top.to_lowercase())
+                }
+                None => true,
+            })
+            .collect();
         let database_url = env.get("DATABASE_URL").cloned();
         let meili: Vec<(&str, String)> = [
             ("MEILI_URL", "search.meili_url"),
@@ -332,6 +360,22 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_their_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("k.toml");
+        std::fs::write(&file, "[site]\npublicurl = \"https://data.ah.gov.cn\"\n").unwrap();
+        let e = Settings::load_from(Some(&file), env(&[])).unwrap_err();
+        assert!(e.to_string().contains("publicurl"), "{e}");
+        std::fs::write(&file, "bnid = \"0.0.0.0:80\"\n").unwrap();
+        let e = Settings::load_from(Some(&file), env(&[])).unwrap_err();
+        assert!(e.to_string().contains("bnid"), "{e}");
+        let e = Settings::load_from(None, env(&[("KAIFANG_SITE__PUBLICURL", "x")])).unwrap_err();
+        assert!(e.to_string().contains("publicurl"), "{e}");
+        // Variables outside the settings' sections are someone else's.
+        Settings::load_from(None, env(&[("KAIFANG_TEST_PG", "postgres://x")])).unwrap();
     }
 
     #[test]

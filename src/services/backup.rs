@@ -34,7 +34,7 @@ pub struct Manifest {
     pub kaifang_version: String,
     /// `sqlite` or `postgresql`.
     pub database: String,
-    /// False when the master key is configured (`KAIFANG_SECRET_KEY`): keep it with the backup
+    /// False when the master key is configured (`KAIFANG_AUTH__SECRET_KEY`): keep it with the backup
     /// yourself, or restored resident-ID hashes and sessions will not match.
     pub secret_key_included: bool,
     pub entries: Vec<Entry>,
