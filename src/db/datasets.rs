@@ -39,6 +39,9 @@ pub struct Dataset {
     pub download_count: i64,
     pub created_at: NaiveDateTime,
     pub modified_at: NaiveDateTime,
+    /// The first time the public could see it (published, not closed), kept afterwards: set by
+    /// a trigger. Its slug stays reserved from then on.
+    pub public_since: Option<NaiveDateTime>,
 }
 
 impl Dataset {
@@ -101,18 +104,46 @@ pub fn in_department(
         .optional()
 }
 
-/// A withdrawn dataset the public once saw under this slug (the newest, if several
-/// departments' have had it), for the page that says it was withdrawn.
+/// A withdrawn dataset the public once saw under this slug, for the page that says it was
+/// withdrawn (one at most: the slug of a dataset the public has seen stays reserved).
 pub fn once_public_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Dataset>> {
     datasets::table
         .filter(datasets::slug.eq(slug))
         .filter(datasets::status.eq(DatasetStatus::Withdrawn.as_str()))
         .filter(datasets::open_class.ne(OpenClass::Closed.as_str()))
-        .filter(datasets::published_at.is_not_null())
-        .order(datasets::id.desc())
+        .filter(datasets::public_since.is_not_null())
         .select(Dataset::as_select())
         .first(conn)
         .optional()
+}
+
+/// The dataset that holds this slug for the whole portal: one the public sees or has seen
+/// (links, harvesters and the withdrawal page go on naming it). Public knowledge, so saying
+/// that it exists reveals nothing.
+pub fn slug_holder(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Dataset>> {
+    datasets::table
+        .filter(datasets::slug.eq(slug))
+        .filter(
+            datasets::public_since.is_not_null().or(datasets::status
+                .eq(DatasetStatus::Published.as_str())
+                .and(datasets::open_class.ne(OpenClass::Closed.as_str()))),
+        )
+        .select(Dataset::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Records when the public first saw a dataset loaded with its history (the demo); everything
+/// else gets it from the trigger.
+pub fn set_public_since(
+    conn: &mut DbConnection,
+    id: i32,
+    at: Option<NaiveDateTime>,
+) -> QueryResult<()> {
+    diesel::update(datasets::table.find(id))
+        .set(datasets::public_since.eq(at))
+        .execute(conn)
+        .map(|_| ())
 }
 
 /// Every department's dataset with this slug, for operators' tools and tests. Nothing that

@@ -53,6 +53,7 @@ diesel::table! {
         download_count -> BigInt,
         created_at -> Timestamp,
         modified_at -> Timestamp,
+        public_since -> Nullable<Timestamp>,
     }
 }
 

@@ -333,11 +333,10 @@ pub fn decide_class_change(
                 // into view must not share its slug with another public dataset.
                 let d = datasets::by_id(conn, req.dataset_id)?;
                 if d.status == crate::domain::DatasetStatus::Published
-                    && crate::db::catalog::public_by_slug(conn, &d.slug)?
-                        .is_some_and(|other| other.id != d.id)
+                    && datasets::slug_holder(conn, &d.slug)?.is_some_and(|other| other.id != d.id)
                 {
                     return Err(AdminError::Conflict(format!(
-                        "已有公开的数据集使用标识“{}”，请该部门先修改本数据集的标识",
+                        "已有公开（或曾经公开）的数据集使用标识“{}”，请该部门先修改本数据集的标识",
                         d.slug
                     )));
                 }

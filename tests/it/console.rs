@@ -416,7 +416,7 @@ async fn form_errors_are_shown_next_to_fields(backend: Backend) {
     assert!(
         Page::new(res.text().await.unwrap())
             .text("#f-slug-error")
-            .contains("已被公开的数据集使用")
+            .contains("已被公开（或曾经公开）的数据集使用")
     );
     assert_eq!(
         kaifang::db::datasets::count_all(&mut app.conn()).unwrap(),

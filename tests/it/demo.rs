@@ -120,6 +120,26 @@ async fn demo_loads_a_realistic_catalog(backend: Backend) {
         "Anhui codes"
     );
 
+    // Its withdrawn open datasets were public once, so their pages say they were withdrawn.
+    let withdrawn: Vec<String> = {
+        use diesel::prelude::*;
+        use kaifang::db::schema::datasets;
+        datasets::table
+            .filter(datasets::status.eq("withdrawn"))
+            .filter(datasets::open_class.ne("closed"))
+            .select(datasets::slug)
+            .load(&mut conn)
+            .unwrap()
+    };
+    assert!(!withdrawn.is_empty());
+    for slug in &withdrawn {
+        assert_eq!(
+            app.get(&format!("/datasets/{slug}")).await.status(),
+            410,
+            "{slug}"
+        );
+    }
+
     // The home page shows the catalog; every theme has data.
     let home = app.ok_page("/").await;
     let shown: i64 = home.texts(".totals dd")[0]

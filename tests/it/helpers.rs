@@ -589,6 +589,15 @@ impl DatasetBuilder {
             },
         )
         .expect("insert dataset");
+        // A withdrawn open dataset was public before (the trigger only sees it inserted
+        // withdrawn): give it the history it stands for.
+        if self.status == DatasetStatus::Withdrawn && self.class != OpenClass::Closed {
+            use diesel::prelude::*;
+            diesel::update(kaifang::db::schema::datasets::table.find(d.id))
+                .set(kaifang::db::schema::datasets::public_since.eq(published))
+                .execute(&mut conn)
+                .expect("public_since");
+        }
         for (i, (name, ty, masked)) in self.fields.iter().enumerate() {
             datasets::insert_field(
                 &mut conn,

@@ -10,7 +10,8 @@ use crate::helpers::{Backend, DatasetBuilder, Page, TestApp, location};
 
 both_backends!(
     another_departments_hidden_slugs_are_neither_found_nor_in_the_way,
-    a_slug_comes_into_view_only_when_no_public_dataset_has_it
+    a_slug_comes_into_view_only_when_no_public_dataset_has_it,
+    only_what_the_public_saw_is_reserved
 );
 
 /// The answer to creating a dataset with this slug in the console: status, where it leads, and
@@ -139,14 +140,19 @@ async fn a_slug_comes_into_view_only_when_no_public_dataset_has_it(backend: Back
         .await;
     assert_eq!(res.status(), 409, "{}", location(&res));
     let page = Page::new(res.text().await.unwrap());
-    assert!(page.body.contains("已被公开的数据集使用"), "{}", page.body);
+    assert!(
+        page.body.contains("已被公开（或曾经公开）的数据集使用"),
+        "{}",
+        page.body
+    );
     let still = kaifang::db::datasets::all_with_slug(&mut app.conn(), "bus-lines").unwrap();
     assert_eq!(
         still.iter().map(|d| d.status).collect::<Vec<_>>(),
         [DatasetStatus::Draft, DatasetStatus::Published],
         "nothing changed"
     );
-    // Once A's dataset is withdrawn the slug is free, and the page shows B's.
+    // A slug the public has seen stays reserved after its dataset is withdrawn: links and
+    // harvesters go on naming it, and the page says it was withdrawn.
     let pa = app.logged_in("pa@hefei.gov.cn").await;
     let res = pa
         .post(
@@ -161,7 +167,69 @@ async fn a_slug_comes_into_view_only_when_no_public_dataset_has_it(backend: Back
             &[("status", "published"), ("reason", "首次发布")],
         )
         .await;
+    assert_eq!(res.status(), 409);
+    let (status, page) = app.page("/datasets/bus-lines").await;
+    assert_eq!(status, 410);
+    assert!(page.body.contains("合肥公交线路") && !page.body.contains("芜湖"));
+    // B's dataset has never been public, so B may still change its slug, and publish.
+    let mut form = crate::console::valid_form("wuhu-bus-lines", "芜湖公交线路");
+    form.retain(|(k, _)| *k != "spatial_coverage" && *k != "reason");
+    form.extend([("spatial_coverage", "340200"), ("reason", "改标识")]);
+    let res = pb.post("/console/datasets/bus-lines/edit", &form).await;
+    assert_eq!(
+        res.status(),
+        303,
+        "{}",
+        Page::new(res.text().await.unwrap()).text("#error-summary")
+    );
+    let res = pb
+        .post(
+            "/console/datasets/wuhu-bus-lines/status",
+            &[("status", "published"), ("reason", "首次发布")],
+        )
+        .await;
     assert_eq!(res.status(), 303);
-    let page = app.page("/datasets/bus-lines").await.1;
-    assert!(page.body.contains("芜湖公交线路"), "{}", page.body);
+    // A's withdrawn dataset comes back under its own slug; its slug can no longer change.
+    let res = pa
+        .post(
+            "/console/datasets/bus-lines/status",
+            &[("status", "published"), ("reason", "恢复")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(
+        app.page("/datasets/bus-lines")
+            .await
+            .1
+            .body
+            .contains("合肥公交线路")
+    );
+    let res = pa
+        .post(
+            "/console/datasets/bus-lines/edit",
+            &crate::console::valid_form("hefei-bus-lines", "合肥公交线路"),
+        )
+        .await;
+    assert_eq!(res.status(), 400);
+}
+
+/// A dataset that was closed when published and opened later never showed the public anything
+/// before: its withdrawal page must not exist, and its slug was never reserved.
+async fn only_what_the_public_saw_is_reserved(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let b = app.department("dept-b", "芜湖市数据资源管理局", "340200");
+    let hidden = DatasetBuilder::new("quiet", "芜湖内部", &b)
+        .closed("《中华人民共和国个人信息保护法》第二十八条")
+        .status(DatasetStatus::Withdrawn)
+        .insert(&app);
+    assert!(hidden.public_since.is_none());
+    assert_eq!(app.get("/datasets/quiet").await.status(), 404);
+    DatasetBuilder::new("open", "芜湖公开", &b).insert(&app);
+    let open = kaifang::db::datasets::all_with_slug(&mut app.conn(), "open").unwrap();
+    assert!(
+        open[0].public_since.is_some(),
+        "set when it is inserted public"
+    );
 }

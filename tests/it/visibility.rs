@@ -216,7 +216,10 @@ async fn withdrawn_datasets_say_so(backend: Backend) {
         use diesel::prelude::*;
         use kaifang::db::schema::datasets;
         diesel::update(datasets::table.find(d.id))
-            .set(datasets::published_at.eq(None::<chrono::NaiveDateTime>))
+            .set((
+                datasets::published_at.eq(None::<chrono::NaiveDateTime>),
+                datasets::public_since.eq(None::<chrono::NaiveDateTime>),
+            ))
             .execute(&mut app.conn())
             .unwrap();
     }

@@ -1,5 +1,8 @@
--- Back to one slug per dataset across the portal (fails if two departments now share one).
+-- Back to one slug per dataset across the portal, without `public_since`.
 -- Rebuilt with foreign keys off, as up.sql.
+-- Fails here, with nothing changed, when two departments now share a slug.
+CREATE UNIQUE INDEX datasets_slug_check ON datasets (slug);
+DROP INDEX datasets_slug_check;
 PRAGMA foreign_keys = OFF;
 BEGIN;
 -- A trigger on departments names datasets; it is dropped while the table is away.
@@ -42,7 +45,12 @@ CREATE TABLE datasets_rebuilt (
     CHECK (temporal_start IS NULL OR temporal_end IS NULL OR temporal_start <= temporal_end)
 )
 ;
-INSERT INTO datasets_rebuilt SELECT * FROM datasets;
+INSERT INTO datasets_rebuilt SELECT
+    id, slug, code, title, summary, keywords, theme_id, department_id, maintainer, open_class,
+    open_conditions, legal_basis, update_frequency, published_at, last_updated_at, record_count,
+    temporal_start, temporal_end, spatial_coverage, license, status, priority, view_count,
+    download_count, created_at, modified_at
+FROM datasets;
 DROP TABLE datasets;
 ALTER TABLE datasets_rebuilt RENAME TO datasets;
 CREATE INDEX datasets_visibility ON datasets (status, open_class);

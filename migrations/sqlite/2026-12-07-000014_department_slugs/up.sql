@@ -1,6 +1,8 @@
 -- Issue 17, finding 5: a slug is unique within its department, and among the datasets the public
--- may see (published and not closed). A department's drafts and closed datasets no longer block
--- (and so reveal themselves to) another department choosing the same slug.
+-- sees or has seen (`public_since`, set by a trigger the first time a dataset is published and
+-- not closed, and kept: links, harvesters and the 410 page go on naming it). A department's
+-- drafts and never-public closed datasets no longer block (and so reveal themselves to) another
+-- department choosing the same slug.
 --
 -- SQLite cannot drop a column's UNIQUE constraint, so the table is rebuilt as its documentation
 -- describes (https://www.sqlite.org/lang_altertable.html#otheralter): foreign keys off, which
@@ -55,9 +57,22 @@ CREATE INDEX datasets_theme ON datasets (theme_id);
 CREATE INDEX datasets_department ON datasets (department_id);
 CREATE INDEX datasets_last_updated ON datasets (last_updated_at);
 CREATE INDEX datasets_downloads ON datasets (download_count);
-CREATE UNIQUE INDEX datasets_department_slug ON datasets (department_id, slug);
+ALTER TABLE datasets ADD COLUMN public_since TIMESTAMP;
+UPDATE datasets SET public_since = published_at
+    WHERE open_class <> 'closed' AND status IN ('published', 'withdrawn') AND published_at IS NOT NULL;
+CREATE UNIQUE INDEX datasets_department_slug ON datasets (slug, department_id);
 CREATE UNIQUE INDEX datasets_public_slug ON datasets (slug)
-    WHERE status = 'published' AND open_class <> 'closed';
+    WHERE public_since IS NOT NULL OR (status = 'published' AND open_class <> 'closed');
+CREATE TRIGGER datasets_public_since_insert AFTER INSERT ON datasets
+    WHEN NEW.public_since IS NULL AND NEW.status = 'published' AND NEW.open_class <> 'closed'
+BEGIN
+    UPDATE datasets SET public_since = NEW.modified_at WHERE id = NEW.id;
+END;
+CREATE TRIGGER datasets_public_since_update AFTER UPDATE OF status, open_class ON datasets
+    WHEN NEW.public_since IS NULL AND NEW.status = 'published' AND NEW.open_class <> 'closed'
+BEGIN
+    UPDATE datasets SET public_since = NEW.modified_at WHERE id = NEW.id;
+END;
 CREATE TRIGGER search_datasets_insert AFTER INSERT ON datasets
 BEGIN
     INSERT INTO search_outbox (dataset_id) VALUES (NEW.id);

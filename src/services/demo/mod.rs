@@ -516,6 +516,11 @@ fn insert_planned(
             modified_at: p.last_updated_at.max(p.created_at),
         },
     )?;
+    // The demo's withdrawn open datasets stand for ones the public saw before (the trigger that
+    // records that only sees them inserted withdrawn).
+    if p.status == DatasetStatus::Withdrawn && p.class.is_public() {
+        dataset_rows::set_public_since(conn, dataset.id, p.published_at)?;
+    }
     for (i, f) in t.fields.iter().enumerate() {
         dataset_rows::insert_field(
             conn,

@@ -65,11 +65,11 @@ fn own(conn: &mut DbConnection, p: &Publisher, slug: &str) -> Result<Dataset, Pu
     })
 }
 
-/// The slug is free for a dataset the public may see: no other public dataset has it. Only
-/// public datasets are looked at, so the answer tells nothing about other departments' hidden
-/// ones.
+/// The slug is free for a dataset the public may see: no other dataset the public sees or has
+/// seen holds it. Only those are looked at, so the answer tells nothing about other
+/// departments' hidden ones.
 fn public_slug_free(conn: &mut DbConnection, slug: &str, own_id: i32) -> Result<(), PublishError> {
-    match catalog::public_by_slug(conn, slug)? {
+    match rows::slug_holder(conn, slug)? {
         Some(other) if other.id != own_id => Err(slug_taken_publicly()),
         _ => Ok(()),
     }
@@ -78,7 +78,7 @@ fn public_slug_free(conn: &mut DbConnection, slug: &str, own_id: i32) -> Result<
 fn slug_taken_publicly() -> PublishError {
     PublishError::Conflict(FieldErrors::from([(
         "slug".to_owned(),
-        "该标识已被公开的数据集使用，请先修改本数据集的标识".to_owned(),
+        "该标识已被公开（或曾经公开）的数据集使用，请先修改本数据集的标识".to_owned(),
     )]))
 }
 
@@ -171,12 +171,12 @@ fn check_references(
             "该标识已被本部门的数据集使用，请换一个".to_owned(),
         )])));
     }
-    if let Some(other) = catalog::public_by_slug(conn, input.slug.as_str())?
+    if let Some(other) = rows::slug_holder(conn, input.slug.as_str())?
         && Some(other.id) != own_id
     {
         return Err(PublishError::Conflict(FieldErrors::from([(
             "slug".to_owned(),
-            "该标识已被公开的数据集使用，请换一个".to_owned(),
+            "该标识已被公开（或曾经公开）的数据集使用，请换一个".to_owned(),
         )])));
     }
     let theme = theme.ok_or(PublishError::NotFound)?;
@@ -393,10 +393,12 @@ fn update_once(
         let old = own(conn, p, slug)?;
         let before = draft_from_row(conn, &old)?;
         let (theme_id, _) = check_references(conn, p, input, Some(old.id))?;
-        if old.published_at.is_some() && input.slug.as_str() != old.slug {
+        // Links to a page the public has seen must keep working; a dataset nobody outside
+        // its department has seen (a draft, a closed one) may still change its slug.
+        if old.public_since.is_some() && input.slug.as_str() != old.slug {
             return Err(PublishError::field(
                 "slug",
-                "已发布过的数据集不能修改标识（地址会失效）",
+                "公开过的数据集不能修改标识（地址会失效）",
             ));
         }
         let new_class = input.classification.class();
