@@ -2,6 +2,10 @@
 
 use clap::Parser;
 
+/// See Cargo.toml: mimalloc instead of glibc's malloc, which grew for minutes under load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
     let cli = kaifang::cli::Cli::parse();
