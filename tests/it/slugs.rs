@@ -26,6 +26,17 @@ async fn create(p: &crate::helpers::Browser, slug: &str) -> (u16, String, String
     (status, to, page.text("#f-slug-error"))
 }
 
+/// Publishes or withdraws from the console; the answer's status.
+async fn set_status(b: &crate::helpers::Browser, slug: &str, to: &str, reason: &str) -> u16 {
+    b.post(
+        &format!("/console/datasets/{slug}/status"),
+        &[("status", to), ("reason", reason)],
+    )
+    .await
+    .status()
+    .as_u16()
+}
+
 async fn another_departments_hidden_slugs_are_neither_found_nor_in_the_way(backend: Backend) {
     let Some(app) = TestApp::spawn(backend).await else {
         return;
@@ -154,20 +165,14 @@ async fn a_slug_comes_into_view_only_when_no_public_dataset_has_it(backend: Back
     // A slug the public has seen stays reserved after its dataset is withdrawn: links and
     // harvesters go on naming it, and the page says it was withdrawn.
     let pa = app.logged_in("pa@hefei.gov.cn").await;
-    let res = pa
-        .post(
-            "/console/datasets/bus-lines/status",
-            &[("status", "withdrawn"), ("reason", "线路调整")],
-        )
-        .await;
-    assert_eq!(res.status(), 303);
-    let res = pb
-        .post(
-            "/console/datasets/bus-lines/status",
-            &[("status", "published"), ("reason", "首次发布")],
-        )
-        .await;
-    assert_eq!(res.status(), 409);
+    assert_eq!(
+        set_status(&pa, "bus-lines", "withdrawn", "线路调整").await,
+        303
+    );
+    assert_eq!(
+        set_status(&pb, "bus-lines", "published", "首次发布").await,
+        409
+    );
     let (status, page) = app.page("/datasets/bus-lines").await;
     assert_eq!(status, 410);
     assert!(page.body.contains("合肥公交线路") && !page.body.contains("芜湖"));
@@ -182,21 +187,12 @@ async fn a_slug_comes_into_view_only_when_no_public_dataset_has_it(backend: Back
         "{}",
         Page::new(res.text().await.unwrap()).text("#error-summary")
     );
-    let res = pb
-        .post(
-            "/console/datasets/wuhu-bus-lines/status",
-            &[("status", "published"), ("reason", "首次发布")],
-        )
-        .await;
-    assert_eq!(res.status(), 303);
+    assert_eq!(
+        set_status(&pb, "wuhu-bus-lines", "published", "首次发布").await,
+        303
+    );
     // A's withdrawn dataset comes back under its own slug; its slug can no longer change.
-    let res = pa
-        .post(
-            "/console/datasets/bus-lines/status",
-            &[("status", "published"), ("reason", "恢复")],
-        )
-        .await;
-    assert_eq!(res.status(), 303);
+    assert_eq!(set_status(&pa, "bus-lines", "published", "恢复").await, 303);
     assert!(
         app.page("/datasets/bus-lines")
             .await
