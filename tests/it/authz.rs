@@ -516,6 +516,39 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
             ),
             [Login, FORBID, BAD, FORBID, BAD],
         ),
+        // Application 1's pages. The conversation and the attachment serve the applicant and the
+        // dataset's reviewers under either prefix (an empty message is a 400 to both); anyone
+        // else gets what a wrong id gets. Application 1 has no attachment.
+        (
+            Get("/account/applications/1"),
+            [Login, Pass, MISSING, MISSING, MISSING],
+        ),
+        (
+            Get("/account/applications/1/attachment"),
+            [Login, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Post("/account/applications/1/comments", &[("body", "")]),
+            [Login, BAD, BAD, MISSING, BAD],
+        ),
+        (Get("/account/inbox"), [Login, Pass, Pass, Pass, Pass]),
+        (
+            Get("/console/applications/1/attachment"),
+            [Login, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Post("/console/applications/1/comments", &[("body", "")]),
+            [Login, BAD, BAD, MISSING, BAD],
+        ),
+        (
+            Post("/console/grants/999/revoke", &[("reason", "")]),
+            [Login, FORBID, MISSING, MISSING, MISSING],
+        ),
+        (Get("/stats/applications"), [Pass, Pass, Pass, Pass, Pass]),
+        (
+            Get("/stats/applications.csv"),
+            [Pass, Pass, Pass, Pass, Pass],
+        ),
         (
             Api("GET", "/api/v1/datasets/a-cond/resources/4/download", ""),
             [NOKEY, FORBID, FORBID, FORBID, FORBID],
@@ -938,7 +971,49 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
             Post("/account/sessions/end-all", &[]),
             [Login, Status(303), Status(303), Status(303), Status(303)],
         ),
+        // After that the signed-in principals' forms carry a token of a session that has ended:
+        // even logging out is refused as a stale form (the anonymous one's is still good).
+        (Post("/logout", &[]), [Pass, FORBID, FORBID, FORBID, FORBID]),
     ]
+}
+
+/// Every route in `src/web/routes.rs` has at least one row in the matrix above: a new route
+/// cannot go without saying who may use it.
+#[test]
+fn every_route_has_a_row_in_the_matrix() {
+    let routes = include_str!("../../src/web/routes.rs");
+    let rows: Vec<&str> = matrix()
+        .iter()
+        .map(|(call, _)| match call {
+            Call::Get(p) | Call::Post(p, _) | Call::Api(_, p, _) => p.split('?').next().unwrap(),
+        })
+        .collect();
+    // A `{name}` in a pattern's segment stands for one or more characters of that segment.
+    let segment = |p: &str, s: &str| match (p.find('{'), p.find('}')) {
+        (Some(open), Some(close)) => {
+            let (pre, suf) = (&p[..open], &p[close + 1..]);
+            s.len() > pre.len() + suf.len() && s.starts_with(pre) && s.ends_with(suf)
+        }
+        _ => p == s,
+    };
+    let matches = |pattern: &str, path: &str| {
+        pattern.split('/').count() == path.split('/').count()
+            && pattern
+                .split('/')
+                .zip(path.split('/'))
+                .all(|(p, s)| segment(p, s))
+    };
+    let mut missing: Vec<&str> = routes
+        .split('"')
+        .filter(|s| s.starts_with('/') && !s.contains(' '))
+        .filter(|pattern| !rows.iter().any(|r| matches(pattern, r)))
+        .collect();
+    missing.sort();
+    missing.dedup();
+    assert!(
+        missing.is_empty(),
+        "routes without a row in the authorization matrix: {missing:#?}"
+    );
 }
 
 both_backends!(
