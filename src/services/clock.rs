@@ -18,6 +18,7 @@ pub(crate) fn start_offset() -> Duration {
 /// `services::now()` and every `Clock` follow. For tests only (the test helpers call it when
 /// `KAIFANG_TEST_NOW` is set, to run the suite on the eve of a holiday); never from the portal.
 #[doc(hidden)]
+#[allow(clippy::disallowed_methods)] // the offset from the system clock, so it is read here
 pub fn start_at(at: NaiveDateTime) {
     let secs = (at - Utc::now().naive_utc()).num_seconds();
     START_OFFSET_SECS.store(secs, Ordering::SeqCst);

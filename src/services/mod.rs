@@ -34,6 +34,7 @@ use chrono::{NaiveDateTime, Timelike, Utc};
 ///
 /// The process-wide start offset of [`clock::start_at`] applies (zero unless a test set it), so
 /// that this and every [`clock::Clock`] agree on the day.
+#[allow(clippy::disallowed_methods)] // the one reading of the system clock
 pub fn now() -> NaiveDateTime {
     let t = Utc::now().naive_utc() + clock::start_offset();
     t.with_nanosecond(t.nanosecond() / 1_000 * 1_000)
