@@ -214,25 +214,39 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ))
         // Administration.
         .service(page("/admin", admin::index))
-        .service(page("/admin/departments", admin::departments))
+        .service(page("/admin/departments", admin::departments::index))
         .service(form(
             "/admin/departments/new",
-            admin::new_department,
-            admin::create_department,
+            admin::departments::new_form,
+            admin::departments::create,
         ))
         .service(form(
             "/admin/departments/{slug}/edit",
-            admin::edit_department,
-            admin::update_department,
+            admin::departments::edit_form,
+            admin::departments::update,
         ))
-        .service(page("/admin/users", admin::users))
-        .service(form("/admin/users/{id}", admin::user, admin::update_user))
-        .service(post("/admin/keys/{id}/tier", admin::set_key_tier))
-        .service(form("/admin/calendar", admin::calendar, admin::add_day))
-        .service(post("/admin/calendar/{day}/delete", admin::remove_day))
-        .service(page("/admin/class-changes", admin::class_changes))
-        .service(post("/admin/class-changes/{id}", admin::decide))
-        .service(page("/admin/audit", admin::audit))
+        .service(page("/admin/users", admin::users::index))
+        .service(form(
+            "/admin/users/{id}",
+            admin::users::show,
+            admin::users::update,
+        ))
+        .service(post("/admin/keys/{id}/tier", admin::users::set_key_tier))
+        .service(form(
+            "/admin/calendar",
+            admin::calendar::index,
+            admin::calendar::add_day,
+        ))
+        .service(post(
+            "/admin/calendar/{day}/delete",
+            admin::calendar::remove_day,
+        ))
+        .service(page("/admin/class-changes", admin::class_changes::index))
+        .service(post(
+            "/admin/class-changes/{id}",
+            admin::class_changes::decide,
+        ))
+        .service(page("/admin/audit", admin::audit::index))
         .service(form(
             "/admin/emergencies",
             pages::emergencies::admin_index,
@@ -253,8 +267,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page("/admin/comments", pages::social::admin_reported))
         .service(page("/admin/assessment.csv", pages::stats::assessment_csv))
         .service(post("/admin/requests/{id}/route", pages::requests::route))
-        .service(page("/admin/uploads", admin::uploads))
-        .service(post("/admin/uploads/{id}/override", admin::override_upload))
+        .service(page("/admin/uploads", admin::uploads::index))
+        .service(post(
+            "/admin/uploads/{id}/override",
+            admin::uploads::override_upload,
+        ))
         // The JSON API.
         .service(web::resource("/api/v1/account").route(web::get().to(api::account::show)))
         .service(

@@ -1,18 +1,12 @@
 //! `/admin`: the data authority's tools. Every page requires the admin role.
 
-mod accounts;
-mod approvals;
-mod audit_log;
-mod holidays;
-mod tree;
-mod uploads;
-
-pub use accounts::*;
-pub use approvals::*;
-pub use audit_log::*;
-pub use holidays::*;
-pub use tree::*;
-pub use uploads::*;
+// One module per URL segment under /admin.
+pub mod audit;
+pub mod calendar;
+pub mod class_changes;
+pub mod departments;
+pub mod uploads;
+pub mod users;
 
 use actix_session::Session;
 use actix_web::http::StatusCode;

@@ -39,7 +39,7 @@ async fn uploads_page(
     })
 }
 
-pub async fn uploads(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
+pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
     viewer.require_admin()?;
     render(&uploads_page(&state, &viewer, FormErrors::new(), Default::default()).await?)
 }

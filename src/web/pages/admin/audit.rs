@@ -50,7 +50,7 @@ fn day_start(s: &str, field: &str, problems: &mut Vec<String>) -> Option<NaiveDa
     }
 }
 
-pub async fn audit(
+pub async fn index(
     state: web::Data<AppState>,
     viewer: Viewer,
     q: web::Query<AuditQuery>,

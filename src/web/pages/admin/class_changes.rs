@@ -30,10 +30,7 @@ async fn class_changes_page(
     })
 }
 
-pub async fn class_changes(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-) -> Result<web::Html, AppError> {
+pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
     viewer.require_admin()?;
     render(&class_changes_page(&state, &viewer, FormErrors::new()).await?)
 }

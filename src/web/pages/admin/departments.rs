@@ -30,10 +30,7 @@ fn tree(all: Vec<Department>) -> Vec<TreeRow> {
     out
 }
 
-pub async fn departments(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-) -> Result<web::Html, AppError> {
+pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
     viewer.require_admin()?;
     let all = state.db(|c| Ok(crate::db::departments::all(c)?)).await?;
     render(&DepartmentsPage {
@@ -73,10 +70,7 @@ async fn department_form(
     })
 }
 
-pub async fn new_department(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-) -> Result<web::Html, AppError> {
+pub async fn new_form(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
     viewer.require_admin()?;
     render(
         &department_form(
@@ -90,7 +84,7 @@ pub async fn new_department(
     )
 }
 
-pub async fn edit_department(
+pub async fn edit_form(
     state: web::Data<AppState>,
     viewer: Viewer,
     slug: web::Path<String>,
@@ -145,7 +139,7 @@ async fn save_department(
     }
 }
 
-pub async fn create_department(
+pub async fn create(
     state: web::Data<AppState>,
     viewer: Viewer,
     session: Session,
@@ -154,7 +148,7 @@ pub async fn create_department(
     save_department(state, viewer, session, None, form).await
 }
 
-pub async fn update_department(
+pub async fn update(
     state: web::Data<AppState>,
     viewer: Viewer,
     session: Session,

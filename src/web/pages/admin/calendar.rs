@@ -57,7 +57,7 @@ async fn calendar_page(
     })
 }
 
-pub async fn calendar(
+pub async fn index(
     state: web::Data<AppState>,
     viewer: Viewer,
     q: web::Query<YearQuery>,

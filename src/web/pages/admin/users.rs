@@ -25,7 +25,7 @@ pub struct UsersPage {
 
 const USERS_PER_PAGE: i64 = 50;
 
-pub async fn users(
+pub async fn index(
     state: web::Data<AppState>,
     viewer: Viewer,
     query: web::Query<UserQuery>,
@@ -107,7 +107,7 @@ async fn user_page(
     })
 }
 
-pub async fn user(
+pub async fn show(
     state: web::Data<AppState>,
     viewer: Viewer,
     id: web::Path<String>,
@@ -125,7 +125,7 @@ pub struct UserForm {
     pub status: String,
 }
 
-pub async fn update_user(
+pub async fn update(
     state: web::Data<AppState>,
     viewer: Viewer,
     session: Session,
