@@ -68,18 +68,23 @@ fn own(conn: &mut DbConnection, p: &Publisher, slug: &str) -> Result<Dataset, Pu
 /// The slug is free for a dataset the public may see: no other dataset the public sees or has
 /// seen holds it. Only those are looked at, so the answer tells nothing about other
 /// departments' hidden ones.
-fn public_slug_free(conn: &mut DbConnection, slug: &str, own_id: i32) -> Result<(), PublishError> {
+/// `then` says what the publisher should do about it.
+fn public_slug_free(
+    conn: &mut DbConnection,
+    slug: &str,
+    own_id: Option<i32>,
+    then: &str,
+) -> Result<(), PublishError> {
     match rows::slug_holder(conn, slug)? {
-        Some(other) if other.id != own_id => Err(slug_taken_publicly()),
+        Some(other) if Some(other.id) != own_id => Err(slug_conflict(&format!(
+            "该标识已被公开（或曾经公开）的数据集使用，{then}"
+        ))),
         _ => Ok(()),
     }
 }
 
-fn slug_taken_publicly() -> PublishError {
-    PublishError::Conflict(FieldErrors::from([(
-        "slug".to_owned(),
-        "该标识已被公开（或曾经公开）的数据集使用，请先修改本数据集的标识".to_owned(),
-    )]))
+fn slug_conflict(message: &str) -> PublishError {
+    PublishError::Conflict(FieldErrors::from([("slug".to_owned(), message.to_owned())]))
 }
 
 /// Checks that the dataset is the publisher's own before anything else is looked at: another
@@ -166,19 +171,9 @@ fn check_references(
     if let Some(other) = rows::in_department(conn, p.department_id, input.slug.as_str())?
         && Some(other.id) != own_id
     {
-        return Err(PublishError::Conflict(FieldErrors::from([(
-            "slug".to_owned(),
-            "该标识已被本部门的数据集使用，请换一个".to_owned(),
-        )])));
+        return Err(slug_conflict("该标识已被本部门的数据集使用，请换一个"));
     }
-    if let Some(other) = rows::slug_holder(conn, input.slug.as_str())?
-        && Some(other.id) != own_id
-    {
-        return Err(PublishError::Conflict(FieldErrors::from([(
-            "slug".to_owned(),
-            "该标识已被公开（或曾经公开）的数据集使用，请换一个".to_owned(),
-        )])));
-    }
+    public_slug_free(conn, input.slug.as_str(), own_id, "请换一个")?;
     let theme = theme.ok_or(PublishError::NotFound)?;
     Ok((theme.id, theme.code))
 }
@@ -263,10 +258,7 @@ fn record(
 /// A unique violation that lost a race with a concurrent request, as the conflict it means.
 fn conflict_of(e: DbError) -> PublishError {
     match crate::db::unique_violation(&e) {
-        Some(c) if c.contains("slug") => PublishError::Conflict(FieldErrors::from([(
-            "slug".to_owned(),
-            "该标识已被使用，请换一个".to_owned(),
-        )])),
+        Some(c) if c.contains("slug") => slug_conflict("该标识已被使用，请换一个"),
         Some(c) if c.contains("one_pending") || c.contains("class_change") => {
             PublishError::Conflict(FieldErrors::from([(
                 "open_class".to_owned(),
@@ -549,7 +541,7 @@ pub fn set_status(
             )));
         }
         if to == DatasetStatus::Published && d.open_class.is_public() {
-            public_slug_free(conn, &d.slug, d.id)?;
+            public_slug_free(conn, &d.slug, Some(d.id), "请先修改本数据集的标识")?;
         }
         let now = super::now();
         let published_at = d
@@ -590,7 +582,7 @@ pub fn open_at_once(
                 "该数据集有待审批的开放类型变更，不能快速发布".into(),
             ));
         }
-        public_slug_free(conn, &d.slug, d.id)?;
+        public_slug_free(conn, &d.slug, Some(d.id), "请先修改本数据集的标识")?;
         let unmasked = super::access::untreated_versions(conn, d.id)?;
         if !unmasked.is_empty() {
             return Err(PublishError::field(
