@@ -266,6 +266,23 @@ pub fn public_by_ids(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<Da
     Ok(rows)
 }
 
+/// The stored keyword lists of every public dataset (for the CKAN API's `tag_list`).
+pub fn public_keywords(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    datasets::table
+        .filter(public())
+        .select(datasets::keywords)
+        .load(conn)
+}
+
+/// The distinct licences of public datasets.
+pub fn public_licenses(conn: &mut DbConnection) -> QueryResult<Vec<String>> {
+    datasets::table
+        .filter(public())
+        .select(datasets::license)
+        .distinct()
+        .load(conn)
+}
+
 /// How many datasets the public may see (to tell whether a search index is complete).
 pub fn public_count(conn: &mut DbConnection) -> QueryResult<i64> {
     datasets::table.filter(public()).count().get_result(conn)

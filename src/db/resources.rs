@@ -51,6 +51,15 @@ pub fn for_dataset(conn: &mut DbConnection, dataset_id: i32) -> QueryResult<Vec<
         .load(conn)
 }
 
+/// The resources of many datasets, by dataset then id.
+pub fn for_datasets(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<Resource>> {
+    resources::table
+        .filter(resources::dataset_id.eq_any(ids))
+        .order((resources::dataset_id.asc(), resources::id.asc()))
+        .select(Resource::as_select())
+        .load(conn)
+}
+
 pub fn count(conn: &mut DbConnection) -> QueryResult<i64> {
     resources::table.count().get_result(conn)
 }

@@ -98,6 +98,18 @@ pub fn of_resource(conn: &mut DbConnection, resource_id: i32) -> QueryResult<Vec
         .load(conn)
 }
 
+/// The versions of many resources, by resource, newest first within each.
+pub fn of_resources(conn: &mut DbConnection, ids: &[i32]) -> QueryResult<Vec<Version>> {
+    resource_versions::table
+        .filter(resource_versions::resource_id.eq_any(ids))
+        .order((
+            resource_versions::resource_id.asc(),
+            resource_versions::number.desc(),
+        ))
+        .select(Version::as_select())
+        .load(conn)
+}
+
 pub fn next_number(conn: &mut DbConnection, resource_id: i32) -> QueryResult<i32> {
     let max: Option<i32> = resource_versions::table
         .filter(resource_versions::resource_id.eq(resource_id))

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::{SearchDoc, SearchIndex, SearchQuery, SearchSort};
+use super::{Direction, Literal, SearchDoc, SearchIndex, SearchQuery, SearchSort, SortKey, Term};
 use crate::domain::{OpenClass, UpdateFrequency};
 
 fn doc(
@@ -19,7 +19,11 @@ fn doc(
         slug: format!("d{id}"),
         title: title.to_owned(),
         summary: summary.to_owned(),
-        keywords: Vec::new(),
+        keywords: if id % 2 == 0 {
+            vec!["交通".to_owned()]
+        } else {
+            vec!["环境".to_owned(), "开放".to_owned()]
+        },
         department_slug: dept.to_owned(),
         department_name: format!("部门{dept}"),
         theme_slug: theme.to_owned(),
@@ -43,6 +47,24 @@ fn doc(
             + chrono::Duration::days(i64::from(id)),
         published_at: None,
         download_count: i64::from(100 - id),
+        modified_at: day(2026, 2, 1) + chrono::Duration::days(i64::from(7 - id)),
+        created_at: day(2025, 1, 1) + chrono::Duration::days(i64::from(id)),
+        license: license(id).to_owned(),
+        license_id: crate::domain::license_id(license(id)),
+    }
+}
+
+fn day(y: i32, m: u32, d: u32) -> chrono::NaiveDateTime {
+    NaiveDate::from_ymd_opt(y, m, d)
+        .and_then(|d| d.and_hms_opt(12, 0, 0))
+        .expect("a date")
+}
+
+fn license(id: i32) -> &'static str {
+    if id <= 3 {
+        "政府数据开放许可协议"
+    } else {
+        "CC BY 4.0"
     }
 }
 
@@ -327,6 +349,125 @@ pub fn run_all(index: &dyn SearchIndex) {
     index.remove(&[7, 999]).unwrap();
     assert!(ids(index, &text("大巴")).is_empty());
     assert_eq!(index.len().unwrap(), 6);
+
+    clauses_and_orders(index);
+}
+
+fn is(term: Term) -> Literal {
+    Literal {
+        negated: false,
+        term,
+    }
+}
+
+fn not(term: Term) -> Literal {
+    Literal {
+        negated: true,
+        term,
+    }
+}
+
+fn with(clauses: Vec<Vec<Literal>>) -> SearchQuery {
+    SearchQuery {
+        clauses,
+        ..text("")
+    }
+}
+
+/// The CKAN API's filters (`fq`) and orders (`sort`), on the catalog of [`run_all`].
+fn clauses_and_orders(index: &dyn SearchIndex) {
+    let tag = || Term::Tag("交通".into());
+    assert_eq!(ids(index, &with(vec![vec![is(tag())]])), [2, 4, 6]);
+    assert_eq!(ids(index, &with(vec![vec![not(tag())]])), [1, 3, 5]);
+    let either = vec![
+        is(Term::Department("hefei-metro".into())),
+        is(Term::Theme("enterprise".into())),
+    ];
+    assert_eq!(
+        ids(index, &with(vec![either])),
+        [4, 5],
+        "OR within a clause"
+    );
+    let transport_not_csv = vec![
+        vec![is(Term::Theme("transport".into()))],
+        vec![not(Term::Format("csv".into()))],
+    ];
+    assert_eq!(
+        ids(index, &with(transport_not_csv)),
+        [3],
+        "AND across clauses"
+    );
+    let by_id = Term::License(crate::domain::license_id("CC BY 4.0"));
+    assert_eq!(ids(index, &with(vec![vec![is(by_id)]])), [4, 5, 6]);
+    let by_text = Term::License("政府数据开放许可协议".into());
+    assert_eq!(ids(index, &with(vec![vec![is(by_text)]])), [1, 2, 3]);
+    assert_eq!(
+        ids(index, &with(vec![vec![is(Term::Name("d3".into()))]])),
+        [3]
+    );
+    assert!(ids(index, &with(vec![vec![is(Term::Name("d".into()))]])).is_empty());
+    // Modified: 2026-02-01 + (7 - id) days, noon; bounds are inclusive.
+    let range = Term::Modified(Some(day(2026, 2, 3)), Some(day(2026, 2, 5)));
+    assert_eq!(ids(index, &with(vec![vec![is(range)]])), [3, 4, 5]);
+    let open = Term::Modified(Some(day(2026, 2, 6)), None);
+    assert_eq!(ids(index, &with(vec![vec![is(open)]])), [1, 2]);
+    let mut q = with(vec![vec![is(Term::OpenClass(OpenClass::Conditional))]]);
+    q.text = "合肥".into();
+    assert_eq!(ids(index, &q), [3], "clauses and text together");
+
+    // Orders of several keys; ties go by id.
+    let ordered = |order: Vec<(SortKey, Direction)>, offset: usize, limit: usize| -> Vec<i32> {
+        let q = SearchQuery {
+            order,
+            offset,
+            limit,
+            ..text("")
+        };
+        index
+            .search(&q)
+            .unwrap()
+            .hits
+            .iter()
+            .map(|h| h.id)
+            .collect()
+    };
+    use Direction::{Ascending, Descending};
+    assert_eq!(
+        ordered(vec![(SortKey::Modified, Ascending)], 2, 3),
+        [4, 3, 2]
+    );
+    assert_eq!(
+        ordered(vec![(SortKey::Created, Descending)], 0, 10),
+        [6, 5, 4, 3, 2, 1]
+    );
+    assert_eq!(ordered(vec![(SortKey::Name, Descending)], 4, 10), [2, 1]);
+    let mut titles: Vec<(String, i32)> = catalog().into_iter().map(|d| (d.title, d.id)).collect();
+    titles.sort();
+    let by_title: Vec<i32> = titles.iter().map(|(_, id)| *id).collect();
+    assert_eq!(ordered(vec![(SortKey::Title, Ascending)], 0, 10), by_title);
+    // Filtered and ordered: transport is 1, 3, 5, most recently modified first.
+    let q = SearchQuery {
+        clauses: vec![vec![is(Term::Theme("transport".into()))]],
+        order: vec![(SortKey::Modified, Descending)],
+        limit: 2,
+        offset: 1,
+        ..text("")
+    };
+    let r = index.search(&q).unwrap();
+    assert_eq!(r.total, 3);
+    assert_eq!(r.hits.iter().map(|h| h.id).collect::<Vec<_>>(), [3, 5]);
+
+    // Keyword and licence counts over every match, on request.
+    let mut q = with(vec![vec![is(Term::Theme("transport".into()))]]);
+    assert!(index.search(&q).unwrap().facets.tag.is_empty());
+    q.more_facets = true;
+    let f = index.search(&q).unwrap().facets;
+    assert_eq!(f.tag, [("开放".to_owned(), 3), ("环境".to_owned(), 3)]);
+    let open_license = crate::domain::license_id("政府数据开放许可协议");
+    let cc = crate::domain::license_id("CC BY 4.0");
+    let mut expected = vec![(open_license, 2), (cc, 1)];
+    expected.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    assert_eq!(f.license, expected);
 }
 
 #[cfg(test)]

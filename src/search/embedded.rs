@@ -1,12 +1,13 @@
 //! The embedded back-end: a tantivy index in `<data_dir>/search`, words from [`super::text`].
 
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use tantivy::collector::TopDocs;
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, Query,
-    TermQuery,
+    RangeQuery, TermQuery,
 };
 use tantivy::schema::{
     FAST, Facet, FacetOptions, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema,
@@ -16,14 +17,16 @@ use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, TantivyDocument, Term,
 };
 
+use super::order;
 use super::tally;
 use super::text::{self, ChineseTokenizer, TOKENIZER};
 use super::{
-    FacetCounts, Hit, SearchDoc, SearchError, SearchIndex, SearchQuery, SearchResults, SearchSort,
+    Clause, FacetCounts, Hit, SearchDoc, SearchError, SearchIndex, SearchQuery, SearchResults,
+    SearchSort, Term as Want,
 };
 
 /// Bumped whenever the schema or the tokenizer changes: an index of another version is rebuilt.
-const SCHEMA_VERSION: &str = "2";
+const SCHEMA_VERSION: &str = "3";
 const VERSION_FILE: &str = "kaifang-schema-version";
 const WRITER_HEAP: usize = 50_000_000;
 /// Highlighted titles and summaries are cut to about this many characters.
@@ -47,6 +50,12 @@ struct Fields {
     published: Field,
     downloads: Field,
     name_key: Field,
+    tag: Field,
+    license: Field,
+    license_text: Field,
+    slug: Field,
+    modified: Field,
+    created: Field,
 }
 
 /// The facet dimensions, in the order of [`FacetCounts`].
@@ -57,15 +66,25 @@ enum Dim {
     OpenClass,
     Format,
     Frequency,
+    Tag,
+    License,
 }
 
-const DIMS: [Dim; 5] = [
+/// The catalog's dimensions, then the two only the CKAN API counts.
+const DIMS: [Dim; 7] = [
     Dim::Theme,
     Dim::Department,
     Dim::OpenClass,
     Dim::Format,
     Dim::Frequency,
+    Dim::Tag,
+    Dim::License,
 ];
+
+/// The dimensions a query counts (and can filter by facet).
+fn dims(q: &SearchQuery) -> &'static [Dim] {
+    if q.more_facets { &DIMS } else { &DIMS[..5] }
+}
 
 impl Dim {
     fn field_name(self) -> &'static str {
@@ -75,6 +94,8 @@ impl Dim {
             Dim::OpenClass => "open_class",
             Dim::Format => "format",
             Dim::Frequency => "frequency",
+            Dim::Tag => "tag",
+            Dim::License => "license",
         }
     }
 }
@@ -107,6 +128,12 @@ impl Fields {
             published: b.add_i64_field("published", FAST),
             downloads: b.add_i64_field("downloads", FAST),
             name_key: b.add_text_field("name_key", STRING | FAST),
+            tag: b.add_facet_field("tag", facet()),
+            license: b.add_facet_field("license", facet()),
+            license_text: b.add_text_field("license_text", STRING),
+            slug: b.add_text_field("slug", STRING | FAST),
+            modified: b.add_i64_field("modified", INDEXED | FAST),
+            created: b.add_i64_field("created", FAST),
         };
         (b.build(), fields)
     }
@@ -118,6 +145,8 @@ impl Fields {
             Dim::OpenClass => self.open_class,
             Dim::Format => self.format,
             Dim::Frequency => self.frequency,
+            Dim::Tag => self.tag,
+            Dim::License => self.license,
         }
     }
 }
@@ -218,6 +247,14 @@ impl EmbeddedIndex {
         );
         doc.add_i64(f.downloads, d.download_count);
         doc.add_text(f.name_key, &d.title);
+        for tag in d.keywords.iter().filter(|k| !k.is_empty()) {
+            doc.add_facet(f.tag, facet(tag));
+        }
+        doc.add_facet(f.license, facet(&d.license_id));
+        doc.add_text(f.license_text, &d.license);
+        doc.add_text(f.slug, &d.slug);
+        doc.add_i64(f.modified, d.modified_at.and_utc().timestamp());
+        doc.add_i64(f.created, d.created_at.and_utc().timestamp());
         doc
     }
 
@@ -333,7 +370,62 @@ impl EmbeddedIndex {
                 .iter()
                 .map(|f| f.as_str().to_owned())
                 .collect(),
+            // Only clauses filter by these.
+            Dim::Tag | Dim::License => Vec::new(),
         }
+    }
+
+    /// The query of one filter term.
+    fn term_query(&self, term: &Want) -> Box<dyn Query> {
+        let f = self.fields;
+        let exact =
+            |t: Term| -> Box<dyn Query> { Box::new(TermQuery::new(t, IndexRecordOption::Basic)) };
+        let of = |field: Field, value: &str| exact(Term::from_facet(field, &facet(value)));
+        match term {
+            Want::Theme(v) => of(f.theme, v),
+            Want::Department(v) => of(f.department, v),
+            Want::OpenClass(c) => of(f.open_class, c.as_str()),
+            Want::Format(v) => of(f.format, &v.to_uppercase()),
+            Want::Frequency(v) => of(f.frequency, v.as_str()),
+            Want::Tag(v) => of(f.tag, v),
+            Want::License(v) => Box::new(BooleanQuery::new(vec![
+                (Occur::Should, of(f.license, v)),
+                (
+                    Occur::Should,
+                    exact(Term::from_field_text(f.license_text, v)),
+                ),
+            ])),
+            Want::Name(v) => exact(Term::from_field_text(f.slug, v)),
+            Want::Modified(from, to) => {
+                let bound = |t: &Option<chrono::NaiveDateTime>| match t {
+                    Some(t) => {
+                        Bound::Included(Term::from_field_i64(f.modified, t.and_utc().timestamp()))
+                    }
+                    None => Bound::Unbounded,
+                };
+                Box::new(RangeQuery::new(bound(from), bound(to)))
+            }
+        }
+    }
+
+    /// A clause: any of its literals holds (a negated one by failing its term).
+    fn clause_query(&self, clause: &Clause) -> Box<dyn Query> {
+        let any = clause
+            .iter()
+            .map(|l| {
+                let q = self.term_query(&l.term);
+                let q: Box<dyn Query> = if l.negated {
+                    Box::new(BooleanQuery::new(vec![
+                        (Occur::Must, Box::new(AllQuery) as Box<dyn Query>),
+                        (Occur::MustNot, q),
+                    ]))
+                } else {
+                    q
+                };
+                (Occur::Should, q)
+            })
+            .collect();
+        Box::new(ConstScoreQuery::new(Box::new(BooleanQuery::new(any)), 0.0))
     }
 
     /// The filter of one dimension (any of its values), if the query sets one.
@@ -365,10 +457,13 @@ impl EmbeddedIndex {
         if let Some(t) = text {
             must.push((Occur::Must, t.box_clone()));
         }
-        for dim in DIMS {
-            if let Some(filter) = self.dim_filter(q, dim) {
+        for dim in dims(q) {
+            if let Some(filter) = self.dim_filter(q, *dim) {
                 must.push((Occur::Must, filter));
             }
+        }
+        for clause in &q.clauses {
+            must.push((Occur::Must, self.clause_query(clause)));
         }
         if must.is_empty() {
             Box::new(AllQuery)
@@ -386,7 +481,8 @@ impl EmbeddedIndex {
         q: &SearchQuery,
     ) -> tantivy::Result<Box<dyn Query>> {
         let mut filters: Vec<(u64, Box<dyn Query>)> = Vec::new();
-        for dim in DIMS {
+        for dim in dims(q) {
+            let dim = *dim;
             let Some(filter) = self.dim_filter(q, dim) else {
                 continue;
             };
@@ -401,6 +497,9 @@ impl EmbeddedIndex {
         let mut must: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         if let Some(t) = text {
             must.push((Occur::Must, t.box_clone()));
+        }
+        for clause in &q.clauses {
+            must.push((Occur::Must, self.clause_query(clause)));
         }
         // Failing at most one filter is passing at least one of any two: the two rarest ORed
         // admit every such document, and few others.
@@ -456,6 +555,32 @@ impl EmbeddedIndex {
         }
     }
 
+    /// A page in the order of [`SearchQuery::order`].
+    fn ordered(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &dyn Query,
+        q: &SearchQuery,
+    ) -> tantivy::Result<Vec<DocAddress>> {
+        let collector = order::Ordered {
+            keys: q.order.clone(),
+            top: q.offset.saturating_add(q.limit),
+            fields: order::Fields {
+                modified: "modified",
+                created: "created",
+                name: "slug",
+                title: "name_key",
+                id: "id",
+            },
+        };
+        Ok(searcher
+            .search(query, &collector)?
+            .into_iter()
+            .skip(q.offset)
+            .map(|(_, a)| a)
+            .collect())
+    }
+
     /// The facet counts and the total, in one pass (see [`tally`]).
     fn facets(
         &self,
@@ -464,7 +589,7 @@ impl EmbeddedIndex {
         q: &SearchQuery,
     ) -> tantivy::Result<(u64, FacetCounts)> {
         let collector = tally::FacetTally {
-            dimensions: DIMS
+            dimensions: dims(q)
                 .iter()
                 .map(|d| tally::Dimension {
                     field: d.field_name(),
@@ -486,6 +611,8 @@ impl EmbeddedIndex {
             open_class: next(),
             format: next(),
             frequency: next(),
+            tag: next(),
+            license: next(),
         };
         Ok((found.total, counts))
     }
@@ -510,7 +637,11 @@ impl SearchIndex for EmbeddedIndex {
         let query = self.filtered(text.as_deref(), q);
         let run = || -> tantivy::Result<SearchResults> {
             let (total, facets) = self.facets(&searcher, text.as_deref(), q)?;
-            let addresses = if (q.offset as u64) < total && q.limit > 0 {
+            let addresses = if (q.offset as u64) >= total || q.limit == 0 {
+                Vec::new()
+            } else if !q.order.is_empty() {
+                self.ordered(&searcher, &*query, q)?
+            } else {
                 self.page(
                     &searcher,
                     &*query,
@@ -519,8 +650,6 @@ impl SearchIndex for EmbeddedIndex {
                     q.offset,
                     q.limit,
                 )?
-            } else {
-                Vec::new()
             };
             let words = text::words(&q.text);
             let mut hits = Vec::with_capacity(addresses.len());

@@ -22,7 +22,7 @@ use meilisearch_sdk::client::Client;
 use meilisearch_sdk::errors::{Error, ErrorCode};
 use meilisearch_sdk::indexes::Index;
 use meilisearch_sdk::search::{MatchingStrategies, SearchQuery as MeiliQuery, Selectors};
-use meilisearch_sdk::settings::{FacetingSettings, PaginationSetting, Settings};
+use meilisearch_sdk::settings::{FacetSortValue, FacetingSettings, PaginationSetting, Settings};
 use meilisearch_sdk::task_info::TaskInfo;
 use meilisearch_sdk::tasks::Task;
 use serde::{Deserialize, Serialize};
@@ -30,7 +30,8 @@ use serde::{Deserialize, Serialize};
 use super::embedded::{SUMMARY_CHARS, TITLE_CHARS};
 use super::text;
 use super::{
-    FacetCounts, Hit, SearchDoc, SearchError, SearchIndex, SearchQuery, SearchResults, SearchSort,
+    Direction, FacetCounts, Hit, Literal, SearchDoc, SearchError, SearchIndex, SearchQuery,
+    SearchResults, SearchSort, SortKey, Term,
 };
 
 /// Documents per request when writing.
@@ -41,6 +42,9 @@ const REBUILD_TIMEOUT: Duration = Duration::from_secs(600);
 const POLL: Duration = Duration::from_millis(25);
 
 /// The filterable dimensions, in the order of [`FacetCounts`].
+/// The shape of the documents; an index holding another is emptied at start and rebuilt.
+const SCHEMA: i64 = 2;
+
 const DIMENSIONS: [&str; 5] = ["theme", "department", "open_class", "format", "frequency"];
 
 /// What Meilisearch stores of a dataset.
@@ -63,6 +67,12 @@ struct MeiliDoc {
     published: i64,
     downloads: i64,
     name_key: String,
+    tag: Vec<String>,
+    license: String,
+    license_text: String,
+    slug: String,
+    modified: i64,
+    created: i64,
 }
 
 impl MeiliDoc {
@@ -91,6 +101,12 @@ impl MeiliDoc {
             published: d.published_at.map_or(0, |t| t.and_utc().timestamp()),
             downloads: d.download_count,
             name_key: d.title.clone(),
+            tag: d.keywords.clone(),
+            license: d.license_id.clone(),
+            license_text: d.license.clone(),
+            slug: d.slug.clone(),
+            modified: d.modified_at.and_utc().timestamp(),
+            created: d.created_at.and_utc().timestamp(),
         }
     }
 }
@@ -136,22 +152,87 @@ fn values(q: &SearchQuery, dim: &str) -> Vec<String> {
 
 /// A filter expression: OR within a dimension, AND across them, every dimension but `except`.
 /// Values are quoted, with `"` and `\` escaped, so no value can change the expression.
+/// `attribute = "value"`, the value quoted.
+fn equals(attribute: &str, value: &str) -> String {
+    let quoted = value.replace('\\', "\\\\").replace('"', "\\\"");
+    format!("{attribute} = \"{quoted}\"")
+}
+
+/// One literal of a clause as a Meilisearch filter.
+fn literal(l: &Literal) -> String {
+    let condition = match &l.term {
+        Term::Theme(v) => equals("theme", v),
+        Term::Department(v) => equals("department", v),
+        Term::OpenClass(c) => equals("open_class", c.as_str()),
+        Term::Format(v) => equals("format", &v.to_uppercase()),
+        Term::Frequency(f) => equals("frequency", f.as_str()),
+        Term::Tag(v) => equals("tag", v),
+        Term::License(v) => format!(
+            "({} OR {})",
+            equals("license", v),
+            equals("license_text", v)
+        ),
+        Term::Name(v) => equals("slug", v),
+        Term::Modified(from, to) => {
+            let mut bounds = vec!["modified EXISTS".to_owned()];
+            if let Some(t) = from {
+                bounds.push(format!("modified >= {}", t.and_utc().timestamp()));
+            }
+            if let Some(t) = to {
+                bounds.push(format!("modified <= {}", t.and_utc().timestamp()));
+            }
+            format!("({})", bounds.join(" AND "))
+        }
+    };
+    if l.negated {
+        format!("(NOT {condition})")
+    } else {
+        condition
+    }
+}
+
 fn filter(q: &SearchQuery, except: Option<&str>) -> Option<String> {
-    let parts: Vec<String> = DIMENSIONS
+    let mut parts: Vec<String> = DIMENSIONS
         .iter()
         .filter(|d| Some(**d) != except)
         .filter_map(|d| {
-            let any: Vec<String> = values(q, d)
-                .iter()
-                .map(|v| {
-                    let quoted = v.replace('\\', "\\\\").replace('"', "\\\"");
-                    format!("{d} = \"{quoted}\"")
-                })
-                .collect();
+            let any: Vec<String> = values(q, d).iter().map(|v| equals(d, v)).collect();
             (!any.is_empty()).then(|| format!("({})", any.join(" OR ")))
         })
         .collect();
+    for clause in &q.clauses {
+        let any: Vec<String> = clause.iter().map(literal).collect();
+        // An empty clause holds for nothing, as in the embedded index.
+        parts.push(if any.is_empty() {
+            "(id NOT EXISTS)".to_owned()
+        } else {
+            format!("({})", any.join(" OR "))
+        });
+    }
     (!parts.is_empty()).then(|| parts.join(" AND "))
+}
+
+/// The Meilisearch sort of [`SearchQuery::order`]. Relevance is not a sortable attribute: it is
+/// what Meilisearch ranks by when no sort is given, so an order starting with the score sends
+/// none, and keys after the score are left to relevance (whose ties Meilisearch breaks itself).
+fn order_rules(order: &[(SortKey, Direction)]) -> Vec<String> {
+    let mut rules = Vec::new();
+    for (key, direction) in order {
+        let attribute = match key {
+            SortKey::Score => return rules,
+            SortKey::Modified => "modified",
+            SortKey::Created => "created",
+            SortKey::Name => "slug",
+            SortKey::Title => "name_key",
+        };
+        let direction = match direction {
+            Direction::Ascending => "asc",
+            Direction::Descending => "desc",
+        };
+        rules.push(format!("{attribute}:{direction}"));
+    }
+    rules.push("id:asc".to_owned());
+    rules
 }
 
 /// `(page, hits_per_page, skip)`: Meilisearch counts hits exactly only when asked by page, so an
@@ -221,7 +302,12 @@ impl MeiliIndex {
             cursor: AtomicI64::new(0),
         };
         index.run(index.prepare())?;
-        let cursor = index.run(index.read_cursor())?;
+        if index.run(index.read_meta("schema"))? != SCHEMA {
+            // Documents of another shape: start empty, so that the portal rebuilds the index.
+            index.run(index.write(true, &[], &[], 0, REBUILD_TIMEOUT))?;
+            index.run(index.write_meta("schema", SCHEMA, APPLY_TIMEOUT))?;
+        }
+        let cursor = index.run(index.read_meta("cursor"))?;
         index.cursor.store(cursor, Ordering::SeqCst);
         Ok(index)
     }
@@ -288,11 +374,42 @@ impl MeiliIndex {
             // In this order: a match in the title ranks above one in the summary or the rest.
             .with_searchable_attributes(["title", "summary", "body"])
             .with_displayed_attributes(["id", "original_title", "original_summary"])
-            .with_filterable_attributes(DIMENSIONS)
-            .with_sortable_attributes(["updated", "published", "downloads", "name_key"])
+            .with_filterable_attributes(DIMENSIONS.iter().chain(&[
+                "tag",
+                "license",
+                "license_text",
+                "slug",
+                "modified",
+                "id",
+            ]))
+            .with_sortable_attributes([
+                "updated",
+                "published",
+                "downloads",
+                "name_key",
+                "modified",
+                "created",
+                "slug",
+                "id",
+            ])
+            // An explicit sort decides the order (as in the embedded index); without one,
+            // relevance does.
+            .with_ranking_rules([
+                "sort",
+                "words",
+                "typo",
+                "proximity",
+                "attribute",
+                "exactness",
+            ])
             .with_faceting(FacetingSettings {
                 max_values_per_facet: 1_000,
-                sort_facet_values_by: None,
+                // Past the cap, the most frequent values are the ones kept.
+                sort_facet_values_by: Some(
+                    [("*".to_owned(), FacetSortValue::Count)]
+                        .into_iter()
+                        .collect(),
+                ),
             })
             .with_pagination(PaginationSetting {
                 max_total_hits: 1_000_000,
@@ -301,11 +418,12 @@ impl MeiliIndex {
         self.wait(task, APPLY_TIMEOUT).await
     }
 
-    async fn read_cursor(&self) -> Result<i64, Error> {
+    /// A number kept beside the index (0 when missing).
+    async fn read_meta(&self, key: &str) -> Result<i64, Error> {
         match self
             .client
             .index(self.meta_uid())
-            .get_document::<Meta>("cursor")
+            .get_document::<Meta>(key)
             .await
         {
             Ok(meta) => Ok(meta.value),
@@ -344,9 +462,13 @@ impl MeiliIndex {
         for task in tasks {
             self.wait(task, timeout).await?;
         }
+        self.write_meta("cursor", cursor, timeout).await
+    }
+
+    async fn write_meta(&self, key: &str, value: i64, timeout: Duration) -> Result<(), Error> {
         let meta = Meta {
-            key: "cursor".into(),
-            value: cursor,
+            key: key.into(),
+            value,
         };
         let task = self
             .client
@@ -360,14 +482,24 @@ impl MeiliIndex {
         let index = self.index();
         let has_text = !folded.trim().is_empty();
         let (page, per_page, skip) = paging(q.offset, q.limit);
-        let sort_rule = sort_rule(q.sort, has_text);
-        let sort: Vec<&str> = sort_rule.into_iter().collect();
+        let rules = if q.order.is_empty() {
+            sort_rule(q.sort, has_text)
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
+        } else {
+            order_rules(&q.order)
+        };
+        let sort: Vec<&str> = rules.iter().map(String::as_str).collect();
         let all_filters = filter(q, None);
-        let unfiltered: Vec<&str> = DIMENSIONS
+        let mut unfiltered: Vec<&str> = DIMENSIONS
             .iter()
             .copied()
             .filter(|d| values(q, d).is_empty())
             .collect();
+        if q.more_facets {
+            unfiltered.extend(["tag", "license"]);
+        }
         let filtered: Vec<&str> = DIMENSIONS
             .iter()
             .copied()
@@ -442,6 +574,8 @@ impl MeiliIndex {
                 open_class: facet_of("open_class"),
                 format: facet_of("format"),
                 frequency: facet_of("frequency"),
+                tag: facet_of("tag"),
+                license: facet_of("license"),
             },
         })
     }

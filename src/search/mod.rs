@@ -8,6 +8,7 @@
 pub mod conformance;
 pub mod embedded;
 pub mod meili;
+mod order;
 mod tally;
 pub mod text;
 
@@ -35,6 +36,13 @@ pub struct SearchDoc {
     pub last_updated_at: NaiveDateTime,
     pub published_at: Option<NaiveDateTime>,
     pub download_count: i64,
+    /// When the catalog record last changed (CKAN's `metadata_modified`).
+    pub modified_at: NaiveDateTime,
+    /// When it was first published, or created if never (CKAN's `metadata_created`).
+    pub created_at: NaiveDateTime,
+    /// The licence as written, and its CKAN identifier.
+    pub license: String,
+    pub license_id: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -60,6 +68,59 @@ pub struct SearchQuery {
     pub sort: SearchSort,
     pub offset: usize,
     pub limit: usize,
+    /// More filters, all of which must hold (the CKAN API's `fq`).
+    pub clauses: Vec<Clause>,
+    /// An order of several keys; when set it replaces `sort` (the CKAN API's `sort`).
+    pub order: Vec<(SortKey, Direction)>,
+    /// Also count keywords and licences ([`FacetCounts::tag`], [`FacetCounts::license`]).
+    pub more_facets: bool,
+}
+
+/// One indexed value a filter can name.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Term {
+    Theme(String),
+    Department(String),
+    OpenClass(OpenClass),
+    /// Upper case, as indexed.
+    Format(String),
+    Frequency(UpdateFrequency),
+    /// A keyword, exactly.
+    Tag(String),
+    /// The licence's CKAN identifier or its text.
+    License(String),
+    /// The dataset's slug.
+    Name(String),
+    /// `modified_at` within the bounds, both inclusive; `None` leaves a side open.
+    Modified(Option<NaiveDateTime>, Option<NaiveDateTime>),
+}
+
+/// A term that must hold, or (`negated`) must not.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Literal {
+    pub negated: bool,
+    pub term: Term,
+}
+
+/// Literals of which at least one holds.
+pub type Clause = Vec<Literal>;
+
+/// A key of [`SearchQuery::order`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    /// Relevance to the text (without text every document scores the same).
+    Score,
+    Modified,
+    Created,
+    /// The slug.
+    Name,
+    Title,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Ascending,
+    Descending,
 }
 
 /// One result: the dataset and, when the text matched there, its title and summary as HTML
@@ -79,6 +140,9 @@ pub struct FacetCounts {
     pub open_class: Vec<(String, u64)>,
     pub format: Vec<(String, u64)>,
     pub frequency: Vec<(String, u64)>,
+    /// Only with [`SearchQuery::more_facets`].
+    pub tag: Vec<(String, u64)>,
+    pub license: Vec<(String, u64)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]

@@ -200,6 +200,20 @@ pub fn public_versions(conn: &mut DbConnection, resource_id: i32) -> Result<Vec<
         .collect())
 }
 
+/// [`public_versions`] of many resources at once, by resource id.
+pub fn public_versions_of(
+    conn: &mut DbConnection,
+    resource_ids: &[i32],
+) -> Result<std::collections::HashMap<i32, Vec<Version>>, DbError> {
+    let mut out: std::collections::HashMap<i32, Vec<Version>> = std::collections::HashMap::new();
+    for v in versions::of_resources(conn, resource_ids)? {
+        if publicly_servable(&v) {
+            out.entry(v.resource_id).or_default().push(v);
+        }
+    }
+    Ok(out)
+}
+
 /// One version of the department's own resource, for its console: any ready version, treated
 /// or not (the department holds the data anyway).
 pub fn own(

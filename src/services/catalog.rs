@@ -471,6 +471,7 @@ pub fn search(
         sort,
         offset: (page as usize - 1) * per_page as usize,
         limit: per_page as usize,
+        ..SearchQuery::default()
     })?;
     // The index may be a moment behind: cards come from the database, under the public rule.
     let ids: Vec<i32> = found.hits.iter().map(|h| h.id).collect();
@@ -858,40 +859,83 @@ pub fn dataset(
 /// A public dataset's metadata, resources and versions, without the preview: what the API, the
 /// CKAN API and the exports describe. The caller has checked that `d` is public.
 pub fn metadata(conn: &mut DbConnection, d: Dataset) -> QueryResult<DatasetPage> {
-    let theme = theme_rows::by_id(conn, d.theme_id)?;
-    let department = department_rows::by_id(conn, d.department_id)?;
-    let fields = dataset_rows::fields(conn, d.id)?;
-    let formats = dataset_rows::formats(conn, d.id)?;
-    let mut resources = Vec::new();
-    for r in resource_rows::for_dataset(conn, d.id)? {
-        if r.current_version_id.is_none() {
-            continue;
+    let mut pages = metadata_of(conn, vec![d])?;
+    pages.pop().ok_or(diesel::result::Error::NotFound)
+}
+
+/// [`metadata`] of many datasets, in their order, in a fixed number of queries (a handful per
+/// 5,000 datasets) however many there are.
+pub fn metadata_of(conn: &mut DbConnection, rows: Vec<Dataset>) -> QueryResult<Vec<DatasetPage>> {
+    use std::collections::HashMap;
+    let ids: Vec<i32> = rows.iter().map(|d| d.id).collect();
+    let mut themes: HashMap<i32, Theme> = HashMap::new();
+    let mut departments: HashMap<i32, Department> = HashMap::new();
+    let mut fields: HashMap<i32, Vec<Field>> = HashMap::new();
+    let mut formats: HashMap<i32, Vec<String>> = HashMap::new();
+    let mut resources: HashMap<i32, Vec<PublicResource>> = HashMap::new();
+    for chunk in ids.chunks(5_000) {
+        for f in dataset_rows::fields_of(conn, chunk)? {
+            fields.entry(f.dataset_id).or_default().push(f);
         }
-        let versions = super::access::public_versions(conn, r.id)?;
-        let original = versions
-            .iter()
-            .find(|v| Some(v.id) == r.current_version_id)
-            .is_some_and(super::access::original_allowed);
-        resources.push(PublicResource {
-            resource: r,
-            versions,
-            original,
+        for (id, f) in dataset_rows::formats_of(conn, chunk)? {
+            formats.entry(id).or_default().push(f);
+        }
+        let listed: Vec<Resource> = resource_rows::for_datasets(conn, chunk)?
+            .into_iter()
+            .filter(|r| r.current_version_id.is_some())
+            .collect();
+        let resource_ids: Vec<i32> = listed.iter().map(|r| r.id).collect();
+        let mut versions = super::access::public_versions_of(conn, &resource_ids)?;
+        for r in listed {
+            let versions = versions.remove(&r.id).unwrap_or_default();
+            let original = versions
+                .iter()
+                .find(|v| Some(v.id) == r.current_version_id)
+                .is_some_and(super::access::original_allowed);
+            resources
+                .entry(r.dataset_id)
+                .or_default()
+                .push(PublicResource {
+                    resource: r,
+                    versions,
+                    original,
+                });
+        }
+    }
+    let mut pages = Vec::with_capacity(rows.len());
+    for d in rows {
+        let theme = match themes.get(&d.theme_id) {
+            Some(t) => t.clone(),
+            None => {
+                let t = theme_rows::by_id(conn, d.theme_id)?;
+                themes.insert(t.id, t.clone());
+                t
+            }
+        };
+        let department = match departments.get(&d.department_id) {
+            Some(x) => x.clone(),
+            None => {
+                let x = department_rows::by_id(conn, d.department_id)?;
+                departments.insert(x.id, x.clone());
+                x
+            }
+        };
+        let spatial_name = RegionCode::parse(&d.spatial_coverage)
+            .ok()
+            .and_then(|c| anhui_region_name(&c));
+        pages.push(DatasetPage {
+            keywords: d.keyword_list(),
+            theme,
+            department,
+            spatial_name,
+            fields: fields.remove(&d.id).unwrap_or_default(),
+            formats: formats.remove(&d.id).unwrap_or_default(),
+            resources: resources.remove(&d.id).unwrap_or_default(),
+            preview: None,
+            dataset: d,
         });
     }
-    let spatial_name = RegionCode::parse(&d.spatial_coverage)
-        .ok()
-        .and_then(|c| anhui_region_name(&c));
-    Ok(DatasetPage {
-        keywords: d.keyword_list(),
-        dataset: d,
-        theme,
-        department,
-        spatial_name,
-        fields,
-        formats,
-        resources,
-        preview: None,
-    })
+    Ok(pages)
 }
 
 /// A public dataset's metadata by slug; `None` for missing, draft, withdrawn or closed ones.

@@ -8,6 +8,7 @@ pub mod applications;
 pub mod audit;
 pub mod backup;
 pub mod catalog;
+pub mod ckan;
 pub mod clock;
 pub mod demo;
 pub mod downloads;

@@ -78,6 +78,10 @@ pub fn documents(conn: &mut DbConnection, ids: Option<&[i32]>) -> Result<Vec<Sea
                 last_updated_at: d.last_updated_at,
                 published_at: d.published_at,
                 download_count: d.download_count,
+                modified_at: d.modified_at,
+                created_at: d.published_at.unwrap_or(d.created_at),
+                license_id: crate::domain::license_id(&d.license),
+                license: d.license,
             }
         })
         .collect())

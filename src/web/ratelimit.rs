@@ -331,7 +331,8 @@ fn refusal(
 ) -> ServiceResponse<BoxBody> {
     match channel {
         Channel::Ckan => {
-            let res = super::api::ckan::error_response(req.path(), status, ckan_type, &message);
+            let res =
+                super::api::ckan::envelope::error_response(req.path(), status, ckan_type, &message);
             req.into_response(res)
         }
         Channel::Api => {

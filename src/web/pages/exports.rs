@@ -277,10 +277,7 @@ fn describe_dataset(g: &mut Graph, base: &str, page: &DatasetPage) -> String {
     g.add(&dept, "foaf:name", Obj::Text(page.department.name.clone()));
     g.add(&theme, "rdf:type", Obj::Term("skos:Concept"));
     g.add(&theme, "skos:prefLabel", Obj::Text(page.theme.name.clone()));
-    let license = format!(
-        "{base}/licenses/{}",
-        crate::web::api::ckan::license_id(&d.license)
-    );
+    let license = format!("{base}/licenses/{}", crate::domain::license_id(&d.license));
     g.add(&license, "rdf:type", Obj::Term("dct:LicenseDocument"));
     g.add(&license, "rdfs:label", Obj::Text(d.license.clone()));
     for r in &page.resources {
@@ -534,7 +531,7 @@ pub async fn datapackage(
     if resources.is_empty() {
         return Err(ApiError::not_found());
     }
-    let license_id = crate::web::api::ckan::license_id(&d.license);
+    let license_id = crate::domain::license_id(&d.license);
     Ok(tagged_json(
         &req,
         &json!({
