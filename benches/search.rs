@@ -337,9 +337,8 @@ fn main() -> anyhow::Result<()> {
             let mut took = Vec::with_capacity(repeat);
             runtime.block_on(async {
                 for q in qs.iter().take(repeat) {
-                    let mut url = format!(
-                        "http://127.0.0.1:{port}/api/3/action/package_search?rows={rows}"
-                    );
+                    let mut url =
+                        format!("http://127.0.0.1:{port}/api/3/action/package_search?rows={rows}");
                     if text {
                         let word = q.text.split(' ').next().unwrap_or_default();
                         url.push_str(&format!(
@@ -412,7 +411,11 @@ fn main() -> anyhow::Result<()> {
         "| Reference: `/healthz` over HTTP, same client, p50 / p95 / p99 | {f50:.2} / {f95:.2} / {f99:.2} ms | — |"
     );
     for (label, rows, [c50, c95, c99]) in ckan_rows {
-        let target = if rows == 10 { "p95 < 10 ms" } else { "p95 < 150 ms" };
+        let target = if rows == 10 {
+            "p95 < 10 ms"
+        } else {
+            "p95 < 150 ms"
+        };
         println!(
             "| CKAN `package_search` over HTTP, {label}, p50 / p95 / p99 | {c50:.2} / {c95:.2} / {c99:.2} ms | {target} |"
         );
@@ -434,7 +437,14 @@ fn dump_matches_list(
 ) -> anyhow::Result<()> {
     let out = dir.join("dump.jsonl");
     let started = Instant::now();
+    // Its worker processes are started as `ckanapi` from PATH.
+    let bin = std::path::Path::new(ckanapi)
+        .parent()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let path = format!("{bin}:{}", std::env::var("PATH").unwrap_or_default());
     let status = std::process::Command::new(ckanapi)
+        .env("PATH", path)
         .args(["dump", "datasets", "--all", "-q", "-p", "2", "-r"])
         .arg(format!("http://127.0.0.1:{port}"))
         .arg("-O")
@@ -460,7 +470,11 @@ fn dump_matches_list(
     })?;
     let mut listed: Vec<String> = listed["result"]
         .as_array()
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
         .unwrap_or_default();
     listed.sort();
     anyhow::ensure!(

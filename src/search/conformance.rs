@@ -456,6 +456,18 @@ fn clauses_and_orders(index: &dyn SearchIndex) {
     let r = index.search(&q).unwrap();
     assert_eq!(r.total, 3);
     assert_eq!(r.hits.iter().map(|h| h.id).collect::<Vec<_>>(), [3, 5]);
+    // Without facets: the same page and total, and no counts.
+    let bare = index
+        .search(&SearchQuery {
+            no_facets: true,
+            ..q.clone()
+        })
+        .unwrap();
+    assert_eq!((bare.total, &bare.hits), (r.total, &r.hits));
+    assert_eq!(bare.facets, Default::default());
+    let mut plain = text("合肥");
+    plain.no_facets = true;
+    assert_eq!(index.search(&plain).unwrap().total, 3);
 
     // Keyword and licence counts over every match, on request.
     let mut q = with(vec![vec![is(Term::Theme("transport".into()))]]);

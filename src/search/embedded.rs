@@ -4,7 +4,7 @@ use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use tantivy::collector::TopDocs;
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{
     AllQuery, BooleanQuery, BoostQuery, ConstScoreQuery, EmptyQuery, FuzzyTermQuery, Occur, Query,
     RangeQuery, TermQuery,
@@ -555,13 +555,13 @@ impl EmbeddedIndex {
         }
     }
 
-    /// A page in the order of [`SearchQuery::order`].
+    /// The number of matches and a page in the order of [`SearchQuery::order`].
     fn ordered(
         &self,
         searcher: &tantivy::Searcher,
         query: &dyn Query,
         q: &SearchQuery,
-    ) -> tantivy::Result<Vec<DocAddress>> {
+    ) -> tantivy::Result<(u64, Vec<DocAddress>)> {
         let collector = order::Ordered {
             keys: q.order.clone(),
             top: q.offset.saturating_add(q.limit),
@@ -573,12 +573,11 @@ impl EmbeddedIndex {
                 id: "id",
             },
         };
-        Ok(searcher
-            .search(query, &collector)?
-            .into_iter()
-            .skip(q.offset)
-            .map(|(_, a)| a)
-            .collect())
+        let (total, found) = searcher.search(query, &(Count, collector))?;
+        Ok((
+            total as u64,
+            found.into_iter().skip(q.offset).map(|(_, a)| a).collect(),
+        ))
     }
 
     /// The facet counts and the total, in one pass (see [`tally`]).
@@ -636,11 +635,23 @@ impl SearchIndex for EmbeddedIndex {
         let text = self.text_query(&q.text);
         let query = self.filtered(text.as_deref(), q);
         let run = || -> tantivy::Result<SearchResults> {
-            let (total, facets) = self.facets(&searcher, text.as_deref(), q)?;
-            let addresses = if (q.offset as u64) >= total || q.limit == 0 {
+            let (total, facets, page) = if !q.no_facets {
+                let (total, facets) = self.facets(&searcher, text.as_deref(), q)?;
+                (total, facets, None)
+            } else if !q.order.is_empty() {
+                // The page and the count in one pass.
+                let (total, page) = self.ordered(&searcher, &*query, q)?;
+                (total, FacetCounts::default(), Some(page))
+            } else {
+                let total = searcher.search(&*query, &Count)? as u64;
+                (total, FacetCounts::default(), None)
+            };
+            let addresses = if let Some(page) = page {
+                page
+            } else if (q.offset as u64) >= total || q.limit == 0 {
                 Vec::new()
             } else if !q.order.is_empty() {
-                self.ordered(&searcher, &*query, q)?
+                self.ordered(&searcher, &*query, q)?.1
             } else {
                 self.page(
                     &searcher,

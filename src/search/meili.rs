@@ -492,19 +492,21 @@ impl MeiliIndex {
         };
         let sort: Vec<&str> = rules.iter().map(String::as_str).collect();
         let all_filters = filter(q, None);
-        let mut unfiltered: Vec<&str> = DIMENSIONS
-            .iter()
-            .copied()
-            .filter(|d| values(q, d).is_empty())
-            .collect();
-        if q.more_facets {
+        let facets_of = |filtered: bool| -> Vec<&str> {
+            if q.no_facets {
+                return Vec::new();
+            }
+            DIMENSIONS
+                .iter()
+                .copied()
+                .filter(|d| values(q, d).is_empty() != filtered)
+                .collect()
+        };
+        let mut unfiltered = facets_of(false);
+        if q.more_facets && !q.no_facets {
             unfiltered.extend(["tag", "license"]);
         }
-        let filtered: Vec<&str> = DIMENSIONS
-            .iter()
-            .copied()
-            .filter(|d| !values(q, d).is_empty())
-            .collect();
+        let filtered = facets_of(true);
         let own: Vec<(&str, Option<String>)> =
             filtered.iter().map(|d| (*d, filter(q, Some(d)))).collect();
         let facet_lists: Vec<[&str; 1]> = filtered.iter().map(|d| [*d]).collect();

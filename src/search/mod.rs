@@ -74,6 +74,8 @@ pub struct SearchQuery {
     pub order: Vec<(SortKey, Direction)>,
     /// Also count keywords and licences ([`FacetCounts::tag`], [`FacetCounts::license`]).
     pub more_facets: bool,
+    /// Only the page and the total, no facet counts (the CKAN API when it asks for none).
+    pub no_facets: bool,
 }
 
 /// One indexed value a filter can name.

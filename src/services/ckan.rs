@@ -171,6 +171,7 @@ pub fn owner(
         }]],
         order: vec![(SortKey::Modified, Direction::Descending)],
         limit: first,
+        no_facets: true,
         ..SearchQuery::default()
     };
     Ok(Some((owner, search(c, index, &q)?)))

@@ -181,6 +181,7 @@ pub fn search(p: &Params, now: NaiveDateTime) -> Result<Search, Failure> {
             clauses,
             order,
             more_facets,
+            no_facets: facet_fields.is_empty(),
             ..SearchQuery::default()
         },
         sort,
