@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 
+use crate::demo;
 use crate::domain::{Email, Role, Slug};
 use crate::services::passwords::PasswordHasher;
-use crate::services::{Actor, api_keys, audit, demo, users};
+use crate::services::{Actor, api_keys, audit, users};
 use crate::settings::Settings;
 use crate::startup::{self, Application};
 

@@ -10,7 +10,6 @@ pub mod backup;
 pub mod catalog;
 pub mod ckan;
 pub mod clock;
-pub mod demo;
 pub mod downloads;
 pub mod emergencies;
 pub mod ingest;

@@ -367,21 +367,21 @@ pub fn value(field: &FieldSeed, ctx: &RowContext<'_>, rng: &mut Rng) -> String {
         ctx.district
             .unwrap_or_else(|| *rng.pick(ctx.city.districts))
     };
-    match field.generate {
+    match &field.generate {
         Gen::Serial(prefix) => format!("{prefix}{:06}", ctx.row + 1),
-        Gen::Pick(items) => (*rng.pick(items)).to_owned(),
-        Gen::Int(lo, hi) => rng.range(lo, hi).to_string(),
+        Gen::Pick(items) => rng.pick(items).clone(),
+        Gen::Int(lo, hi) => rng.range(*lo, *hi).to_string(),
         Gen::Dec(lo, hi, decimals) => {
             let v = lo + (hi - lo) * rng.unit();
-            format!("{v:.prec$}", prec = decimals as usize)
+            format!("{v:.prec$}", prec = *decimals as usize)
         }
         Gen::Date(from, to) => {
-            let (a, b) = (date(from), date(to));
+            let (a, b) = (date(from.as_str()), date(to.as_str()));
             let d = a + Duration::days(rng.range(0, (b - a).num_days().max(0)));
             d.format("%Y-%m-%d").to_string()
         }
         Gen::DateTime(from, to) => {
-            let (a, b) = (date(from), date(to));
+            let (a, b) = (date(from.as_str()), date(to.as_str()));
             let d = a + Duration::days(rng.range(0, (b - a).num_days().max(0)));
             format!(
                 "{} {:02}:{:02}:{:02}",
@@ -393,7 +393,7 @@ pub fn value(field: &FieldSeed, ctx: &RowContext<'_>, rng: &mut Rng) -> String {
         }
         Gen::Time(from, to) => format!(
             "{:02}:{:02}",
-            rng.range(i64::from(from), i64::from(to)),
+            rng.range(i64::from(*from), i64::from(*to)),
             rng.range(0, 11) * 5
         ),
         Gen::Person => {
@@ -449,8 +449,32 @@ fn credit_code(region: &str, rng: &mut Rng) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::demo::seed::{FieldSeed, FieldType};
     use crate::domain::CreditCode;
-    use crate::services::demo::seed::{FieldType, field, masked};
+
+    fn field(
+        name: &str,
+        ty: FieldType,
+        description: &str,
+        unit: Option<&str>,
+        generate: Gen,
+    ) -> FieldSeed {
+        FieldSeed {
+            name: name.to_owned(),
+            ty,
+            description: description.to_owned(),
+            unit: unit.map(str::to_owned),
+            masked: false,
+            generate,
+        }
+    }
+
+    fn masked(name: &str, ty: FieldType, description: &str, generate: Gen) -> FieldSeed {
+        FieldSeed {
+            masked: true,
+            ..field(name, ty, description, None, generate)
+        }
+    }
 
     #[test]
     fn the_generator_is_deterministic() {
@@ -503,7 +527,13 @@ mod tests {
         );
         assert!(name.ends_with('*'), "{name}");
         let serial = value(
-            &field("编号", FieldType::String, "", None, Gen::Serial("XL")),
+            &field(
+                "编号",
+                FieldType::String,
+                "",
+                None,
+                Gen::Serial("XL".into()),
+            ),
             &ctx,
             &mut rng,
         );
@@ -520,7 +550,7 @@ mod tests {
                 FieldType::Date,
                 "",
                 None,
-                Gen::Date("2024-02-28", "2024-03-01"),
+                Gen::Date("2024-02-28".into(), "2024-03-01".into()),
             ),
             &ctx,
             &mut rng,

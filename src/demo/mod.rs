@@ -4,9 +4,6 @@
 //! Deterministic: the same seeds give the same catalog, files and dates every time (dates are
 //! relative to a fixed reference day, not to the clock).
 
-pub mod datasets_economy;
-pub mod datasets_environment;
-pub mod datasets_livelihood;
 pub mod departments;
 pub mod emergencies;
 pub mod participation;
@@ -18,7 +15,7 @@ use std::fmt;
 
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 
-use self::departments::{CITIES, DEPARTMENTS};
+use self::departments::CITIES;
 use self::seed::{ClassSeed, DatasetSeed, DeptSeed, Scope};
 use self::values::{ANHUI_CITIES, Rng, RowContext, city_of};
 use crate::db::datasets::{self as dataset_rows, NewDataset, NewField};
@@ -33,12 +30,19 @@ use crate::domain::{
 use crate::services::ingest::{self, Outcome};
 use crate::storage::StoredFile;
 
+/// The embedded seed data (`data/*.toml`).
+pub fn seeds() -> Result<&'static seed::Catalog, DemoError> {
+    seed::catalog().map_err(DemoError::Seed)
+}
+
 /// All dataset templates.
-pub fn templates() -> impl Iterator<Item = &'static DatasetSeed> {
-    datasets_livelihood::LIVELIHOOD
-        .iter()
-        .chain(datasets_economy::ECONOMY)
-        .chain(datasets_environment::ENVIRONMENT)
+pub fn templates() -> Result<impl Iterator<Item = &'static DatasetSeed>, DemoError> {
+    Ok(seeds()?.datasets.iter())
+}
+
+/// All departments, parents before their children.
+pub fn department_seeds() -> Result<&'static [DeptSeed], DemoError> {
+    Ok(&seeds()?.departments)
 }
 
 /// The day the demo catalog is "as of".
@@ -87,7 +91,7 @@ fn region_name(code: &str) -> &'static str {
 }
 
 fn department(slug: &str) -> Result<&'static DeptSeed, DemoError> {
-    DEPARTMENTS
+    department_seeds()?
         .iter()
         .find(|d| d.slug == slug)
         .ok_or_else(|| DemoError::Seed(format!("unknown department {slug}")))
@@ -107,12 +111,12 @@ type Instance = (&'static DatasetSeed, &'static DeptSeed, Option<u16>);
 
 fn expand() -> Result<Vec<Instance>, DemoError> {
     let mut out = Vec::new();
-    for t in templates() {
-        match t.scope {
+    for t in templates()? {
+        match &t.scope {
             Scope::Dept(slug) => out.push((t, department(slug)?, None)),
             Scope::DeptYears(slug, from, to) => {
                 let d = department(slug)?;
-                for year in from..=to {
+                for year in *from..=*to {
                     out.push((t, d, Some(year)));
                 }
             }
@@ -124,8 +128,8 @@ fn expand() -> Result<Vec<Instance>, DemoError> {
                 }
             }
             Scope::Counties => {
-                for d in DEPARTMENTS.iter().filter(|d| {
-                    RegionCode::parse(d.region).map(|c| c.level()) == Ok(RegionLevel::County)
+                for d in department_seeds()?.iter().filter(|d| {
+                    RegionCode::parse(&d.region).map(|c| c.level()) == Ok(RegionLevel::County)
                 }) {
                     out.push((t, d, None));
                 }
@@ -142,7 +146,7 @@ pub fn plan(theme_codes: &HashMap<String, String>) -> Result<Vec<Planned>, DemoE
     let mut sequences: HashMap<String, u32> = HashMap::new();
     let mut planned = Vec::new();
     for (i, (t, d, year)) in expand()?.into_iter().enumerate() {
-        let region = region_name(d.region);
+        let region = region_name(&d.region);
         let (slug, title) = match year {
             Some(y) => (
                 format!("{}-{}-{y}", d.slug, t.slug),
@@ -155,9 +159,9 @@ pub fn plan(theme_codes: &HashMap<String, String>) -> Result<Vec<Planned>, DemoE
         };
         let mut rng = Rng::from_text(&slug);
         let theme_code = theme_codes
-            .get(t.theme)
+            .get(&t.theme)
             .ok_or_else(|| DemoError::Seed(format!("unknown theme {}", t.theme)))?;
-        let dept_number = DEPARTMENTS
+        let dept_number = department_seeds()?
             .iter()
             .position(|x| x.slug == d.slug)
             .unwrap_or(0)
@@ -227,7 +231,7 @@ pub fn plan(theme_codes: &HashMap<String, String>) -> Result<Vec<Planned>, DemoE
             _ => 0,
         };
         let office = rng.pick(&["信息中心", "办公室", "数据管理处", "政策法规处"]);
-        let area = city_of(d.region).map(|c| c.area).unwrap_or("0551");
+        let area = city_of(&d.region).map(|c| c.area).unwrap_or("0551");
         let maintainer = format!(
             "{}{}（{area}-6{:07}）",
             d.name,
@@ -274,13 +278,13 @@ pub struct GeneratedFile {
 /// encoded in GBK when the department's systems export GBK.
 pub fn generate_csv(p: &Planned, rows: u32) -> Result<(Vec<u8>, &'static str), DemoError> {
     let mut rng = Rng::from_text(&format!("{}#rows", p.slug));
-    let county = RegionCode::parse(p.department.region)
+    let county = RegionCode::parse(&p.department.region)
         .ok()
         .filter(|c| c.level() == RegionLevel::County)
         .and_then(|c| anhui_region_name(&c));
-    let own_city = city_of(p.department.region);
+    let own_city = city_of(&p.department.region);
     let mut w = csv::WriterBuilder::new().from_writer(Vec::with_capacity(rows as usize * 96));
-    w.write_record(p.template.fields.iter().map(|f| f.name))
+    w.write_record(p.template.fields.iter().map(|f| f.name.as_str()))
         .map_err(|e| DemoError::Seed(e.to_string()))?;
     let mut record = Vec::with_capacity(p.template.fields.len());
     for row in 0..u64::from(rows) {
@@ -397,21 +401,22 @@ pub fn load(conn: &mut DbConnection, ctx: &ingest::Context) -> Result<DemoReport
         let created =
             reference_day().and_hms_opt(9, 0, 0).unwrap_or_default() - Duration::days(2_400);
         let mut dept_ids: HashMap<&str, i32> = HashMap::new();
-        for d in DEPARTMENTS {
-            let region = RegionCode::parse(d.region).map_err(|e| DemoError::Seed(e.to_string()))?;
+        for d in department_seeds()? {
+            let region =
+                RegionCode::parse(&d.region).map_err(|e| DemoError::Seed(e.to_string()))?;
             let row = department_rows::insert(
                 conn,
                 &NewDepartment {
-                    slug: d.slug,
-                    name: d.name,
+                    slug: &d.slug,
+                    name: &d.name,
                     level: region.level().as_str(),
-                    region_code: d.region,
-                    parent_id: d.parent.and_then(|p| dept_ids.get(p).copied()),
-                    description: d.description,
+                    region_code: &d.region,
+                    parent_id: d.parent.as_deref().and_then(|p| dept_ids.get(p).copied()),
+                    description: &d.description,
                     created_at: created,
                 },
             )?;
-            dept_ids.insert(d.slug, row.id);
+            dept_ids.insert(&d.slug, row.id);
             report.departments += 1;
         }
         for (p, file) in planned.iter().zip(&files) {
@@ -472,13 +477,13 @@ fn insert_planned(
     dept_ids: &HashMap<&str, i32>,
 ) -> Result<Option<(i32, i32, NaiveDateTime)>, DemoError> {
     let t = p.template;
-    let (conditions, basis) = match t.class {
+    let (conditions, basis) = match &t.class {
         ClassSeed::Open => (None, None),
         ClassSeed::Conditional {
             conditions,
             legal_basis,
-        } => (Some(conditions), Some(legal_basis)),
-        ClassSeed::Closed { legal_basis } => (None, Some(legal_basis)),
+        } => (Some(conditions.as_str()), Some(legal_basis.as_str())),
+        ClassSeed::Closed { legal_basis } => (None, Some(legal_basis.as_str())),
     };
     // The same rule every other way into the catalog obeys.
     let classification = Classification::new(p.class, basis, conditions)
@@ -493,9 +498,9 @@ fn insert_planned(
             summary: &p.summary,
             keywords: &keywords,
             theme_id: *theme_ids
-                .get(t.theme)
+                .get(&t.theme)
                 .ok_or_else(|| DemoError::Seed(format!("unknown theme {}", t.theme)))?,
-            department_id: dept_ids[p.department.slug],
+            department_id: dept_ids[p.department.slug.as_str()],
             maintainer: &p.maintainer,
             open_class: p.class.as_str(),
             open_conditions: classification.conditions(),
@@ -506,7 +511,7 @@ fn insert_planned(
             record_count: p.record_count,
             temporal_start: p.temporal.0,
             temporal_end: p.temporal.1,
-            spatial_coverage: p.department.region,
+            spatial_coverage: &p.department.region,
             license: p.license,
             status: p.status.as_str(),
             priority: t.priority,
@@ -527,15 +532,15 @@ fn insert_planned(
             &NewField {
                 dataset_id: dataset.id,
                 position: i as i32 + 1,
-                name: f.name,
+                name: &f.name,
                 data_type: f.ty.as_str(),
-                description: f.description,
-                unit: f.unit,
+                description: &f.description,
+                unit: f.unit.as_deref(),
                 masked: f.masked,
             },
         )?;
     }
-    let mut formats: Vec<&str> = t.formats.to_vec();
+    let mut formats: Vec<&str> = t.formats.iter().map(String::as_str).collect();
     formats.sort_unstable();
     formats.dedup();
     for f in formats {
