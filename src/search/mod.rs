@@ -5,6 +5,7 @@
 //! Documents are the datasets that are published and not closed; the database stays the
 //! source of truth and an index can always be rebuilt from it.
 
+#[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 pub mod embedded;
 pub mod meili;
