@@ -465,6 +465,11 @@ fn clauses_and_orders(index: &dyn SearchIndex) {
         .unwrap();
     assert_eq!((bare.total, &bare.hits), (r.total, &r.hits));
     assert_eq!(bare.facets, Default::default());
+    let mut ids = text("合肥");
+    ids.ids_only = true;
+    let r = index.search(&ids).unwrap();
+    assert_eq!(r.hits.len(), 3);
+    assert!(r.hits.iter().all(|h| h.title_html.is_none()));
     let mut plain = text("合肥");
     plain.no_facets = true;
     assert_eq!(index.search(&plain).unwrap().total, 3);

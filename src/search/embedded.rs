@@ -555,6 +555,33 @@ impl EmbeddedIndex {
         }
     }
 
+    /// Hits without highlights, their ids read from the id column.
+    fn ids(
+        &self,
+        searcher: &tantivy::Searcher,
+        addresses: &[DocAddress],
+    ) -> tantivy::Result<Vec<Hit>> {
+        let mut columns = std::collections::HashMap::new();
+        let mut hits = Vec::with_capacity(addresses.len());
+        for a in addresses {
+            let column = match columns.entry(a.segment_ord) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => e.insert(
+                    searcher
+                        .segment_reader(a.segment_ord)
+                        .fast_fields()
+                        .u64("id")?,
+                ),
+            };
+            hits.push(Hit {
+                id: column.first(a.doc_id).unwrap_or_default() as i32,
+                title_html: None,
+                summary_html: None,
+            });
+        }
+        Ok(hits)
+    }
+
     /// The number of matches and a page in the order of [`SearchQuery::order`].
     fn ordered(
         &self,
@@ -663,6 +690,15 @@ impl SearchIndex for EmbeddedIndex {
                 )?
             };
             let words = text::words(&q.text);
+            if words.is_empty() || q.ids_only {
+                // Nothing to highlight: the ids come from their column, no stored document is
+                // decompressed.
+                return Ok(SearchResults {
+                    total,
+                    hits: self.ids(&searcher, &addresses)?,
+                    facets,
+                });
+            }
             let mut hits = Vec::with_capacity(addresses.len());
             for a in addresses {
                 let doc: TantivyDocument = searcher.doc(a)?;

@@ -519,6 +519,9 @@ impl MeiliIndex {
         if has_text {
             main.with_query(folded);
         }
+        if q.ids_only {
+            main.with_attributes_to_retrieve(Selectors::Some(&["id"]));
+        }
         if let Some(f) = &all_filters {
             main.with_filter(f);
         }

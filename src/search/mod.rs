@@ -77,6 +77,8 @@ pub struct SearchQuery {
     pub more_facets: bool,
     /// Only the page and the total, no facet counts (the CKAN API when it asks for none).
     pub no_facets: bool,
+    /// Hits without highlights (the CKAN API shows none).
+    pub ids_only: bool,
 }
 
 /// One indexed value a filter can name.

@@ -172,6 +172,7 @@ pub fn owner(
         order: vec![(SortKey::Modified, Direction::Descending)],
         limit: first,
         no_facets: true,
+        ids_only: true,
         ..SearchQuery::default()
     };
     Ok(Some((owner, search(c, index, &q)?)))

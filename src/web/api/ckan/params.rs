@@ -182,6 +182,7 @@ pub fn search(p: &Params, now: NaiveDateTime) -> Result<Search, Failure> {
             order,
             more_facets,
             no_facets: facet_fields.is_empty(),
+            ids_only: true,
             ..SearchQuery::default()
         },
         sort,
