@@ -237,7 +237,7 @@ pub async fn serve(
             && let Ok(meta) = f.metadata()
         {
             response = response
-                .set_body(SizedStream::new(meta.len(), chunks(f)))
+                .set_body(SizedStream::new(meta.len(), chunks(f, meta.len())))
                 .map_into_boxed_body();
         }
         let dataset = served.dataset.id;
@@ -251,16 +251,20 @@ pub async fn serve(
     Ok(response)
 }
 
-/// A file as a stream of 1 MiB chunks, read on the calling worker (see `serve`).
-fn chunks(file: std::fs::File) -> impl Stream<Item = Result<web::Bytes, std::io::Error>> {
-    futures_util::stream::unfold(Some(file), |file| async move {
-        let mut file = file?;
-        let mut buf = vec![0u8; 1 << 20];
+/// A file as a stream of chunks of up to 1 MiB, read on the calling worker (see `serve`).
+/// Each buffer is no bigger than what is left of the file: a 40 KB file takes 40 KB, not 1 MiB,
+/// while it waits to be sent.
+fn chunks(file: std::fs::File, len: u64) -> impl Stream<Item = Result<web::Bytes, std::io::Error>> {
+    futures_util::stream::unfold(Some((file, len)), |state| async move {
+        let (mut file, left) = state?;
+        let size = left.clamp(1, 1 << 20) as usize;
+        let mut buf = vec![0u8; size];
         match file.read(&mut buf) {
             Ok(0) => None,
             Ok(n) => {
                 buf.truncate(n);
-                Some((Ok(web::Bytes::from(buf)), Some(file)))
+                let left = left.saturating_sub(n as u64);
+                Some((Ok(web::Bytes::from(buf)), Some((file, left))))
             }
             Err(e) => Some((Err(e), None)),
         }
