@@ -35,16 +35,32 @@ pub enum SecretsError {
     },
 }
 
+/// HMAC-SHA256 of the parts, in order, under `key`.
+pub fn hmac_sha256(key: &[u8], parts: &[&[u8]]) -> [u8; 32] {
+    #[allow(clippy::expect_used, reason = "HMAC accepts keys of any length")]
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    for p in parts {
+        mac.update(p);
+    }
+    mac.finalize().into_bytes().into()
+}
+
+/// HMAC-SHA512 of the parts, in order, under `key`.
+fn hmac_sha512(key: &[u8], parts: &[&[u8]]) -> [u8; 64] {
+    #[allow(clippy::expect_used, reason = "HMAC accepts keys of any length")]
+    let mut mac = <Hmac<Sha512> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    for p in parts {
+        mac.update(p);
+    }
+    mac.finalize().into_bytes().into()
+}
+
 fn derive<const N: usize>(master: &[u8], label: &str) -> [u8; N] {
     let mut out = [0u8; N];
     let mut counter = 0u8;
     let mut filled = 0;
     while filled < N {
-        let mut mac =
-            <Hmac<Sha512> as Mac>::new_from_slice(master).expect("HMAC takes any key length");
-        mac.update(label.as_bytes());
-        mac.update(&[counter]);
-        let block = mac.finalize().into_bytes();
+        let block = hmac_sha512(master, &[label.as_bytes(), &[counter]]);
         let take = (N - filled).min(block.len());
         out[filled..filled + take].copy_from_slice(&block[..take]);
         filled += take;
@@ -102,10 +118,7 @@ impl Secrets {
     /// HMAC-SHA256 of a resident ID number: the same number always gives the same value (so a
     /// second account can be refused), but the number cannot be recovered without the key.
     pub fn id_number_hash(&self, id: &crate::domain::ResidentId) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.id_hash_key)
-            .expect("HMAC takes any key length");
-        mac.update(id.expose().as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        hex::encode(hmac_sha256(&self.id_hash_key, &[id.expose().as_bytes()]))
     }
 }
 

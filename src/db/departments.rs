@@ -69,7 +69,6 @@ pub fn by_id(conn: &mut DbConnection, id: i32) -> QueryResult<Department> {
         .first(conn)
 }
 
-#[allow(clippy::too_many_arguments)]
 pub fn update(
     conn: &mut DbConnection,
     id: i32,

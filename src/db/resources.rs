@@ -74,7 +74,6 @@ pub fn by_id(conn: &mut DbConnection, id: i32) -> QueryResult<Option<Resource>> 
 
 /// Points the resource at a new current version and copies that version's published file
 /// facts onto it (what lists and the dataset page show).
-#[allow(clippy::too_many_arguments)]
 pub fn set_current(
     conn: &mut DbConnection,
     id: i32,

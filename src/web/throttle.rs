@@ -180,29 +180,17 @@ pub const DEVICE_COOKIE: &str = "kaifang_device";
 /// Accounts one browser's device cookie remembers.
 const DEVICE_ENTRIES: usize = 4;
 
-type HmacSha256 = hmac::Hmac<sha2::Sha256>;
-
 impl DeviceCookies {
     pub fn new(secrets: &crate::secrets::Secrets, auth: &AuthSettings) -> Self {
-        use hmac::Mac;
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(secrets.session_key())
-            .expect("HMAC takes any key length");
-        mac.update(b"kaifang device cookie");
         Self {
-            key: mac.finalize().into_bytes().into(),
+            key: crate::secrets::hmac_sha256(secrets.session_key(), &[b"kaifang device cookie"]),
             max_age_days: auth.device_cookie_days.max(1),
             secure: auth.secure_cookies,
         }
     }
 
     fn mac(&self, parts: &[&[u8]]) -> Vec<u8> {
-        use hmac::Mac;
-        let mut mac =
-            <HmacSha256 as Mac>::new_from_slice(&self.key).expect("HMAC takes any key length");
-        for p in parts {
-            mac.update(p);
-        }
-        mac.finalize().into_bytes().to_vec()
+        crate::secrets::hmac_sha256(&self.key, parts).to_vec()
     }
 
     fn account_tag(&self, email: &str) -> String {
