@@ -14,6 +14,10 @@
 
 use std::time::{Duration, Instant};
 
+/// The allocator the portal's binary uses (`src/main.rs`): the server runs in this process.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use chrono::NaiveDate;
 use kaifang::db::datasets::{self, NewDataset};
 use kaifang::db::departments::{self, NewDepartment};
