@@ -88,7 +88,7 @@ fn dataset_data_leaves_only_through_the_access_gate() {
             "services/downloads.rs",
             "services/resources.rs",
             "services/ingest/",
-            "services/demo/",
+            "demo/",
         ],
     ));
     // Only the gate makes a `Served`, and decides who may have a version.
