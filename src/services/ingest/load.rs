@@ -1,6 +1,7 @@
 //! Pass 2: applying the publisher's decisions, typing every value, writing the published CSV
 //! and loading the rows into the version's datastore table.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use sha2::Sha256;
 
 use super::run::Progress;
 use super::source::{self, CsvShape};
-use super::{Context, IngestError, MAX_PROBLEMS, Problem, Treatment, display};
+use super::{ColumnInfo, Context, Finding, IngestError, MAX_PROBLEMS, Problem, Treatment, display};
 use crate::db::DbConnection;
 use crate::db::datastore::{self, Col};
 use crate::domain::column_type::{ColumnType, Value, parse_as};
@@ -29,6 +30,46 @@ pub(super) struct Planned {
     pub(super) ty: ColumnType,
     pub(super) treatment: Option<Treatment>,
     pub(super) key: String,
+}
+
+/// The load plan: per kept column, its type and treatment.
+pub(super) fn plan_columns(
+    scanned_columns: &[ColumnInfo],
+    findings: &[Finding],
+    overridden: bool,
+) -> Result<Vec<Planned>, IngestError> {
+    let finding_columns: HashSet<usize> = findings.iter().map(|f| f.column).collect();
+    let mut plan = Vec::new();
+    for c in scanned_columns {
+        let treatment = c.treatment.or_else(|| {
+            (overridden && finding_columns.contains(&c.source)).then_some(Treatment::Keep)
+        });
+        if treatment == Some(Treatment::Drop) {
+            continue;
+        }
+        let ty = match treatment {
+            Some(Treatment::Mask) | Some(Treatment::Hash) => ColumnType::Text,
+            _ => c.ty,
+        };
+        // A header that names a person is masked with its column.
+        let name = match treatment {
+            Some(Treatment::Mask | Treatment::Hash) => pii::mask_all(&c.name),
+            _ => c.name.clone(),
+        };
+        plan.push(Planned {
+            source: c.source,
+            name,
+            ty,
+            treatment,
+            key: format!("c{}", plan.len() + 1),
+        });
+    }
+    if plan.is_empty() {
+        return Err(IngestError::Problems(vec![Problem::whole(
+            "删除个人信息列之后没有剩下任何列",
+        )]));
+    }
+    Ok(plan)
 }
 
 /// The values of min and max by type, as text.
