@@ -9,9 +9,6 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::sync::mpsc;
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
-
 use super::run::Progress;
 use super::source::{self, CsvShape};
 use super::{ColumnInfo, Context, Finding, IngestError, MAX_PROBLEMS, Problem, Treatment, display};
@@ -92,9 +89,7 @@ fn less(a: &Value, b: &Value) -> bool {
 }
 
 fn hash_value(key: &[u8; 32], s: &str) -> String {
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
-    mac.update(s.as_bytes());
-    hex::encode(&mac.finalize().into_bytes()[..8])
+    hex::encode(&crate::secrets::hmac_sha256(key, &[s.as_bytes()])[..8])
 }
 
 pub(super) struct Loaded {
@@ -216,19 +211,33 @@ fn transform(
     Ok(t)
 }
 
+/// What pass 2 reads and writes.
+pub(super) struct Pass2<'a> {
+    /// The CSV to read (the upload, or its first sheet as CSV).
+    pub(super) path: &'a Path,
+    pub(super) shape: CsvShape,
+    pub(super) plan: &'a [Planned],
+    /// The datastore table to fill.
+    pub(super) table: &'a str,
+    /// Where the published CSV is written.
+    pub(super) data: PathBuf,
+}
+
 /// Pass 2: three threads in a pipeline — reading the CSV, transforming the records (and writing
 /// the published CSV), and loading batches into the datastore on this thread's connection.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn load(
     conn: &mut DbConnection,
     ctx: &Context,
-    path: &Path,
-    shape: CsvShape,
-    plan: &[Planned],
-    table: &str,
-    data: PathBuf,
+    job: Pass2<'_>,
     progress: &mut Progress,
 ) -> Result<Loaded, IngestError> {
+    let Pass2 {
+        path,
+        shape,
+        plan,
+        table,
+        data,
+    } = job;
     let cols: Vec<Col> = plan
         .iter()
         .map(|p| Col {

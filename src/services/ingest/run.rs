@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use diesel::result::Error as DbError;
 
-use super::load::{Loaded, Planned, load, plan_columns};
+use super::load::{Loaded, Pass2, Planned, load, plan_columns};
 use super::scan::{Scan, scan};
 use super::source::{self, CsvShape, SourceFormat, SpreadsheetReport};
 use super::{
@@ -134,16 +134,15 @@ fn run_inner(
     let findings = findings_in(&s);
     let scanned_columns = scanned_columns(&s, &decisions);
     let open = dataset.open_class != OpenClass::Closed;
-    if let Some(blocked) = record_scan(
-        conn,
-        v,
+    let scanned = PassOne {
         open,
-        &input,
-        &s,
-        &decisions,
-        &findings,
-        &scanned_columns,
-    )? {
+        input: &input,
+        scan: &s,
+        decisions: &decisions,
+        findings: &findings,
+        columns: &scanned_columns,
+    };
+    if let Some(blocked) = record_scan(conn, v, scanned)? {
         return Ok(blocked);
     }
     // Pass 2: the plan says, per kept column, its type and treatment.
@@ -157,9 +156,16 @@ fn run_inner(
         .iter()
         .any(|p| matches!(p.treatment, Some(Treatment::Mask | Treatment::Hash)))
         || decisions.treatments.values().any(|t| *t == Treatment::Drop);
-    publish(
-        conn, v, table, &resource, &dataset, &stored, &loaded, &columns, masked_any,
-    )?;
+    let publication = Publication {
+        table,
+        resource: &resource,
+        dataset: &dataset,
+        stored: &stored,
+        loaded: &loaded,
+        columns: &columns,
+        masked_any,
+    };
+    publish(conn, v, publication)?;
     // Its file goes once nothing refers to it.
     if masked_any
         && let Some(key) = &v.source_key
@@ -315,20 +321,34 @@ fn scanned_columns(s: &Scan, decisions: &Decisions) -> Vec<ColumnInfo> {
         .collect()
 }
 
+/// What pass 1 found, for [`record_scan`].
+#[derive(Clone, Copy)]
+struct PassOne<'a> {
+    /// The dataset is meant to be open (unconditionally or conditionally).
+    open: bool,
+    input: &'a Input,
+    scan: &'a Scan,
+    decisions: &'a Decisions,
+    findings: &'a [Finding],
+    columns: &'a [ColumnInfo],
+}
+
 /// Records what pass 1 found on the version. The version stops `blocked` (the outcome
 /// returned) while cells would run as formulas, or personal data in data meant to be open has
 /// no decision; otherwise it stays `processing` for pass 2.
-#[allow(clippy::too_many_arguments)]
 fn record_scan(
     conn: &mut DbConnection,
     v: &Version,
-    open: bool,
-    input: &Input,
-    s: &Scan,
-    decisions: &Decisions,
-    findings: &[Finding],
-    scanned_columns: &[ColumnInfo],
+    scanned: PassOne<'_>,
 ) -> Result<Option<Outcome>, IngestError> {
+    let PassOne {
+        open,
+        input,
+        scan: s,
+        decisions,
+        findings,
+        columns: scanned_columns,
+    } = scanned;
     let (encoding, delimiter) = (&input.encoding, input.delimiter);
     // Personal data in data meant to be open waits for a decision on every affected column.
     let overridden = v.override_reason.is_some();
@@ -426,16 +446,14 @@ fn load_data(
         span: 580,
         total_bytes: input.total_bytes,
     };
-    load(
-        conn,
-        ctx,
-        &input.path,
-        input.shape,
+    let job = Pass2 {
+        path: &input.path,
+        shape: input.shape,
         plan,
         table,
         data,
-        &mut progress,
-    )
+    };
+    load(conn, ctx, job, &mut progress)
 }
 
 /// The columns of the published version: the plan's, with pass 1's counts and pass 2's ranges.
@@ -464,20 +482,35 @@ fn published_columns(
         .collect()
 }
 
+/// What a loaded version publishes, for [`publish`].
+#[derive(Clone, Copy)]
+struct Publication<'a> {
+    table: &'a str,
+    resource: &'a Resource,
+    dataset: &'a Dataset,
+    stored: &'a StoredFile,
+    loaded: &'a Loaded,
+    columns: &'a [ColumnInfo],
+    /// Some column was masked, hashed or dropped.
+    masked_any: bool,
+}
+
 /// The switch: in one small transaction the version becomes `ready` and the resource's
 /// current version.
-#[allow(clippy::too_many_arguments)]
 fn publish(
     conn: &mut DbConnection,
     v: &Version,
-    table: &str,
-    resource: &Resource,
-    dataset: &Dataset,
-    stored: &StoredFile,
-    loaded: &Loaded,
-    columns: &[ColumnInfo],
-    masked_any: bool,
+    publication: Publication<'_>,
 ) -> Result<(), IngestError> {
+    let Publication {
+        table,
+        resource,
+        dataset,
+        stored,
+        loaded,
+        columns,
+        masked_any,
+    } = publication;
     write_transaction(conn, |conn| {
         versions::ready(
             conn,
