@@ -5,6 +5,12 @@
 //! count, so every run measures the same bytes. No cell holds personal data, so the ingest
 //! runs its full personal-data scan and publishes without waiting for a decision.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark may stop at the first failure"
+)]
+
 use std::io::{BufWriter, Write};
 
 const DISTRICTS: [&str; 12] = [

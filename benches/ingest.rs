@@ -5,6 +5,12 @@
 //! the ingest rate. The end-to-end figures, against `sqlite3 .import` and nginx, come from
 //! `benches/pipeline.sh` (docs/PERFORMANCE.md).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark may stop at the first failure"
+)]
+
 use std::hint::black_box;
 use std::time::Duration;
 

@@ -12,6 +12,12 @@
 //!
 //! Prints a Markdown table for docs/PERFORMANCE.md.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "a benchmark may stop at the first failure"
+)]
+
 use std::time::{Duration, Instant};
 
 /// The allocator the portal's binary uses (`src/main.rs`): the server runs in this process.

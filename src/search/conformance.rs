@@ -1,6 +1,12 @@
 //! The cases every search back-end must pass, run against each one available (the embedded
 //! index always; Meilisearch when `MEILI_URL` is set). Each case panics with what went wrong.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test support: a case that fails panics with what went wrong"
+)]
+
 use chrono::NaiveDate;
 
 use super::{Direction, Literal, SearchDoc, SearchIndex, SearchQuery, SearchSort, SortKey, Term};

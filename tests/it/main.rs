@@ -4,6 +4,8 @@
 //! `KAIFANG_REQUIRE_PG=1` / `KAIFANG_REQUIRE_BROWSER=1` turn a missing PostgreSQL or
 //! Chromium into a failure instead of a skip (CI sets both).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests may panic")]
+
 mod helpers;
 
 mod abuse;
