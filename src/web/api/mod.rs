@@ -118,8 +118,8 @@ impl From<super::AppError> for ApiError {
     }
 }
 
-impl From<diesel::result::Error> for ApiError {
-    fn from(e: diesel::result::Error) -> Self {
+impl From<crate::services::DbError> for ApiError {
+    fn from(e: crate::services::DbError) -> Self {
         Self::from(super::AppError::from(e))
     }
 }
