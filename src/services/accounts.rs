@@ -8,8 +8,10 @@ use sha2::{Digest, Sha256};
 
 use super::passwords::PasswordHasher;
 use super::{Actor, audit};
-use crate::db::sessions::{self as session_rows, NewSession, Session};
-use crate::db::users::{self as user_rows, NewUser, User};
+pub use crate::db::sessions::Session;
+use crate::db::sessions::{self as session_rows, NewSession};
+pub use crate::db::users::User;
+use crate::db::users::{self as user_rows, NewUser};
 use crate::db::{DbConnection, write_transaction};
 use crate::domain::password::{self, PasswordError};
 use crate::domain::{AccountKind, AccountStatus, CreditCode, Email, Mobile, ResidentId, Role};

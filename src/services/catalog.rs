@@ -918,6 +918,16 @@ pub fn harvest(
     Ok((total, pages))
 }
 
+/// The slug of an unconditionally open dataset among the 200 most recently changed, for the
+/// developers' page to use in its examples.
+pub fn example_slug(conn: &mut DbConnection) -> QueryResult<Option<String>> {
+    Ok(q::changed_since(conn, None, 0, 200)?
+        .1
+        .into_iter()
+        .find(|d| d.open_class == OpenClass::Unconditional)
+        .map(|d| d.slug))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -649,6 +649,11 @@ pub fn line_chart(series: &Series) -> LineChart {
     }
 }
 
+/// Whether an event with this slug exists.
+pub fn exists(conn: &mut DbConnection, slug: &str) -> Result<bool, DbError> {
+    Ok(crate::db::emergencies::by_slug(conn, slug)?.is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,7 +8,8 @@ use diesel::result::Error as DbError;
 
 use super::{Actor, audit};
 use crate::db::datasets::{self as dataset_rows, Dataset};
-use crate::db::reviews::{self as rows, ErrorReview, NewErrorReview};
+pub use crate::db::reviews::ErrorReview;
+use crate::db::reviews::{self as rows, NewErrorReview};
 use crate::db::users::User;
 use crate::db::{DbConnection, calendar, write_transaction};
 use crate::domain::{ReviewStatus, Role, is_publicly_listed};

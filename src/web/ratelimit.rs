@@ -33,7 +33,7 @@ use governor::{Quota, RateLimiter};
 
 use super::auth::client_ip;
 use super::{AppError, AppState};
-use crate::db::users::User;
+use crate::services::accounts::User;
 use crate::services::api_keys;
 use crate::settings::ApiSettings;
 

@@ -14,10 +14,12 @@ pub mod draft;
 pub use draft::{DatasetDraft, DatasetInput, FIELD_TYPES, FieldDraft, FieldErrors, validate};
 
 use super::{Actor, audit};
-use crate::db::datasets::{self as rows, Dataset, DatasetChanges, NewDataset, NewField};
-use crate::db::history::{
-    self, ClassChangeRequest, DatasetChange, NewClassChangeRequest, NewDatasetChange,
-};
+pub use crate::db::datasets::Dataset;
+use crate::db::datasets::{self as rows, DatasetChanges, NewDataset, NewField};
+pub use crate::db::departments::Department;
+use crate::db::history::{self, NewClassChangeRequest, NewDatasetChange};
+pub use crate::db::history::{ClassChangeRequest, DatasetChange};
+pub use crate::db::themes::Theme;
 use crate::db::{DbConnection, catalog, departments, themes, write_transaction};
 use crate::domain::{DatasetCode, DatasetStatus, OpenClass};
 
@@ -630,6 +632,37 @@ pub fn console(conn: &mut DbConnection, p: &Publisher) -> Result<Vec<ConsoleRow>
         });
     }
     Ok(out)
+}
+
+/// The console's list with the name of the publisher's department.
+pub fn console_page(
+    conn: &mut DbConnection,
+    p: &Publisher,
+) -> Result<(String, Vec<ConsoleRow>), DbError> {
+    let department = departments::by_id(conn, p.department_id)?;
+    Ok((department.name, console(conn, p)?))
+}
+
+/// The publisher's department (a new dataset's defaults come from it).
+pub fn department(conn: &mut DbConnection, p: &Publisher) -> Result<Department, DbError> {
+    departments::by_id(conn, p.department_id)
+}
+
+/// The themes a dataset can be filed under.
+pub fn themes(conn: &mut DbConnection) -> Result<Vec<Theme>, DbError> {
+    themes::all(conn)
+}
+
+/// What an edit page shows of a stored dataset: the row, its draft and the class a pending
+/// change asks for.
+pub fn edit_state(
+    conn: &mut DbConnection,
+    p: &Publisher,
+    slug: &str,
+) -> Result<(Dataset, DatasetDraft, Option<OpenClass>), PublishError> {
+    let (d, draft) = draft_of(conn, p, slug)?;
+    let pending = history::pending_for(conn, d.id)?.map(|r| r.to_class);
+    Ok((d, draft, pending))
 }
 
 pub struct DatasetHistory {

@@ -6,10 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::records::{DatasetBody, record_of};
 use super::{ApiError, ApiUser};
-use crate::db::users::User;
 use crate::db::write_transaction;
 use crate::domain::{DatasetStatus, Role};
 use crate::services::Actor;
+use crate::services::accounts::User;
 use crate::services::publishing::{self, PublishError, Publisher};
 use crate::web::AppState;
 use crate::web::auth::client_ip;

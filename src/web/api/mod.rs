@@ -20,7 +20,7 @@ use actix_web::http::StatusCode;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 
 use super::AppState;
-use crate::db::users::User;
+use crate::services::accounts::User;
 use crate::services::api_keys;
 
 /// An API error, rendered as the JSON envelope.

@@ -7,14 +7,13 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{render, render_with_status, see_other};
-use crate::db::api_keys::ApiKey;
-use crate::db::sessions::Session as SessionRow;
-use crate::db::users::User;
 use crate::domain::{CreditCode, Email, Mobile, ResidentId};
 use crate::services::accounts::{
     self, ChangePasswordError, LoginOutcome, RegisterError, Registered, Registration,
 };
+use crate::services::accounts::{Session as SessionRow, User};
 use crate::services::api_keys;
+use crate::services::api_keys::ApiKey;
 use crate::web::auth::{
     CSRF_TOKEN, CsrfForm, DeviceCookies, SESSION_TOKEN, Viewer, csrf_token, set_flash,
 };

@@ -14,9 +14,9 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::Stream;
 
-use crate::db::users::User;
 use crate::services::Actor;
 use crate::services::access::{self, Access};
+use crate::services::accounts::User;
 use crate::services::applications;
 use crate::services::downloads::{self, DownloadError, Format};
 use crate::services::resources;
