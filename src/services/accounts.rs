@@ -511,3 +511,17 @@ pub fn change_password(
         Ok(())
     })
 }
+
+/// The name of a user's department, for the account page.
+pub fn department_name(conn: &mut DbConnection, department_id: i32) -> QueryResult<String> {
+    Ok(crate::db::departments::by_id(conn, department_id)?.name)
+}
+
+/// A user's sessions used since `since` (the devices page).
+pub fn sessions_since(
+    conn: &mut DbConnection,
+    user_id: i32,
+    since: chrono::NaiveDateTime,
+) -> QueryResult<Vec<Session>> {
+    session_rows::for_user_since(conn, user_id, since)
+}

@@ -4,6 +4,7 @@ pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod api_keys;
+pub mod application_views;
 pub mod applications;
 pub mod audit;
 pub mod backup;

@@ -107,6 +107,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page("/stats/applications", pages::stats::applications))
         .service(page("/stats/{table}.csv", pages::stats::csv))
         .service(page("/account/inbox", applications::inbox))
+        .service(post("/account/inbox/read", applications::mark_inbox_read))
         .service(post("/console/grants/{id}/revoke", applications::revoke))
         .service(post(
             "/account/applications/{id}/withdraw",

@@ -412,7 +412,7 @@ pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Htm
     let department = match dept_id {
         Some(id) => Some(
             state
-                .db(move |c| Ok(crate::db::departments::by_id(c, id)?.name))
+                .db(move |c| Ok(accounts::department_name(c, id)?))
                 .await?,
         ),
         None => None,
@@ -520,7 +520,7 @@ pub async fn sessions(state: web::Data<AppState>, viewer: Viewer) -> Result<web:
     let since =
         crate::services::now() - chrono::Duration::days(state.settings.auth.session_idle_days);
     let sessions = state
-        .db(move |c| Ok(crate::db::sessions::for_user_since(c, user_id, since)?))
+        .db(move |c| Ok(accounts::sessions_since(c, user_id, since)?))
         .await?;
     render(&SessionsPage {
         layout: Layout::new(&state, &viewer, "登录设备", NAV_ACCOUNT),
