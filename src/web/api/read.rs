@@ -10,7 +10,6 @@ use sha2::{Digest, Sha256};
 
 use super::ApiError;
 use super::records::record_of_page;
-use crate::db::{departments, themes};
 use crate::domain::OpenClass;
 use crate::services::catalog::{self, DatasetPage, PublicResource};
 use crate::web::AppState;
@@ -194,7 +193,7 @@ pub async fn department(
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner();
     let d = state
-        .db_as(move |c| Ok::<_, ApiError>(departments::by_slug(c, &slug)?))
+        .db_as(move |c| Ok::<_, ApiError>(catalog::department_by_slug(c, &slug)?))
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(tagged_json(
@@ -215,12 +214,14 @@ pub async fn themes(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let list = state.db_as(|c| Ok::<_, ApiError>(themes::all(c)?)).await?;
+    let list = state
+        .db_as(|c| Ok::<_, ApiError>(catalog::themes(c)?))
+        .await?;
     let items: Vec<Value> = list.iter().map(theme_value).collect();
     Ok(tagged_json(&req, &json!({ "items": items })))
 }
 
-fn theme_value(t: &themes::Theme) -> Value {
+fn theme_value(t: &catalog::Theme) -> Value {
     json!({
         "slug": t.slug,
         "code": t.code,
@@ -238,7 +239,7 @@ pub async fn theme(
 ) -> Result<HttpResponse, ApiError> {
     let slug = slug.into_inner();
     let t = state
-        .db_as(move |c| Ok::<_, ApiError>(themes::by_slug(c, &slug)?))
+        .db_as(move |c| Ok::<_, ApiError>(catalog::theme_by_slug(c, &slug)?))
         .await?
         .ok_or_else(ApiError::not_found)?;
     Ok(tagged_json(&req, &theme_value(&t)))

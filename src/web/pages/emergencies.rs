@@ -85,16 +85,7 @@ pub async fn attachment(
     let (slug, id) = path.into_inner();
     let id = crate::web::forms::path_id(&id)?;
     let a = state
-        .db(move |c| {
-            let Some(event) = crate::db::emergencies::by_slug(c, &slug)? else {
-                return Ok(None);
-            };
-            let Some(a) = crate::db::emergencies::attachment(c, id)? else {
-                return Ok(None);
-            };
-            let update = crate::db::emergencies::update_by_id(c, a.update_id)?;
-            Ok(update.filter(|u| u.event_id == event.id).map(|_| a))
-        })
+        .db(move |c| Ok(emergencies::public_attachment(c, &slug, id)?))
         .await?
         .ok_or(AppError::NotFound)?;
     let path = state.store.path(&a.file_key).ok_or(AppError::NotFound)?;
@@ -691,7 +682,7 @@ pub struct AdminPage {
     pub layout: Layout,
     pub events: Vec<EventSummary>,
     pub draft: emergencies::EventDraft,
-    pub departments: Vec<crate::db::departments::Department>,
+    pub departments: Vec<emergencies::Department>,
     pub categories: &'static [crate::domain::EventCategory],
     pub errors: crate::web::forms::FormErrors,
     /// Fast-tracked publications, those awaiting review first.
@@ -707,14 +698,12 @@ async fn admin_page(
     errors: crate::web::forms::FormErrors,
 ) -> Result<AdminPage, AppError> {
     let now = state.clock.now();
-    let (events, departments, fast_tracks) = state
-        .db(move |c| {
-            Ok((
-                emergencies::list(c, now)?,
-                crate::db::departments::all(c)?,
-                emergencies::fast_tracks(c)?,
-            ))
-        })
+    let emergencies::AdminOverview {
+        events,
+        departments,
+        fast_tracks,
+    } = state
+        .db(move |c| Ok(emergencies::admin_overview(c, now)?))
         .await?;
     Ok(AdminPage {
         layout: Layout::new(state, viewer, "突发事件", crate::web::layout::NAV_ADMIN),

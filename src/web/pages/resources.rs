@@ -10,15 +10,12 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::{render, render_with_status, see_other};
-use crate::db::datasets::Dataset;
-use crate::db::resources::Resource;
-use crate::db::versions::Version;
 use crate::domain::column_type::ColumnType;
 use crate::services::access;
 use crate::services::ingest::{self, ColumnInfo, Finding, Problem, Treatment};
 use crate::services::preview::{self, Preview};
 use crate::services::publishing::{PublishError, Publisher};
-use crate::services::resources::{self, Decision, Upload};
+use crate::services::resources::{self, Dataset, Decision, Resource, Upload, Version};
 use crate::web::auth::{CsrfForm, Viewer, set_flash};
 use crate::web::forms::{FormErrors, path_id};
 use crate::web::layout::{Layout, NAV_CONSOLE};
@@ -99,22 +96,18 @@ async fn resources_page(
 ) -> Result<ResourcesPage, AppError> {
     let (p, slug) = (p.clone(), slug.to_owned());
     let (dataset, list) = state
-        .db(move |c| {
-            let d = crate::services::publishing::ensure_own(c, &p, &slug).map_err(failure)?;
-            let mut out = Vec::new();
-            for r in crate::db::resources::for_dataset(c, d.id)? {
-                let latest = crate::db::versions::of_resource(c, r.id)?.pop();
-                out.push(ResourceRow {
-                    latest: latest.map(|v| VersionRow {
-                        status_label: status_label(&v.status),
-                        version: v,
-                    }),
-                    resource: r,
-                });
-            }
-            Ok((d, out))
-        })
+        .db(move |c| resources::of_dataset(c, &p, &slug).map_err(failure))
         .await?;
+    let list = list
+        .into_iter()
+        .map(|(r, latest)| ResourceRow {
+            latest: latest.map(|v| VersionRow {
+                status_label: status_label(&v.status),
+                version: v,
+            }),
+            resource: r,
+        })
+        .collect();
     Ok(ResourcesPage {
         layout: Layout::new(
             state,
