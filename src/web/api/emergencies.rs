@@ -158,7 +158,7 @@ pub async fn post_update(
     };
     let at = match body.get("at") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(super::read::parse_since(&text_of(v)).map_err(|_| {
+        Some(v) => Some(crate::web::machine::parse_since(&text_of(v)).map_err(|_| {
             ApiError::bad_request("at 应为 RFC 3339 时间，如 2026-07-01T08:00:00+08:00")
         })?),
     };

@@ -16,7 +16,7 @@ use crate::services::preview;
 use crate::services::resources::{self, Resource, Upload, Version};
 use crate::web::AppState;
 use crate::web::auth::client_ip;
-use crate::web::pages::downloads::{self, Refusal};
+use crate::web::downloads::{self, Refusal};
 use crate::web::upload::{self, UploadError};
 
 fn upload_error(e: UploadError) -> ApiError {

@@ -246,7 +246,7 @@ pub async fn attachment(
         .await
         .map_err(|_| AppError::NotFound)?
         .set_content_type(mime::APPLICATION_PDF)
-        .set_content_disposition(super::downloads::disposition(
+        .set_content_disposition(crate::web::downloads::disposition(
             &name,
             format!("application-{id}.pdf"),
         ));

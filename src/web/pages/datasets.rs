@@ -4,11 +4,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::catalog_params::{self, CatalogParams, Key, Parsed};
 use super::{render, render_with_status};
 use crate::domain::{OpenClass, Slug};
 use crate::services::catalog::{self, CatalogPage, DatasetLookup, DatasetPage, FacetValue, Sort};
 use crate::web::auth::Viewer;
+use crate::web::catalog_params::{self, CatalogParams, Key, Parsed};
 use crate::web::layout::{Layout, NAV_CATALOG};
 use crate::web::{AppError, AppState};
 
@@ -323,7 +323,7 @@ pub async fn show(
             social,
             layout: Layout::new(&state, &viewer, page.dataset.title.clone(), NAV_CATALOG),
             schema_org: super::exports::schema_org(
-                &crate::web::api::read::base_url(&state, &req),
+                &crate::web::machine::base_url(&state, &req),
                 &page,
             ),
             page: *page,

@@ -32,7 +32,7 @@ pub async fn show(
     render(&DevelopersPage {
         layout: Layout::new(&state, &viewer, "开发者接口", NAV_NONE),
         api: state.settings.api.clone(),
-        base: crate::web::api::read::base_url(&state, &req),
+        base: crate::web::machine::base_url(&state, &req),
         example,
     })
 }

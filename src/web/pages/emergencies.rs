@@ -94,7 +94,7 @@ pub async fn attachment(
         .await
         .map_err(|_| AppError::NotFound)?
         .set_content_type(media_type)
-        .set_content_disposition(super::downloads::disposition(
+        .set_content_disposition(crate::web::downloads::disposition(
             // Idempotent: rows stored before names followed the type are corrected here too.
             &crate::domain::attachment::named_as(&a.file_name, &a.media_type),
             crate::domain::attachment::named_as(&format!("attachment-{}", a.id), &a.media_type),
@@ -166,7 +166,7 @@ pub async fn event_feed(
     slug: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let page = load(&state, slug.into_inner()).await?;
-    let base = crate::web::api::read::base_url(&state, &req);
+    let base = crate::web::machine::base_url(&state, &req);
     let mut body = String::new();
     entries(&mut body, &base, &page.summary, &page.updates);
     let updated = page
@@ -196,7 +196,7 @@ pub async fn feed(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
             Ok(pages)
         })
         .await?;
-    let base = crate::web::api::read::base_url(&state, &req);
+    let base = crate::web::machine::base_url(&state, &req);
     let mut body = String::new();
     let mut updated = None;
     for p in &pages {

@@ -21,9 +21,10 @@ use crate::services::catalog::{self, DatasetPage};
 use crate::services::preview;
 use crate::services::resources::finished_or_created;
 use crate::web::AppState;
-use crate::web::api::ApiError;
-use crate::web::api::read::{HarvestQuery, base_url, download_urls, tagged, tagged_json};
+use crate::web::api_error::ApiError;
 use crate::web::format::iso;
+use crate::web::licenses::license_id;
+use crate::web::machine::{HarvestQuery, base_url, download_urls, tagged, tagged_json};
 
 /// Datasets per catalog page.
 const PAGE_SIZE: i64 = 100;
@@ -277,10 +278,7 @@ fn describe_dataset(g: &mut Graph, base: &str, page: &DatasetPage) -> String {
     g.add(&dept, "foaf:name", Obj::Text(page.department.name.clone()));
     g.add(&theme, "rdf:type", Obj::Term("skos:Concept"));
     g.add(&theme, "skos:prefLabel", Obj::Text(page.theme.name.clone()));
-    let license = format!(
-        "{base}/licenses/{}",
-        crate::web::api::ckan::license_id(&d.license)
-    );
+    let license = format!("{base}/licenses/{}", license_id(&d.license));
     g.add(&license, "rdf:type", Obj::Term("dct:LicenseDocument"));
     g.add(&license, "rdfs:label", Obj::Text(d.license.clone()));
     for r in &page.resources {
@@ -534,7 +532,7 @@ pub async fn datapackage(
     if resources.is_empty() {
         return Err(ApiError::not_found());
     }
-    let license_id = crate::web::api::ckan::license_id(&d.license);
+    let license_id = license_id(&d.license);
     Ok(tagged_json(
         &req,
         &json!({

@@ -406,6 +406,6 @@ pub async fn evidence(
         .await
         .map_err(|_| AppError::NotFound)?
         .set_content_type(media_type)
-        .set_content_disposition(super::downloads::disposition(&name, fallback));
+        .set_content_disposition(crate::web::downloads::disposition(&name, fallback));
     Ok(file.into_response(&req))
 }
