@@ -7,6 +7,7 @@
 use chrono::NaiveDateTime;
 use diesel::result::Error as DbError;
 
+use super::access::{self, OwnVersion};
 use super::ingest::{self, Decisions, Treatment, source::SourceFormat};
 use super::publishing::{self, PublishError, Publisher};
 use super::{Actor, audit};
@@ -525,6 +526,19 @@ pub fn of_dataset(
         out.push((r, latest));
     }
     Ok((d, out))
+}
+
+/// One version of the department's own resource, for its console: any ready version, treated
+/// or not (the department holds the data anyway).
+pub fn own_served(
+    conn: &mut DbConnection,
+    p: &Publisher,
+    slug: &str,
+    id: i32,
+    number: i32,
+) -> Result<OwnVersion, PublishError> {
+    let d = publishing::ensure_own(conn, p, slug)?;
+    access::own(conn, d, id, number)?.ok_or(PublishError::NotFound)
 }
 
 #[cfg(test)]

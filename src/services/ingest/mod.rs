@@ -773,8 +773,7 @@ fn run_inner(
             } else {
                 SourceFormat::Xlsx
             };
-            let report =
-                source::convert_spreadsheet(format, &source_path, &out, &ctx.limits.sheet)?;
+            let report = xlsx::convert_spreadsheet(format, &source_path, &out, &ctx.limits.sheet)?;
             unscanned = report
                 .unscanned
                 .iter()

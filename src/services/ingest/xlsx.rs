@@ -23,7 +23,7 @@ use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesStart, Event};
 use zip::ZipArchive;
 
-use super::source::SourceError;
+use super::source::{SourceError, SourceFormat};
 use crate::domain::pii::{self, PiiKind};
 
 /// Limits on what a workbook may expand to. Whatever the input, memory stays below roughly
@@ -1559,6 +1559,34 @@ fn scan<R: BufRead>(
     Ok((cells, found))
 }
 
+/// Converts a spreadsheet: an XLSX's first worksheet becomes a UTF-8 CSV at `out` and every
+/// other sheet is scanned for personal data (see [`SpreadsheetReport`]); an XLS is refused with
+/// [`SourceError::XlsUnsupported`] (calamine's XLS reader allocates from sizes declared in the
+/// file before anything can be checked, so no limit can be enforced on it).
+pub fn convert_spreadsheet(
+    format: SourceFormat,
+    source: &Path,
+    out: &Path,
+    limits: &SheetLimits,
+) -> Result<SpreadsheetReport, SourceError> {
+    match format {
+        SourceFormat::Xlsx => xlsx_to_csv(source, out, limits),
+        SourceFormat::Xls => Err(SourceError::XlsUnsupported),
+        SourceFormat::Csv => Err(SourceError::Spreadsheet("文件不是电子表格".into())),
+    }
+}
+
+/// Transitional: [`convert_spreadsheet`] with the default limits, returning only the number of
+/// CSV records. It drops the report on the other sheets; callers should move to
+/// [`convert_spreadsheet`].
+pub fn spreadsheet_to_csv(
+    format: SourceFormat,
+    source: &Path,
+    out: &Path,
+) -> Result<u64, SourceError> {
+    convert_spreadsheet(format, source, out, &SheetLimits::default()).map(|r| r.rows)
+}
+
 #[cfg(test)]
 mod tests {
     use std::io::{Cursor, Write as _};
@@ -1568,7 +1596,7 @@ mod tests {
     use zip::write::SimpleFileOptions;
 
     use super::*;
-    use crate::services::ingest::source::{self, SourceFormat};
+    use crate::services::ingest::source::SourceFormat;
 
     const MAIN_NS: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
     const REL_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
@@ -2206,9 +2234,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (src, out) = (dir.path().join("in.xls"), dir.path().join("out.csv"));
         std::fs::write(&src, [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]).unwrap();
-        let err =
-            source::convert_spreadsheet(SourceFormat::Xls, &src, &out, &SheetLimits::default())
-                .unwrap_err();
+        let err = convert_spreadsheet(SourceFormat::Xls, &src, &out, &SheetLimits::default())
+            .unwrap_err();
         assert!(matches!(err, SourceError::XlsUnsupported));
         assert!(
             err.to_string()
@@ -2220,7 +2247,7 @@ mod tests {
         );
         std::fs::write(&src, handmade(&[sheet("Sheet1", &data)], None, None, &[])).unwrap();
         assert_eq!(
-            source::spreadsheet_to_csv(SourceFormat::Xlsx, &src, &out).unwrap(),
+            spreadsheet_to_csv(SourceFormat::Xlsx, &src, &out).unwrap(),
             2
         );
         assert_eq!(std::fs::read_to_string(&out).unwrap(), "n\n3\n");

@@ -11,7 +11,6 @@ use askama::Template;
 
 use super::{render, render_with_status, see_other};
 use crate::domain::column_type::ColumnType;
-use crate::services::access;
 use crate::services::ingest::{self, ColumnInfo, Finding, Problem, Treatment};
 use crate::services::preview::{self, Preview};
 use crate::services::publishing::{PublishError, Publisher};
@@ -398,7 +397,8 @@ async fn version_page(
     let (p, slug) = (p.clone(), slug.to_owned());
     let (dataset, resource, version, preview) = state
         .db(move |c| {
-            let (d, r, v, served) = access::own(c, &p, &slug, id, number).map_err(failure)?;
+            let (d, r, v, served) =
+                resources::own_served(c, &p, &slug, id, number).map_err(failure)?;
             let preview = match served {
                 Some(s) => Some(preview::preview(c, &s)?),
                 None => None,
