@@ -62,7 +62,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(post("/requests/{id}/vote", pages::requests::vote))
         // The emergency zone.
         .service(page("/emergencies", pages::emergencies::index))
-        .service(page("/emergencies/feed.atom", pages::emergencies::feed))
+        .service(page(
+            "/emergencies/feed.atom",
+            pages::emergencies::feed::feed,
+        ))
         .service(page("/emergencies/{slug}", pages::emergencies::show))
         .service(page("/emergencies/{slug}/live", pages::emergencies::live))
         .service(page(
@@ -71,7 +74,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ))
         .service(page(
             "/emergencies/{slug}/feed.atom",
-            pages::emergencies::event_feed,
+            pages::emergencies::feed::event_feed,
         ))
         .service(page("/departments/{slug}", pages::departments::show))
         .service(page("/themes/{slug}", pages::themes::show))
@@ -156,24 +159,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(post("/console/feedback/{id}/{action}", pages::reviews::act))
         .service(page(
             "/console/emergencies",
-            pages::emergencies::console_index,
+            pages::emergencies::console::index,
         ))
         .service(form(
             "/console/emergencies/{slug}",
-            pages::emergencies::console_form,
-            pages::emergencies::console_post,
+            pages::emergencies::console::form,
+            pages::emergencies::console::post,
         ))
         .service(post(
             "/console/emergencies/{slug}/close",
-            pages::emergencies::console_close,
+            pages::emergencies::console::close,
         ))
         .service(post(
             "/console/emergencies/{slug}/datasets",
-            pages::emergencies::console_link,
+            pages::emergencies::console::link,
         ))
         .service(post(
             "/console/emergencies/{slug}/fast-track",
-            pages::emergencies::console_fast_track,
+            pages::emergencies::console::fast_track,
         ))
         .service(form(
             "/console/datasets/new",
@@ -250,12 +253,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page("/admin/audit", admin::audit::index))
         .service(form(
             "/admin/emergencies",
-            pages::emergencies::admin_index,
-            pages::emergencies::admin_declare,
+            pages::emergencies::admin::index,
+            pages::emergencies::admin::declare,
         ))
         .service(post(
             "/admin/emergencies/fast-tracks/{id}/review",
-            pages::emergencies::admin_review,
+            pages::emergencies::admin::review,
         ))
         .service(page("/admin/requests", pages::requests::admin_index))
         .service(page("/admin/assessment", pages::stats::assessment))
