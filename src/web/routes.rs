@@ -137,11 +137,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             account::password_form,
             account::password_submit,
         ))
-        .service(page("/account/sessions", account::sessions))
-        .service(post("/account/sessions/end-all", account::end_all_sessions))
-        .service(post("/account/sessions/{id}/end", account::end_session))
-        .service(form("/account/keys", account::keys, account::create_key))
-        .service(post("/account/keys/{id}/revoke", account::revoke_key))
+        .service(page("/account/sessions", account::sessions::index))
+        .service(post(
+            "/account/sessions/end-all",
+            account::sessions::end_all,
+        ))
+        .service(post("/account/sessions/{id}/end", account::sessions::end))
+        .service(form(
+            "/account/keys",
+            account::keys::index,
+            account::keys::create,
+        ))
+        .service(post("/account/keys/{id}/revoke", account::keys::revoke))
         // The publisher console.
         .service(page("/console", console::index))
         .service(page("/console/feedback", pages::reviews::queue))
