@@ -209,19 +209,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ))
         .service(page(
             "/console/datasets/{slug}/resources/{id}/versions/{n}",
-            resources::version,
+            resources::versions::show,
         ))
         .service(page(
             "/console/datasets/{slug}/resources/{id}/versions/{n}/status",
-            resources::version_status,
+            resources::versions::status,
         ))
         .service(post(
             "/console/datasets/{slug}/resources/{id}/versions/{n}/decide",
-            resources::decide,
+            resources::versions::decide,
         ))
         .service(post(
             "/console/datasets/{slug}/resources/{id}/versions/{n}/retire",
-            resources::retire,
+            resources::versions::retire,
         ))
         // Administration.
         .service(page("/admin", admin::index))
