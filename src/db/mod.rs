@@ -29,6 +29,42 @@ pub use connection::{
     Backend, BackendKind, DatabaseUrl, DbConnection, DbPool, PooledConn, write_transaction,
 };
 
+/// What every query answers when it fails.
+pub use diesel::result::Error as DbError;
+
+/// Whether `e` says the database went away or cannot be used (try again later), rather than
+/// that the query was wrong.
+pub fn is_unavailable(e: &DbError) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match e {
+        Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => true,
+        Error::DatabaseError(_, info) => {
+            let m = info.message();
+            [
+                "database is locked",
+                "file is not a database",
+                "disk I/O error",
+                "unable to open database",
+                "server closed the connection",
+                "terminating connection",
+                "no connection to the server",
+            ]
+            .iter()
+            .any(|needle| m.contains(needle))
+        }
+        Error::BrokenTransactionManager => true,
+        _ => false,
+    }
+}
+
+/// Whether the database answers a trivial query (the health check).
+pub fn ping(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    use diesel::RunQueryDsl;
+    diesel::sql_query("SELECT 1 FROM themes LIMIT 1")
+        .execute(conn)
+        .map(drop)
+}
+
 /// When `e` is a unique-constraint violation, the constraint's name or (on SQLite, which names no
 /// constraint) the message, e.g. `UNIQUE constraint failed: datasets.slug`. Callers use it to
 /// turn a lost race between check and insert into a conflict instead of an internal error.

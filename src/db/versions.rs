@@ -287,3 +287,11 @@ pub fn set_times(conn: &mut DbConnection, id: i32, at: NaiveDateTime) -> QueryRe
         .execute(conn)
         .map(drop)
 }
+
+/// How many versions are in each status (the ingest figures of `/metrics`).
+pub fn count_by_status(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    resource_versions::table
+        .group_by(resource_versions::status)
+        .select((resource_versions::status, diesel::dsl::count_star()))
+        .load::<(String, i64)>(conn)
+}

@@ -18,7 +18,6 @@
 use diesel::result::Error as DbError;
 
 use super::ingest;
-use super::publishing::{self, PublishError, Publisher};
 use crate::db::DbConnection;
 use crate::db::datasets::Dataset;
 use crate::db::resources::{self as resource_rows, Resource};
@@ -214,23 +213,28 @@ pub fn public_versions_of(
     Ok(out)
 }
 
-/// One version of the department's own resource, for its console: any ready version, treated
-/// or not (the department holds the data anyway).
-pub fn own(
+/// A version of a department's own resource with its dataset and resource, and the data
+/// when it can be served.
+pub type OwnVersion = (Dataset, Resource, Version, Option<Served>);
+
+/// One version of a department's own resource, for its console: any ready version, treated
+/// or not (the department holds the data anyway). `d` must be a dataset the caller has
+/// checked is the publisher's own (`resources::own_served` does), hence only for services.
+pub(in crate::services) fn own(
     conn: &mut DbConnection,
-    p: &Publisher,
-    slug: &str,
+    d: Dataset,
     id: i32,
     number: i32,
-) -> Result<(Dataset, Resource, Version, Option<Served>), PublishError> {
-    let d = publishing::ensure_own(conn, p, slug)?;
-    let r = resource_rows::by_id(conn, id)?
-        .filter(|r| r.dataset_id == d.id)
-        .ok_or(PublishError::NotFound)?;
-    let v = versions::by_number(conn, r.id, number)?.ok_or(PublishError::NotFound)?;
+) -> Result<Option<OwnVersion>, DbError> {
+    let Some(r) = resource_rows::by_id(conn, id)?.filter(|r| r.dataset_id == d.id) else {
+        return Ok(None);
+    };
+    let Some(v) = versions::by_number(conn, r.id, number)? else {
+        return Ok(None);
+    };
     let served = (v.status == "ready" && v.table_name.is_some())
         .then(|| Served::new(d.clone(), r.clone(), v.clone()));
-    Ok((d, r, v, served))
+    Ok(Some((d, r, v, served)))
 }
 
 /// Versions of a dataset that hold untreated personal data, as "文件名 第 n 版（列、列）":

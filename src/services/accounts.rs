@@ -8,8 +8,10 @@ use sha2::{Digest, Sha256};
 
 use super::passwords::PasswordHasher;
 use super::{Actor, audit};
-use crate::db::sessions::{self as session_rows, NewSession, Session};
-use crate::db::users::{self as user_rows, NewUser, User};
+pub use crate::db::sessions::Session;
+use crate::db::sessions::{self as session_rows, NewSession};
+pub use crate::db::users::User;
+use crate::db::users::{self as user_rows, NewUser};
 use crate::db::{DbConnection, write_transaction};
 use crate::domain::password::{self, PasswordError};
 use crate::domain::{AccountKind, AccountStatus, CreditCode, Email, Mobile, ResidentId, Role};
@@ -508,4 +510,18 @@ pub fn change_password(
         )?;
         Ok(())
     })
+}
+
+/// The name of a user's department, for the account page.
+pub fn department_name(conn: &mut DbConnection, department_id: i32) -> QueryResult<String> {
+    Ok(crate::db::departments::by_id(conn, department_id)?.name)
+}
+
+/// A user's sessions used since `since` (the devices page).
+pub fn sessions_since(
+    conn: &mut DbConnection,
+    user_id: i32,
+    since: chrono::NaiveDateTime,
+) -> QueryResult<Vec<Session>> {
+    session_rows::for_user_since(conn, user_id, since)
 }

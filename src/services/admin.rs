@@ -6,9 +6,14 @@ use diesel::result::Error as DbError;
 
 use super::publishing::FieldErrors;
 use super::{Actor, audit};
-use crate::db::departments::{self as dept_rows, Department, NewDepartment};
+pub use crate::db::calendar::CalendarDay;
+pub use crate::db::datasets::Dataset;
+pub use crate::db::departments::Department;
+use crate::db::departments::{self as dept_rows, NewDepartment};
+pub use crate::db::history::ClassChangeRequest;
 use crate::db::history::{self, NewDatasetChange};
-use crate::db::users::{self as user_rows, User};
+pub use crate::db::users::User;
+use crate::db::users::{self as user_rows};
 use crate::db::{DbConnection, calendar, datasets, write_transaction};
 use crate::domain::{
     AccountStatus, Classification, DayKind, DecisionStatus, RegionCode, Role, Slug,
@@ -376,4 +381,105 @@ pub fn decide_class_change(
         )?;
         Ok(())
     })
+}
+
+/// The figures of the administrators' dashboard.
+pub struct Dashboard {
+    /// Accounts waiting for their e-mail address to be verified.
+    pub unverified: i64,
+    /// Class changes waiting for a decision.
+    pub pending: usize,
+    pub departments: i64,
+    /// Pending applications past their due date: (id, due on, dataset title).
+    pub overdue: Vec<(i32, NaiveDate, String)>,
+}
+
+pub fn dashboard(conn: &mut DbConnection, today: NaiveDate) -> Result<Dashboard, DbError> {
+    let unverified = user_rows::count_with_status(conn, AccountStatus::Unverified)?;
+    let pending = history::list(conn, Some(DecisionStatus::Pending))?.len();
+    let mut overdue = Vec::new();
+    for a in crate::db::applications::overdue(conn, today)? {
+        let d = datasets::by_id(conn, a.dataset_id)?;
+        overdue.push((a.id, a.due_on, d.title));
+    }
+    Ok(Dashboard {
+        unverified,
+        pending,
+        departments: dept_rows::count(conn)?,
+        overdue,
+    })
+}
+
+/// The calendar's days between `from` and `to`, and the day ten working days after `today`.
+pub fn calendar_between(
+    conn: &mut DbConnection,
+    from: NaiveDate,
+    to: NaiveDate,
+    today: NaiveDate,
+) -> Result<(Vec<CalendarDay>, NaiveDate), DbError> {
+    let days = calendar::between(conn, from, to)?;
+    let cal = calendar::work_calendar(conn)?;
+    Ok((days, cal.add_working_days(today, 10)))
+}
+
+pub fn departments(conn: &mut DbConnection) -> Result<Vec<Department>, DbError> {
+    dept_rows::all(conn)
+}
+
+/// The department with this slug as its edit form shows it.
+pub fn department_draft(
+    conn: &mut DbConnection,
+    slug: &str,
+) -> Result<Option<DepartmentDraft>, DbError> {
+    let Some(d) = dept_rows::by_slug(conn, slug)? else {
+        return Ok(None);
+    };
+    let parent = match d.parent_id {
+        Some(id) => dept_rows::by_id(conn, id)?.slug,
+        None => String::new(),
+    };
+    Ok(Some(DepartmentDraft {
+        slug: d.slug,
+        name: d.name,
+        region_code: d.region_code.to_string(),
+        parent,
+        description: d.description,
+    }))
+}
+
+/// Every class-change request, decided or not, with its dataset.
+pub fn class_changes(
+    conn: &mut DbConnection,
+) -> Result<Vec<(ClassChangeRequest, Dataset)>, DbError> {
+    history::list(conn, None)
+}
+
+/// A page of users matching `text` and `role`, and how many match.
+pub fn search_users(
+    conn: &mut DbConnection,
+    text: Option<&str>,
+    role: Option<Role>,
+    limit: i64,
+    offset: i64,
+) -> Result<(i64, Vec<User>), DbError> {
+    user_rows::search(conn, text, role, limit, offset)
+}
+
+/// A user with the departments to choose from and the user's API keys.
+pub struct UserDetail {
+    pub user: User,
+    pub departments: Vec<Department>,
+    pub keys: Vec<super::api_keys::ApiKey>,
+}
+
+pub fn user_detail(conn: &mut DbConnection, id: i32) -> Result<Option<UserDetail>, DbError> {
+    let Some(user) = user_rows::by_id(conn, id)? else {
+        return Ok(None);
+    };
+    let keys = super::api_keys::list(conn, id)?;
+    Ok(Some(UserDetail {
+        user,
+        departments: dept_rows::all(conn)?,
+        keys,
+    }))
 }

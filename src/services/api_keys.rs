@@ -6,7 +6,8 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 
 use super::{Actor, audit};
-use crate::db::api_keys::{self as rows, ApiKey, NewApiKey};
+pub use crate::db::api_keys::ApiKey;
+use crate::db::api_keys::{self as rows, NewApiKey};
 use crate::db::users::User;
 use crate::db::{DbConnection, write_transaction};
 use crate::domain::AccountStatus;
@@ -126,19 +127,20 @@ pub fn authenticate_key(conn: &mut DbConnection, key: &str) -> QueryResult<Optio
 /// The rate-limit tiers a key can have.
 pub const TIERS: [&str; 2] = ["registered", "partner"];
 
-/// An administrator sets a key's tier; false when there is no such key or tier.
+/// An administrator sets a key's tier; the id of the key's owner, or `None` when there is no
+/// such key or tier.
 pub fn set_tier(
     conn: &mut DbConnection,
     key_id: i32,
     tier: &str,
     actor: &Actor,
-) -> QueryResult<bool> {
+) -> QueryResult<Option<i32>> {
     if !TIERS.contains(&tier) {
-        return Ok(false);
+        return Ok(None);
     }
     write_transaction(conn, |conn| {
         let Some(key) = rows::set_tier(conn, key_id, tier)? else {
-            return Ok(false);
+            return Ok(None);
         };
         audit::record(
             conn,
@@ -147,7 +149,7 @@ pub fn set_tier(
             &format!("api_key:{}", key.id),
             serde_json::json!({ "user": key.user_id, "tier": tier }),
         )?;
-        Ok(true)
+        Ok(Some(key.user_id))
     })
 }
 

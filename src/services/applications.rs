@@ -8,7 +8,8 @@ use serde_json::json;
 
 use super::Actor;
 use super::audit;
-use crate::db::applications::{self as rows, Application, Grant, NewApplication, NewGrant};
+use crate::db::applications::{self as rows, NewApplication, NewGrant};
+pub use crate::db::applications::{Application, Comment, Grant, Notification};
 use crate::db::datasets::{self as dataset_rows, Dataset};
 use crate::db::users::User;
 use crate::db::{DbConnection, calendar, write_transaction};
@@ -598,7 +599,8 @@ pub fn use_grant(
     })
 }
 
-/// Revokes a grant with a reason (the dataset's department or an administrator).
+/// Revokes a grant with a reason (the dataset's department or an administrator); the id of
+/// the application it was granted on.
 pub fn revoke(
     conn: &mut DbConnection,
     reviewer: &User,
@@ -606,7 +608,7 @@ pub fn revoke(
     reason: &str,
     now: NaiveDateTime,
     actor: &Actor,
-) -> Result<(), ApplicationError> {
+) -> Result<i32, ApplicationError> {
     let g = rows::grant_by_id(conn, grant_id)?.ok_or(ApplicationError::NotFound)?;
     let d = dataset_rows::by_id(conn, g.dataset_id)?;
     if !may_review(reviewer, &d) {
@@ -634,7 +636,7 @@ pub fn revoke(
             },
             now,
         )?;
-        Ok(())
+        Ok(g.application_id)
     })
 }
 
@@ -875,4 +877,18 @@ pub fn comment(
         )?;
         Ok(())
     })
+}
+
+/// A user's messages, newest first (reading them changes nothing).
+pub fn inbox(conn: &mut DbConnection, user_id: i32) -> Result<Vec<Notification>, DbError> {
+    rows::inbox(conn, user_id)
+}
+
+/// Marks all of a user's unread messages read; how many were unread.
+pub fn mark_inbox_read(
+    conn: &mut DbConnection,
+    user_id: i32,
+    now: NaiveDateTime,
+) -> Result<usize, DbError> {
+    rows::mark_read(conn, user_id, now)
 }

@@ -7,7 +7,8 @@ use diesel::QueryResult;
 use sha2::{Digest, Sha256};
 
 use super::Actor;
-use crate::db::audit::{self as rows, AuditEvent, NewAuditEvent};
+use crate::db::audit::{self as rows, NewAuditEvent};
+pub use crate::db::audit::{AuditEvent, AuditFilter};
 use crate::db::{DbConnection, write_transaction};
 
 /// The `prev_hash` of the first row.
@@ -134,6 +135,16 @@ pub fn over_address_budget(
         }
         None => Ok(false),
     }
+}
+
+/// A page of the audit events matching `f`, and how many match.
+pub fn search(
+    conn: &mut DbConnection,
+    f: &AuditFilter,
+    limit: i64,
+    offset: i64,
+) -> QueryResult<(i64, Vec<AuditEvent>)> {
+    rows::search(conn, f, limit, offset)
 }
 
 #[cfg(test)]

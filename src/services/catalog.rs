@@ -10,10 +10,14 @@ use diesel::QueryResult;
 
 use crate::db::DbConnection;
 use crate::db::catalog::{self as q, Dimension, Filter, Order};
-use crate::db::datasets::{self as dataset_rows, Dataset, Field};
-use crate::db::departments::{self as department_rows, Department};
-use crate::db::resources::{self as resource_rows, Resource};
-use crate::db::themes::{self as theme_rows, Theme};
+use crate::db::datasets::{self as dataset_rows};
+pub use crate::db::datasets::{Dataset, Field};
+pub use crate::db::departments::Department;
+use crate::db::departments::{self as department_rows};
+pub use crate::db::resources::Resource;
+use crate::db::resources::{self as resource_rows};
+pub use crate::db::themes::Theme;
+use crate::db::themes::{self as theme_rows};
 use crate::domain::region_code::anhui_region_name;
 use crate::domain::{Format, Keywords, OpenClass, RegionCode, RegionLevel, Slug, UpdateFrequency};
 use crate::search::{FacetCounts, SearchIndex, SearchQuery, SearchSort};
@@ -960,6 +964,31 @@ pub fn harvest(
         .map(|d| metadata(conn, d))
         .collect::<QueryResult<Vec<_>>>()?;
     Ok((total, pages))
+}
+
+/// The slug of an unconditionally open dataset among the 200 most recently changed, for the
+/// developers' page to use in its examples.
+pub fn example_slug(conn: &mut DbConnection) -> QueryResult<Option<String>> {
+    Ok(q::changed_since(conn, None, 0, 200)?
+        .1
+        .into_iter()
+        .find(|d| d.open_class == OpenClass::Unconditional)
+        .map(|d| d.slug))
+}
+
+/// A department by its slug (the API's department resource).
+pub fn department_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Department>> {
+    department_rows::by_slug(conn, slug)
+}
+
+/// Every theme.
+pub fn themes(conn: &mut DbConnection) -> QueryResult<Vec<Theme>> {
+    theme_rows::all(conn)
+}
+
+/// A theme by its slug.
+pub fn theme_by_slug(conn: &mut DbConnection, slug: &str) -> QueryResult<Option<Theme>> {
+    theme_rows::by_slug(conn, slug)
 }
 
 #[cfg(test)]

@@ -7,9 +7,9 @@ use chrono::NaiveDateTime;
 use diesel::result::Error as DbError;
 
 use super::{Actor, audit};
-use crate::db::emergencies::{
-    self as rows, Attachment, Event, NewAttachment, NewEvent, NewUpdate, NewValue, Update, Value,
-};
+pub use crate::db::departments::Department;
+use crate::db::emergencies::{self as rows, NewAttachment, NewEvent, NewUpdate, NewValue, Value};
+pub use crate::db::emergencies::{Attachment, Event, Update};
 use crate::db::users::User;
 use crate::db::{DbConnection, catalog as catalog_rows, departments, write_transaction};
 use crate::domain::emergency::{UpdateContent, ValueInput, check_update};
@@ -319,18 +319,9 @@ pub fn attach(
     now: NaiveDateTime,
     actor: &Actor,
 ) -> Result<(Event, Update, Attachment), EmergencyError> {
-    let event = postable(conn, user, slug)?;
-    let update = rows::update_by_id(conn, update_id)?
-        .filter(|u| u.event_id == event.id)
-        .ok_or(EmergencyError::NotFound)?;
+    let (event, update) = attachable_update(conn, user, slug, update_id)?;
     write_transaction(conn, |conn| {
-        let max = crate::domain::emergency::MAX_ATTACHMENTS;
-        if rows::attachments_of(conn, &[update.id])?.len() >= max {
-            return Err(EmergencyError::Invalid(vec![(
-                "file".into(),
-                format!("每条更新最多 {max} 个附件"),
-            )]));
-        }
+        room_for_attachment(conn, &update)?;
         let a = insert_attachment(conn, update.id, file, now)?;
         audit::record(
             conn,
@@ -342,6 +333,45 @@ pub fn attach(
         notify(conn, &event, update.id)?;
         Ok((event, update, a))
     })
+}
+
+/// The event and update `user` may attach a file to.
+fn attachable_update(
+    conn: &mut DbConnection,
+    user: &User,
+    slug: &str,
+    update_id: i32,
+) -> Result<(Event, Update), EmergencyError> {
+    let event = postable(conn, user, slug)?;
+    let update = rows::update_by_id(conn, update_id)?
+        .filter(|u| u.event_id == event.id)
+        .ok_or(EmergencyError::NotFound)?;
+    Ok((event, update))
+}
+
+/// Refuses an update that has its [`MAX_ATTACHMENTS`](crate::domain::emergency::MAX_ATTACHMENTS)
+/// already.
+fn room_for_attachment(conn: &mut DbConnection, update: &Update) -> Result<(), EmergencyError> {
+    let max = crate::domain::emergency::MAX_ATTACHMENTS;
+    if rows::attachments_of(conn, &[update.id])?.len() >= max {
+        return Err(EmergencyError::Invalid(vec![(
+            "file".into(),
+            format!("每条更新最多 {max} 个附件"),
+        )]));
+    }
+    Ok(())
+}
+
+/// Whether `user` may attach a file to this update and it has room for one: [`attach`]'s
+/// checks, for the API to make before it reads the body.
+pub fn check_attach(
+    conn: &mut DbConnection,
+    user: &User,
+    slug: &str,
+    update_id: i32,
+) -> Result<(), EmergencyError> {
+    let (_, update) = attachable_update(conn, user, slug, update_id)?;
+    room_for_attachment(conn, &update)
 }
 
 /// Closes an event: it moves to the archive; its pages and data stay.
@@ -647,6 +677,46 @@ pub fn line_chart(series: &Series) -> LineChart {
         left: LEFT,
         bottom: H - BOTTOM,
     }
+}
+
+/// Whether an event with this slug exists.
+pub fn exists(conn: &mut DbConnection, slug: &str) -> Result<bool, DbError> {
+    Ok(crate::db::emergencies::by_slug(conn, slug)?.is_some())
+}
+
+/// An update's attachment, when it belongs to the event with this slug.
+pub fn public_attachment(
+    conn: &mut DbConnection,
+    slug: &str,
+    id: i32,
+) -> Result<Option<Attachment>, DbError> {
+    let Some(event) = rows::by_slug(conn, slug)? else {
+        return Ok(None);
+    };
+    let Some(a) = rows::attachment(conn, id)? else {
+        return Ok(None);
+    };
+    let update = rows::update_by_id(conn, a.update_id)?;
+    Ok(update.filter(|u| u.event_id == event.id).map(|_| a))
+}
+
+/// What the administrators' emergency page lists.
+pub struct AdminOverview {
+    pub events: Vec<EventSummary>,
+    /// The departments an event can be given to.
+    pub departments: Vec<Department>,
+    pub fast_tracks: Vec<FastTrackView>,
+}
+
+pub fn admin_overview(
+    conn: &mut DbConnection,
+    now: NaiveDateTime,
+) -> Result<AdminOverview, DbError> {
+    Ok(AdminOverview {
+        events: list(conn, now)?,
+        departments: departments::all(conn)?,
+        fast_tracks: fast_tracks(conn)?,
+    })
 }
 
 #[cfg(test)]

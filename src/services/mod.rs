@@ -4,6 +4,7 @@ pub mod access;
 pub mod accounts;
 pub mod admin;
 pub mod api_keys;
+pub mod application_views;
 pub mod applications;
 pub mod audit;
 pub mod backup;
@@ -13,6 +14,7 @@ pub mod clock;
 pub mod downloads;
 pub mod emergencies;
 pub mod ingest;
+pub mod operations;
 pub mod outbound;
 pub mod passwords;
 pub mod preview;
@@ -28,6 +30,10 @@ pub mod stats;
 pub mod users;
 
 use chrono::{NaiveDateTime, Timelike, Utc};
+
+/// What a failed query answers, as services hand it on; [`is_unavailable`] tells a database
+/// that went away (try again later) from a query that went wrong.
+pub use crate::db::{DbError, is_unavailable};
 
 /// Now, in UTC, at microsecond precision: the precision both back-ends store, so a value
 /// read back equals the value written (the audit chain hashes timestamps).

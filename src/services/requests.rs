@@ -7,9 +7,10 @@ use chrono::{Duration, NaiveDate, NaiveDateTime};
 use diesel::result::Error as DbError;
 
 use super::{Actor, audit};
+pub use crate::db::departments::Department;
 use crate::db::requests::{self as rows, DataRequest, NewDataRequest};
 use crate::db::users::User;
-use crate::db::{DbConnection, calendar, departments, write_transaction};
+use crate::db::{DbConnection, calendar, datasets, departments, write_transaction};
 use crate::domain::{RequestStatus, Role, is_publicly_listed};
 
 /// Requests one account may file in a day, and one address.
@@ -375,4 +376,52 @@ pub fn of_department(
         .into_iter()
         .map(|r| view(conn, r, &names, today))
         .collect()
+}
+
+/// The departments a request can be addressed or routed to.
+pub fn departments(conn: &mut DbConnection) -> Result<Vec<Department>, DbError> {
+    departments::all(conn)
+}
+
+/// A request, and whether `user` (when logged in) has voted for it.
+pub fn one_for(
+    conn: &mut DbConnection,
+    id: i32,
+    today: NaiveDate,
+    user: Option<i32>,
+) -> Result<Option<(RequestView, Option<bool>)>, DbError> {
+    let Some(r) = one(conn, id, today)? else {
+        return Ok(None);
+    };
+    let voted = match user {
+        Some(u) => Some(rows::has_voted(conn, id, u)?),
+        None => None,
+    };
+    Ok(Some((r, voted)))
+}
+
+/// Every request with the departments it can be routed to (the administrators' page).
+pub fn routing(
+    conn: &mut DbConnection,
+    today: NaiveDate,
+) -> Result<(Vec<RequestView>, Vec<Department>), DbError> {
+    Ok((list(conn, today)?, departments::all(conn)?))
+}
+
+/// Datasets an answer can link to: (slug, title).
+pub type Linkable = Vec<(String, String)>;
+
+/// The requests routed to a department, and the department's publicly listed datasets an
+/// answer can link to.
+pub fn console(
+    conn: &mut DbConnection,
+    department_id: i32,
+    today: NaiveDate,
+) -> Result<(Vec<RequestView>, Linkable), DbError> {
+    let linkable = datasets::of_department(conn, department_id)?
+        .into_iter()
+        .filter(|d| is_publicly_listed(d.status, d.open_class))
+        .map(|d| (d.slug, d.title))
+        .collect();
+    Ok((of_department(conn, department_id, today)?, linkable))
 }

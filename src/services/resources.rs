@@ -7,12 +7,16 @@
 use chrono::NaiveDateTime;
 use diesel::result::Error as DbError;
 
+use super::access::{self, OwnVersion};
 use super::ingest::{self, Decisions, Treatment, source::SourceFormat};
 use super::publishing::{self, PublishError, Publisher};
 use super::{Actor, audit};
-use crate::db::datasets::{self as dataset_rows, Dataset};
-use crate::db::resources::{self as resource_rows, NewResource, Resource};
-use crate::db::versions::{self, NewVersion, Version};
+pub use crate::db::datasets::Dataset;
+use crate::db::datasets::{self as dataset_rows};
+pub use crate::db::resources::Resource;
+use crate::db::resources::{self as resource_rows, NewResource};
+pub use crate::db::versions::Version;
+use crate::db::versions::{self, NewVersion};
 use crate::db::{DbConnection, write_transaction};
 use crate::domain::OpenClass;
 use crate::storage::StoredFile;
@@ -504,6 +508,37 @@ pub fn record_download(conn: &mut DbConnection, dataset_id: i32) -> Result<(), D
 /// When a version was last touched, for the console.
 pub fn finished_or_created(v: &Version) -> NaiveDateTime {
     v.finished_at.unwrap_or(v.created_at)
+}
+
+/// Resources, each with its latest version.
+pub type ResourceList = Vec<(Resource, Option<Version>)>;
+
+/// A publisher's dataset with its resources, each with its latest version.
+pub fn of_dataset(
+    conn: &mut DbConnection,
+    p: &Publisher,
+    slug: &str,
+) -> Result<(Dataset, ResourceList), PublishError> {
+    let d = publishing::ensure_own(conn, p, slug)?;
+    let mut out = Vec::new();
+    for r in resource_rows::for_dataset(conn, d.id)? {
+        let latest = versions::of_resource(conn, r.id)?.pop();
+        out.push((r, latest));
+    }
+    Ok((d, out))
+}
+
+/// One version of the department's own resource, for its console: any ready version, treated
+/// or not (the department holds the data anyway).
+pub fn own_served(
+    conn: &mut DbConnection,
+    p: &Publisher,
+    slug: &str,
+    id: i32,
+    number: i32,
+) -> Result<OwnVersion, PublishError> {
+    let d = publishing::ensure_own(conn, p, slug)?;
+    access::own(conn, d, id, number)?.ok_or(PublishError::NotFound)
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@ use diesel::result::Error as DbError;
 
 use super::{Actor, audit};
 use crate::db::datasets::{self as dataset_rows, Dataset};
-use crate::db::reviews::{self as rows, ErrorReview, NewErrorReview};
+pub use crate::db::reviews::ErrorReview;
+use crate::db::reviews::{self as rows, NewErrorReview};
 use crate::db::users::User;
 use crate::db::{DbConnection, calendar, write_transaction};
 use crate::domain::{ReviewStatus, Role, is_publicly_listed};
@@ -566,4 +567,65 @@ pub fn versions_of(
         }
     }
     Ok(out)
+}
+
+/// What a form offers to choose from: (id, label).
+pub type Choices = Vec<(i32, String)>;
+
+/// Reports one address may file in a day, whoever is behind it.
+pub const ADDRESS_BUDGET: i64 = 20;
+
+/// What the report form of a dataset shows: the dataset, its resources (id, name) and the
+/// day a report filed today is due to be answered. `NotFound` unless publicly listed.
+pub fn report_form(
+    conn: &mut DbConnection,
+    slug: &str,
+    today: NaiveDate,
+) -> Result<(Dataset, Choices, NaiveDate), ReviewError> {
+    let d = reportable(conn, slug)?;
+    let resources = crate::db::resources::for_dataset(conn, d.id)?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect();
+    let due = calendar::work_calendar(conn)?.add_working_days(today, ANSWER_WITHIN);
+    Ok((d, resources, due))
+}
+
+/// Everything a report is checked for before its evidence is kept: the address's daily
+/// budget ([`ADDRESS_BUDGET`]), the dataset, the form, and the reporter's daily budget.
+pub fn check_report(
+    conn: &mut DbConnection,
+    slug: &str,
+    form: &ReportForm,
+    reporter: Option<&User>,
+    now: NaiveDateTime,
+    actor: &Actor,
+) -> Result<(), ReviewError> {
+    if audit::over_address_budget(conn, actor, "review.submit", ADDRESS_BUDGET, now)? {
+        return Err(ReviewError::OverBudget);
+    }
+    let d = reportable(conn, slug)?;
+    let (_, contact) = check(conn, &d, form, reporter)?;
+    within_budget(conn, reporter, contact.as_deref(), now)
+}
+
+/// What the department's work page shows of a report: the report, the reporter as the
+/// department may see it (an account's e-mail or the contact given) and the dataset's versions.
+pub fn work_view(
+    conn: &mut DbConnection,
+    user: &User,
+    id: i32,
+    today: NaiveDate,
+) -> Result<(PublicReview, String, Choices), ReviewError> {
+    let (r, d) = workable(conn, user, id)?;
+    let reporter = match (r.reporter_id, &r.reporter_contact) {
+        (Some(id), _) => crate::db::users::by_id(conn, id)?
+            .map(|u| format!("注册用户 {}", u.email))
+            .unwrap_or_default(),
+        (None, Some(contact)) => format!("未登录，联系方式 {contact}"),
+        _ => String::new(),
+    };
+    let versions = versions_of(conn, d.id)?;
+    let view = staff_view(conn, r, d, today)?;
+    Ok((view, reporter, versions))
 }

@@ -15,7 +15,7 @@ use super::{Actor, audit};
 use crate::db::showcase::{self as rows, Item, NewItem};
 use crate::db::users::User;
 use crate::db::{DbConnection, write_transaction};
-use crate::domain::is_publicly_listed;
+use crate::domain::{Role, is_publicly_listed};
 use crate::storage::FileStore;
 
 /// Submissions one account may make in a day, and one address.
@@ -509,4 +509,19 @@ pub fn check_links(
         }
     }
     Ok((alive, dead))
+}
+
+/// The file-store key of an item's screenshot when `viewer` may see it: anyone once the item
+/// is approved, before that its submitter and administrators.
+pub fn screenshot_key(
+    conn: &mut DbConnection,
+    id: i32,
+    viewer: Option<&User>,
+) -> Result<Option<String>, DbError> {
+    let Some(item) = rows::by_id(conn, id)? else {
+        return Ok(None);
+    };
+    let may = item.status == "approved"
+        || viewer.is_some_and(|u| u.id == item.submitted_by || u.role == Role::Admin);
+    Ok(item.screenshot_key.filter(|_| may))
 }

@@ -7,7 +7,8 @@ use diesel::result::Error as DbError;
 
 use super::{Actor, audit};
 use crate::db::datasets::Dataset;
-use crate::db::social::{self as rows, Comment};
+pub use crate::db::social::Comment;
+use crate::db::social::{self as rows};
 use crate::db::users::User;
 use crate::db::{DbConnection, write_transaction};
 use crate::domain::{Role, is_publicly_listed};
@@ -217,4 +218,13 @@ pub fn reported(
 /// A dataset's visible comments.
 pub fn visible(conn: &mut DbConnection, dataset_id: i32) -> Result<Vec<Comment>, DbError> {
     rows::comments(conn, dataset_id, "visible")
+}
+
+/// The stars a user gave a dataset, if any.
+pub fn rating_by(
+    conn: &mut DbConnection,
+    dataset_id: i32,
+    user_id: i32,
+) -> Result<Option<i32>, DbError> {
+    rows::rating_of(conn, dataset_id, user_id)
 }

@@ -16,8 +16,8 @@ use serde::de::DeserializeOwned;
 use subtle::ConstantTimeEq;
 
 use super::{AppError, AppState};
-use crate::db::users::User;
 use crate::domain::Role;
+use crate::services::accounts::User;
 use crate::services::publishing::Publisher;
 use crate::services::{Actor, accounts};
 use crate::settings::AuthSettings;

@@ -93,31 +93,11 @@ impl AppError {
     }
 }
 
-impl From<diesel::result::Error> for AppError {
+impl From<crate::services::DbError> for AppError {
     /// A database that went away or cannot be used is a 503 (try again later); anything else
     /// the database says is our fault (500).
-    fn from(e: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error};
-        let unavailable = match &e {
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => true,
-            Error::DatabaseError(_, info) => {
-                let m = info.message();
-                [
-                    "database is locked",
-                    "file is not a database",
-                    "disk I/O error",
-                    "unable to open database",
-                    "server closed the connection",
-                    "terminating connection",
-                    "no connection to the server",
-                ]
-                .iter()
-                .any(|needle| m.contains(needle))
-            }
-            Error::BrokenTransactionManager => true,
-            _ => false,
-        };
-        if unavailable {
+    fn from(e: crate::services::DbError) -> Self {
+        if crate::services::is_unavailable(&e) {
             Self::Unavailable(e.into())
         } else {
             Self::Internal(e.into())

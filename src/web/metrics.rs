@@ -12,11 +12,10 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpRequest, HttpResponse, web};
-use diesel::prelude::*;
 
 use super::ratelimit::Channel;
 use super::{AppError, AppState};
-use crate::db::schema::resource_versions;
+use crate::services::operations;
 
 /// Upper bounds of the latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -253,14 +252,7 @@ pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     if !allowed_ip || (forwarded && !from_trusted) {
         return Err(AppError::NotFound);
     }
-    let ingest = state
-        .db(|c| {
-            Ok(resource_versions::table
-                .group_by(resource_versions::status)
-                .select((resource_versions::status, diesel::dsl::count_star()))
-                .load::<(String, i64)>(c)?)
-        })
-        .await?;
+    let ingest = state.db(|c| Ok(operations::ingest_counts(c)?)).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render(&ingest)))

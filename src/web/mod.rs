@@ -1,12 +1,16 @@
 //! The web layer: the only place that knows HTTP (actix-web) and HTML (askama).
 
 pub mod api;
+pub mod api_error;
 pub mod assets;
 pub mod auth;
+pub mod catalog_params;
+pub mod downloads;
 pub mod error;
 pub mod format;
 pub mod forms;
 pub mod layout;
+pub mod machine;
 pub mod metrics;
 pub mod middleware;
 pub mod pages;

@@ -62,7 +62,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(post("/requests/{id}/vote", pages::requests::vote))
         // The emergency zone.
         .service(page("/emergencies", pages::emergencies::index))
-        .service(page("/emergencies/feed.atom", pages::emergencies::feed))
+        .service(page(
+            "/emergencies/feed.atom",
+            pages::emergencies::feed::feed,
+        ))
         .service(page("/emergencies/{slug}", pages::emergencies::show))
         .service(page("/emergencies/{slug}/live", pages::emergencies::live))
         .service(page(
@@ -71,7 +74,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ))
         .service(page(
             "/emergencies/{slug}/feed.atom",
-            pages::emergencies::event_feed,
+            pages::emergencies::feed::event_feed,
         ))
         .service(page("/departments/{slug}", pages::departments::show))
         .service(page("/themes/{slug}", pages::themes::show))
@@ -107,6 +110,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page("/stats/applications", pages::stats::applications))
         .service(page("/stats/{table}.csv", pages::stats::csv))
         .service(page("/account/inbox", applications::inbox))
+        .service(post("/account/inbox/read", applications::mark_inbox_read))
         .service(post("/console/grants/{id}/revoke", applications::revoke))
         .service(post(
             "/account/applications/{id}/withdraw",
@@ -133,11 +137,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             account::password_form,
             account::password_submit,
         ))
-        .service(page("/account/sessions", account::sessions))
-        .service(post("/account/sessions/end-all", account::end_all_sessions))
-        .service(post("/account/sessions/{id}/end", account::end_session))
-        .service(form("/account/keys", account::keys, account::create_key))
-        .service(post("/account/keys/{id}/revoke", account::revoke_key))
+        .service(page("/account/sessions", account::sessions::index))
+        .service(post(
+            "/account/sessions/end-all",
+            account::sessions::end_all,
+        ))
+        .service(post("/account/sessions/{id}/end", account::sessions::end))
+        .service(form(
+            "/account/keys",
+            account::keys::index,
+            account::keys::create,
+        ))
+        .service(post("/account/keys/{id}/revoke", account::keys::revoke))
         // The publisher console.
         .service(page("/console", console::index))
         .service(page("/console/feedback", pages::reviews::queue))
@@ -155,24 +166,24 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(post("/console/feedback/{id}/{action}", pages::reviews::act))
         .service(page(
             "/console/emergencies",
-            pages::emergencies::console_index,
+            pages::emergencies::console::index,
         ))
         .service(form(
             "/console/emergencies/{slug}",
-            pages::emergencies::console_form,
-            pages::emergencies::console_post,
+            pages::emergencies::console::form,
+            pages::emergencies::console::post,
         ))
         .service(post(
             "/console/emergencies/{slug}/close",
-            pages::emergencies::console_close,
+            pages::emergencies::console::close,
         ))
         .service(post(
             "/console/emergencies/{slug}/datasets",
-            pages::emergencies::console_link,
+            pages::emergencies::console::link,
         ))
         .service(post(
             "/console/emergencies/{slug}/fast-track",
-            pages::emergencies::console_fast_track,
+            pages::emergencies::console::fast_track,
         ))
         .service(form(
             "/console/datasets/new",
@@ -198,19 +209,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ))
         .service(page(
             "/console/datasets/{slug}/resources/{id}/versions/{n}",
-            resources::version,
+            resources::versions::show,
         ))
         .service(page(
             "/console/datasets/{slug}/resources/{id}/versions/{n}/status",
-            resources::version_status,
+            resources::versions::status,
         ))
         .service(post(
             "/console/datasets/{slug}/resources/{id}/versions/{n}/decide",
-            resources::decide,
+            resources::versions::decide,
         ))
         .service(post(
             "/console/datasets/{slug}/resources/{id}/versions/{n}/retire",
-            resources::retire,
+            resources::versions::retire,
         ))
         // Administration.
         .service(page("/admin", admin::index))
@@ -249,12 +260,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page("/admin/audit", admin::audit::index))
         .service(form(
             "/admin/emergencies",
-            pages::emergencies::admin_index,
-            pages::emergencies::admin_declare,
+            pages::emergencies::admin::index,
+            pages::emergencies::admin::declare,
         ))
         .service(post(
             "/admin/emergencies/fast-tracks/{id}/review",
-            pages::emergencies::admin_review,
+            pages::emergencies::admin::review,
         ))
         .service(page("/admin/requests", pages::requests::admin_index))
         .service(page("/admin/assessment", pages::stats::assessment))

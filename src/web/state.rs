@@ -14,6 +14,10 @@ use crate::services::passwords::PasswordHasher;
 use crate::settings::Settings;
 use crate::storage::FileStore;
 
+/// The connection [`AppState::db`] hands its closures. The web layer only passes it on to
+/// services (see `api::resources::query_rows`, which the CKAN API shares).
+pub type Connection = DbConnection;
+
 #[derive(Clone)]
 pub struct AppState {
     pub pool: DbPool,

@@ -533,6 +533,10 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
         ),
         (Get("/account/inbox"), [Login, Pass, Pass, Pass, Pass]),
         (
+            Post("/account/inbox/read", &[]),
+            [Login, Status(303), Status(303), Status(303), Status(303)],
+        ),
+        (
             Get("/console/applications/1/attachment"),
             [Login, MISSING, MISSING, MISSING, MISSING],
         ),

@@ -28,6 +28,7 @@ mod gate;
 mod hostile_images;
 mod hostile_uploads;
 mod interop;
+mod layers;
 mod migrations;
 mod operations;
 mod origin;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 use std::sync::mpsc;
 
-use super::run::Progress;
+use super::progress::Progress;
 use super::source::{self, CsvShape};
 use super::{ColumnInfo, Context, Finding, IngestError, MAX_PROBLEMS, Problem, Treatment, display};
 use crate::db::DbConnection;

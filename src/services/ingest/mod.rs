@@ -17,6 +17,7 @@ pub mod source;
 pub mod xlsx;
 
 mod load;
+mod progress;
 mod run;
 mod scan;
 

@@ -2,14 +2,15 @@
 //! review, pass 2 and the switch to the new version.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use diesel::result::Error as DbError;
 
 use super::load::{Loaded, Pass2, Planned, load, plan_columns};
+use super::progress::Progress;
 use super::scan::{Scan, scan};
-use super::source::{self, CsvShape, SourceFormat, SpreadsheetReport};
+use super::source::{self, CsvShape, SourceFormat};
+use super::xlsx::{self, SpreadsheetReport};
 use super::{
     ColumnInfo, Context, Decisions, FULL_DURING_INGEST, Finding, IngestError, Outcome, Problem,
     Treatment, decisions_of, display, json, shown,
@@ -22,35 +23,6 @@ use crate::db::{DbConnection, datasets, resources, write_transaction};
 use crate::domain::OpenClass;
 use crate::services::{self, Actor, audit};
 use crate::storage::StoredFile;
-
-const PROGRESS_EVERY: Duration = Duration::from_millis(500);
-
-/// Reports progress at most twice a second.
-pub(super) struct Progress {
-    version: i32,
-    last: Instant,
-    /// Per mille where this pass starts and how much of the job it covers.
-    base: i32,
-    span: i32,
-    total_bytes: u64,
-}
-
-impl Progress {
-    pub(super) fn tick(
-        &mut self,
-        conn: &mut DbConnection,
-        rows: u64,
-        bytes: &AtomicU64,
-    ) -> Result<(), DbError> {
-        if self.last.elapsed() < PROGRESS_EVERY {
-            return Ok(());
-        }
-        self.last = Instant::now();
-        let done = bytes.load(Ordering::Relaxed) as f64 / self.total_bytes.max(1) as f64;
-        let per_mille = self.base + (f64::from(self.span) * done.min(1.0)) as i32;
-        versions::progress(conn, self.version, rows as i64, per_mille)
-    }
-}
 
 fn scratch_file(ctx: &Context, version: i32, what: &str) -> Result<PathBuf, IngestError> {
     Ok(ctx.store.scratch()?.join(format!("v{version}.{what}")))
@@ -196,8 +168,7 @@ fn read_input(ctx: &Context, v: &Version, temps: &mut Vec<PathBuf>) -> Result<In
             } else {
                 SourceFormat::Xlsx
             };
-            let report =
-                source::convert_spreadsheet(format, &source_path, &out, &ctx.limits.sheet)?;
+            let report = xlsx::convert_spreadsheet(format, &source_path, &out, &ctx.limits.sheet)?;
             unscanned = unscanned_parts(&report);
             sheet_findings = other_sheet_findings(&report);
             let shape = CsvShape {

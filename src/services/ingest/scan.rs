@@ -9,7 +9,7 @@ use std::sync::atomic::AtomicU64;
 
 use rustc_hash::FxHashSet;
 
-use super::run::Progress;
+use super::progress::Progress;
 use super::source::{self, CsvShape};
 use super::{Context, IngestError, MAX_PROBLEMS, Problem, csv_problem, shown};
 use crate::db::DbConnection;

@@ -13,8 +13,6 @@ use std::sync::mpsc;
 use encoding_rs::{Encoding, GB18030, UTF_8};
 use encoding_rs_io::DecodeReaderBytesBuilder;
 
-pub use super::xlsx::{SheetLimits, SheetSummary, SpreadsheetReport};
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SourceFormat {
     Csv,
@@ -257,34 +255,6 @@ pub fn read_ahead<'scope, R: Read + Send + 'scope>(
         let _ = tx.send(chunk);
     });
     rx
-}
-
-/// Converts a spreadsheet: an XLSX's first worksheet becomes a UTF-8 CSV at `out` and every
-/// other sheet is scanned for personal data (see [`SpreadsheetReport`]); an XLS is refused with
-/// [`SourceError::XlsUnsupported`] (calamine's XLS reader allocates from sizes declared in the
-/// file before anything can be checked, so no limit can be enforced on it).
-pub fn convert_spreadsheet(
-    format: SourceFormat,
-    source: &Path,
-    out: &Path,
-    limits: &SheetLimits,
-) -> Result<SpreadsheetReport, SourceError> {
-    match format {
-        SourceFormat::Xlsx => super::xlsx::xlsx_to_csv(source, out, limits),
-        SourceFormat::Xls => Err(SourceError::XlsUnsupported),
-        SourceFormat::Csv => Err(SourceError::Spreadsheet("文件不是电子表格".into())),
-    }
-}
-
-/// Transitional: [`convert_spreadsheet`] with the default limits, returning only the number of
-/// CSV records. It drops the report on the other sheets; callers should move to
-/// [`convert_spreadsheet`].
-pub fn spreadsheet_to_csv(
-    format: SourceFormat,
-    source: &Path,
-    out: &Path,
-) -> Result<u64, SourceError> {
-    convert_spreadsheet(format, source, out, &SheetLimits::default()).map(|r| r.rows)
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use super::ApiError;
 use crate::services::catalog::{self, FacetValue, UnknownFilter};
 use crate::web::AppState;
+use crate::web::catalog_params;
 use crate::web::format::iso;
-use crate::web::pages::catalog_params;
 
 fn facet(values: &[FacetValue]) -> Value {
     values

@@ -6,11 +6,10 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::records::{DatasetBody, record_of};
 use super::{ApiError, ApiUser};
-use crate::db::users::User;
-use crate::db::write_transaction;
 use crate::domain::{DatasetStatus, Role};
 use crate::services::Actor;
-use crate::services::publishing::{self, PublishError, Publisher};
+use crate::services::accounts::User;
+use crate::services::publishing::{self, EditError, PublishError, Publisher};
 use crate::web::AppState;
 use crate::web::auth::client_ip;
 
@@ -69,18 +68,14 @@ pub async fn create(
         .map_err(|f| ApiError::bad_request("提交的内容有误").with_fields(f))?;
     let reason = body.reason.clone().unwrap_or_default();
     // Creating and publishing succeed or fail together.
-    let record = state
-        .db_as(move |c| {
-            write_transaction(c, |c| {
-                let mut d = publishing::create(c, &p, &input, &reason).map_err(publish_error)?;
-                if let Some(st) = status {
-                    d = publishing::set_status(c, &p, &d.slug, st, &reason)
-                        .map_err(publish_error)?;
-                }
-                Ok::<_, ApiError>(record_of(c, &d)?)
+    let record = record_of(
+        state
+            .db_as(move |c| {
+                publishing::create_with_status(c, &p, &input, status, &reason)
+                    .map_err(publish_error)
             })
-        })
-        .await?;
+            .await?,
+    );
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/datasets/{}", record.slug)))
         .json(serde_json::json!({ "dataset": record })))
@@ -100,13 +95,12 @@ pub async fn update(
         return Err(ApiError::bad_request("请求体应为 JSON 对象"));
     };
     // The edit and the status change succeed or fail together.
-    let (record, changed, pending) = state
+    let edited = state
         .db_as(move |c| {
-            write_transaction(c, |c| {
-                let (_, draft) = publishing::draft_of(c, &p, &slug).map_err(publish_error)?;
+            publishing::edit(c, &p, &slug, |draft| {
                 // The stored record, overlaid with what the request sends.
-                let mut merged =
-                    serde_json::to_value(DatasetBody::from_draft(&draft)).map_err(ApiError::internal)?;
+                let mut merged = serde_json::to_value(DatasetBody::from_draft(&draft))
+                    .map_err(ApiError::internal)?;
                 if let Some(m) = merged.as_object_mut() {
                     m.extend(patch);
                 }
@@ -114,19 +108,18 @@ pub async fn update(
                 let status = status_of(&body)?;
                 let input = publishing::validate(&body.to_draft())
                     .map_err(|f| ApiError::bad_request("提交的内容有误").with_fields(f))?;
-                let reason = body.reason.clone().unwrap_or_default();
-                let outcome = publishing::update(c, &p, &slug, &input, &reason).map_err(publish_error)?;
-                let mut d = outcome.dataset;
-                if let Some(st) = status.filter(|st| *st != d.status) {
-                    d = publishing::set_status(c, &p, &d.slug, st, &reason).map_err(publish_error)?;
-                }
-                let pending = outcome.pending.map(|r| {
-                    serde_json::json!({ "from": r.from_class, "to": r.to_class, "status": r.status })
-                });
-                Ok::<_, ApiError>((record_of(c, &d)?, outcome.changed, pending))
+                Ok((input, status, body.reason.clone().unwrap_or_default()))
+            })
+            .map_err(|e| match e {
+                EditError::Publish(e) => publish_error(e),
+                EditError::Refused(e) => e,
             })
         })
         .await?;
+    let pending = edited
+        .pending
+        .map(|r| serde_json::json!({ "from": r.from_class, "to": r.to_class, "status": r.status }));
+    let (record, changed) = (record_of(edited.stored), edited.changed);
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "dataset": record,
         "changed": changed,

@@ -47,7 +47,7 @@ fn update(slug: &str, u: &UpdateView) -> Value {
     })
 }
 
-fn attachment(slug: &str, a: &crate::db::emergencies::Attachment) -> Value {
+fn attachment(slug: &str, a: &emergencies::Attachment) -> Value {
     json!({
         "id": a.id,
         "name": a.file_name,
@@ -158,7 +158,7 @@ pub async fn post_update(
     };
     let at = match body.get("at") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(super::read::parse_since(&text_of(v)).map_err(|_| {
+        Some(v) => Some(crate::web::machine::parse_since(&text_of(v)).map_err(|_| {
             ApiError::bad_request("at 应为 RFC 3339 时间，如 2026-07-01T08:00:00+08:00")
         })?),
     };
@@ -222,25 +222,7 @@ pub async fn attach(
     {
         let (user, slug) = (user.clone(), slug.clone());
         state
-            .db_as(move |c| {
-                let event = emergencies::postable(c, &user, &slug).map_err(api_error)?;
-                let found = crate::db::emergencies::update_by_id(c, id)
-                    .map_err(ApiError::from)?
-                    .filter(|u| u.event_id == event.id);
-                let Some(update) = found else {
-                    return Err(ApiError::not_found());
-                };
-                let max = crate::domain::emergency::MAX_ATTACHMENTS;
-                let attached = crate::db::emergencies::attachments_of(c, &[update.id])
-                    .map_err(ApiError::from)?
-                    .len();
-                if attached >= max {
-                    return Err(ApiError::bad_request("提交的内容有误").with_fields(
-                        BTreeMap::from([("file".to_owned(), format!("每条更新最多 {max} 个附件"))]),
-                    ));
-                }
-                Ok(())
-            })
+            .db_as(move |c| emergencies::check_attach(c, &user, &slug, id).map_err(api_error))
             .await?;
     }
     let multipart = req

@@ -557,8 +557,8 @@ pub fn document(base: &str, version: &str) -> Value {
 
 /// `GET /api/openapi.json`
 pub async fn show(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let base = super::read::base_url(&state, &req);
-    super::read::tagged_json(&req, &document(&base, env!("CARGO_PKG_VERSION")))
+    let base = crate::web::machine::base_url(&state, &req);
+    crate::web::machine::tagged_json(&req, &document(&base, env!("CARGO_PKG_VERSION")))
 }
 
 #[cfg(test)]

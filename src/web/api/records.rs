@@ -1,13 +1,10 @@
 //! The JSON shapes of datasets: what the API returns (`DatasetRecord`, field names as in
 //! DESIGN.md §5) and what POST/PATCH accept (`DatasetBody`).
 
-use diesel::result::Error as DbError;
 use serde::{Deserialize, Serialize};
 
-use crate::db::datasets::Dataset;
-use crate::db::{DbConnection, departments};
 use crate::domain::{DatasetStatus, OpenClass, UpdateFrequency};
-use crate::services::publishing::{self, DatasetDraft, FieldDraft};
+use crate::services::publishing::{Dataset, DatasetDraft, FieldDraft, Stored};
 
 /// A dataset as the JSON API shows it (field names are the contract of DESIGN.md §5).
 #[derive(Debug, Clone, Serialize)]
@@ -43,17 +40,15 @@ pub struct Temporal {
     pub end: Option<String>,
 }
 
-pub fn record_of(conn: &mut DbConnection, d: &Dataset) -> Result<DatasetRecord, DbError> {
-    let draft = publishing::draft_from_row(conn, d)?;
-    let department = departments::by_id(conn, d.department_id)?;
-    Ok(record(
-        d,
-        draft.keywords,
-        draft.theme,
-        department.slug,
-        draft.formats,
-        draft.fields,
-    ))
+pub fn record_of(s: Stored) -> DatasetRecord {
+    record(
+        &s.dataset,
+        s.draft.keywords,
+        s.draft.theme,
+        s.department,
+        s.draft.formats,
+        s.draft.fields,
+    )
 }
 
 /// The record of a public dataset already read with its metadata (no further queries).

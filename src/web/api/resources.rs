@@ -8,17 +8,15 @@ use serde::Deserialize;
 
 use super::datasets::{publish_error, publisher};
 use super::{ApiError, ApiUser};
-use crate::db::resources::Resource;
-use crate::db::versions::Version;
 use crate::services::Actor;
 use crate::services::access::{self, Access};
 use crate::services::applications;
 use crate::services::ingest;
 use crate::services::preview;
-use crate::services::resources::{self, Upload};
+use crate::services::resources::{self, Resource, Upload, Version};
 use crate::web::AppState;
 use crate::web::auth::client_ip;
-use crate::web::pages::downloads::{self, Refusal};
+use crate::web::downloads::{self, Refusal};
 use crate::web::upload::{self, UploadError};
 
 fn upload_error(e: UploadError) -> ApiError {
@@ -209,8 +207,8 @@ fn refusal(r: Refusal) -> ApiError {
 /// Unconditionally open data for anyone; conditional data only inside the caller's live API
 /// grant (the granted fields only, each call counted as a use); anything else is not found.
 pub fn query_rows(
-    c: &mut crate::db::DbConnection,
-    user: Option<&crate::db::users::User>,
+    c: &mut crate::web::state::Connection,
+    user: Option<&crate::services::accounts::User>,
     actor: &Actor,
     slug: &str,
     id: i32,

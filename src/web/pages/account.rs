@@ -6,19 +6,20 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+// `/account/sessions` and `/account/keys`.
+pub mod keys;
+pub mod sessions;
+
 use super::{render, render_with_status, see_other};
-use crate::db::api_keys::ApiKey;
-use crate::db::sessions::Session as SessionRow;
-use crate::db::users::User;
 use crate::domain::{CreditCode, Email, Mobile, ResidentId};
+use crate::services::accounts::User;
 use crate::services::accounts::{
     self, ChangePasswordError, LoginOutcome, RegisterError, Registered, Registration,
 };
-use crate::services::api_keys;
 use crate::web::auth::{
     CSRF_TOKEN, CsrfForm, DeviceCookies, SESSION_TOKEN, Viewer, csrf_token, set_flash,
 };
-use crate::web::forms::{EmptyForm, FormErrors, path_id, safe_next};
+use crate::web::forms::{EmptyForm, FormErrors, safe_next};
 use crate::web::layout::{Layout, NAV_ACCOUNT};
 use crate::web::{AppError, AppState};
 
@@ -413,7 +414,7 @@ pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Htm
     let department = match dept_id {
         Some(id) => Some(
             state
-                .db(move |c| Ok(crate::db::departments::by_id(c, id)?.name))
+                .db(move |c| Ok(accounts::department_name(c, id)?))
                 .await?,
         ),
         None => None,
@@ -505,155 +506,4 @@ pub async fn password_submit(
             errors,
         },
     )
-}
-
-#[derive(Template)]
-#[template(path = "account/sessions.html")]
-pub struct SessionsPage {
-    pub layout: Layout,
-    pub sessions: Vec<SessionRow>,
-    pub current: i32,
-}
-
-pub async fn sessions(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
-    let u = viewer.require_user()?.clone();
-    let user_id = u.user.id;
-    let since =
-        crate::services::now() - chrono::Duration::days(state.settings.auth.session_idle_days);
-    let sessions = state
-        .db(move |c| Ok(crate::db::sessions::for_user_since(c, user_id, since)?))
-        .await?;
-    render(&SessionsPage {
-        layout: Layout::new(&state, &viewer, "登录设备", NAV_ACCOUNT),
-        sessions,
-        current: u.session_id,
-    })
-}
-
-pub async fn end_session(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    session: Session,
-    id: web::Path<String>,
-    CsrfForm(_): CsrfForm<EmptyForm>,
-) -> Result<HttpResponse, AppError> {
-    let u = viewer.require_user()?.clone();
-    let id = path_id(&id)?;
-    let actor = viewer.actor();
-    let ended = state
-        .db(move |c| Ok(accounts::end_session(c, u.user.id, id, &actor)?))
-        .await?;
-    if !ended {
-        return Err(AppError::NotFound);
-    }
-    if id == u.session_id {
-        session.purge();
-        return Ok(see_other("/login"));
-    }
-    set_flash(&session, "已退出该设备上的登录。");
-    Ok(see_other("/account/sessions"))
-}
-
-pub async fn end_all_sessions(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    session: Session,
-    CsrfForm(_): CsrfForm<EmptyForm>,
-) -> Result<HttpResponse, AppError> {
-    let u = viewer.require_user()?.clone();
-    let actor = viewer.actor();
-    state
-        .db(move |c| Ok(accounts::logout_everywhere(c, u.user.id, &actor)?))
-        .await?;
-    session.purge();
-    Ok(see_other("/login"))
-}
-
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(default)]
-pub struct KeyForm {
-    pub name: String,
-}
-
-#[derive(Template)]
-#[template(path = "account/keys.html")]
-pub struct KeysPage {
-    pub layout: Layout,
-    pub keys: Vec<ApiKey>,
-    /// A key just created: shown this once.
-    pub new_key: Option<String>,
-    /// What was typed as the key's name (not `name`: the field macro has a parameter of that name).
-    pub key_name: String,
-    pub errors: FormErrors,
-}
-
-async fn keys_page(
-    state: &AppState,
-    viewer: &Viewer,
-    new_key: Option<String>,
-    key_name: String,
-    errors: FormErrors,
-) -> Result<KeysPage, AppError> {
-    let user_id = viewer.require_user()?.user.id;
-    let keys = state.db(move |c| Ok(api_keys::list(c, user_id)?)).await?;
-    Ok(KeysPage {
-        layout: Layout::new(state, viewer, "API 密钥", NAV_ACCOUNT),
-        keys,
-        new_key,
-        key_name,
-        errors,
-    })
-}
-
-pub async fn keys(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
-    render(&keys_page(&state, &viewer, None, String::new(), FormErrors::new()).await?)
-}
-
-pub async fn create_key(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    CsrfForm(form): CsrfForm<KeyForm>,
-) -> Result<HttpResponse, AppError> {
-    let user_id = viewer.require_user()?.user.id;
-    let (actor, name) = (viewer.actor(), form.name.clone());
-    let created = state
-        .db(move |c| match api_keys::create(c, user_id, &name, &actor) {
-            Ok((_, key)) => Ok(Ok(key)),
-            Err(api_keys::KeyError::Database(e)) => Err(AppError::from(e)),
-            Err(e) => Ok(Err(e)),
-        })
-        .await?;
-    match created {
-        Ok(key) => {
-            let page =
-                keys_page(&state, &viewer, Some(key), String::new(), FormErrors::new()).await?;
-            render_with_status(StatusCode::CREATED, &page)
-        }
-        Err(e) => {
-            let mut errors = FormErrors::new();
-            errors.add("name", e.to_string());
-            let page = keys_page(&state, &viewer, None, form.name, errors).await?;
-            render_with_status(StatusCode::BAD_REQUEST, &page)
-        }
-    }
-}
-
-pub async fn revoke_key(
-    state: web::Data<AppState>,
-    viewer: Viewer,
-    session: Session,
-    id: web::Path<String>,
-    CsrfForm(_): CsrfForm<EmptyForm>,
-) -> Result<HttpResponse, AppError> {
-    let user_id = viewer.require_user()?.user.id;
-    let id = path_id(&id)?;
-    let actor = viewer.actor();
-    let revoked = state
-        .db(move |c| Ok(api_keys::revoke(c, user_id, id, &actor)?))
-        .await?;
-    if !revoked {
-        return Err(AppError::NotFound);
-    }
-    set_flash(&session, "密钥已吊销，使用它的程序将立即无法访问。");
-    Ok(see_other("/account/keys"))
 }

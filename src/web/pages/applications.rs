@@ -8,14 +8,14 @@ use askama::Template;
 use chrono::NaiveDate;
 
 use super::{render, render_with_status, see_other};
-use crate::db::applications::{self as rows, Application, Grant};
-use crate::db::datasets::{self as dataset_rows, Dataset};
-use crate::domain::{ApplicationStatus, Role};
+use crate::domain::Role;
+use crate::services::accounts::User;
+use crate::services::application_views::{self as views, Dataset, Row, Thread};
 use crate::services::applications::{
     self as service, ApplicationError, ApplicationForm, Approval, MAX_PERIOD_DAYS,
 };
-use crate::web::auth::{CsrfPairs, Viewer, set_flash};
-use crate::web::forms::{FormErrors, path_id};
+use crate::web::auth::{CsrfForm, CsrfPairs, Viewer, set_flash};
+use crate::web::forms::{EmptyForm, FormErrors, path_id};
 use crate::web::layout::{Layout, NAV_ACCOUNT, NAV_CONSOLE};
 use crate::web::{AppError, AppState};
 
@@ -85,16 +85,7 @@ async fn apply_page(
     let user = viewer.require_user()?.user.clone();
     let today = state.clock.today();
     let (dataset, fields, due) = state
-        .db(move |c| {
-            let d = match service::conditional_dataset(c, &slug) {
-                Ok(d) => d,
-                Err(e) => return Ok(Err(e)),
-            };
-            let fields = service::field_names(c, d.id)?;
-            let due = crate::db::calendar::work_calendar(c)?
-                .add_working_days(today, service::ANSWER_WITHIN);
-            Ok(Ok((d, fields, due)))
-        })
+        .db(move |c| outcome(views::apply_form(c, &slug, today)))
         .await?
         .map_err(app_error)?;
     Ok(ApplyPage {
@@ -246,16 +237,7 @@ pub async fn attachment(
     let user = viewer.require_user()?.user.clone();
     let id = path_id(&id)?;
     let found = state
-        .db(move |c| {
-            let Some(a) = rows::by_id(c, id)? else {
-                return Ok(None);
-            };
-            let d = dataset_rows::by_id(c, a.dataset_id)?;
-            if a.user_id != user.id && !service::may_review(&user, &d) {
-                return Ok(None);
-            }
-            Ok(a.attachment_key.zip(a.attachment_name))
-        })
+        .db(move |c| Ok(views::attachment(c, &user, id)?))
         .await?
         .ok_or(AppError::NotFound)?;
     let (key, name) = found;
@@ -264,53 +246,11 @@ pub async fn attachment(
         .await
         .map_err(|_| AppError::NotFound)?
         .set_content_type(mime::APPLICATION_PDF)
-        .set_content_disposition(super::downloads::disposition(
+        .set_content_disposition(crate::web::downloads::disposition(
             &name,
             format!("application-{id}.pdf"),
         ));
     Ok(file.into_response(&req))
-}
-
-/// One row of a list: the application, its dataset and its grant.
-pub struct Row {
-    pub application: Application,
-    pub dataset_title: String,
-    pub dataset_slug: String,
-    pub grant: Option<Grant>,
-    pub overdue: bool,
-}
-
-fn rows_of(
-    c: &mut crate::db::DbConnection,
-    list: Vec<Application>,
-    today: NaiveDate,
-) -> Result<Vec<Row>, diesel::result::Error> {
-    let mut ids: Vec<i32> = list.iter().map(|a| a.dataset_id).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let labels: std::collections::HashMap<i32, (String, String)> = rows::dataset_labels(c, &ids)?
-        .into_iter()
-        .map(|(id, title, slug)| (id, (title, slug)))
-        .collect();
-    let application_ids: Vec<i32> = list.iter().map(|a| a.id).collect();
-    let mut grants: std::collections::HashMap<i32, Grant> =
-        rows::grants_of_applications(c, &application_ids)?
-            .into_iter()
-            .map(|g| (g.application_id, g))
-            .collect();
-    Ok(list
-        .into_iter()
-        .map(|a| {
-            let (title, slug) = labels.get(&a.dataset_id).cloned().unwrap_or_default();
-            Row {
-                overdue: a.status == ApplicationStatus::Pending && a.due_on < today,
-                grant: grants.remove(&a.id),
-                application: a,
-                dataset_title: title,
-                dataset_slug: slug,
-            }
-        })
-        .collect())
 }
 
 #[derive(Template)]
@@ -325,10 +265,7 @@ pub async fn mine(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Htm
     let user_id = viewer.require_user()?.user.id;
     let today = state.clock.today();
     let rows = state
-        .db(move |c| {
-            let list = rows::of_user(c, user_id)?;
-            Ok(rows_of(c, list, today)?)
-        })
+        .db(move |c| Ok(views::mine(c, user_id, today)?))
         .await?;
     render(&MinePage {
         layout: Layout::new(&state, &viewer, "我的开放申请", NAV_ACCOUNT),
@@ -356,7 +293,7 @@ pub async fn withdraw(
 }
 
 /// The reviewer: a publisher (of some department) or an administrator.
-fn reviewer(viewer: &Viewer) -> Result<crate::db::users::User, AppError> {
+fn reviewer(viewer: &Viewer) -> Result<User, AppError> {
     let u = viewer.require_user()?;
     match u.user.role {
         Role::Admin => Ok(u.user.clone()),
@@ -380,14 +317,7 @@ pub async fn queue(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
     let user = reviewer(&viewer)?;
     let today = state.clock.today();
     let rows = state
-        .db(move |c| {
-            let department = match user.role {
-                Role::Admin => None,
-                _ => Some(user.department_id.unwrap_or(-1)),
-            };
-            let list = rows::queue(c, department)?;
-            Ok(rows_of(c, list, today)?)
-        })
+        .db(move |c| Ok(views::queue(c, &user, today)?))
         .await?;
     render(&QueuePage {
         layout: Layout::new(&state, &viewer, "开放申请审核", NAV_CONSOLE),
@@ -402,7 +332,7 @@ pub struct ReviewPage {
     pub row: Row,
     /// The grant's uses (downloads, API calls), newest first: (when, channel, what).
     pub uses: Vec<(chrono::NaiveDateTime, &'static str, String)>,
-    pub thread: Vec<(&'static str, crate::db::applications::Comment)>,
+    pub thread: Thread,
     pub requested: Vec<String>,
     pub approval: Approval,
     pub reason: String,
@@ -425,38 +355,11 @@ async fn review_page(
 ) -> Result<ReviewPage, AppError> {
     let user = reviewer(viewer)?;
     let today = state.clock.today();
-    let row = state
-        .db(move |c| {
-            let Some(a) = rows::by_id(c, id)? else {
-                return Ok(None);
-            };
-            let d = dataset_rows::by_id(c, a.dataset_id)?;
-            if !service::may_review(&user, &d) {
-                return Ok(None);
-            }
-            let thread = thread_of(c, &a)?;
-            let row = rows_of(c, vec![a], today)?.pop();
-            let mut uses = Vec::new();
-            if let Some(g) = row.as_ref().and_then(|r| r.grant.as_ref()) {
-                for e in crate::db::audit::of_target(c, &format!("grant:{}", g.id), 200)? {
-                    let channel = match e.action.as_str() {
-                        "grant.download" => "下载",
-                        "grant.api" => "接口调用",
-                        _ => continue,
-                    };
-                    let what = serde_json::from_str::<serde_json::Value>(&e.details)
-                        .ok()
-                        .and_then(|v| v["target"].as_str().map(str::to_owned))
-                        .unwrap_or_default();
-                    uses.push((e.occurred_at, channel, what));
-                }
-            }
-            Ok(row.map(|r| (r, thread, uses)))
-        })
+    let views::Review { row, thread, uses } = state
+        .db(move |c| Ok(views::review(c, &user, id, today)?))
         .await?
         // Another department's application is as invisible as a missing one.
         .ok_or(AppError::NotFound)?;
-    let (row, thread, uses) = row;
     let requested = row.application.field_names();
     let approval = approval.unwrap_or_else(|| Approval {
         fields: requested.clone(),
@@ -480,30 +383,12 @@ async fn review_page(
     })
 }
 
-/// An application's conversation, each message labelled with its side.
-fn thread_of(
-    c: &mut crate::db::DbConnection,
-    a: &Application,
-) -> Result<Vec<(&'static str, crate::db::applications::Comment)>, diesel::result::Error> {
-    Ok(rows::comments(c, a.id)?
-        .into_iter()
-        .map(|m| {
-            let side = if m.user_id == a.user_id {
-                "申请人"
-            } else {
-                "数据提供部门"
-            };
-            (side, m)
-        })
-        .collect())
-}
-
 #[derive(Template)]
 #[template(path = "applications/show.html")]
 pub struct ShowPage {
     pub layout: Layout,
     pub row: Row,
-    pub thread: Vec<(&'static str, crate::db::applications::Comment)>,
+    pub thread: Thread,
 }
 
 /// `GET /account/applications/{id}`: the applicant's own application, its grant and the
@@ -517,13 +402,7 @@ pub async fn show(
     let id = path_id(&id)?;
     let today = state.clock.today();
     let (row, thread) = state
-        .db(move |c| {
-            let Some(a) = rows::by_id(c, id)?.filter(|a| a.user_id == user_id) else {
-                return Ok(None);
-            };
-            let thread = thread_of(c, &a)?;
-            Ok(rows_of(c, vec![a], today)?.pop().map(|r| (r, thread)))
-        })
+        .db(move |c| Ok(views::own(c, user_id, id, today)?))
         .await?
         .ok_or(AppError::NotFound)?;
     render(&ShowPage {
@@ -627,24 +506,38 @@ pub async fn decide(
 #[template(path = "applications/inbox.html")]
 pub struct InboxPage {
     pub layout: Layout,
-    pub messages: Vec<crate::db::applications::Notification>,
+    pub messages: Vec<service::Notification>,
 }
 
-/// `GET /account/inbox`: the user's messages, newest first; viewing marks them read.
+impl InboxPage {
+    pub fn any_unread(&self) -> bool {
+        self.messages.iter().any(|n| n.read_at.is_none())
+    }
+}
+
+/// `GET /account/inbox`: the user's messages, newest first (a GET changes nothing: they are
+/// marked read with the form that posts to [`mark_inbox_read`]).
 pub async fn inbox(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
     let user_id = viewer.require_user()?.user.id;
-    let now = state.clock.now();
-    let messages = state
-        .db(move |c| {
-            let list = rows::inbox(c, user_id)?;
-            rows::mark_read(c, user_id, now)?;
-            Ok(list)
-        })
-        .await?;
+    let messages = state.db(move |c| Ok(service::inbox(c, user_id)?)).await?;
     render(&InboxPage {
         layout: Layout::new(&state, &viewer, "消息", NAV_ACCOUNT),
         messages,
     })
+}
+
+/// `POST /account/inbox/read`: marks every message read.
+pub async fn mark_inbox_read(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    CsrfForm(_): CsrfForm<EmptyForm>,
+) -> Result<HttpResponse, AppError> {
+    let user_id = viewer.require_user()?.user.id;
+    let now = state.clock.now();
+    state
+        .db(move |c| Ok(service::mark_inbox_read(c, user_id, now)?))
+        .await?;
+    Ok(see_other("/account/inbox"))
 }
 
 /// `POST /console/grants/{id}/revoke` (reason required).
@@ -659,12 +552,7 @@ pub async fn revoke(
     let id = path_id(&id)?;
     let (actor, now, reason) = (viewer.actor(), state.clock.now(), pairs.get("reason"));
     let application = state
-        .db(move |c| {
-            let Some(g) = rows::grant_by_id(c, id)? else {
-                return Ok(Err(ApplicationError::NotFound));
-            };
-            outcome(service::revoke(c, &user, id, &reason, now, &actor).map(|()| g.application_id))
-        })
+        .db(move |c| outcome(service::revoke(c, &user, id, &reason, now, &actor)))
         .await?;
     match application {
         Ok(a) => {

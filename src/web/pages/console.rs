@@ -7,12 +7,10 @@ use askama::Template;
 use serde::Deserialize;
 
 use super::{render, render_with_status, see_other};
-use crate::db::datasets::Dataset;
-use crate::db::history::{ClassChangeRequest, DatasetChange};
-use crate::db::themes::{self, Theme};
 use crate::domain::{DatasetStatus, OpenClass, UpdateFrequency};
 use crate::services::publishing::{
-    self, ConsoleRow, DatasetDraft, FieldDraft, PublishError, Publisher,
+    self, ClassChangeRequest, ConsoleRow, Dataset, DatasetChange, DatasetDraft, FieldDraft,
+    PublishError, Publisher, Theme,
 };
 use crate::web::auth::{CsrfForm, Viewer, set_flash};
 use crate::web::forms::FormErrors;
@@ -38,11 +36,7 @@ async fn edit_state(
 ) -> Result<(Dataset, DatasetDraft, Option<OpenClass>), AppError> {
     let (p, slug) = (p.clone(), slug.to_owned());
     state
-        .db(move |c| {
-            let (d, draft) = publishing::draft_of(c, &p, &slug).map_err(publish_failure)?;
-            let pending = crate::db::history::pending_for(c, d.id)?.map(|r| r.to_class);
-            Ok((d, draft, pending))
-        })
+        .db(move |c| publishing::edit_state(c, &p, &slug).map_err(publish_failure))
         .await
 }
 
@@ -56,12 +50,8 @@ pub struct ConsolePage {
 
 pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
     let p = viewer.require_publisher()?;
-    let dept = p.department_id;
     let (department, rows) = state
-        .db(move |c| {
-            let d = crate::db::departments::by_id(c, dept)?;
-            Ok((d.name, publishing::console(c, &p)?))
-        })
+        .db(move |c| Ok(publishing::console_page(c, &p)?))
         .await?;
     render(&ConsolePage {
         layout: Layout::new(&state, &viewer, "数据管理", NAV_CONSOLE),
@@ -224,7 +214,7 @@ async fn form_page(
     form: DatasetForm,
     errors: FormErrors,
 ) -> Result<DatasetFormPage, AppError> {
-    let themes = state.db(|c| Ok(themes::all(c)?)).await?;
+    let themes = state.db(|c| Ok(publishing::themes(c)?)).await?;
     let title = match &editing {
         Some(_) => format!("编辑：{}", form.title),
         None => "新建数据集".to_owned(),
@@ -246,9 +236,8 @@ async fn form_page(
 
 pub async fn new_form(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
     let p = viewer.require_publisher()?;
-    let dept = p.department_id;
     let d = state
-        .db(move |c| Ok(crate::db::departments::by_id(c, dept)?))
+        .db(move |c| Ok(publishing::department(c, &p)?))
         .await?;
     let form = DatasetForm {
         maintainer: d.name.clone(),

@@ -4,11 +4,11 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::catalog_params::{self, CatalogParams, Key, Parsed};
 use super::{render, render_with_status};
 use crate::domain::{OpenClass, Slug};
 use crate::services::catalog::{self, CatalogPage, DatasetLookup, DatasetPage, FacetValue, Sort};
 use crate::web::auth::Viewer;
+use crate::web::catalog_params::{self, CatalogParams, Key, Parsed};
 use crate::web::layout::{Layout, NAV_CATALOG};
 use crate::web::{AppError, AppState};
 
@@ -251,7 +251,7 @@ pub struct DatasetView {
     /// schema.org `Dataset` JSON-LD (escaped for a `<script>` element).
     pub schema_org: String,
     /// Error reports still open, and whether each is late.
-    pub reviews: Vec<(crate::db::reviews::ErrorReview, bool)>,
+    pub reviews: Vec<(crate::services::reviews::ErrorReview, bool)>,
     pub social: Social,
 }
 
@@ -261,7 +261,7 @@ pub struct Social {
     pub rating: crate::services::social::Rating,
     /// The viewer's own rating, when logged in.
     pub mine: Option<i32>,
-    pub comments: Vec<crate::db::social::Comment>,
+    pub comments: Vec<crate::services::social::Comment>,
     pub showcase: Vec<crate::services::showcase::ItemView>,
     pub logged_in: bool,
     /// Whether the viewer moderates this dataset's comments.
@@ -301,7 +301,7 @@ pub async fn show(
                     let social = Social {
                         rating: crate::services::social::rating(c, id)?,
                         mine: match &user {
-                            Some(u) => crate::db::social::rating_of(c, id, u.id)?,
+                            Some(u) => crate::services::social::rating_by(c, id, u.id)?,
                             None => None,
                         },
                         comments: crate::services::social::visible(c, id)?,
@@ -323,7 +323,7 @@ pub async fn show(
             social,
             layout: Layout::new(&state, &viewer, page.dataset.title.clone(), NAV_CATALOG),
             schema_org: super::exports::schema_org(
-                &crate::web::api::read::base_url(&state, &req),
+                &crate::web::machine::base_url(&state, &req),
                 &page,
             ),
             page: *page,

@@ -26,16 +26,13 @@ pub async fn show(
 ) -> Result<web::Html, AppError> {
     // An unconditionally open dataset, so that every example works as written.
     let example = state
-        .db(|c| Ok(crate::db::catalog::changed_since(c, None, 0, 200)?.1))
+        .db(|c| Ok(crate::services::catalog::example_slug(c)?))
         .await?
-        .into_iter()
-        .find(|d| d.open_class == crate::domain::OpenClass::Unconditional)
-        .map(|d| d.slug)
         .unwrap_or_else(|| "数据集标识".into());
     render(&DevelopersPage {
         layout: Layout::new(&state, &viewer, "开发者接口", NAV_NONE),
         api: state.settings.api.clone(),
-        base: crate::web::api::read::base_url(&state, &req),
+        base: crate::web::machine::base_url(&state, &req),
         example,
     })
 }

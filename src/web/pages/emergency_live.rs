@@ -27,10 +27,12 @@ pub async fn live(
 ) -> Result<HttpResponse, AppError> {
     let slug = slug.into_inner();
     let known = slug.clone();
-    state
-        .db(move |c| Ok(crate::db::emergencies::by_slug(c, &known)?))
+    if !state
+        .db(move |c| Ok(crate::services::emergencies::exists(c, &known)?))
         .await?
-        .ok_or(AppError::NotFound)?;
+    {
+        return Err(AppError::NotFound);
+    }
     let rx = state.live.subscribe();
     let stopping = state.stopping.clone();
     let stream = futures_util::stream::unfold(

@@ -16,14 +16,19 @@ use std::fmt::Write as _;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Map, Value, json};
 
+use crate::domain::license_id;
 use crate::domain::{OpenClass, UpdateFrequency};
 use crate::services::catalog::{self, DatasetPage};
-use crate::services::preview;
 use crate::services::resources::finished_or_created;
 use crate::web::AppState;
-use crate::web::api::ApiError;
-use crate::web::api::read::{HarvestQuery, base_url, download_urls, tagged, tagged_json};
+use crate::web::api_error::ApiError;
 use crate::web::format::iso;
+use crate::web::machine::{HarvestQuery, base_url, download_urls, tagged};
+
+// `/datasets/{slug}/datapackage.json`
+pub mod datapackage;
+
+pub use datapackage::datapackage;
 
 /// Datasets per catalog page.
 const PAGE_SIZE: i64 = 100;
@@ -277,7 +282,7 @@ fn describe_dataset(g: &mut Graph, base: &str, page: &DatasetPage) -> String {
     g.add(&dept, "foaf:name", Obj::Text(page.department.name.clone()));
     g.add(&theme, "rdf:type", Obj::Term("skos:Concept"));
     g.add(&theme, "skos:prefLabel", Obj::Text(page.theme.name.clone()));
-    let license = format!("{base}/licenses/{}", crate::domain::license_id(&d.license));
+    let license = format!("{base}/licenses/{}", license_id(&d.license));
     g.add(&license, "rdf:type", Obj::Term("dct:LicenseDocument"));
     g.add(&license, "rdfs:label", Obj::Text(d.license.clone()));
     for r in &page.resources {
@@ -467,89 +472,6 @@ pub async fn dataset_jsonld(
     dataset_rdf(state, req, slug.into_inner(), Rdf::JsonLd).await
 }
 
-/// The Table Schema type of a column.
-fn table_type(ty: crate::domain::column_type::ColumnType) -> &'static str {
-    use crate::domain::column_type::ColumnType as T;
-    match ty {
-        T::Integer => "integer",
-        T::Decimal => "number",
-        T::Date => "date",
-        _ => "string",
-    }
-}
-
-/// `GET /datasets/{slug}/datapackage.json`: a Data Package v2 for unconditionally open data,
-/// each resource the CSV download with a Table Schema from the field dictionary. Conditional
-/// data has no package (its files are served only inside a grant): 403.
-pub async fn datapackage(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let page = public_page(&state, slug.into_inner()).await?;
-    let d = &page.dataset;
-    if d.open_class != OpenClass::Unconditional {
-        return Err(ApiError::forbidden(format!(
-            "“{}”为有条件开放数据，没有公开的数据包；请在 /datasets/{}/apply 申请",
-            d.title, d.slug
-        )));
-    }
-    let base = base_url(&state, &req);
-    let resources: Vec<Value> = page
-        .resources
-        .iter()
-        .filter_map(|r| {
-            let v = r
-                .versions
-                .iter()
-                .find(|v| Some(v.id) == r.resource.current_version_id)?;
-            let fields: Vec<Value> = preview::columns(v)
-                .iter()
-                .map(|c| {
-                    let described = page.fields.iter().find(|f| f.name == c.name);
-                    let mut f = json!({ "name": c.name, "type": table_type(c.ty) });
-                    if let Some(x) = described {
-                        f["description"] = json!(x.description);
-                        if let Some(u) = &x.unit {
-                            f["unit"] = json!(u);
-                        }
-                    }
-                    f
-                })
-                .collect();
-            Some(json!({
-                "name": format!("resource-{}", r.resource.id),
-                "title": r.resource.name,
-                "path": download_urls(&base, &d.slug, r.resource.id)["csv"],
-                "format": "csv",
-                "mediatype": "text/csv",
-                "encoding": "utf-8",
-                "schema": { "fields": fields },
-            }))
-        })
-        .collect();
-    if resources.is_empty() {
-        return Err(ApiError::not_found());
-    }
-    let license_id = crate::domain::license_id(&d.license);
-    Ok(tagged_json(
-        &req,
-        &json!({
-            "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
-            "name": d.slug,
-            "id": format!("{base}/datasets/{}", d.slug),
-            "title": d.title,
-            "description": d.summary,
-            "homepage": format!("{base}/datasets/{}", d.slug),
-            "created": iso(&d.published_at.unwrap_or(d.created_at)),
-            "keywords": page.keywords.as_slice(),
-            "licenses": [{ "name": license_id, "title": d.license }],
-            "contributors": [{ "title": page.department.name, "roles": ["publisher"] }],
-            "resources": resources,
-        }),
-    ))
-}
-
 /// schema.org `Dataset` for the dataset page, as JSON safe to put in a `<script>` element.
 pub fn schema_org(base: &str, page: &DatasetPage) -> String {
     let d = &page.dataset;
@@ -598,31 +520,5 @@ pub fn schema_org(base: &str, page: &DatasetPage) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn turtle_and_json_ld_say_the_same_triples() {
-        let mut g = Graph::default();
-        g.add("http://x/d", "rdf:type", Obj::Term("dcat:Dataset"));
-        g.add(
-            "http://x/d",
-            "dct:title",
-            Obj::Text("交通\"数据\"\n".into()),
-        );
-        g.add(
-            "http://x/d",
-            "dcat:byteSize",
-            Obj::Typed("12".into(), "xsd:nonNegativeInteger"),
-        );
-        let ttl = g.turtle();
-        assert!(ttl.contains(
-            "<http://x/d>\n    a dcat:Dataset ;\n    dct:title \"交通\\\"数据\\\"\\n\"@zh-CN ;"
-        ));
-        assert!(ttl.contains("dcat:byteSize \"12\"^^xsd:nonNegativeInteger ."));
-        let ld = g.json_ld();
-        assert_eq!(ld["@graph"][0]["@type"], json!(["dcat:Dataset"]));
-        assert_eq!(ld["@graph"][0]["dct:title"][0]["@value"], "交通\"数据\"\n");
-        assert_eq!(ld["@context"]["dcat"], "http://www.w3.org/ns/dcat#");
-    }
-}
+#[path = "exports_tests.rs"]
+mod tests;

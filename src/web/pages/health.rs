@@ -2,10 +2,9 @@
 
 use std::time::Duration;
 
-use actix_web::{HttpResponse, web};
-use diesel::RunQueryDsl;
-
+use crate::services::operations;
 use crate::web::AppState;
+use actix_web::{HttpResponse, web};
 
 pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
     let pool = state.pool.clone();
@@ -13,10 +12,7 @@ pub async fn healthz(state: web::Data<AppState>) -> HttpResponse {
         let mut conn = pool
             .get_timeout(Duration::from_secs(2))
             .map_err(|e| e.to_string())?;
-        diesel::sql_query("SELECT 1 FROM themes LIMIT 1")
-            .execute(&mut *conn)
-            .map(drop)
-            .map_err(|e| e.to_string())
+        operations::database_answers(&mut conn).map_err(|e| e.to_string())
     })
     .await;
     match check {

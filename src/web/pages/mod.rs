@@ -3,7 +3,6 @@
 pub mod account;
 pub mod admin;
 pub mod applications;
-pub mod catalog_params;
 pub mod console;
 pub mod datasets;
 pub mod departments;

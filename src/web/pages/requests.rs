@@ -7,8 +7,9 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::{render, render_with_status, see_other};
-use crate::db::departments::Department;
-use crate::services::requests::{self as service, RequestError, RequestForm, RequestView};
+use crate::services::requests::{
+    self as service, Department, RequestError, RequestForm, RequestView,
+};
 use crate::web::auth::{CsrfPairs, Viewer, set_flash};
 use crate::web::forms::{FormErrors, path_id};
 use crate::web::layout::{Layout, NAV_ADMIN, NAV_CONSOLE, NAV_NONE};
@@ -59,7 +60,7 @@ async fn new_page(
     form: RequestForm,
     errors: FormErrors,
 ) -> Result<NewPage, AppError> {
-    let departments = state.db(|c| Ok(crate::db::departments::all(c)?)).await?;
+    let departments = state.db(|c| Ok(service::departments(c)?)).await?;
     Ok(NewPage {
         layout: Layout::new(state, viewer, "提出开放需求", NAV_NONE),
         form,
@@ -118,16 +119,9 @@ pub async fn show(
     let today = state.clock.today();
     let user = viewer.user.as_ref().map(|u| u.user.id);
     let (r, voted) = state
-        .db(move |c| {
-            let r = service::one(c, id, today)?;
-            let voted = match user {
-                Some(u) => Some(crate::db::requests::has_voted(c, id, u)?),
-                None => None,
-            };
-            Ok((r, voted))
-        })
-        .await?;
-    let r = r.ok_or(AppError::NotFound)?;
+        .db(move |c| Ok(service::one_for(c, id, today, user)?))
+        .await?
+        .ok_or(AppError::NotFound)?;
     render(&ShowPage {
         layout: Layout::new(&state, &viewer, r.request.title.clone(), NAV_NONE),
         r,
@@ -197,9 +191,7 @@ async fn admin_page(
     refused: Refused,
 ) -> Result<AdminPage, AppError> {
     let today = state.clock.today();
-    let (requests, departments) = state
-        .db(move |c| Ok((service::list(c, today)?, crate::db::departments::all(c)?)))
-        .await?;
+    let (requests, departments) = state.db(move |c| Ok(service::routing(c, today)?)).await?;
     Ok(AdminPage {
         layout: Layout::new(state, viewer, "开放需求分派", NAV_ADMIN),
         requests,
@@ -277,14 +269,7 @@ async fn console_page(
     let p = viewer.require_publisher()?;
     let today = state.clock.today();
     let (requests, datasets) = state
-        .db(move |c| {
-            let datasets = crate::db::datasets::of_department(c, p.department_id)?
-                .into_iter()
-                .filter(|d| crate::domain::is_publicly_listed(d.status, d.open_class))
-                .map(|d| (d.slug, d.title))
-                .collect();
-            Ok((service::of_department(c, p.department_id, today)?, datasets))
-        })
+        .db(move |c| Ok(service::console(c, p.department_id, today)?))
         .await?;
     Ok(ConsolePage {
         layout: Layout::new(state, viewer, "开放需求答复", NAV_CONSOLE),

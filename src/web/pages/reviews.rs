@@ -7,15 +7,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::{render, render_with_status, see_other};
-use crate::db::reviews::ErrorReview;
 use crate::services::reviews::{self as service, PublicReview, ReportForm, ReviewError};
 use crate::web::auth::{CsrfPairs, Viewer, csrf_token, set_flash};
 use crate::web::forms::{FormErrors, path_id};
 use crate::web::layout::{Layout, NAV_CONSOLE, NAV_NONE};
 use crate::web::{AppError, AppState};
-
-/// Reports one address may file in a day, whoever is behind it.
-const ADDRESS_BUDGET: i64 = 20;
 
 #[derive(Template)]
 #[template(path = "reviews/form.html")]
@@ -46,19 +42,10 @@ async fn form_page(
     let today = state.clock.today();
     let s = slug.clone();
     let (d, resources, due_on) = state
-        .db(move |c| {
-            let d = match service::reportable(c, &s) {
-                Ok(d) => d,
-                Err(ReviewError::Database(e)) => return Err(e.into()),
-                Err(_) => return Err(AppError::NotFound),
-            };
-            let resources = crate::db::resources::for_dataset(c, d.id)?
-                .into_iter()
-                .map(|r| (r.id, r.name))
-                .collect();
-            let due = crate::db::calendar::work_calendar(c)?
-                .add_working_days(today, service::ANSWER_WITHIN);
-            Ok((d, resources, due))
+        .db(move |c| match service::report_form(c, &s, today) {
+            Ok(x) => Ok(x),
+            Err(ReviewError::Database(e)) => Err(e.into()),
+            Err(_) => Err(AppError::NotFound),
         })
         .await?;
     Ok(FormPage {
@@ -134,21 +121,7 @@ pub async fn submit(
     let checked = {
         let (s, f, user, who) = (slug.clone(), form.clone(), user.clone(), actor.clone());
         state
-            .db(move |c| {
-                if crate::services::audit::over_address_budget(
-                    c,
-                    &who,
-                    "review.submit",
-                    ADDRESS_BUDGET,
-                    now,
-                )? {
-                    return Ok(Err(ReviewError::OverBudget));
-                }
-                Ok(service::reportable(c, &s).and_then(|d| {
-                    let (_, contact) = service::check(c, &d, &f, user.as_ref())?;
-                    service::within_budget(c, user.as_ref(), contact.as_deref(), now)
-                }))
-            })
+            .db(move |c| Ok(service::check_report(c, &s, &f, user.as_ref(), now, &who)))
             .await?
     };
     match checked {
@@ -309,16 +282,7 @@ async fn work_page(
     let user = viewer.require_user()?.user.clone();
     let today = state.clock.today();
     let (r, reporter, versions) = state
-        .db(move |c| {
-            let (r, d) = match service::workable(c, &user, id) {
-                Ok(x) => x,
-                Err(e) => return Ok(Err(e)),
-            };
-            let reporter = reporter_of(c, &r)?;
-            let versions = service::versions_of(c, d.id)?;
-            let view = service::staff_view(c, r, d, today)?;
-            Ok(Ok((view, reporter, versions)))
-        })
+        .db(move |c| Ok(service::work_view(c, &user, id, today)))
         .await?
         .map_err(app_error)?;
     Ok(WorkPage {
@@ -334,19 +298,6 @@ async fn work_page(
         input,
         errors,
         max_extension: service::MAX_EXTENSION,
-    })
-}
-
-fn reporter_of(
-    c: &mut crate::db::DbConnection,
-    r: &ErrorReview,
-) -> Result<String, diesel::result::Error> {
-    Ok(match (r.reporter_id, &r.reporter_contact) {
-        (Some(id), _) => crate::db::users::by_id(c, id)?
-            .map(|u| format!("注册用户 {}", u.email))
-            .unwrap_or_default(),
-        (None, Some(contact)) => format!("未登录，联系方式 {contact}"),
-        _ => String::new(),
     })
 }
 
@@ -455,6 +406,6 @@ pub async fn evidence(
         .await
         .map_err(|_| AppError::NotFound)?
         .set_content_type(media_type)
-        .set_content_disposition(super::downloads::disposition(&name, fallback));
+        .set_content_disposition(crate::web::downloads::disposition(&name, fallback));
     Ok(file.into_response(&req))
 }

@@ -242,17 +242,10 @@ pub async fn screenshot(
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = path_id(&id)?;
-    let item = state
-        .db(move |c| Ok(crate::db::showcase::by_id(c, id)?))
+    let user = viewer.user.map(|u| u.user);
+    let key = state
+        .db(move |c| Ok(service::screenshot_key(c, id, user.as_ref())?))
         .await?
-        .ok_or(AppError::NotFound)?;
-    let may = item.status == "approved"
-        || viewer.user.as_ref().is_some_and(|u| {
-            u.user.id == item.submitted_by || u.user.role == crate::domain::Role::Admin
-        });
-    let key = item
-        .screenshot_key
-        .filter(|_| may)
         .ok_or(AppError::NotFound)?;
     let path = state.store.path(&key).ok_or(AppError::NotFound)?;
     let file = actix_files::NamedFile::open_async(&path)

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::services::sitemap::{self, Entry, Sitemap};
-use crate::web::api::read::base_url;
 use crate::web::format::iso;
+use crate::web::machine::base_url;
 use crate::web::{AppError, AppState};
 
 const XML_HEAD: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";

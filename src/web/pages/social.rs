@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::{render, render_with_status, see_other};
-use crate::db::social::Comment;
+use crate::services::social::Comment;
 use crate::services::social::{self as service, SocialError};
 use crate::web::auth::{CsrfPairs, Viewer, set_flash};
 use crate::web::forms::{FormErrors, path_id};

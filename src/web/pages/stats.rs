@@ -203,7 +203,7 @@ fn csv_response(
         .map_err(AppError::internal)?;
     }
     let body = w.into_inner().map_err(AppError::internal)?;
-    let disposition = super::downloads::disposition(name, "stats.csv".into());
+    let disposition = crate::web::downloads::disposition(name, "stats.csv".into());
     Ok(actix_web::HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((actix_web::http::header::CONTENT_DISPOSITION, disposition))

@@ -27,7 +27,7 @@ use self::parts::{
 };
 use self::sheet::{Cx, measure, scan, write_csv};
 use self::xml::{Capped, Xml};
-use super::source::SourceError;
+use super::source::{SourceError, SourceFormat};
 use crate::domain::pii::PiiKind;
 
 /// Limits on what a workbook may expand to. Whatever the input, memory stays below roughly
@@ -383,3 +383,31 @@ pub fn xlsx_to_csv(
 
 #[cfg(test)]
 mod tests;
+
+/// Converts a spreadsheet: an XLSX's first worksheet becomes a UTF-8 CSV at `out` and every
+/// other sheet is scanned for personal data (see [`SpreadsheetReport`]); an XLS is refused with
+/// [`SourceError::XlsUnsupported`] (calamine's XLS reader allocates from sizes declared in the
+/// file before anything can be checked, so no limit can be enforced on it).
+pub fn convert_spreadsheet(
+    format: SourceFormat,
+    source: &Path,
+    out: &Path,
+    limits: &SheetLimits,
+) -> Result<SpreadsheetReport, SourceError> {
+    match format {
+        SourceFormat::Xlsx => xlsx_to_csv(source, out, limits),
+        SourceFormat::Xls => Err(SourceError::XlsUnsupported),
+        SourceFormat::Csv => Err(SourceError::Spreadsheet("文件不是电子表格".into())),
+    }
+}
+
+/// Transitional: [`convert_spreadsheet`] with the default limits, returning only the number of
+/// CSV records. It drops the report on the other sheets; callers should move to
+/// [`convert_spreadsheet`].
+pub fn spreadsheet_to_csv(
+    format: SourceFormat,
+    source: &Path,
+    out: &Path,
+) -> Result<u64, SourceError> {
+    convert_spreadsheet(format, source, out, &SheetLimits::default()).map(|r| r.rows)
+}

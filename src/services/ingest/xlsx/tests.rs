@@ -10,7 +10,7 @@ use super::numbers::{
 use super::parts::{rels_of, resolve_target};
 use super::xml::unescape_ooxml;
 use super::*;
-use crate::services::ingest::source::{self, SourceFormat};
+use crate::services::ingest::source::SourceFormat;
 
 const MAIN_NS: &str = "http://schemas.openxmlformats.org/spreadsheetml/2006/main";
 const REL_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
@@ -643,8 +643,8 @@ fn xls_is_refused_and_the_old_signature_still_works() {
     let dir = tempfile::tempdir().unwrap();
     let (src, out) = (dir.path().join("in.xls"), dir.path().join("out.csv"));
     std::fs::write(&src, [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]).unwrap();
-    let err = source::convert_spreadsheet(SourceFormat::Xls, &src, &out, &SheetLimits::default())
-        .unwrap_err();
+    let err =
+        convert_spreadsheet(SourceFormat::Xls, &src, &out, &SheetLimits::default()).unwrap_err();
     assert!(matches!(err, SourceError::XlsUnsupported));
     assert!(
         err.to_string()
@@ -656,7 +656,7 @@ fn xls_is_refused_and_the_old_signature_still_works() {
     );
     std::fs::write(&src, handmade(&[sheet("Sheet1", &data)], None, None, &[])).unwrap();
     assert_eq!(
-        source::spreadsheet_to_csv(SourceFormat::Xlsx, &src, &out).unwrap(),
+        spreadsheet_to_csv(SourceFormat::Xlsx, &src, &out).unwrap(),
         2
     );
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "n\n3\n");

@@ -77,7 +77,7 @@ pub async fn index(
     let verify = q.verify == "1";
     let (total, events, chain) = state
         .db(move |c| {
-            let (total, events) = crate::db::audit::search(
+            let (total, events) = crate::services::audit::search(
                 c,
                 &filter,
                 EVENTS_PER_PAGE,

@@ -40,11 +40,7 @@ async fn calendar_page(
     let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(AppError::NotFound)?;
     let today = (crate::services::now() + chrono::Duration::hours(8)).date();
     let (days, ten_days) = state
-        .db(move |c| {
-            let days = crate::db::calendar::between(c, from, to)?;
-            let cal = crate::db::calendar::work_calendar(c)?;
-            Ok((days, cal.add_working_days(today, 10)))
-        })
+        .db(move |c| Ok(admin::calendar_between(c, from, to, today)?))
         .await?;
     Ok(CalendarPage {
         layout: Layout::new(state, viewer, format!("{year} 年节假日与调休"), NAV_ADMIN),

@@ -22,7 +22,7 @@ async fn class_changes_page(
     viewer: &Viewer,
     errors: FormErrors,
 ) -> Result<ClassChangesPage, AppError> {
-    let requests = state.db(|c| Ok(crate::db::history::list(c, None)?)).await?;
+    let requests = state.db(|c| Ok(admin::class_changes(c)?)).await?;
     Ok(ClassChangesPage {
         layout: Layout::new(state, viewer, "开放类型变更审批", NAV_ADMIN),
         requests,

@@ -32,7 +32,7 @@ fn tree(all: Vec<Department>) -> Vec<TreeRow> {
 
 pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
     viewer.require_admin()?;
-    let all = state.db(|c| Ok(crate::db::departments::all(c)?)).await?;
+    let all = state.db(|c| Ok(admin::departments(c)?)).await?;
     render(&DepartmentsPage {
         layout: Layout::new(&state, &viewer, "部门管理", NAV_ADMIN),
         rows: tree(all),
@@ -56,7 +56,7 @@ async fn department_form(
     form: DepartmentDraft,
     errors: FormErrors,
 ) -> Result<DepartmentForm, AppError> {
-    let parents = state.db(|c| Ok(crate::db::departments::all(c)?)).await?;
+    let parents = state.db(|c| Ok(admin::departments(c)?)).await?;
     let title = match &editing {
         Some(_) => format!("编辑部门：{}", form.name),
         None => "新建部门".to_owned(),
@@ -92,20 +92,7 @@ pub async fn edit_form(
     viewer.require_admin()?;
     let slug = slug.into_inner();
     let d = state
-        .db(move |c| {
-            let d = crate::db::departments::by_slug(c, &slug)?.ok_or(AppError::NotFound)?;
-            let parent = match d.parent_id {
-                Some(id) => crate::db::departments::by_id(c, id)?.slug,
-                None => String::new(),
-            };
-            Ok(DepartmentDraft {
-                slug: d.slug,
-                name: d.name,
-                region_code: d.region_code.to_string(),
-                parent,
-                description: d.description,
-            })
-        })
+        .db(move |c| admin::department_draft(c, &slug)?.ok_or(AppError::NotFound))
         .await?;
     render(&department_form(&state, &viewer, Some(d.slug.clone()), d, FormErrors::new()).await?)
 }

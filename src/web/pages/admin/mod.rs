@@ -16,14 +16,11 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::Deserialize;
 
 use super::{render, render_with_status, see_other};
-use crate::db::audit::{AuditEvent, AuditFilter};
-use crate::db::calendar::CalendarDay;
-use crate::db::datasets::Dataset;
-use crate::db::departments::Department;
-use crate::db::history::ClassChangeRequest;
-use crate::db::users::User;
-use crate::domain::{AccountStatus, DecisionStatus, Role};
-use crate::services::admin::{self, AdminError, DepartmentDraft};
+use crate::domain::{AccountStatus, Role};
+use crate::services::admin::{
+    self, AdminError, CalendarDay, ClassChangeRequest, Dataset, Department, DepartmentDraft, User,
+};
+use crate::services::audit::{AuditEvent, AuditFilter};
 use crate::web::auth::{CsrfForm, Viewer, set_flash};
 use crate::web::forms::{EmptyForm, FormErrors, path_id};
 use crate::web::layout::{Layout, NAV_ADMIN};
@@ -62,23 +59,12 @@ pub struct Dashboard {
 pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
     viewer.require_admin()?;
     let today = state.clock.today();
-    let (unverified, pending, departments, overdue) = state
-        .db(move |c| {
-            let unverified = crate::db::users::count_with_status(c, AccountStatus::Unverified)?;
-            let pending = crate::db::history::list(c, Some(DecisionStatus::Pending))?.len();
-            let mut overdue = Vec::new();
-            for a in crate::db::applications::overdue(c, today)? {
-                let d = crate::db::datasets::by_id(c, a.dataset_id)?;
-                overdue.push((a.id, a.due_on, d.title));
-            }
-            Ok((
-                unverified,
-                pending,
-                crate::db::departments::count(c)?,
-                overdue,
-            ))
-        })
-        .await?;
+    let admin::Dashboard {
+        unverified,
+        pending,
+        departments,
+        overdue,
+    } = state.db(move |c| Ok(admin::dashboard(c, today)?)).await?;
     render(&Dashboard {
         layout: Layout::new(&state, &viewer, "平台管理", NAV_ADMIN),
         unverified,

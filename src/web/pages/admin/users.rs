@@ -42,7 +42,7 @@ pub async fn index(
     let text = Some(q.q.trim().to_owned()).filter(|t| !t.is_empty() && t.chars().count() <= 100);
     let (total, users) = state
         .db(move |c| {
-            Ok(crate::db::users::search(
+            Ok(admin::search_users(
                 c,
                 text.as_deref(),
                 role,
@@ -74,7 +74,7 @@ pub struct UserPage {
     pub statuses: &'static [AccountStatus],
     pub errors: FormErrors,
     /// The user's API keys, live and revoked, with their rate-limit tiers.
-    pub keys: Vec<crate::db::api_keys::ApiKey>,
+    pub keys: Vec<crate::services::api_keys::ApiKey>,
 }
 
 async fn user_page(
@@ -83,12 +83,12 @@ async fn user_page(
     id: i32,
     errors: FormErrors,
 ) -> Result<UserPage, AppError> {
-    let (user, departments, keys) = state
-        .db(move |c| {
-            let user = crate::db::users::by_id(c, id)?.ok_or(AppError::NotFound)?;
-            let keys = crate::services::api_keys::list(c, id)?;
-            Ok((user, crate::db::departments::all(c)?, keys))
-        })
+    let admin::UserDetail {
+        user,
+        departments,
+        keys,
+    } = state
+        .db(move |c| admin::user_detail(c, id)?.ok_or(AppError::NotFound))
         .await?;
     let department = departments
         .iter()
@@ -197,9 +197,7 @@ pub async fn set_key_tier(
     let tier = form.tier.clone();
     let owner = state
         .db(move |c| {
-            let key = crate::db::api_keys::by_id(c, id)?.ok_or(AppError::NotFound)?;
-            crate::services::api_keys::set_tier(c, id, &tier, &actor)?;
-            Ok(key.user_id)
+            crate::services::api_keys::set_tier(c, id, &tier, &actor)?.ok_or(AppError::NotFound)
         })
         .await?;
     set_flash(

@@ -1,0 +1,140 @@
+//! `/admin/emergencies`: every event, the declaration form and the review of fast tracks.
+
+use actix_web::{HttpResponse, web};
+use askama::Template;
+
+use crate::services::emergencies::{self, EventSummary};
+use crate::web::auth::Viewer;
+use crate::web::layout::Layout;
+use crate::web::pages::{render, see_other};
+use crate::web::{AppError, AppState};
+
+/// `/admin/emergencies`: every event, and the declaration form.
+#[derive(Template)]
+#[template(path = "admin/emergencies.html")]
+pub struct AdminPage {
+    pub layout: Layout,
+    pub events: Vec<EventSummary>,
+    pub draft: emergencies::EventDraft,
+    pub departments: Vec<emergencies::Department>,
+    pub categories: &'static [crate::domain::EventCategory],
+    pub errors: crate::web::forms::FormErrors,
+    /// Fast-tracked publications, those awaiting review first.
+    pub fast_tracks: Vec<emergencies::FastTrackView>,
+    /// The review note typed for one fast track and why it was refused.
+    pub note: (i32, String, Option<String>),
+}
+
+async fn admin_page(
+    state: &AppState,
+    viewer: &Viewer,
+    draft: emergencies::EventDraft,
+    errors: crate::web::forms::FormErrors,
+) -> Result<AdminPage, AppError> {
+    let now = state.clock.now();
+    let emergencies::AdminOverview {
+        events,
+        departments,
+        fast_tracks,
+    } = state
+        .db(move |c| Ok(emergencies::admin_overview(c, now)?))
+        .await?;
+    Ok(AdminPage {
+        layout: Layout::new(state, viewer, "突发事件", crate::web::layout::NAV_ADMIN),
+        events,
+        draft,
+        departments,
+        categories: crate::domain::EventCategory::ALL,
+        errors,
+        fast_tracks,
+        note: (0, String::new(), None),
+    })
+}
+
+pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
+    viewer.require_admin()?;
+    let draft = emergencies::EventDraft {
+        level: "4".into(),
+        interval: "120".into(),
+        ..Default::default()
+    };
+    render(&admin_page(&state, &viewer, draft, crate::web::forms::FormErrors::new()).await?)
+}
+
+/// `POST /admin/emergencies`: declares an event.
+pub async fn declare(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: actix_session::Session,
+    crate::web::auth::CsrfForm(draft): crate::web::auth::CsrfForm<emergencies::EventDraft>,
+) -> Result<HttpResponse, AppError> {
+    viewer.require_admin()?;
+    let actor = viewer.actor();
+    let now = state.clock.now();
+    let kept = draft.clone();
+    let result = state
+        .db(move |c| Ok(emergencies::declare(c, &draft, now, &actor)?))
+        .await?;
+    match result {
+        Ok(event) => {
+            state
+                .active_emergencies
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            crate::web::auth::set_flash(&session, "突发事件已发布，负责部门现在可以发布更新。");
+            Ok(see_other(&format!("/emergencies/{}", event.slug)))
+        }
+        Err(fields) => {
+            let errors = crate::web::forms::FormErrors::from_list(fields);
+            crate::web::pages::render_with_status(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                &admin_page(&state, &viewer, kept, errors).await?,
+            )
+        }
+    }
+}
+
+/// `POST /admin/emergencies/fast-tracks/{id}/review`: an administrator reviews a fast-tracked
+/// publication afterwards.
+pub async fn review(
+    state: web::Data<AppState>,
+    viewer: Viewer,
+    session: actix_session::Session,
+    id: web::Path<String>,
+    pairs: crate::web::auth::CsrfPairs,
+) -> Result<HttpResponse, AppError> {
+    viewer.require_admin()?;
+    let id = crate::web::forms::path_id(&id)?;
+    let (actor, now, note) = (viewer.actor(), state.clock.now(), pairs.get("note"));
+    let kept = note.clone();
+    let result = state
+        .db(move |c| {
+            Ok(
+                match emergencies::review_fast_track(c, &actor, id, &note, now) {
+                    Err(emergencies::ReviewError::Database(e)) => return Err(e.into()),
+                    other => other,
+                },
+            )
+        })
+        .await?;
+    match result {
+        Ok(_) => {
+            crate::web::auth::set_flash(&session, "复核意见已记录。");
+            Ok(see_other("/admin/emergencies#fast-tracks"))
+        }
+        Err(emergencies::ReviewError::NotFound) => Err(AppError::NotFound),
+        Err(e @ emergencies::ReviewError::AlreadyReviewed) => {
+            Err(AppError::Conflict(e.to_string()))
+        }
+        Err(e) => {
+            let errors = crate::web::forms::FormErrors::new();
+            let draft = emergencies::EventDraft {
+                level: "4".into(),
+                interval: "120".into(),
+                ..Default::default()
+            };
+            let mut page = admin_page(&state, &viewer, draft, errors).await?;
+            page.note = (id, kept, Some(e.to_string()));
+            crate::web::pages::render_with_status(actix_web::http::StatusCode::BAD_REQUEST, &page)
+        }
+    }
+}
