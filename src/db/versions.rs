@@ -187,18 +187,33 @@ pub fn fail(conn: &mut DbConnection, id: i32, report: &str, at: NaiveDateTime) -
         .map(drop)
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What a loaded version holds, for [`ready`].
+pub struct Loaded<'a> {
+    /// Its datastore table.
+    pub table_name: &'a str,
+    /// The published CSV in the file store.
+    pub data_key: &'a str,
+    pub data_sha256: &'a str,
+    pub data_size: i64,
+    pub row_count: i64,
+    /// The columns as JSON.
+    pub column_info: &'a str,
+}
+
 pub fn ready(
     conn: &mut DbConnection,
     id: i32,
-    table_name: &str,
-    data_key: &str,
-    data_sha256: &str,
-    data_size: i64,
-    row_count: i64,
-    column_info: &str,
+    loaded: &Loaded<'_>,
     at: NaiveDateTime,
 ) -> QueryResult<()> {
+    let Loaded {
+        table_name,
+        data_key,
+        data_sha256,
+        data_size,
+        row_count,
+        column_info,
+    } = *loaded;
     diesel::update(resource_versions::table.find(id))
         .set((
             resource_versions::status.eq("ready"),

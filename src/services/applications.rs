@@ -203,18 +203,30 @@ fn checked(
     })
 }
 
+/// An application as submitted, for [`submit`].
+#[derive(Clone, Copy)]
+pub struct Submission<'a> {
+    pub form: &'a ApplicationForm,
+    /// The supporting document, already in the file store.
+    pub attachment: Option<&'a Attachment>,
+    /// Accounts whose real name is not yet verified may apply (a setting).
+    pub allow_unverified: bool,
+}
+
 /// Submits an application; its answer is due [`ANSWER_WITHIN`] working days after `now`.
-#[allow(clippy::too_many_arguments)]
 pub fn submit(
     conn: &mut DbConnection,
     user: &User,
     slug: &str,
-    form: &ApplicationForm,
-    attachment: Option<&Attachment>,
-    allow_unverified: bool,
+    submission: Submission<'_>,
     now: NaiveDateTime,
     actor: &Actor,
 ) -> Result<Application, ApplicationError> {
+    let Submission {
+        form,
+        attachment,
+        allow_unverified,
+    } = submission;
     let Checked {
         dataset: d,
         purpose,

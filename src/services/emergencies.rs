@@ -249,21 +249,34 @@ pub fn check_post(
     Ok((event, content))
 }
 
+/// An update as a department posts it, for [`post_update`].
+#[derive(Clone, Copy)]
+pub struct Posted<'a> {
+    pub text: &'a str,
+    pub values: &'a [ValueInput],
+    /// When the situation was observed (the posting time when not given).
+    pub reported_at: Option<NaiveDateTime>,
+    /// A file already in the store.
+    pub attachment: Option<&'a NewFile>,
+}
+
 /// Posts an update, with an optional attachment: only a publisher of the responsible
 /// department, only while the event is active, only a valid update. Nothing is stored
 /// otherwise.
-#[allow(clippy::too_many_arguments)]
 pub fn post_update(
     conn: &mut DbConnection,
     user: &User,
     slug: &str,
-    text: &str,
-    values: &[ValueInput],
-    reported_at: Option<NaiveDateTime>,
-    attachment: Option<&NewFile>,
+    posted: Posted<'_>,
     now: NaiveDateTime,
     actor: &Actor,
 ) -> Result<(Event, Update), EmergencyError> {
+    let Posted {
+        text,
+        values,
+        reported_at,
+        attachment,
+    } = posted;
     let (event, content) = check_post(conn, user, slug, text, values, reported_at, now)?;
     let update = write_transaction(conn, |conn| {
         let update = rows::insert_update(

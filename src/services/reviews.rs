@@ -468,19 +468,32 @@ pub fn extend(
     })
 }
 
+/// A department's answer to an error report, as the form sends it.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'a> {
+    /// `corrected` or `not_error`.
+    pub outcome: &'a str,
+    /// The explanation, shown publicly.
+    pub text: &'a str,
+    /// The number of the version that carries a correction (may be empty).
+    pub version: &'a str,
+}
+
 /// The answer: corrected (optionally naming the resource version that carries the correction)
 /// or not an error, with an explanation that is shown publicly.
-#[allow(clippy::too_many_arguments)]
 pub fn answer(
     conn: &mut DbConnection,
     user: &User,
     id: i32,
-    outcome: &str,
-    text: &str,
-    version: &str,
+    answer: Answer<'_>,
     now: NaiveDateTime,
     actor: &Actor,
 ) -> Result<ErrorReview, ReviewError> {
+    let Answer {
+        outcome,
+        text,
+        version,
+    } = answer;
     workable(conn, user, id)?;
     let mut errors = Vec::new();
     let status = match outcome {

@@ -130,9 +130,11 @@ async fn the_statistics_equal_what_the_database_holds(backend: Backend) {
             &mut app.conn(),
             &pa,
             r,
-            "not_error",
-            "经核查数据无误。",
-            "",
+            kaifang::services::reviews::Answer {
+                outcome: "not_error",
+                text: "经核查数据无误。",
+                version: "",
+            },
             at,
             &cli,
         )

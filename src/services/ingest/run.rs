@@ -483,17 +483,15 @@ fn publish(
         masked_any,
     } = publication;
     write_transaction(conn, |conn| {
-        versions::ready(
-            conn,
-            v.id,
-            table,
-            &stored.key,
-            &stored.sha256,
-            stored.size as i64,
-            loaded.rows as i64,
-            &json(&columns),
-            services::now(),
-        )?;
+        let facts = versions::Loaded {
+            table_name: table,
+            data_key: &stored.key,
+            data_sha256: &stored.sha256,
+            data_size: stored.size as i64,
+            row_count: loaded.rows as i64,
+            column_info: &json(&columns),
+        };
+        versions::ready(conn, v.id, &facts, services::now())?;
         resources::set_current(
             conn,
             resource.id,

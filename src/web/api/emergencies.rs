@@ -168,7 +168,13 @@ pub async fn post_update(
     let posted = state
         .db_as(move |c| {
             let by_database = emergencies::announced_by_database(c);
-            emergencies::post_update(c, &user, &slug, &text, &values, at, None, now, &actor)
+            let posted = emergencies::Posted {
+                text: &text,
+                values: &values,
+                reported_at: at,
+                attachment: None,
+            };
+            emergencies::post_update(c, &user, &slug, posted, now, &actor)
                 .map(|(e, u)| (e, u, by_database))
                 .map_err(api_error)
         })

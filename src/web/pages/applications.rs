@@ -195,16 +195,12 @@ pub async fn apply_submit(
     );
     let result = state
         .db(move |c| {
-            outcome(service::submit(
-                c,
-                &user,
-                &s,
-                &f,
-                attachment.as_ref(),
-                allow,
-                now,
-                &actor,
-            ))
+            let submission = service::Submission {
+                form: &f,
+                attachment: attachment.as_ref(),
+                allow_unverified: allow,
+            };
+            outcome(service::submit(c, &user, &s, submission, now, &actor))
         })
         .await?;
     match result {

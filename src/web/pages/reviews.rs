@@ -354,7 +354,14 @@ pub async fn act(
             Ok(match act.as_str() {
                 "start" => service::start(c, &user, id, &actor),
                 "extend" => service::extend(c, &user, id, &a, &b, now, &actor),
-                _ => service::answer(c, &user, id, &a, &b, &c3, now, &actor),
+                _ => {
+                    let answer = service::Answer {
+                        outcome: &a,
+                        text: &b,
+                        version: &c3,
+                    };
+                    service::answer(c, &user, id, answer, now, &actor)
+                }
             })
         })
         .await?;

@@ -321,18 +321,16 @@ pub async fn post(
     let result = state
         .db(move |c| {
             let by_database = emergencies::announced_by_database(c);
-            Ok(emergencies::post_update(
-                c,
-                &user,
-                &slug,
-                &text,
-                &values,
-                None,
-                attachment.as_ref(),
-                now,
-                &actor,
+            let posted = emergencies::Posted {
+                text: &text,
+                values: &values,
+                reported_at: None,
+                attachment: attachment.as_ref(),
+            };
+            Ok(
+                emergencies::post_update(c, &user, &slug, posted, now, &actor)
+                    .map(|(e, u)| (e, u, by_database)),
             )
-            .map(|(e, u)| (e, u, by_database)))
         })
         .await;
     // Refused after all (the event closed meanwhile): the file this request added goes again.
