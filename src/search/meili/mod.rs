@@ -13,7 +13,8 @@
 //! - The SDK is asynchronous; [`SearchIndex`] is not (its callers run on blocking threads), so
 //!   each call runs on this back-end's own runtime from a scoped thread.
 
-use std::collections::HashMap;
+mod filters;
+
 use std::future::Future;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -27,12 +28,10 @@ use meilisearch_sdk::task_info::TaskInfo;
 use meilisearch_sdk::tasks::Task;
 use serde::{Deserialize, Serialize};
 
+use self::filters::{counts, filter, order_rules, paging, sort_rule, values};
 use super::embedded::{SUMMARY_CHARS, TITLE_CHARS};
 use super::text;
-use super::{
-    Direction, FacetCounts, Hit, Literal, SearchDoc, SearchError, SearchIndex, SearchQuery,
-    SearchResults, SearchSort, SortKey, Term,
-};
+use super::{FacetCounts, Hit, SearchDoc, SearchError, SearchIndex, SearchQuery, SearchResults};
 
 /// Documents per request when writing.
 const BATCH: usize = 1_000;
@@ -129,150 +128,6 @@ struct Meta {
 
 fn unavailable(e: impl std::fmt::Display) -> SearchError {
     SearchError::Unavailable(format!("Meilisearch：{e}"))
-}
-
-/// The values the query allows in dimension `dim` (empty: no filter).
-fn values(q: &SearchQuery, dim: &str) -> Vec<String> {
-    match dim {
-        "theme" => q.themes.clone(),
-        "department" => q.departments.clone(),
-        "open_class" => q
-            .open_classes
-            .iter()
-            .map(|c| c.as_str().to_owned())
-            .collect(),
-        "format" => q.formats.iter().map(|f| f.to_uppercase()).collect(),
-        _ => q
-            .frequencies
-            .iter()
-            .map(|f| f.as_str().to_owned())
-            .collect(),
-    }
-}
-
-/// A filter expression: OR within a dimension, AND across them, every dimension but `except`.
-/// Values are quoted, with `"` and `\` escaped, so no value can change the expression.
-/// `attribute = "value"`, the value quoted.
-fn equals(attribute: &str, value: &str) -> String {
-    let quoted = value.replace('\\', "\\\\").replace('"', "\\\"");
-    format!("{attribute} = \"{quoted}\"")
-}
-
-/// One literal of a clause as a Meilisearch filter.
-fn literal(l: &Literal) -> String {
-    let condition = match &l.term {
-        Term::Theme(v) => equals("theme", v),
-        Term::Department(v) => equals("department", v),
-        Term::OpenClass(c) => equals("open_class", c.as_str()),
-        Term::Format(v) => equals("format", &v.to_uppercase()),
-        Term::Frequency(f) => equals("frequency", f.as_str()),
-        Term::Tag(v) => equals("tag", v),
-        Term::License(v) => format!(
-            "({} OR {})",
-            equals("license", v),
-            equals("license_text", v)
-        ),
-        Term::Name(v) => equals("slug", v),
-        Term::Modified(from, to) => {
-            let mut bounds = vec!["modified EXISTS".to_owned()];
-            if let Some(t) = from {
-                bounds.push(format!("modified >= {}", t.and_utc().timestamp()));
-            }
-            if let Some(t) = to {
-                bounds.push(format!("modified <= {}", t.and_utc().timestamp()));
-            }
-            format!("({})", bounds.join(" AND "))
-        }
-    };
-    if l.negated {
-        format!("(NOT {condition})")
-    } else {
-        condition
-    }
-}
-
-fn filter(q: &SearchQuery, except: Option<&str>) -> Option<String> {
-    let mut parts: Vec<String> = DIMENSIONS
-        .iter()
-        .filter(|d| Some(**d) != except)
-        .filter_map(|d| {
-            let any: Vec<String> = values(q, d).iter().map(|v| equals(d, v)).collect();
-            (!any.is_empty()).then(|| format!("({})", any.join(" OR ")))
-        })
-        .collect();
-    for clause in &q.clauses {
-        let any: Vec<String> = clause.iter().map(literal).collect();
-        // An empty clause holds for nothing, as in the embedded index.
-        parts.push(if any.is_empty() {
-            "(id NOT EXISTS)".to_owned()
-        } else {
-            format!("({})", any.join(" OR "))
-        });
-    }
-    (!parts.is_empty()).then(|| parts.join(" AND "))
-}
-
-/// The Meilisearch sort of [`SearchQuery::order`]. Relevance is not a sortable attribute: it is
-/// what Meilisearch ranks by when no sort is given, so an order starting with the score sends
-/// none, and keys after the score are left to relevance (whose ties Meilisearch breaks itself).
-fn order_rules(order: &[(SortKey, Direction)]) -> Vec<String> {
-    let mut rules = Vec::new();
-    for (key, direction) in order {
-        let attribute = match key {
-            SortKey::Score => return rules,
-            SortKey::Modified => "modified",
-            SortKey::Created => "created",
-            SortKey::Name => "slug",
-            SortKey::Title => "name_key",
-        };
-        let direction = match direction {
-            Direction::Ascending => "asc",
-            Direction::Descending => "desc",
-        };
-        rules.push(format!("{attribute}:{direction}"));
-    }
-    rules.push("id:asc".to_owned());
-    rules
-}
-
-/// `(page, hits_per_page, skip)`: Meilisearch counts hits exactly only when asked by page, so an
-/// offset that is not a multiple of the limit is read as a first page that long, then skipped.
-fn paging(offset: usize, limit: usize) -> (usize, usize, usize) {
-    if limit == 0 {
-        (1, 0, 0)
-    } else if offset.is_multiple_of(limit) {
-        (offset / limit + 1, limit, 0)
-    } else {
-        (1, offset + limit, offset)
-    }
-}
-
-fn sort_rule(sort: SearchSort, has_text: bool) -> Option<&'static str> {
-    match sort {
-        SearchSort::Relevance if has_text => None,
-        SearchSort::Relevance | SearchSort::Updated => Some("updated:desc"),
-        SearchSort::Newest => Some("published:desc"),
-        SearchSort::Downloads => Some("downloads:desc"),
-        SearchSort::Name => Some("name_key:asc"),
-    }
-}
-
-/// Counts as the portal wants them: nonzero, most first, then by value.
-fn counts(
-    distribution: Option<&HashMap<String, HashMap<String, usize>>>,
-    dim: &str,
-) -> Vec<(String, u64)> {
-    let mut values: Vec<(String, u64)> = distribution
-        .and_then(|d| d.get(dim))
-        .map(|m| {
-            m.iter()
-                .filter(|(_, n)| **n > 0)
-                .map(|(v, n)| (v.clone(), *n as u64))
-                .collect()
-        })
-        .unwrap_or_default();
-    values.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    values
 }
 
 pub struct MeiliIndex {
@@ -629,79 +484,4 @@ impl SearchIndex for MeiliIndex {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::OpenClass;
-
-    #[test]
-    fn filters_quote_values_and_combine_dimensions() {
-        let q = SearchQuery {
-            themes: vec!["transport".into(), "a\"b\\c".into()],
-            open_classes: vec![OpenClass::Conditional],
-            formats: vec!["csv".into()],
-            ..SearchQuery::default()
-        };
-        assert_eq!(
-            filter(&q, None).as_deref(),
-            Some(
-                r#"(theme = "transport" OR theme = "a\"b\\c") AND (open_class = "conditional") AND (format = "CSV")"#
-            )
-        );
-        assert_eq!(
-            filter(&q, Some("theme")).as_deref(),
-            Some(r#"(open_class = "conditional") AND (format = "CSV")"#)
-        );
-        assert_eq!(filter(&SearchQuery::default(), None), None);
-    }
-
-    #[test]
-    fn pages_are_exact_whatever_the_offset() {
-        assert_eq!(paging(0, 20), (1, 20, 0));
-        assert_eq!(paging(40, 20), (3, 20, 0));
-        assert_eq!(paging(4, 3), (1, 7, 4));
-        assert_eq!(paging(5, 0), (1, 0, 0));
-    }
-
-    #[test]
-    fn documents_carry_folded_text_and_the_original() {
-        let d = &super::super::conformance::catalog()[1];
-        let m = MeiliDoc::of(d);
-        assert_eq!(m.original_title, "蕪湖市空氣質量監測數據");
-        assert_eq!(m.title, "芜湖市空气质量监测数据");
-        assert!(m.format.iter().all(|f| *f == f.to_uppercase()));
-        assert_eq!(sort_rule(SearchSort::Relevance, true), None);
-        assert_eq!(
-            sort_rule(SearchSort::Relevance, false),
-            Some("updated:desc")
-        );
-    }
-
-    /// The shared conformance suite against a real Meilisearch: run with
-    /// `MEILI_URL=http://127.0.0.1:7700 MEILI_KEY=… cargo test --lib meilisearch -- --include-ignored`.
-    #[test]
-    #[ignore = "needs a Meilisearch server: set MEILI_URL (and MEILI_KEY)"]
-    fn the_meilisearch_index_conforms() {
-        let url = std::env::var("MEILI_URL").expect("MEILI_URL must point at a Meilisearch server");
-        let key = std::env::var("MEILI_KEY").ok();
-        let uid = format!("kaifang_conformance_{}", std::process::id());
-        let index = MeiliIndex::connect(&url, key.as_deref(), &uid).expect("connect");
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            super::super::conformance::run_all(&index)
-        }));
-        index.delete().ok();
-        if let Err(panic) = outcome {
-            std::panic::resume_unwind(panic);
-        }
-    }
-
-    #[test]
-    fn an_unreachable_server_is_unavailable_not_a_panic() {
-        // Port 9 (discard) on the loopback: nothing listens there.
-        match MeiliIndex::connect("http://127.0.0.1:9", None, "kaifang_nowhere") {
-            Err(SearchError::Unavailable(message)) => {
-                assert!(message.starts_with("Meilisearch"), "{message}")
-            }
-            Ok(_) => panic!("connected to nothing"),
-        }
-    }
-}
+mod tests;
