@@ -174,6 +174,8 @@ pub struct DeviceCookies {
     key: [u8; 32],
     max_age_days: i64,
     secure: bool,
+    /// The portal's clock: a cookie's age counts on it.
+    clock: crate::services::clock::Clock,
 }
 
 pub const DEVICE_COOKIE: &str = "kaifang_device";
@@ -181,11 +183,16 @@ pub const DEVICE_COOKIE: &str = "kaifang_device";
 const DEVICE_ENTRIES: usize = 4;
 
 impl DeviceCookies {
-    pub fn new(secrets: &crate::secrets::Secrets, auth: &AuthSettings) -> Self {
+    pub fn new(
+        secrets: &crate::secrets::Secrets,
+        auth: &AuthSettings,
+        clock: crate::services::clock::Clock,
+    ) -> Self {
         Self {
             key: crate::secrets::hmac_sha256(secrets.session_key(), &[b"kaifang device cookie"]),
             max_age_days: auth.device_cookie_days.max(1),
             secure: auth.secure_cookies,
+            clock,
         }
     }
 
@@ -203,7 +210,7 @@ impl DeviceCookies {
         let Some(cookie) = req.cookie(DEVICE_COOKIE) else {
             return Vec::new();
         };
-        let now = crate::services::now().and_utc().timestamp();
+        let now = self.clock.now().and_utc().timestamp();
         let max_age = self.max_age_days.saturating_mul(86_400);
         cookie
             .value()
@@ -246,7 +253,7 @@ impl DeviceCookies {
         let mut bytes = [0u8; 16];
         rand::rng().fill_bytes(&mut bytes);
         let nonce = hex::encode(bytes);
-        let issued = crate::services::now().and_utc().timestamp();
+        let issued = self.clock.now().and_utc().timestamp();
         let signed = format!("v1.{account}.{nonce}.{issued}");
         let mac = hex::encode(self.mac(&[signed.as_bytes()]));
         let mut entries = vec![format!("{signed}.{mac}")];

@@ -376,6 +376,27 @@ fn the_web_layer_names_no_diesel_schema_or_transaction() {
     );
 }
 
+/// Rule 5: the web layer takes the time from the portal's `Clock` (`state.clock`), which the
+/// tests move, never from `services::now()`.
+#[test]
+fn the_web_layer_reads_time_from_the_clock() {
+    let mut found = Vec::new();
+    for (file, text) in web_files() {
+        for (n, line) in text.lines().enumerate() {
+            let toks = tokens(line);
+            for (k, t) in toks.iter().enumerate() {
+                let prev = k
+                    .checked_sub(2)
+                    .map(|p| (toks[p].as_str(), toks[p + 1].as_str()));
+                if t == "now" && prev == Some(("services", "::")) {
+                    found.push(violation(&file, n + 1, "reads services::now()", line));
+                }
+            }
+        }
+    }
+    fail_if_any("Rule 5 (time in src/web from the Clock only)", found);
+}
+
 #[test]
 fn pages_and_api_do_not_import_each_other() {
     let mut found = Vec::new();

@@ -341,7 +341,7 @@ pub async fn login_submit(
 ) -> Result<HttpResponse, AppError> {
     // A browser that has logged in to this account before is throttled on its own, not by
     // failures from elsewhere.
-    let devices = DeviceCookies::new(&state.secrets, &state.settings.auth);
+    let devices = DeviceCookies::new(&state.secrets, &state.settings.auth, state.clock.clone());
     let device = devices.recognise(&req, &form.email);
     state
         .limiters

@@ -22,8 +22,7 @@ pub struct SessionsPage {
 pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
     let u = viewer.require_user()?.clone();
     let user_id = u.user.id;
-    let since =
-        crate::services::now() - chrono::Duration::days(state.settings.auth.session_idle_days);
+    let since = state.clock.now() - chrono::Duration::days(state.settings.auth.session_idle_days);
     let sessions = state
         .db(move |c| Ok(accounts::sessions_since(c, user_id, since)?))
         .await?;

@@ -38,7 +38,7 @@ async fn calendar_page(
 ) -> Result<CalendarPage, AppError> {
     let from = NaiveDate::from_ymd_opt(year, 1, 1).ok_or(AppError::NotFound)?;
     let to = NaiveDate::from_ymd_opt(year, 12, 31).ok_or(AppError::NotFound)?;
-    let today = (crate::services::now() + chrono::Duration::hours(8)).date();
+    let today = state.clock.today();
     let (days, ten_days) = state
         .db(move |c| Ok(admin::calendar_between(c, from, to, today)?))
         .await?;
@@ -59,7 +59,7 @@ pub async fn index(
     q: web::Query<YearQuery>,
 ) -> Result<web::Html, AppError> {
     viewer.require_admin()?;
-    let this_year = crate::services::now().year();
+    let this_year = state.clock.today().year();
     let year = match q.year.as_str() {
         "" => this_year,
         y => y
@@ -95,7 +95,7 @@ pub async fn add_day(
         Err(errors) => {
             let year = NaiveDate::parse_from_str(form.day.trim(), "%Y-%m-%d")
                 .map(|d| d.year())
-                .unwrap_or_else(|_| crate::services::now().year());
+                .unwrap_or_else(|_| state.clock.today().year());
             let page = calendar_page(&state, &viewer, year, form, errors).await?;
             render_with_status(StatusCode::BAD_REQUEST, &page)
         }
