@@ -5,6 +5,7 @@ pub mod api_error;
 pub mod assets;
 pub mod auth;
 pub mod catalog_params;
+pub mod charts;
 pub mod downloads;
 pub mod error;
 pub mod format;

@@ -9,9 +9,13 @@
 
 use diesel::result::Error as DbError;
 
+mod api_edits;
 pub mod draft;
+mod status;
 
+pub use api_edits::{EditError, Edited, Stored, create_with_status, edit, stored};
 pub use draft::{DatasetDraft, DatasetInput, FIELD_TYPES, FieldDraft, FieldErrors, validate};
+pub use status::{open_at_once, set_status};
 
 use super::{Actor, audit};
 pub use crate::db::datasets::Dataset;
@@ -511,109 +515,6 @@ fn diff(before: &DatasetDraft, after: &DatasetDraft) -> serde_json::Value {
     serde_json::Value::Object(out)
 }
 
-/// Publishes, withdraws or re-publishes one of the publisher's datasets.
-pub fn set_status(
-    conn: &mut DbConnection,
-    p: &Publisher,
-    slug: &str,
-    to: DatasetStatus,
-    reason: &str,
-) -> Result<Dataset, PublishError> {
-    let reason = reason.trim();
-    if reason.is_empty() || reason.chars().count() > 500 {
-        let message = match to {
-            DatasetStatus::Withdrawn => "撤回数据集需要填写原因（最多 500 字），它会公开记录",
-            _ => "发布需要填写发布说明（最多 500 字），它会记入修改记录",
-        };
-        return Err(PublishError::field("reason", message));
-    }
-    let changed = write_transaction(conn, |conn| {
-        let d = own(conn, p, slug)?;
-        let allowed = matches!(
-            (d.status, to),
-            (DatasetStatus::Draft, DatasetStatus::Published)
-                | (DatasetStatus::Published, DatasetStatus::Withdrawn)
-                | (DatasetStatus::Withdrawn, DatasetStatus::Published)
-        );
-        if !allowed {
-            return Err(PublishError::Transition(format!(
-                "状态为“{}”的数据集不能改为“{}”",
-                d.status.label(),
-                to.label()
-            )));
-        }
-        if to == DatasetStatus::Published && d.open_class.is_public() {
-            public_slug_free(conn, &d.slug, Some(d.id), "请先修改本数据集的标识")?;
-        }
-        let now = super::now();
-        let published_at = d
-            .published_at
-            .or((to == DatasetStatus::Published).then_some(now));
-        let updated = rows::set_status(conn, d.id, to, published_at, now)?;
-        let action = if to == DatasetStatus::Published {
-            "publish"
-        } else {
-            "withdraw"
-        };
-        let details = serde_json::json!({ "status": [d.status.as_str(), to.as_str()] });
-        record(conn, p, &updated, action, details, reason)?;
-        Ok(updated)
-    });
-    changed.map_err(race_lost)
-}
-
-/// Fast track (Art. 36): one of the publisher's datasets opened unconditionally and published
-/// at once, whatever its class and status were, without the edit form; the emergency service
-/// records it for an administrator's review afterwards. Personal data is not waived: a dataset
-/// whose files hold untreated personal data stays as it is. Returns the dataset before and after.
-pub fn open_at_once(
-    conn: &mut DbConnection,
-    p: &Publisher,
-    slug: &str,
-    reason: &str,
-) -> Result<(Dataset, Dataset), PublishError> {
-    write_transaction(conn, |conn| {
-        let d = own(conn, p, slug)?;
-        if d.open_class == OpenClass::Unconditional && d.status == DatasetStatus::Published {
-            return Err(PublishError::Transition(
-                "该数据集已经无条件开放，无需快速发布".into(),
-            ));
-        }
-        if history::pending_for(conn, d.id)?.is_some() {
-            return Err(PublishError::Transition(
-                "该数据集有待审批的开放类型变更，不能快速发布".into(),
-            ));
-        }
-        public_slug_free(conn, &d.slug, Some(d.id), "请先修改本数据集的标识")?;
-        let unmasked = super::access::untreated_versions(conn, d.id)?;
-        if !unmasked.is_empty() {
-            return Err(PublishError::field(
-                "dataset",
-                format!(
-                    "快速发布不豁免个人信息保护。{}",
-                    super::access::opening_refused(&unmasked)
-                ),
-            ));
-        }
-        let now = super::now();
-        rows::set_class(conn, d.id, OpenClass::Unconditional, None, None, now)?;
-        let after = rows::set_status(
-            conn,
-            d.id,
-            DatasetStatus::Published,
-            d.published_at.or(Some(now)),
-            now,
-        )?;
-        let details = serde_json::json!({
-            "open_class": [d.open_class.as_str(), OpenClass::Unconditional.as_str()],
-            "status": [d.status.as_str(), DatasetStatus::Published.as_str()],
-        });
-        record(conn, p, &after, "fast_track", details, reason)?;
-        Ok((d, after))
-    })
-    .map_err(race_lost)
-}
-
 /// A row of the console's list.
 #[derive(Debug, Clone)]
 pub struct ConsoleRow {
@@ -665,94 +566,6 @@ pub fn edit_state(
     Ok((d, draft, pending))
 }
 
-/// A stored dataset with what its API record shows beyond the row.
-pub struct Stored {
-    pub dataset: Dataset,
-    pub draft: DatasetDraft,
-    /// The slug of the dataset's department.
-    pub department: String,
-}
-
-/// The dataset with its draft and its department's slug.
-pub fn stored(conn: &mut DbConnection, dataset: Dataset) -> Result<Stored, DbError> {
-    let draft = draft_from_row(conn, &dataset)?;
-    let department = departments::by_id(conn, dataset.department_id)?.slug;
-    Ok(Stored {
-        dataset,
-        draft,
-        department,
-    })
-}
-
-/// Creates a dataset and, when asked, moves it to `status`: both or neither.
-pub fn create_with_status(
-    conn: &mut DbConnection,
-    p: &Publisher,
-    input: &DatasetInput,
-    status: Option<DatasetStatus>,
-    reason: &str,
-) -> Result<Stored, PublishError> {
-    write_transaction(conn, |c| {
-        let mut d = create(c, p, input, reason)?;
-        if let Some(st) = status {
-            d = set_status(c, p, &d.slug, st, reason)?;
-        }
-        Ok(stored(c, d)?)
-    })
-}
-
-/// Why [`edit`] changed nothing: the portal refused, or the caller's `make` did.
-#[derive(Debug)]
-pub enum EditError<E> {
-    Publish(PublishError),
-    Refused(E),
-}
-
-impl<E> From<DbError> for EditError<E> {
-    fn from(e: DbError) -> Self {
-        Self::Publish(PublishError::Database(e))
-    }
-}
-
-impl<E> From<PublishError> for EditError<E> {
-    fn from(e: PublishError) -> Self {
-        Self::Publish(e)
-    }
-}
-
-/// What [`edit`] did: the dataset now, the fields that changed and a class change waiting
-/// for an administrator.
-pub struct Edited {
-    pub stored: Stored,
-    pub changed: Vec<String>,
-    pub pending: Option<ClassChangeRequest>,
-}
-
-/// Edits one of the publisher's datasets starting from its stored draft: `make` turns the
-/// draft into the new input, the status asked for (if any) and the reason. The edit and the
-/// status change succeed or fail together.
-pub fn edit<E>(
-    conn: &mut DbConnection,
-    p: &Publisher,
-    slug: &str,
-    make: impl FnOnce(DatasetDraft) -> Result<(DatasetInput, Option<DatasetStatus>, String), E>,
-) -> Result<Edited, EditError<E>> {
-    write_transaction(conn, |c| {
-        let (_, draft) = draft_of(c, p, slug)?;
-        let (input, status, reason) = make(draft).map_err(EditError::Refused)?;
-        let outcome = update(c, p, slug, &input, &reason)?;
-        let mut d = outcome.dataset;
-        if let Some(st) = status.filter(|st| *st != d.status) {
-            d = set_status(c, p, &d.slug, st, &reason)?;
-        }
-        Ok(Edited {
-            stored: stored(c, d)?,
-            changed: outcome.changed,
-            pending: outcome.pending,
-        })
-    })
-}
-
 pub struct DatasetHistory {
     pub dataset: Dataset,
     pub changes: Vec<DatasetChange>,
@@ -775,17 +588,4 @@ pub fn history_of(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::services::publishing::draft::tests::good;
-
-    #[test]
-    fn diff_names_changed_fields_only() {
-        let a = good();
-        let mut b = good();
-        b.title = "新标题".into();
-        let d = diff(&a, &b);
-        assert_eq!(d.as_object().unwrap().keys().collect::<Vec<_>>(), ["title"]);
-        assert_eq!(d["title"], serde_json::json!(["合肥市公交线路", "新标题"]));
-    }
-}
+mod tests;

@@ -11,8 +11,9 @@ pub mod console;
 pub mod feed;
 
 use super::render;
-use crate::services::emergencies::{self, EventPage, EventSummary, LineChart, Series, UpdateView};
+use crate::services::emergencies::{self, EventPage, EventSummary, Series, UpdateView};
 use crate::web::auth::Viewer;
+use crate::web::charts::{LineChart, line_chart};
 use crate::web::layout::{Layout, NAV_NONE};
 use crate::web::{AppError, AppState};
 
@@ -65,7 +66,7 @@ pub async fn show(
             .series
             .into_iter()
             .map(|s| {
-                let c = emergencies::line_chart(&s);
+                let c = line_chart(&s);
                 (s, c)
             })
             .collect(),

@@ -1,0 +1,138 @@
+//! Charts drawn on the server as SVG: the layout of an emergency indicator's line chart.
+
+use chrono::NaiveDateTime;
+
+use crate::services::emergencies::Series;
+use crate::services::preview::format_number;
+
+/// A line chart of one series, laid out for an SVG 640 × 200.
+#[derive(Debug, Clone)]
+pub struct LineChart {
+    pub width: f64,
+    pub height: f64,
+    /// `x,y x,y …` for `<polyline points>`.
+    pub points: String,
+    pub dots: Vec<(f64, f64)>,
+    pub max_label: String,
+    /// The value at the baseline: 0, or just under the lowest value for series that move in a
+    /// narrow band far from zero (a water level).
+    pub min_label: String,
+    pub first_label: String,
+    pub last_label: String,
+    /// Left edge of the plot and the baseline's y.
+    pub left: f64,
+    pub bottom: f64,
+}
+
+pub fn line_chart(series: &Series) -> LineChart {
+    const W: f64 = 640.0;
+    const H: f64 = 200.0;
+    const LEFT: f64 = 60.0;
+    const RIGHT: f64 = 16.0;
+    const TOP: f64 = 14.0;
+    const BOTTOM: f64 = 30.0;
+    let max = series
+        .points
+        .iter()
+        .map(|(_, v)| *v)
+        .fold(0.0_f64, f64::max);
+    let min = series
+        .points
+        .iter()
+        .map(|(_, v)| *v)
+        .fold(f64::INFINITY, f64::min);
+    let lo = if min.is_finite() && min > 0.0 && max - min < 0.5 * max {
+        (min - (max - min).max(max * 0.01) * 0.2).max(0.0)
+    } else {
+        0.0
+    };
+    let first = series.points.first().map(|(t, _)| *t);
+    let last = series.points.last().map(|(t, _)| *t);
+    let span = match (first, last) {
+        (Some(a), Some(b)) => (b - a).num_seconds().max(1) as f64,
+        _ => 1.0,
+    };
+    let dots: Vec<(f64, f64)> = series
+        .points
+        .iter()
+        .map(|(t, v)| {
+            let x = if series.points.len() == 1 {
+                LEFT + (W - LEFT - RIGHT) / 2.0
+            } else {
+                LEFT + (*t - first.unwrap_or(*t)).num_seconds() as f64 / span * (W - LEFT - RIGHT)
+            };
+            let y = if max > lo {
+                TOP + (1.0 - (v.max(lo) - lo) / (max - lo)) * (H - TOP - BOTTOM)
+            } else {
+                H - BOTTOM
+            };
+            ((x * 10.0).round() / 10.0, (y * 10.0).round() / 10.0)
+        })
+        .collect();
+    // Beijing time, as everywhere on the site.
+    let fmt = |t: Option<NaiveDateTime>| {
+        t.map(|t| {
+            (t + chrono::Duration::hours(8))
+                .format("%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+    };
+    LineChart {
+        width: W,
+        height: H,
+        points: dots
+            .iter()
+            .map(|(x, y)| format!("{x},{y}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+        dots,
+        max_label: format_number(max),
+        min_label: format_number(lo),
+        first_label: fmt(first),
+        last_label: fmt(last),
+        left: LEFT,
+        bottom: H - BOTTOM,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(h: u32) -> NaiveDateTime {
+        chrono::NaiveDate::from_ymd_opt(2026, 7, 1)
+            .unwrap()
+            .and_hms_opt(h, 0, 0)
+            .unwrap()
+    }
+
+    #[test]
+    fn the_chart_spans_the_series() {
+        let s = Series {
+            indicator: "转移安置人数".into(),
+            unit: "人".into(),
+            points: vec![(at(0), 0.0), (at(6), 50.0), (at(12), 100.0)],
+        };
+        let c = line_chart(&s);
+        assert_eq!(c.dots.first(), Some(&(60.0, 170.0)));
+        assert_eq!(c.dots.last(), Some(&(624.0, 14.0)));
+        assert_eq!(c.dots[1], (342.0, 92.0));
+        assert_eq!(c.max_label, "100");
+        assert_eq!(c.first_label, "07-01 08:00", "Beijing time");
+        assert_eq!(c.min_label, "0");
+        // A narrow band far from zero gets a baseline under its lowest value.
+        let level = Series {
+            indicator: "水位".into(),
+            unit: "m".into(),
+            points: vec![(at(0), 11.0), (at(1), 12.0)],
+        };
+        let c = line_chart(&level);
+        assert_eq!(c.min_label, "10.8");
+        assert_eq!(
+            c.dots[0].1, 144.0,
+            "the lowest value sits just above the baseline"
+        );
+        assert_eq!(c.dots[1].1, 14.0);
+    }
+}
