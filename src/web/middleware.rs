@@ -6,7 +6,7 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::{DefaultHeaders, Next};
-use actix_web::{Error, HttpMessage, HttpResponse, web};
+use actix_web::{Error, HttpMessage, HttpResponse, HttpResponseBuilder, web};
 use tracing::Instrument;
 
 use super::layout::{Layout, NAV_NONE};
@@ -142,8 +142,9 @@ pub async fn error_pages(
         };
         let body =
             serde_json::json!({"error": {"code": code, "message": format!("{title}：{message}")}});
-        let response = HttpResponse::build(status).json(body);
-        return Ok(res.into_response(response));
+        let mut builder = HttpResponse::build(status);
+        keep_error_headers(&res, &mut builder);
+        return Ok(res.into_response(builder.json(body)));
     }
     let Some(state) = res.request().app_data::<web::Data<AppState>>().cloned() else {
         return Ok(res.map_into_boxed_body());
@@ -171,18 +172,22 @@ pub async fn error_pages(
     };
     let mut builder = HttpResponse::build(status);
     builder.content_type("text/html; charset=utf-8");
-    // Headers that belong to the error itself survive the new body.
-    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
-        if let Some(v) = res.headers().get(&name) {
-            builder.insert_header((name, v.clone()));
-        }
-    }
+    keep_error_headers(&res, &mut builder);
     if status == actix_web::http::StatusCode::SERVICE_UNAVAILABLE
         && !res.headers().contains_key(header::RETRY_AFTER)
     {
         builder.insert_header((header::RETRY_AFTER, "10"));
     }
     Ok(res.into_response(builder.body(html)))
+}
+
+/// Headers that belong to the error itself survive the new body.
+fn keep_error_headers(res: &ServiceResponse<impl MessageBody>, builder: &mut HttpResponseBuilder) {
+    for name in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(v) = res.headers().get(&name) {
+            builder.insert_header((name, v.clone()));
+        }
+    }
 }
 
 fn generic_message(status: u16) -> (String, String) {

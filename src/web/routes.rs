@@ -1,7 +1,7 @@
 //! The route table: every URL the portal answers, in one place.
 //!
 //! Pages answer GET and HEAD; forms POST (through `CsrfForm`, so a missing or forged token is a
-//! 403). Other methods get 405.
+//! 403). Other methods get 405 with an `Allow` header naming the methods served.
 
 use actix_web::dev::HttpServiceFactory;
 use actix_web::{FromRequest, Handler, Responder, guard, web};
@@ -287,13 +287,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/api/v1/account").route(web::get().to(api::account::show)))
         .service(
             web::resource("/api/v1/datasets")
-                .route(web::get().to(api::catalog::search))
-                .route(web::post().to(api::datasets::create)),
+                .route(web::route().guard(get_or_head()).to(api::catalog::search))
+                .route(web::post().to(api::datasets::create))
+                .default_service(refuse(GET_POST)),
         )
         .service(
             web::resource("/api/v1/datasets/{slug}")
                 .route(web::route().guard(get_or_head()).to(api::read::dataset))
-                .route(web::patch().to(api::datasets::update)),
+                .route(web::patch().to(api::datasets::update))
+                .default_service(refuse("GET, HEAD, PATCH")),
         )
         .service(page(
             "/api/v1/datasets/{slug}/resources/{id}",
@@ -306,7 +308,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/api/v1/datasets/{slug}/resources")
                 .route(web::route().guard(get_or_head()).to(api::read::resources))
-                .route(web::post().to(api::resources::upload)),
+                .route(web::post().to(api::resources::upload))
+                .default_service(refuse(GET_POST)),
         )
         .service(page(
             "/api/v1/datasets/{slug}/resources/{id}/versions/{n}",
@@ -335,12 +338,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             web::resource("/api/3/action/{name}")
                 .route(web::route().guard(get_or_head()).to(api::ckan::action))
-                .route(web::post().to(api::ckan::action)),
+                .route(web::post().to(api::ckan::action))
+                .default_service(refuse(GET_POST)),
         )
         .service(
             web::resource("/api/action/{name}")
                 .route(web::route().guard(get_or_head()).to(api::ckan::action))
-                .route(web::post().to(api::ckan::action)),
+                .route(web::post().to(api::ckan::action))
+                .default_service(refuse(GET_POST)),
         )
         // Operations and assets.
         .service(page("/healthz", pages::health::healthz))
@@ -366,7 +371,9 @@ where
     Args: FromRequest + 'static,
     F::Output: Responder + 'static,
 {
-    web::resource(path).route(web::route().guard(get_or_head()).to(handler))
+    web::resource(path)
+        .route(web::route().guard(get_or_head()).to(handler))
+        .default_service(refuse(GET))
 }
 
 /// A form: GET/HEAD shows it, POST submits it.
@@ -382,6 +389,7 @@ where
     web::resource(path)
         .route(web::route().guard(get_or_head()).to(show))
         .route(web::post().to(submit))
+        .default_service(refuse(GET_POST))
 }
 
 /// An action that only POSTs.
@@ -391,5 +399,20 @@ where
     Args: FromRequest + 'static,
     F::Output: Responder + 'static,
 {
-    web::resource(path).route(web::post().to(handler))
+    web::resource(path)
+        .route(web::post().to(handler))
+        .default_service(refuse("POST"))
+}
+
+const GET: &str = "GET, HEAD";
+const GET_POST: &str = "GET, HEAD, POST";
+
+/// What a resource answers to a method it does not serve: 405 with the `Allow` header that
+/// RFC 9110 (15.5.6) requires, naming the methods it does serve.
+fn refuse(allow: &'static str) -> actix_web::Route {
+    web::to(move || async move {
+        actix_web::HttpResponse::MethodNotAllowed()
+            .insert_header((actix_web::http::header::ALLOW, allow))
+            .finish()
+    })
 }

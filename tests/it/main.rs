@@ -29,6 +29,7 @@ mod hostile_images;
 mod hostile_uploads;
 mod interop;
 mod layers;
+mod methods;
 mod migrations;
 mod operations;
 mod origin;
