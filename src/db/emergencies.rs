@@ -179,6 +179,28 @@ pub fn updates(conn: &mut DbConnection, event_id: i32) -> QueryResult<Vec<Update
         .load(conn)
 }
 
+/// The updates of an event after update `after` (by id), oldest (lowest id) first.
+pub fn updates_after(
+    conn: &mut DbConnection,
+    event_id: i32,
+    after: i32,
+) -> QueryResult<Vec<Update>> {
+    emergency_updates::table
+        .filter(emergency_updates::event_id.eq(event_id))
+        .filter(emergency_updates::id.gt(after))
+        .order(emergency_updates::id.asc())
+        .select(Update::as_select())
+        .load(conn)
+}
+
+/// The id of an event's newest update.
+pub fn last_update_id(conn: &mut DbConnection, event_id: i32) -> QueryResult<Option<i32>> {
+    emergency_updates::table
+        .filter(emergency_updates::event_id.eq(event_id))
+        .select(diesel::dsl::max(emergency_updates::id))
+        .first(conn)
+}
+
 /// The values of these updates.
 pub fn values_of(conn: &mut DbConnection, update_ids: &[i32]) -> QueryResult<Vec<Value>> {
     let mut out = Vec::new();

@@ -616,6 +616,41 @@ async fn browser_sees_an_emergency_update_arrive_without_reloading() {
             1,
             "the chart came with it"
         );
+        // An update without figures comes from the stream's data alone: no page is fetched.
+        c.execute(
+            "window.kaifangFetches = 0; var f = window.fetch; \
+             window.fetch = function () { window.kaifangFetches++; return f.apply(this, arguments); }; \
+             return true;",
+            vec![],
+        )
+        .await?;
+        let res = app
+            .client
+            .post(format!(
+                "{}/api/v1/emergencies/chaohu-flood/updates",
+                app.address
+            ))
+            .bearer_auth(&key)
+            .json(&serde_json::json!({"text": "巢湖大堤巡查正常，无新增险情。"}))
+            .send()
+            .await
+            .expect("the API answers");
+        assert_eq!(res.status(), 201);
+        let id = res.json::<serde_json::Value>().await.expect("JSON")["update"]["id"].clone();
+        let mut shown = false;
+        for _ in 0..150 {
+            let item = c.find(Locator::Css(&format!("#update-{id}"))).await;
+            if let Ok(item) = item
+                && item.text().await?.contains("无新增险情")
+            {
+                shown = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(shown, "the text-only update appears from the stream's data");
+        let fetches = c.execute("return window.kaifangFetches;", vec![]).await?;
+        assert_eq!(fetches, serde_json::json!(0), "without fetching the page");
         save_screenshot(&c, "emergency-live.png").await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }

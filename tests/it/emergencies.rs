@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use futures_util::StreamExt;
 use kaifang::domain::{EventCategory, Role};
 use kaifang::services::Actor;
 use kaifang::services::emergencies::{self, EventInput};
@@ -16,7 +15,6 @@ use crate::helpers::{Backend, DatasetBuilder, TestApp};
 both_backends!(
     an_update_reaches_the_page_the_api_and_the_feeds,
     only_the_responsible_department_posts_and_bad_updates_change_nothing,
-    the_live_stream_announces_a_posted_update,
     a_publisher_posts_from_the_console_and_closes_the_event,
     an_administrator_declares_an_event,
     an_update_carries_attachments_to_the_page_the_api_and_the_feed,
@@ -159,15 +157,15 @@ async fn a_publisher_posts_from_the_console_and_closes_the_event(backend: Backen
     assert_eq!(res.status(), 409, "but a closed event takes no updates");
 }
 
-struct Zone {
-    app: TestApp,
+pub(crate) struct Zone {
+    pub(crate) app: TestApp,
     /// Keys of a publisher of the responsible department, of another department, of a citizen.
-    own: String,
+    pub(crate) own: String,
     other: String,
     citizen: String,
 }
 
-async fn zone(backend: Backend) -> Option<Zone> {
+pub(crate) async fn zone(backend: Backend) -> Option<Zone> {
     let app = TestApp::spawn(backend).await?;
     let a = app.department("dept-a", "合肥市应急管理局", "340100");
     app.department("dept-b", "芜湖市应急管理局", "340200");
@@ -204,7 +202,7 @@ async fn zone(backend: Backend) -> Option<Zone> {
     })
 }
 
-async fn post(z: &Zone, key: Option<&str>, body: Value) -> (u16, Value) {
+pub(crate) async fn post(z: &Zone, key: Option<&str>, body: Value) -> (u16, Value) {
     let mut r = z
         .app
         .client
@@ -446,100 +444,6 @@ async fn only_the_responsible_department_posts_and_bad_updates_change_nothing(ba
     assert_eq!(updates_in_db(&z), 0, "nothing was stored");
     assert_eq!(post(&z, Some(&z.own), good).await.0, 201);
     assert_eq!(updates_in_db(&z), 1);
-}
-
-type Events = std::pin::Pin<
-    Box<dyn futures_util::Stream<Item = reqwest::Result<actix_web::web::Bytes>> + Send>,
->;
-
-/// Opens an event page's live stream and reads its greeting.
-async fn listen(app: &TestApp) -> Events {
-    let res = app
-        .client
-        .get(format!("{}/emergencies/chaohu-flood/live", app.address))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    assert!(
-        res.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/event-stream")
-    );
-    let mut stream: Events = Box::pin(res.bytes_stream());
-    let hello = tokio::time::timeout(Duration::from_secs(10), stream.next())
-        .await
-        .expect("the stream opens")
-        .unwrap()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&hello).contains("connected"));
-    stream
-}
-
-/// Reads until an `update` event arrives (at most 10 s); returns what was read.
-async fn next_update(stream: &mut Events) -> String {
-    let mut got = String::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !got.contains("event: update") {
-        let chunk = tokio::time::timeout_at(deadline, stream.next())
-            .await
-            .expect("the update arrives within 10 s")
-            .unwrap()
-            .unwrap();
-        got.push_str(&String::from_utf8_lossy(&chunk));
-    }
-    got
-}
-
-async fn the_live_stream_announces_a_posted_update(backend: Backend) {
-    let Some(z) = zone(backend).await else {
-        return;
-    };
-    let mut stream = listen(&z.app).await;
-    let (status, body) = post(&z, Some(&z.own), json!({"text": "新的数据"})).await;
-    assert_eq!(status, 201);
-    let got = next_update(&mut stream).await;
-    let id = body["update"]["id"].as_i64().unwrap();
-    assert!(got.contains(&format!("data: {id}")), "{got}");
-    assert_eq!(
-        z.app.get("/emergencies/no-such-event/live").await.status(),
-        404
-    );
-}
-
-/// Two instances on one PostgreSQL database: an update posted to one reaches the live pages of
-/// the other (LISTEN/NOTIFY), and each page hears it once.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_instances_share_live_updates_through_one_postgres_database() {
-    let Some(z) = zone(Backend::Postgres).await else {
-        return;
-    };
-    let url = z.app.settings.database_url.clone();
-    // A second portal process on the same database, with its own data directory and index.
-    let second = TestApp::spawn_with(Backend::Sqlite, |s| s.database_url = url)
-        .await
-        .expect("a second instance");
-    assert_eq!(
-        second.get("/emergencies/chaohu-flood").await.status(),
-        200,
-        "the second instance sees the event"
-    );
-    let mut on_second = listen(&second).await;
-    let mut on_first = listen(&z.app).await;
-    let (status, body) = post(&z, Some(&z.own), json!({"text": "第一实例发布"})).await;
-    assert_eq!(status, 201);
-    let id = body["update"]["id"].as_i64().unwrap();
-    let got = next_update(&mut on_second).await;
-    assert!(got.contains(&format!("data: {id}")), "{got}");
-    let got = next_update(&mut on_first).await;
-    assert!(got.contains(&format!("data: {id}")), "{got}");
-    // Once only: nothing more within a second.
-    let more = tokio::time::timeout(Duration::from_secs(1), on_first.next()).await;
-    assert!(more.is_err(), "no second announcement: {more:?}");
-    // And the other way round.
-    let page = second.ok_page("/emergencies/chaohu-flood").await;
-    assert!(page.text("#live-root").contains("第一实例发布"));
 }
 
 /// A PNG as far as its first bytes tell.

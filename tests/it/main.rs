@@ -23,6 +23,7 @@ mod console;
 mod demo;
 mod disk_full;
 mod emergencies;
+mod emergency_live;
 mod faults;
 mod gate;
 mod hostile_images;

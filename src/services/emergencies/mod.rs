@@ -23,7 +23,8 @@ pub use events::{
 pub use fast_track::{FastTrackView, ReviewError, fast_track, fast_tracks, review_fast_track};
 pub use pages::{
     AdminOverview, EventPage, EventSummary, LinkedDataset, Series, UpdateView, active_count,
-    admin_overview, category_label, exists, list, page, public_attachment,
+    admin_overview, category_label, exists, last_update_id, list, page, public_attachment,
+    updates_after,
 };
 pub use posting::{
     MAX_ATTACHMENT, NewFile, Posted, already_stored, attach, check_attach, check_post,

@@ -123,25 +123,7 @@ pub fn page(
         return Ok(None);
     };
     let updates = rows::updates(conn, event.id)?;
-    let ids: Vec<i32> = updates.iter().map(|u| u.id).collect();
-    let mut by_update: BTreeMap<i32, Vec<Value>> = BTreeMap::new();
-    for v in rows::values_of(conn, &ids)? {
-        by_update.entry(v.update_id).or_default().push(v);
-    }
-    let mut files: BTreeMap<i32, Vec<Attachment>> = BTreeMap::new();
-    for mut a in rows::attachments_of(conn, &ids)? {
-        // Rows stored before names followed the type are offered as they are now.
-        a.file_name = crate::domain::attachment::named_as(&a.file_name, &a.media_type);
-        files.entry(a.update_id).or_default().push(a);
-    }
-    let updates: Vec<UpdateView> = updates
-        .into_iter()
-        .map(|u| UpdateView {
-            values: by_update.remove(&u.id).unwrap_or_default(),
-            attachments: files.remove(&u.id).unwrap_or_default(),
-            update: u,
-        })
-        .collect();
+    let updates = views(conn, updates)?;
     // Series in order of first appearance, oldest point first.
     let mut series: Vec<Series> = Vec::new();
     for u in updates.iter().rev() {
@@ -197,6 +179,52 @@ pub fn page(
         series,
         datasets,
     }))
+}
+
+/// Updates with their values and attachments, in the order given.
+fn views(conn: &mut DbConnection, updates: Vec<Update>) -> Result<Vec<UpdateView>, DbError> {
+    let ids: Vec<i32> = updates.iter().map(|u| u.id).collect();
+    let mut by_update: BTreeMap<i32, Vec<Value>> = BTreeMap::new();
+    for v in rows::values_of(conn, &ids)? {
+        by_update.entry(v.update_id).or_default().push(v);
+    }
+    let mut files: BTreeMap<i32, Vec<Attachment>> = BTreeMap::new();
+    for mut a in rows::attachments_of(conn, &ids)? {
+        // Rows stored before names followed the type are offered as they are now.
+        a.file_name = crate::domain::attachment::named_as(&a.file_name, &a.media_type);
+        files.entry(a.update_id).or_default().push(a);
+    }
+    Ok(updates
+        .into_iter()
+        .map(|u| UpdateView {
+            values: by_update.remove(&u.id).unwrap_or_default(),
+            attachments: files.remove(&u.id).unwrap_or_default(),
+            update: u,
+        })
+        .collect())
+}
+
+/// The updates of the event with this slug posted after update `after` (by id), oldest first,
+/// or `None` when there is no such event: what a live stream sends, and replays to a reader
+/// who reconnects with the id of the last update it received.
+pub fn updates_after(
+    conn: &mut DbConnection,
+    slug: &str,
+    after: i32,
+) -> Result<Option<Vec<UpdateView>>, DbError> {
+    let Some(event) = rows::by_slug(conn, slug)? else {
+        return Ok(None);
+    };
+    let newer = rows::updates_after(conn, event.id, after)?;
+    Ok(Some(views(conn, newer)?))
+}
+
+/// The id of the event's newest update (0 when none), where a new stream starts.
+pub fn last_update_id(conn: &mut DbConnection, slug: &str) -> Result<Option<i32>, DbError> {
+    let Some(event) = rows::by_slug(conn, slug)? else {
+        return Ok(None);
+    };
+    Ok(Some(rows::last_update_id(conn, event.id)?.unwrap_or(0)))
 }
 
 /// Whether an event with this slug exists.

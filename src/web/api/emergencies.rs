@@ -11,9 +11,10 @@ use serde_json::{Value, json};
 use super::{ApiError, ApiUser};
 use crate::domain::emergency::ValueInput;
 use crate::services::Actor;
-use crate::services::emergencies::{self, EmergencyError, EventSummary, UpdateView};
+use crate::services::emergencies::{self, EmergencyError, EventSummary};
 use crate::web::AppState;
 use crate::web::auth::client_ip;
+use crate::web::emergency_json;
 use crate::web::format::iso;
 
 fn summary(e: &EventSummary) -> Value {
@@ -31,29 +32,6 @@ fn summary(e: &EventSummary) -> Value {
         "update_interval_minutes": e.event.update_interval_minutes,
         "last_update": e.last_update.as_ref().map(iso),
         "overdue": e.overdue,
-    })
-}
-
-fn update(slug: &str, u: &UpdateView) -> Value {
-    json!({
-        "id": u.update.id,
-        "at": iso(&u.update.reported_at),
-        "posted_at": iso(&u.update.posted_at),
-        "text": u.update.body,
-        "indicators": u.values.iter().map(|v| json!({
-            "name": v.indicator, "value": v.value, "unit": v.unit, "region": v.region,
-        })).collect::<Vec<_>>(),
-        "attachments": u.attachments.iter().map(|a| attachment(slug, a)).collect::<Vec<_>>(),
-    })
-}
-
-fn attachment(slug: &str, a: &emergencies::Attachment) -> Value {
-    json!({
-        "id": a.id,
-        "name": a.file_name,
-        "media_type": a.media_type,
-        "size": a.size,
-        "url": format!("/emergencies/{slug}/attachments/{}", a.id),
     })
 }
 
@@ -78,7 +56,11 @@ pub async fn show(
     let mut value = summary(&page.summary);
     value["summary"] = json!(page.summary.event.summary);
     let slug = page.summary.event.slug.clone();
-    value["updates"] = page.updates.iter().map(|u| update(&slug, u)).collect();
+    value["updates"] = page
+        .updates
+        .iter()
+        .map(|u| emergency_json::update(&slug, u))
+        .collect();
     value["series"] = page
         .series
         .iter()
@@ -309,5 +291,6 @@ pub async fn attach(
     }
     let (event, posted, a, by_database) = attached?;
     emergencies::announce(&state.live, by_database, &event, &posted);
-    Ok(HttpResponse::Created().json(json!({ "attachment": attachment(&event.slug, &a) })))
+    Ok(HttpResponse::Created()
+        .json(json!({ "attachment": emergency_json::attachment(&event.slug, &a) })))
 }
