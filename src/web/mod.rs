@@ -18,6 +18,7 @@ pub mod middleware;
 pub mod pages;
 pub mod ratelimit;
 pub mod routes;
+pub mod rows_json;
 pub mod state;
 pub mod throttle;
 pub mod upload;

@@ -15,6 +15,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(page("/", pages::home::show))
         .service(page("/datasets", pages::datasets::index))
         .service(page("/datasets/{slug}", pages::datasets::show))
+        .service(page("/datasets/{slug}/api", pages::dataset_api::show))
         .service(page(
             "/datasets/{slug}/datapackage.json",
             pages::exports::datapackage,

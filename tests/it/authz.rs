@@ -46,6 +46,21 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
             Get("/datasets/a-draft"),
             [MISSING, MISSING, MISSING, MISSING, MISSING],
         ),
+        // The API page (issue 19): every public dataset, conditional ones too (they say how to
+        // apply); drafts and closed datasets are missing, even to their own department.
+        (
+            Get("/datasets/a-published/api"),
+            [Pass, Pass, Pass, Pass, Pass],
+        ),
+        (Get("/datasets/a-cond/api"), [Pass, Pass, Pass, Pass, Pass]),
+        (
+            Get("/datasets/a-draft/api"),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
+        (
+            Get("/datasets/a-closed/api"),
+            [MISSING, MISSING, MISSING, MISSING, MISSING],
+        ),
         (
             Get("/login"),
             [Pass, Status(303), Status(303), Status(303), Status(303)],

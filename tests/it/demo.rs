@@ -148,6 +148,20 @@ async fn demo_loads_a_realistic_catalog(backend: Backend) {
         );
     }
 
+    // Every public dataset has its API page (issue 19).
+    let names: serde_json::Value = app
+        .get("/api/3/action/package_list")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let names = names["result"].as_array().unwrap();
+    assert!(names.len() >= 300);
+    for name in names {
+        let path = format!("/datasets/{}/api", name.as_str().unwrap());
+        assert_eq!(app.get(&path).await.status(), 200, "{path}");
+    }
+
     // The home page shows the catalog; every theme has data.
     let home = app.ok_page("/").await;
     let shown: i64 = home.texts(".totals dd")[0]

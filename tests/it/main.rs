@@ -20,6 +20,7 @@ mod bad_input;
 mod browser;
 mod cli;
 mod console;
+mod dataset_api;
 mod demo;
 mod disk_full;
 mod emergencies;

@@ -13,6 +13,7 @@ pub use crate::db::resources::Resource;
 pub use crate::db::themes::Theme;
 use crate::domain::{Format, OpenClass, Slug, UpdateFrequency};
 
+mod api_page;
 mod dataset;
 mod lookups;
 mod pages;
@@ -20,6 +21,7 @@ mod search;
 #[cfg(test)]
 mod tests;
 
+pub use api_page::{DatasetApi, EXAMPLE_ROWS, ResourceApi, api_page};
 pub use dataset::{
     DatasetLookup, DatasetPage, PublicResource, dataset, example_slug, harvest, metadata,
     metadata_of, public_metadata,

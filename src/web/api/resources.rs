@@ -259,29 +259,6 @@ pub fn query_rows(
     Ok((served.version.number, q, page))
 }
 
-/// Rows as JSON objects keyed by column name.
-pub fn records(page: preview::RowsPage) -> (Vec<serde_json::Value>, Vec<serde_json::Value>) {
-    let fields = page
-        .columns
-        .iter()
-        .map(|c| serde_json::json!({"name": c.name, "type": c.ty.as_str()}))
-        .collect();
-    let records = page
-        .rows
-        .into_iter()
-        .map(|row| {
-            let obj: serde_json::Map<String, serde_json::Value> = page
-                .columns
-                .iter()
-                .zip(row)
-                .map(|(c, v)| (c.name.clone(), v))
-                .collect();
-            serde_json::Value::Object(obj)
-        })
-        .collect();
-    (fields, records)
-}
-
 /// `GET /api/v1/datasets/{slug}/resources/{id}/rows`
 pub async fn rows(
     state: web::Data<AppState>,
@@ -298,16 +275,12 @@ pub async fn rows(
     let (number, q, page) = state
         .db_as(move |c| query_rows(c, Some(&user), &actor, &slug, id, &params, now))
         .await?;
-    let total = page.total;
-    let (fields, records) = records(page);
-    Ok(HttpResponse::Ok().json(serde_json::json!({
-        "total": total,
-        "limit": q.rows.limit,
-        "offset": q.rows.offset,
-        "version": number,
-        "fields": fields,
-        "records": records,
-    })))
+    Ok(HttpResponse::Ok().json(crate::web::rows_json::answer(
+        page,
+        q.rows.limit,
+        q.rows.offset,
+        number,
+    )))
 }
 
 /// `GET /api/v1/datasets/{slug}/resources/{id}/download?format=`

@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod applications;
 pub mod console;
+pub mod dataset_api;
 pub mod datasets;
 pub mod departments;
 pub mod developers;

@@ -304,7 +304,7 @@ async fn dispatch(
                 })
                 .await?;
             let total = rows.total;
-            let (fields, records) = super::resources::records(rows);
+            let (fields, records) = crate::web::rows_json::records(rows);
             datastore::answer(&request, resource_id, total, fields, records)
         }
         other => Err(Failure::BadRequest(format!(
