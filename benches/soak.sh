@@ -166,6 +166,13 @@ def proc(field):
                 return int(line.split()[1]) * 1024
     return 0
 
+def huge():
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            if line.startswith("AnonHugePages:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
 def fds():
     return len(os.listdir(f"/proc/{pid}/fd"))
 
@@ -192,7 +199,7 @@ while time.monotonic() - start < duration:
         anon, mapped = proc("RssAnon"), proc("RssFile") + proc("RssShmem")
         if next_sample % 30 == 0:
             print(f"soak: {next_sample:4d} s  RSS {r / 2**20:7.1f} MiB (anonymous {anon / 2**20:6.1f}, "
-                  f"files {mapped / 2**20:5.1f})  fds {f:4d}  answers {n}", flush=True)
+                  f"files {mapped / 2**20:5.1f}, huge pages {huge() / 2**20:5.1f})  fds {f:4d}  threads {proc('Threads') // 1024:4d}  answers {n}", flush=True)
         next_sample += 10
 stop.set()
 time.sleep(3)

@@ -2,7 +2,9 @@
 
 use clap::Parser;
 
-/// See Cargo.toml: mimalloc instead of glibc's malloc, which grew for minutes under load.
+/// See Cargo.toml: mimalloc instead of glibc's malloc, which grew for minutes under load. The
+/// `system-allocator` feature leaves it out, for heap profilers (heaptrack) that see only malloc.
+#[cfg(not(feature = "system-allocator"))]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

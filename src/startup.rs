@@ -413,6 +413,7 @@ impl Application {
         settings.site.public_url = public_url(&settings.site.public_url, bound)?;
         let pool = open_database(&settings)?;
         let workers = settings.workers;
+        let blocking_threads = settings.database.pool_size.max(1) as usize + 4;
         let secrets = Secrets::load(&settings.auth.secret_key, &settings.data_dir)?;
         let session_key = Key::from(secrets.session_key());
         let store = file_store(&settings);
@@ -480,6 +481,10 @@ impl Application {
         if workers > 0 {
             server = server.workers(workers);
         }
+        // Blocking work waits for one of the pool's connections anyway; more threads than
+        // that only queue, and each keeps an allocator heap of its own (actix's default is
+        // 512 / workers threads per worker).
+        server = server.worker_max_blocking_threads(blocking_threads);
         // Signals are ours (cli::serve), so that live pages hear of a stop before it happens.
         let server = server
             .disable_signals()
