@@ -337,3 +337,51 @@ pub fn public_slugs(conn: &mut DbConnection) -> QueryResult<Vec<(String, chrono:
         .select((datasets::slug, datasets::modified_at))
         .load(conn)
 }
+
+/// Public datasets, most recently modified first (`current_package_list_with_resources`).
+pub fn recently_modified(
+    conn: &mut DbConnection,
+    offset: i64,
+    limit: i64,
+) -> QueryResult<Vec<Dataset>> {
+    datasets::table
+        .filter(public())
+        .order((datasets::modified_at.desc(), datasets::id.desc()))
+        .offset(offset.max(0))
+        .limit(limit.max(0))
+        .select(Dataset::as_select())
+        .load(conn)
+}
+
+/// Public datasets whose slug or title contains `text` (case-insensitive), by slug
+/// (`package_autocomplete`).
+pub fn autocomplete(conn: &mut DbConnection, text: &str, limit: i64) -> QueryResult<Vec<Dataset>> {
+    let pat = like_pattern(text);
+    datasets::table
+        .filter(public())
+        .filter(
+            lower(datasets::slug)
+                .like(pat.clone())
+                .escape('\\')
+                .or(lower(datasets::title).like(pat).escape('\\')),
+        )
+        .order(datasets::slug)
+        .limit(limit.max(0))
+        .select(Dataset::as_select())
+        .load(conn)
+}
+
+/// The distinct formats of public datasets that contain `text` (case-insensitive), in order
+/// (`format_autocomplete`).
+pub fn formats_like(conn: &mut DbConnection, text: &str, limit: i64) -> QueryResult<Vec<String>> {
+    let pat = like_pattern(text);
+    dataset_formats::table
+        .inner_join(datasets::table)
+        .filter(public())
+        .filter(lower(dataset_formats::format).like(pat).escape('\\'))
+        .select(dataset_formats::format)
+        .distinct()
+        .order(dataset_formats::format)
+        .limit(limit.max(0))
+        .load(conn)
+}

@@ -78,6 +78,40 @@ pub fn names(c: &mut DbConnection, offset: i64, limit: i64) -> Result<Vec<String
         .collect())
 }
 
+/// `current_package_list_with_resources`: public datasets, most recently modified first, with
+/// their metadata and resources.
+pub fn recent(
+    c: &mut DbConnection,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<DatasetPage>, CkanError> {
+    let rows = catalog_rows::recently_modified(c, offset, limit)?;
+    Ok(catalog::metadata_of(c, rows)?)
+}
+
+/// `package_autocomplete`: (slug, title) of public datasets whose slug or title contains `q`.
+pub fn autocomplete(
+    c: &mut DbConnection,
+    q: &str,
+    limit: i64,
+) -> Result<Vec<(String, String)>, CkanError> {
+    Ok(catalog_rows::autocomplete(c, q, limit)?
+        .into_iter()
+        .map(|d| (d.slug, d.title))
+        .collect())
+}
+
+/// `format_autocomplete`: the formats of public datasets that contain `q`, lower case as CKAN
+/// gives them.
+pub fn formats(c: &mut DbConnection, q: &str, limit: i64) -> Result<Vec<String>, CkanError> {
+    let mut out: Vec<String> = catalog_rows::formats_like(c, q, limit)?
+        .into_iter()
+        .map(|f| f.to_lowercase())
+        .collect();
+    out.dedup();
+    Ok(out)
+}
+
 /// `package_show`: a public dataset by slug.
 pub fn package(c: &mut DbConnection, slug: &str) -> Result<Option<DatasetPage>, CkanError> {
     Ok(catalog::public_metadata(c, slug)?)

@@ -4,7 +4,9 @@
 The portal's read surfaces claim compatibility with established tools; this
 script asks those tools rather than re-implementing their expectations:
 
-  a. ckanapi action package_search      (CKAN Action API, search)
+  a. ckanapi action package_search      (CKAN Action API, search; with the harvester's
+                                        metadata_modified ranges, current_package_list_with_resources,
+                                        package_autocomplete, format_autocomplete)
   b. ckanapi dump datasets --all        (package_list + package_show)
   c. ckanapi dump datasets OPEN -D DIR  (resource downloads via resource.url)
   d. frictionless validate              (Data Package v2 + Table Schema + CSV)
@@ -247,6 +249,58 @@ def check_package_search(report: Report, ckan: Ckanapi, args) -> None:
         if not isinstance(r, dict) or not all(k in r for k in ("id", "name", "title", "resources"))
     ]
     report.problems("package_search results carry id, name, title and resources", missing)
+
+
+def check_harvester_actions(report: Report, ckan: Ckanapi, args) -> None:
+    """What ckanext-harvest and catalogue front-ends call besides package_search."""
+    # A metadata_modified range, as ckanext-harvest sends it.
+    ranged = ckan.action(
+        "package_search", "fq=metadata_modified:[2000-01-01T00:00:00Z TO NOW]", "rows=1000"
+    )
+    names = [r.get("name") for r in ranged.get("results", []) if isinstance(r, dict)]
+    report.expect(
+        args.open in names and args.closed not in names and args.draft not in names,
+        "package_search fq=metadata_modified:[… TO NOW] finds the open dataset, never the closed or draft one",
+        f"returned {names}",
+    )
+    future = ckan.action("package_search", "fq=metadata_modified:[2999-01-01T00:00:00Z TO *]")
+    report.expect(future.get("count") == 0, "a metadata_modified range in the future finds nothing", clip(json.dumps(future)))
+
+    recent = ckan.action("current_package_list_with_resources", "limit=1000")
+    names = [r.get("name") for r in recent if isinstance(r, dict)]
+    report.expect(
+        args.open in names and args.closed not in names and args.draft not in names,
+        "current_package_list_with_resources lists the open dataset with its resources, never the closed or draft one",
+        f"returned {names}",
+    )
+    stamps = [r.get("metadata_modified") for r in recent if isinstance(r, dict)]
+    report.expect(stamps == sorted(stamps, reverse=True), "current_package_list_with_resources is newest first", str(stamps))
+    report.expect(
+        all(isinstance(r.get("resources"), list) for r in recent if isinstance(r, dict)),
+        "every package of current_package_list_with_resources carries its resources",
+    )
+    first = ckan.action("current_package_list_with_resources", "limit=1", "page=2")
+    report.expect(
+        len(first) == 1 and len(names) > 1 and first[0].get("name") == names[1],
+        "current_package_list_with_resources pages with limit and page",
+        clip(json.dumps(first)),
+    )
+
+    fragment = args.open[: max(3, len(args.open) // 2)]
+    matches = ckan.action("package_autocomplete", f"q={fragment}")
+    found = [m.get("name") for m in matches if isinstance(m, dict)]
+    report.expect(
+        args.open in found and all({"name", "title", "match_field", "match_displayed"} <= set(m) for m in matches),
+        f"package_autocomplete q={fragment!r} offers the open dataset with CKAN's fields",
+        clip(json.dumps(matches)),
+    )
+    report.expect(
+        args.closed not in found and args.draft not in found,
+        "package_autocomplete never offers the closed or draft dataset",
+        clip(json.dumps(matches)),
+    )
+    formats = ckan.action("format_autocomplete", "q=cs")
+    report.expect(formats == ["csv"] or "csv" in formats, "format_autocomplete q=cs offers csv", clip(json.dumps(formats)))
 
 
 def check_dump_all(report: Report, ckan: Ckanapi, args) -> None:
@@ -763,6 +817,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     ckan = Ckanapi(args.ckanapi, args.base)
 
     report.section("ckanapi action package_search", lambda: check_package_search(report, ckan, args))
+    report.section("ckanapi harvester actions", lambda: check_harvester_actions(report, ckan, args))
     report.section("ckanapi dump datasets --all", lambda: check_dump_all(report, ckan, args))
     report.section(f"ckanapi dump datasets {args.open} -D", lambda: check_dump_download(report, ckan, args))
     report.section("open datapackage.json", lambda: check_datapackage(report, args))

@@ -18,6 +18,7 @@ mod authz;
 mod backup;
 mod bad_input;
 mod browser;
+mod ckan_harvest;
 mod cli;
 mod console;
 mod dataset_api;

@@ -126,6 +126,16 @@ pub async fn action(
     }
 }
 
+/// A number outside what the action takes.
+fn out_of_range(name: &str, min: i64, max: i64) -> Failure {
+    let rule = if max == i64::MAX {
+        format!("Must be at least {min}")
+    } else {
+        format!("Must be between {min} and {max}")
+    };
+    Failure::Validation(std::collections::BTreeMap::from([(name.to_owned(), rule)]))
+}
+
 fn not_found(what: &str) -> Failure {
     Failure::NotFound(format!("Not found: {what}"))
 }
@@ -164,6 +174,66 @@ async fn dispatch(
                 .await?
                 .ok_or_else(|| not_found("数据集不存在或未开放"))?;
             Ok(package(&base, &page))
+        }
+        "current_package_list_with_resources" => {
+            let limit = integer(&p, "limit", 100)?;
+            if !(1..=1000).contains(&limit) {
+                return Err(out_of_range("limit", 1, 1000));
+            }
+            let page = integer(&p, "page", 1)?;
+            if page < 1 {
+                return Err(out_of_range("page", 1, i64::MAX));
+            }
+            let offset = match p.get("page") {
+                Some(_) => (page - 1).saturating_mul(limit),
+                None => integer(&p, "offset", 0)?.max(0),
+            };
+            let pages = state
+                .db_as::<_, Failure, _>(move |c| Ok(service::recent(c, offset, limit)?))
+                .await?;
+            Ok(json!(
+                pages
+                    .iter()
+                    .map(|page| package(&base, page))
+                    .collect::<Vec<_>>()
+            ))
+        }
+        "package_autocomplete" | "format_autocomplete" => {
+            let q = text(&p, "q")
+                .or_else(|| text(&p, "incomplete"))
+                .ok_or_else(|| missing("q"))?;
+            if q.chars().count() > 100 {
+                return Err(out_of_range("q", 1, 100));
+            }
+            let formats = name == "format_autocomplete";
+            let limit = integer(&p, "limit", if formats { 5 } else { 10 })?;
+            if !(1..=100).contains(&limit) {
+                return Err(out_of_range("limit", 1, 100));
+            }
+            if formats {
+                let found = state
+                    .db_as::<_, Failure, _>(move |c| Ok(service::formats(c, &q, limit)?))
+                    .await?;
+                return Ok(json!(found));
+            }
+            let needle = q.to_lowercase();
+            let found = state
+                .db_as::<_, Failure, _>(move |c| Ok(service::autocomplete(c, &q, limit)?))
+                .await?;
+            Ok(json!(
+                found
+                    .into_iter()
+                    .map(|(name, title)| {
+                        let by_name = name.to_lowercase().contains(&needle);
+                        json!({
+                            "name": name,
+                            "title": title,
+                            "match_field": if by_name { "name" } else { "title" },
+                            "match_displayed": if by_name { &name } else { &title },
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            ))
         }
         "package_search" => {
             let search = params::search(&p, state.clock.now())?;
