@@ -1,6 +1,8 @@
-//! Unit tests of `exports.rs`.
+//! Unit tests of the exports.
 
-use super::*;
+use serde_json::json;
+
+use super::graph::{Graph, Obj};
 
 #[test]
 fn turtle_and_json_ld_say_the_same_triples() {
