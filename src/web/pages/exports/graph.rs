@@ -1,11 +1,13 @@
 //! A small RDF graph written as Turtle or as JSON-LD with an inline `@context`: both come from
 //! the same list of triples, so the two serialisations always say the same.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 use serde_json::{Map, Value, json};
 
-pub const PREFIXES: [(&str, &str); 9] = [
+/// The prefixes every document declares (Turtle `@prefix`, JSON-LD `@context`).
+pub const PREFIXES: [(&str, &str); 10] = [
     ("dcat", "http://www.w3.org/ns/dcat#"),
     ("dct", "http://purl.org/dc/terms/"),
     ("foaf", "http://xmlns.com/foaf/0.1/"),
@@ -15,6 +17,7 @@ pub const PREFIXES: [(&str, &str); 9] = [
     ("rdfs", "http://www.w3.org/2000/01/rdf-schema#"),
     ("adms", "http://www.w3.org/ns/adms#"),
     ("vcard", "http://www.w3.org/2006/vcard/ns#"),
+    ("spdx", "http://spdx.org/rdf/terms#"),
 ];
 
 /// An RDF object: an IRI, a term of one of the prefixes above, or a literal.
@@ -22,24 +25,34 @@ pub const PREFIXES: [(&str, &str); 9] = [
 pub enum Obj {
     Iri(String),
     Term(&'static str),
+    /// Text in Chinese (`@zh-CN`).
     Text(String),
     Typed(String, &'static str),
 }
 
-/// Triples in the order they were said, grouped by subject when written.
+/// Triples in the order they were first said, grouped by subject when written; a triple said
+/// twice (a department publishing two datasets of one page) is kept once.
 #[derive(Debug, Default)]
 pub struct Graph {
     triples: Vec<(String, &'static str, Obj)>,
+    seen: HashSet<(String, &'static str, String)>,
 }
 
 impl Graph {
     pub fn add(&mut self, s: &str, p: &'static str, o: Obj) {
-        self.triples.push((s.to_owned(), p, o));
+        if self.seen.insert((s.to_owned(), p, turtle_obj(&o))) {
+            self.triples.push((s.to_owned(), p, o));
+        }
+    }
+
+    /// `s a class`.
+    pub fn typed(&mut self, s: &str, class: &'static str) {
+        self.add(s, "rdf:type", Obj::Term(class));
     }
 
     fn subjects(&self) -> Vec<(&str, Vec<(&'static str, &Obj)>)> {
         let mut out: Vec<(&str, Vec<(&'static str, &Obj)>)> = Vec::new();
-        let mut at = std::collections::HashMap::new();
+        let mut at = HashMap::new();
         for (s, p, o) in &self.triples {
             let i = *at.entry(s.as_str()).or_insert_with(|| {
                 out.push((s.as_str(), Vec::new()));
@@ -79,13 +92,15 @@ impl Graph {
                 let mut node = Map::new();
                 node.insert("@id".into(), json!(s));
                 for (p, o) in props {
-                    if p == "rdf:type" {
-                        if let Obj::Term(t) = o {
-                            push(&mut node, "@type", json!(t));
-                        }
-                        continue;
-                    }
                     let value = match o {
+                        Obj::Term(t) if p == "rdf:type" => {
+                            push(&mut node, "@type", json!(t));
+                            continue;
+                        }
+                        Obj::Iri(i) if p == "rdf:type" => {
+                            push(&mut node, "@type", json!(i));
+                            continue;
+                        }
                         Obj::Iri(i) => json!({ "@id": i }),
                         Obj::Term(t) => json!({ "@id": t }),
                         Obj::Text(t) => json!({ "@value": t, "@language": "zh-CN" }),

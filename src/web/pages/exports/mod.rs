@@ -1,9 +1,10 @@
 //! Machine-readable descriptions of the catalog for harvesters and crawlers:
 //!
-//! - DCAT-AP 3 at `/catalog.ttl` and `/catalog.jsonld` (Hydra paging, `?page=`,
+//! - DCAT-AP 3.0.1 at `/catalog.ttl` and `/catalog.jsonld` (Hydra paging, `?page=`,
 //!   `?modified_since=`), and one dataset at `/datasets/{slug}/dcat.ttl|.jsonld` (`dcat.rs`);
 //!   `dct:accessRights` PUBLIC for unconditionally open data, RESTRICTED for conditional data.
-//!   Both serialisations come from one list of triples (`graph.rs`), so they always say the same.
+//!   Both serialisations come from one list of triples (`graph.rs`), so they always say the
+//!   same. `tests/interop/check.py` validates them with pySHACL against the official shapes.
 //! - Frictionless Data Package v2 at `/datasets/{slug}/datapackage.json` (open data only).
 //! - schema.org `Dataset` JSON-LD for the dataset page (`/sitemap.xml` and `/robots.txt` are in
 //!   `sitemap.rs`).
@@ -31,7 +32,7 @@ mod graph;
 
 pub use datapackage::datapackage;
 
-use dcat::{describe_catalog, describe_dataset};
+use dcat::{Site, describe_catalog, describe_dataset, list_dataset};
 use graph::{Graph, Obj};
 
 /// Datasets per catalog page.
@@ -74,11 +75,12 @@ async fn catalog_page(
     let page = h.page;
     let (total, pages) = h.run(&state).await?;
     let base = base_url(&state, &req);
+    let site = Site::new(&state, &base);
     let mut g = Graph::default();
-    let catalog = describe_catalog(&mut g, &state, &base);
+    let catalog = describe_catalog(&mut g, &site);
     for p in &pages {
-        let ds = describe_dataset(&mut g, &base, p);
-        g.add(&catalog, "dcat:dataset", Obj::Iri(ds));
+        let ds = describe_dataset(&mut g, &site, p);
+        list_dataset(&mut g, &site, &catalog, &ds);
     }
     // Hydra paging: the catalog is the collection, this document one view of it.
     let last = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
@@ -90,14 +92,14 @@ async fn catalog_page(
         u
     };
     let view = url(page);
-    g.add(&catalog, "rdf:type", Obj::Term("hydra:Collection"));
+    g.typed(&catalog, "hydra:Collection");
     g.add(
         &catalog,
         "hydra:totalItems",
         Obj::Typed(total.to_string(), "xsd:integer"),
     );
     g.add(&catalog, "hydra:view", Obj::Iri(view.clone()));
-    g.add(&view, "rdf:type", Obj::Term("hydra:PartialCollectionView"));
+    g.typed(&view, "hydra:PartialCollectionView");
     g.add(&view, "hydra:first", Obj::Iri(url(1)));
     g.add(&view, "hydra:last", Obj::Iri(url(last)));
     if page > 1 {
@@ -144,10 +146,11 @@ async fn dataset_rdf(
 ) -> Result<HttpResponse, ApiError> {
     let page = public_page(&state, slug).await?;
     let base = base_url(&state, &req);
+    let site = Site::new(&state, &base);
     let mut g = Graph::default();
-    let catalog = describe_catalog(&mut g, &state, &base);
-    let ds = describe_dataset(&mut g, &base, &page);
-    g.add(&catalog, "dcat:dataset", Obj::Iri(ds));
+    let catalog = describe_catalog(&mut g, &site);
+    let ds = describe_dataset(&mut g, &site, &page);
+    list_dataset(&mut g, &site, &catalog, &ds);
     Ok(format.respond(&req, &g))
 }
 
@@ -215,5 +218,6 @@ pub fn schema_org(base: &str, page: &DatasetPage) -> String {
     // `</script>` inside the JSON would end the element: escape `<` (still valid JSON).
     value.to_string().replace('<', "\\u003c")
 }
+
 #[cfg(test)]
 mod tests;
