@@ -10,8 +10,10 @@ script asks those tools rather than re-implementing their expectations:
   b. ckanapi dump datasets --all        (package_list + package_show)
   c. ckanapi dump datasets OPEN -D DIR  (resource downloads via resource.url)
   d. frictionless validate              (Data Package v2 + Table Schema + CSV)
-  e. rdflib                             (DCAT-AP 3 catalogue, Turtle and JSON-LD,
-                                         Hydra paging, access rights)
+  e. rdflib + pySHACL                  (DCAT-AP 3 catalogue, Turtle and JSON-LD,
+                                         Hydra paging, access rights; every page and
+                                         every per-dataset document validated against
+                                         the official DCAT-AP 3.0.1 SHACL shapes)
   f. openapi-spec-validator             (OpenAPI 3.1 document)
 
 Each check prints one line, "ok: ..." or "FAIL: ..." with the evidence, and the
@@ -27,6 +29,7 @@ looked up next to that interpreter unless --ckanapi/--frictionless say otherwise
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -40,17 +43,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
+import pyshacl
 import rdflib
 from openapi_spec_validator import OpenAPIV31SpecValidator
 from rdflib import Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, RDF, SKOS, XSD
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCAT, DCTERMS as DCT, FOAF, RDF, SH, SKOS, XSD
 
 SUBPROCESS_TIMEOUT = 60  # seconds, per client invocation
 HTTP_TIMEOUT = 30  # seconds, per plain GET
 MAX_CATALOG_PAGES = 50
 MAX_LISTED_PROBLEMS = 10
+MAX_REPORT_LINES = 150  # of a failing pySHACL report
+
+# The official DCAT-AP 3.0.1 shapes, vendored byte for byte (see README.md for provenance).
+DCAT_AP_SHAPES = Path(__file__).with_name("dcat-ap-3.0.1-SHACL.ttl")
 
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 ACCESS_RIGHT = "http://publications.europa.eu/resource/authority/access-right/"
 PUBLIC = URIRef(ACCESS_RIGHT + "PUBLIC")
 RESTRICTED = URIRef(ACCESS_RIGHT + "RESTRICTED")
@@ -98,6 +108,14 @@ class Report:
             return False
         self.ok(message)
         return True
+
+    def detail(self, text: str, limit: int = MAX_REPORT_LINES) -> None:
+        """Evidence too long for one line (a pySHACL report), indented under the last line."""
+        lines = text.rstrip().splitlines()
+        for line in lines[:limit]:
+            print(f"    {line}", flush=True)
+        if len(lines) > limit:
+            print(f"    ... ({len(lines) - limit} more lines)", flush=True)
 
     def section(self, title: str, body: Callable[[], None]) -> None:
         """Run one group of checks; an unexpected error fails the group, not the run."""
@@ -590,6 +608,78 @@ def value_violations(graph: rdflib.Graph, name: str, prop: str, rule: Rule, valu
     return []
 
 
+_SHAPES: Optional[rdflib.Graph] = None
+
+
+def dcat_ap_shapes() -> rdflib.Graph:
+    """The official DCAT-AP 3.0.1 shapes, as pySHACL can load them.
+
+    The released dcat-ap-SHACL.ttl names two property shapes of dcat:DataServiceShape
+    (dc08f4dc…, eb3ac4e4…) that it never defines (SEMICeu/DCAT-AP issue 448, "Missing
+    propertyShape"); pySHACL refuses any dcat:DataService against them ("not a well-formed
+    SHACL PropertyShape"). Undefined, they constrain nothing, so only those dangling
+    sh:property links are dropped here; the file itself stays as published.
+    """
+    global _SHAPES
+    if _SHAPES is None:
+        shapes = rdflib.Graph()
+        shapes.parse(DCAT_AP_SHAPES, format="turtle")
+        dangling = [(s, o) for s, o in shapes.subject_objects(SH.property) if (o, SH.path, None) not in shapes]
+        for s, o in dangling:
+            shapes.remove((s, SH.property, o))
+        _SHAPES = shapes
+    return _SHAPES
+
+
+def violation_summary(data: rdflib.Graph, results: rdflib.Graph) -> list[str]:
+    """"N x path constraint (sh:class C) on focus type" for each kind of violation found."""
+    shapes = dcat_ap_shapes()
+    counts: dict[str, int] = {}
+    for result in set(results.subjects(RDF.type, SH.ValidationResult)):
+        path = results.value(result, SH.resultPath)
+        component = results.value(result, SH.sourceConstraintComponent)
+        shape = results.value(result, SH.sourceShape)
+        expected = shapes.value(shape, SH["class"]) if shape is not None else None
+        focus_types = sorted(short(t) for t in data.objects(results.value(result, SH.focusNode), RDF.type))
+        key = " ".join(
+            part
+            for part in (
+                short(path) if isinstance(path, URIRef) else str(path),
+                str(component).rsplit("#", 1)[-1] if component is not None else "?",
+                f"(sh:class {short(expected)})" if expected is not None else "",
+                f"on {'/'.join(focus_types)}" if focus_types else "",
+            )
+            if part
+        )
+        counts[key] = counts.get(key, 0) + 1
+    return [f"{n} x {key}" for key, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
+
+
+def check_shacl(report: Report, label: str, graph: rdflib.Graph) -> bool:
+    """One check line: pySHACL with the official shapes, no inference; the report on failure."""
+    conforms, results, text = pyshacl.validate(
+        graph,
+        shacl_graph=dcat_ap_shapes(),
+        ont_graph=None,
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=False,
+        meta_shacl=False,
+        advanced=False,
+    )
+    if conforms:
+        report.ok(f"pySHACL {pyshacl.__version__} with the DCAT-AP 3.0.1 shapes: {label}: Conforms: True")
+        return True
+    count = len(set(results.subjects(RDF.type, SH.ValidationResult)))
+    summary = "; ".join(violation_summary(graph, results))
+    report.fail(
+        f"pySHACL {pyshacl.__version__} with the DCAT-AP 3.0.1 shapes: {label}: Conforms: False, "
+        f"{count} violation(s): {summary}"
+    )
+    report.detail(text)
+    return False
+
+
 @dataclass
 class CatalogPage:
     url: str
@@ -612,6 +702,20 @@ def remote_contexts(document) -> list[str]:
     return found
 
 
+def parse_rdf(resp: HttpResponse, rdf_format: str) -> rdflib.Graph:
+    """The document as a graph, without network access (a JSON-LD @context must be inline)."""
+    if rdf_format == "json-ld":
+        remote = remote_contexts(resp.json())
+        if remote:
+            raise CheckError(f"{resp.url} uses remote JSON-LD @context {remote}; clients need it inline")
+    graph = rdflib.Graph()
+    try:
+        graph.parse(data=resp.body, format=rdf_format, publicID=resp.url)
+    except Exception as err:  # noqa: BLE001 - rdflib raises parser-specific errors
+        raise CheckError(f"rdflib cannot parse {resp.url} as {rdf_format}: {clip(err, 300)}")
+    return graph
+
+
 def fetch_catalog(start_url: str, rdf_format: str, accept: str) -> list[CatalogPage]:
     """Parse every page of the catalogue, following hydra:next."""
     pages: list[CatalogPage] = []
@@ -624,15 +728,7 @@ def fetch_catalog(start_url: str, rdf_format: str, accept: str) -> list[CatalogP
         resp = http_get(url, accept=accept)
         if resp.status != 200:
             raise CheckError(f"GET {url} -> HTTP {resp.status}: {clip(resp.text(), 200)}")
-        if rdf_format == "json-ld":
-            remote = remote_contexts(resp.json())
-            if remote:
-                raise CheckError(f"{url} uses remote JSON-LD @context {remote}; clients need it inline")
-        graph = rdflib.Graph()
-        try:
-            graph.parse(data=resp.body, format=rdf_format, publicID=url)
-        except Exception as err:  # noqa: BLE001 - rdflib raises parser-specific errors
-            raise CheckError(f"rdflib cannot parse {url} as {rdf_format}: {clip(err, 300)}")
+        graph = parse_rdf(resp, rdf_format)
         pages.append(CatalogPage(url, graph))
 
         next_links = set(graph.objects(None, HYDRA.next))
@@ -695,6 +791,8 @@ def check_catalog_serialisation(report: Report, args, path: str, rdf_format: str
                 problems.append(f"{page.url}: the subject of hydra:next is not a hydra:PartialCollectionView")
         problems += [f"{page.url}: {v}" for v in shape_violations(graph)]
     report.problems(f"{label}: catalog, datasets, distributions and agents meet the DCAT-AP 3.0.0 shapes", problems)
+    for page in pages:
+        check_shacl(report, page.url, page.graph)
 
     entries = [entry for page in pages for entry in dataset_entries(page)]
     keys = [e.key for e in entries]
@@ -734,6 +832,11 @@ def check_catalog_serialisation(report: Report, args, path: str, rdf_format: str
             [evidence for ok, evidence in served if not ok],
         )
     for entry in find(args.conditional)[:1]:
+        report.expect(
+            bool(entry.distributions) and not entry.download_urls,
+            f"{label}: the conditional dataset's distributions have an accessURL and no dcat:downloadURL",
+            f"{len(entry.distributions)} distribution(s), downloadURL(s) {entry.download_urls}",
+        )
         served = [serves_data_anonymously(u) for u in entry.download_urls]
         report.problems(
             f"{label}: the conditional dataset's dcat:downloadURL(s), if any, serve no data anonymously",
@@ -759,6 +862,84 @@ def check_catalog(report: Report, args) -> None:
             f"catalog.ttl and catalog.jsonld describe the same {len(turtle)} dataset(s)",
             f"only in turtle: {sorted(turtle - jsonld)}; only in JSON-LD: {sorted(jsonld - turtle)}",
         )
+
+
+RDF_DOCUMENTS = (("ttl", "turtle", "text/turtle"), ("jsonld", "json-ld", "application/ld+json"))
+
+
+def checksum_problems(graph: rdflib.Graph) -> list[str]:
+    """Each dcat:downloadURL serves the bytes its spdx:checksum (SHA-256) and dcat:byteSize describe."""
+    problems, checked = [], 0
+    for dist in sorted(set(graph.subjects(RDF.type, DCAT.Distribution))):
+        for url in graph.objects(dist, DCAT.downloadURL):
+            resp = http_get(str(url))
+            if resp.status != 200:
+                problems.append(f"GET {url} -> HTTP {resp.status}")
+                continue
+            checked += 1
+            digest = hashlib.sha256(resp.body).hexdigest()
+            sums = [
+                str(graph.value(c, SPDX.checksumValue))
+                for c in graph.objects(dist, SPDX.checksum)
+                if graph.value(c, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
+            ]
+            if sums != [digest]:
+                problems.append(f"{url}: SHA-256 is {digest}, spdx:checksum says {sums}")
+            sizes = [str(v) for v in graph.objects(dist, DCAT.byteSize)]
+            if sizes != [str(len(resp.body))]:
+                problems.append(f"{url}: {len(resp.body)} bytes, dcat:byteSize says {sizes}")
+    if not checked:
+        problems.append("no distribution has a dcat:downloadURL")
+    return problems
+
+
+def triples_text(triples) -> str:
+    return clip("; ".join(sorted(" ".join(term.n3() for term in triple) for triple in triples)), 300)
+
+
+def check_dataset_documents(report: Report, args) -> None:
+    """/datasets/SLUG/dcat.ttl|.jsonld: valid DCAT-AP, the same graph twice, honest about access."""
+    for slug, name in ((args.open, "open"), (args.conditional, "conditional")):
+        graphs: dict[str, rdflib.Graph] = {}
+        for ext, rdf_format, accept in RDF_DOCUMENTS:
+            url = f"{args.base}/datasets/{slug}/dcat.{ext}"
+            resp = http_get(url, accept=accept)
+            if resp.status != 200:
+                report.fail(f"the {name} dataset's dcat.{ext}: GET {url} -> HTTP {resp.status}")
+                continue
+            graphs[ext] = parse_rdf(resp, rdf_format)
+            check_shacl(report, url, graphs[ext])
+        if len(graphs) == 2:
+            ttl, jsonld = graphs["ttl"], graphs["jsonld"]
+            report.expect(
+                isomorphic(ttl, jsonld),
+                f"/datasets/{slug}/dcat.ttl and dcat.jsonld are the same graph ({len(ttl)} triples)",
+                f"{len(ttl)} and {len(jsonld)} triples; only in Turtle: {triples_text(set(ttl) - set(jsonld))}; "
+                f"only in JSON-LD: {triples_text(set(jsonld) - set(ttl))}",
+            )
+        graph = graphs.get("ttl") or graphs.get("jsonld")
+        if graph is None:
+            continue
+        if name == "open":
+            report.problems(
+                f"/datasets/{slug}/dcat: each dcat:downloadURL serves the bytes its spdx:checksum and dcat:byteSize describe",
+                checksum_problems(graph),
+            )
+        else:
+            distributions = set(graph.subjects(RDF.type, DCAT.Distribution))
+            downloads = [str(u) for d in distributions for u in graph.objects(d, DCAT.downloadURL)]
+            report.expect(
+                bool(distributions) and not downloads,
+                f"/datasets/{slug}/dcat: the conditional dataset's distributions have no dcat:downloadURL",
+                f"{len(distributions)} distribution(s), downloadURL(s) {downloads}",
+            )
+    for slug, name in ((args.closed, "closed"), (args.draft, "draft")):
+        for ext, _, accept in RDF_DOCUMENTS:
+            resp = http_get(f"{args.base}/datasets/{slug}/dcat.{ext}", accept=accept)
+            report.expect(
+                resp.status in (401, 403, 404),
+                f"the {name} dataset's /datasets/{slug}/dcat.{ext} is refused (HTTP {resp.status})",
+            )
 
 
 # --------------------------------------------------------------------------
@@ -823,6 +1004,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     report.section("open datapackage.json", lambda: check_datapackage(report, args))
     report.section("conditional datapackage.json", lambda: check_conditional_datapackage(report, args))
     report.section("DCAT-AP catalogue", lambda: check_catalog(report, args))
+    report.section("DCAT-AP per-dataset documents", lambda: check_dataset_documents(report, args))
     report.section("OpenAPI document", lambda: check_openapi(report, args))
 
     print(f"interop: {report.passes} passed, {report.failures} failed")

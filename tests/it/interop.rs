@@ -1,6 +1,7 @@
 //! Interoperability with the tools developers and harvesters already use (issue 7): the real
-//! clients from PyPI (`ckanapi`, `frictionless`, `rdflib`, `openapi-spec-validator`) run
-//! `tests/interop/check.py` against the running portal. The Python environment is
+//! clients from PyPI (`ckanapi`, `frictionless`, `rdflib`, `pyshacl`, `openapi-spec-validator`)
+//! run `tests/interop/check.py` against the running portal; pySHACL validates every catalog page
+//! and the per-dataset DCAT documents against the official DCAT-AP 3.0.1 shapes (issue 19). The Python environment is
 //! `KAIFANG_INTEROP_PYTHON`, or `target/interop-venv/bin/python` (`.ci/run` installs it from
 //! `tests/interop/requirements.txt`); without one the test is skipped with a note, unless
 //! `KAIFANG_REQUIRE_INTEROP=1` (CI) makes that a failure. The script's output is kept in
@@ -10,7 +11,7 @@ use std::path::PathBuf;
 
 use crate::api::catalog;
 use crate::both_backends;
-use crate::helpers::{Backend, env_flag};
+use crate::helpers::{Backend, DatasetBuilder, env_flag};
 
 both_backends!(real_clients_read_the_portal);
 
@@ -36,6 +37,19 @@ async fn real_clients_read_the_portal(backend: Backend) {
     let Some(c) = catalog(backend, |_| {}).await else {
         return;
     };
+    // 99 more open datasets of a second department: 101 in the catalog, two pages of 100, so
+    // that the paging is followed and every page validated.
+    let b = c
+        .app
+        .department("dept-b", "合肥市自然资源和规划局", "340100");
+    for n in 0..99 {
+        DatasetBuilder::new(
+            &format!("survey-{n:02}"),
+            &format!("测绘成果目录第{n}号"),
+            &b,
+        )
+        .insert(&c.app);
+    }
     let work = tempfile::tempdir().expect("a work directory");
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/interop/check.py");
     let out = tokio::process::Command::new(&python)
