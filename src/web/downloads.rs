@@ -158,7 +158,7 @@ pub async fn serve(
                         return Ok(Ok(Some((served, grant.field_names()))));
                     }
                     let target = format!("resource:{id}");
-                    match applications::use_grant(c, &grant, "download", &target, &actor)? {
+                    match applications::use_grant(c, &grant, "download", &target, now, &actor)? {
                         Ok(()) => Ok(Ok(Some((served, grant.field_names())))),
                         Err(denial) => Ok(Err((d, denial))),
                     }

@@ -1076,7 +1076,7 @@ async fn setup(app: &TestApp) -> Principals {
             attachment: None,
             allow_unverified: false,
         },
-        kaifang::services::now(),
+        kaifang::services::clock::Clock::default().now(),
         &kaifang::services::Actor::cli(),
     )
     .expect("application 1");
@@ -1090,7 +1090,7 @@ async fn setup(app: &TestApp) -> Principals {
         },
         Some(&user),
         None,
-        kaifang::services::now(),
+        kaifang::services::clock::Clock::default().now(),
         &kaifang::services::Actor::cli(),
     )
     .expect("review 1");
@@ -1104,7 +1104,7 @@ async fn setup(app: &TestApp) -> Principals {
             intended_use: "停车导航".into(),
             department: String::new(),
         },
-        kaifang::services::now(),
+        kaifang::services::clock::Clock::default().now(),
         &kaifang::services::Actor::cli(),
     )
     .expect("request 1");
@@ -1113,7 +1113,7 @@ async fn setup(app: &TestApp) -> Principals {
         request.id,
         "dept-a",
         10,
-        kaifang::services::now(),
+        kaifang::services::clock::Clock::default().now(),
         &kaifang::services::Actor::cli(),
     )
     .expect("routed to department A");

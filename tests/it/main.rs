@@ -19,6 +19,7 @@ mod backup;
 mod bad_input;
 mod browser;
 mod cli;
+mod clock;
 mod console;
 mod demo;
 mod disk_full;

@@ -66,12 +66,12 @@ pub async fn create(
     let status = status_of(&body)?;
     let input = publishing::validate(&body.to_draft())
         .map_err(|f| ApiError::bad_request("提交的内容有误").with_fields(f))?;
-    let reason = body.reason.clone().unwrap_or_default();
+    let (reason, now) = (body.reason.clone().unwrap_or_default(), state.clock.now());
     // Creating and publishing succeed or fail together.
     let record = record_of(
         state
             .db_as(move |c| {
-                publishing::create_with_status(c, &p, &input, status, &reason)
+                publishing::create_with_status(c, &p, &input, status, &reason, now)
                     .map_err(publish_error)
             })
             .await?,
@@ -95,9 +95,10 @@ pub async fn update(
         return Err(ApiError::bad_request("请求体应为 JSON 对象"));
     };
     // The edit and the status change succeed or fail together.
+    let now = state.clock.now();
     let edited = state
         .db_as(move |c| {
-            publishing::edit(c, &p, &slug, |draft| {
+            publishing::edit(c, &p, &slug, now, |draft| {
                 // The stored record, overlaid with what the request sends.
                 let mut merged = serde_json::to_value(DatasetBody::from_draft(&draft))
                     .map_err(ApiError::internal)?;

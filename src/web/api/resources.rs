@@ -139,10 +139,11 @@ pub async fn upload(
         format,
         stored,
     };
-    let (p2, slug2) = (p.clone(), slug.clone());
+    let (p2, slug2, now) = (p.clone(), slug.clone(), state.clock.now());
     let (_, r, v) = state
         .db_as(move |c| {
-            resources::start_upload(c, &p2, &slug2, resource_id, &name, &up).map_err(publish_error)
+            resources::start_upload(c, &p2, &slug2, resource_id, &name, &up, now)
+                .map_err(publish_error)
         })
         .await?;
     state.ingest.submit(v.id);
@@ -251,7 +252,8 @@ pub fn query_rows(
     }
     let q = preview::parse_query(&columns, params).map_err(|e| ApiError::bad_request(e.0))?;
     if let Some(g) = &grant
-        && let Err(denial) = applications::use_grant(c, g, "api", &format!("resource:{id}"), actor)?
+        && let Err(denial) =
+            applications::use_grant(c, g, "api", &format!("resource:{id}"), now, actor)?
     {
         return Err(ApiError::forbidden(denial.message()));
     }

@@ -286,12 +286,14 @@ pub async fn create(
         Ok(draft) => match publishing::validate(&draft) {
             Err(f) => Err(f.into()),
             Ok(input) => {
-                let reason = form.reason.clone();
+                let (reason, now) = (form.reason.clone(), state.clock.now());
                 state
-                    .db(move |c| match publishing::create(c, &p, &input, &reason) {
-                        Ok(d) => Ok(Ok(d)),
-                        Err(e) => publish_errors(e).map(Err),
-                    })
+                    .db(
+                        move |c| match publishing::create(c, &p, &input, &reason, now) {
+                            Ok(d) => Ok(Ok(d)),
+                            Err(e) => publish_errors(e).map(Err),
+                        },
+                    )
                     .await?
             }
         },
@@ -355,10 +357,10 @@ pub async fn update(
         Ok(draft) => match publishing::validate(&draft) {
             Err(f) => Err(f.into()),
             Ok(input) => {
-                let (reason, slug) = (form.reason.clone(), slug.clone());
+                let (reason, slug, now) = (form.reason.clone(), slug.clone(), state.clock.now());
                 state
                     .db(
-                        move |c| match publishing::update(c, &p, &slug, &input, &reason) {
+                        move |c| match publishing::update(c, &p, &slug, &input, &reason, now) {
                             Ok(o) => Ok(Ok(o)),
                             Err(e) => publish_errors(e).map(Err),
                         },
@@ -421,10 +423,10 @@ pub async fn set_status(
             ));
         }
     };
-    let (target, reason) = (slug.clone(), form.reason.clone());
+    let (target, reason, now) = (slug.clone(), form.reason.clone(), state.clock.now());
     let result = state
         .db(
-            move |c| match publishing::set_status(c, &p, &target, to, &reason) {
+            move |c| match publishing::set_status(c, &p, &target, to, &reason, now) {
                 Ok(d) => Ok(Ok(d)),
                 Err(PublishError::Invalid(f)) => Ok(Err((StatusCode::BAD_REQUEST, f))),
                 // A public dataset already has the slug: said beside the status form.

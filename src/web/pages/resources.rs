@@ -217,9 +217,10 @@ pub async fn accept(
         stored,
     };
     let (p, slug, name) = (p.clone(), slug.to_owned(), name.to_owned());
+    let now = state.clock.now();
     let (d, r, v) = state
         .db(move |c| {
-            resources::start_upload(c, &p, &slug, resource_id, &name, &upload).map_err(failure)
+            resources::start_upload(c, &p, &slug, resource_id, &name, &upload, now).map_err(failure)
         })
         .await?;
     state.ingest.submit(v.id);

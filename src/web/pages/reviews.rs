@@ -352,7 +352,7 @@ pub async fn act(
     let result = state
         .db(move |c| {
             Ok(match act.as_str() {
-                "start" => service::start(c, &user, id, &actor),
+                "start" => service::start(c, &user, id, now, &actor),
                 "extend" => service::extend(c, &user, id, &a, &b, now, &actor),
                 _ => {
                     let answer = service::Answer {

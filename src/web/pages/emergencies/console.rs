@@ -373,10 +373,11 @@ pub async fn link(
         ..ConsoleInput::default()
     };
     let (slug, dataset, actor) = (s.event.slug.clone(), input.link.clone(), viewer.actor());
+    let now = state.clock.now();
     let result = state
         .db(move |c| {
             Ok(emergencies::link_own_dataset(
-                c, &user, &slug, &dataset, &actor,
+                c, &user, &slug, &dataset, now, &actor,
             ))
         })
         .await?;

@@ -235,10 +235,10 @@ pub async fn decide(
         );
     }
     if errors.is_empty() {
-        let (p2, slug2) = (p.clone(), slug.clone());
+        let (p2, slug2, now) = (p.clone(), slug.clone(), state.clock.now());
         let result = state
             .db(
-                move |c| match resources::decide(c, &p2, &slug2, id, number, &decision) {
+                move |c| match resources::decide(c, &p2, &slug2, id, number, &decision, now) {
                     Ok(v) => Ok(Ok(v)),
                     Err(PublishError::Transition(m)) => Ok(Err(m)),
                     Err(e) => Err(failure(e)),
@@ -279,9 +279,10 @@ pub async fn retire(
     let (id, number) = (path_id(&id)?, path_id(&number)?);
     let reason = form.get("retire_reason").cloned().unwrap_or_default();
     let (p2, slug2, reason2) = (p.clone(), slug.clone(), reason.clone());
+    let now = state.clock.now();
     let result = state
         .db(
-            move |c| match resources::retire(c, &p2, &slug2, id, number, &reason2) {
+            move |c| match resources::retire(c, &p2, &slug2, id, number, &reason2, now) {
                 Ok(done) => Ok(Ok(done)),
                 Err(PublishError::Invalid(f)) => Ok(Err((StatusCode::BAD_REQUEST, f))),
                 Err(PublishError::Transition(m)) => Ok(Err((
