@@ -8,6 +8,7 @@ pub mod catalog_params;
 pub mod charts;
 pub mod downloads;
 pub mod error;
+mod error_map;
 pub mod format;
 pub mod forms;
 pub mod layout;

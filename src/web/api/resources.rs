@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::datasets::{publish_error, publisher};
+use super::datasets::publisher;
 use super::{ApiError, ApiUser};
 use crate::services::Actor;
 use crate::services::access::{self, Access};
@@ -90,7 +90,7 @@ pub async fn upload(
             .db_as(move |c| {
                 crate::services::publishing::ensure_own(c, &p, &slug)
                     .map(drop)
-                    .map_err(publish_error)
+                    .map_err(ApiError::from)
             })
             .await?;
     }
@@ -143,7 +143,7 @@ pub async fn upload(
     let (_, r, v) = state
         .db_as(move |c| {
             resources::start_upload(c, &p2, &slug2, resource_id, &name, &up, now)
-                .map_err(publish_error)
+                .map_err(ApiError::from)
         })
         .await?;
     state.ingest.submit(v.id);
@@ -173,7 +173,7 @@ pub async fn version(
         .db_as(move |c| {
             resources::own_version(c, &p, &slug, id, number)
                 .map(|(_, r, v)| (r, v))
-                .map_err(publish_error)
+                .map_err(ApiError::from)
         })
         .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
@@ -189,19 +189,6 @@ pub async fn version(
         "pii": ingest::findings_of(&v),
         "problems": ingest::problems_of(&v),
     })))
-}
-
-fn refusal(r: Refusal) -> ApiError {
-    match r {
-        Refusal::BadRequest(m) => ApiError::bad_request(m),
-        Refusal::NotFound => ApiError::not_found(),
-        Refusal::Conditional { title, .. } => {
-            ApiError::forbidden(Refusal::conditional_message(&title))
-        }
-        Refusal::Denied(m) => ApiError::forbidden(m),
-        Refusal::Gone(m) => ApiError::new(StatusCode::GONE, "gone", m),
-        Refusal::Internal(e) => ApiError::from(e),
-    }
 }
 
 /// One page of typed rows of a resource, for the row API and CKAN's `datastore_search`.
@@ -323,5 +310,5 @@ pub async fn download(
     let actor = Actor::user(user.id, client_ip(&req, &state.settings.auth));
     downloads::serve(&state, &req, slug, &id, Some((user, actor)))
         .await
-        .map_err(refusal)
+        .map_err(ApiError::from)
 }

@@ -245,12 +245,9 @@ pub async fn register_submit(
         .db(
             move |c| match accounts::register(c, &reg, &st.hasher, &st.secrets, now, &actor) {
                 Ok(Registered::Created(_) | Registered::Refused) => Ok(Ok(())),
-                Err(RegisterError::Database(e)) => Err(AppError::from(e)),
-                Err(RegisterError::Hash) => Err(AppError::internal(anyhow::anyhow!(
-                    "password hashing failed"
-                ))),
                 // Checked with the form already; says nothing about other accounts.
                 Err(RegisterError::Password(e)) => Ok(Err(e)),
+                Err(e) => Err(e.into()),
             },
         )
         .await?;
@@ -488,8 +485,14 @@ pub async fn password_submit(
                     &actor,
                 ) {
                     Ok(()) => Ok(Ok(())),
-                    Err(ChangePasswordError::Database(e)) => Err(AppError::from(e)),
-                    Err(e) => Ok(Err(e)),
+                    // Shown beside the form (a failed hash too, as "无法计算密码哈希").
+                    Err(
+                        e @ (ChangePasswordError::WrongCurrent
+                        | ChangePasswordError::Policy(_)
+                        | ChangePasswordError::Same
+                        | ChangePasswordError::Hash),
+                    ) => Ok(Err(e)),
+                    Err(e) => Err(e.into()),
                 }
             })
             .await?;

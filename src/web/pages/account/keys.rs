@@ -64,8 +64,8 @@ pub async fn create(
         .db(
             move |c| match api_keys::create(c, user_id, &name, now, &actor) {
                 Ok((_, key)) => Ok(Ok(key)),
-                Err(api_keys::KeyError::Database(e)) => Err(AppError::from(e)),
-                Err(e) => Ok(Err(e)),
+                Err(e @ api_keys::KeyError::Name) => Ok(Err(e)),
+                Err(e) => Err(e.into()),
             },
         )
         .await?;

@@ -62,7 +62,7 @@ pub async fn decide(
             match admin::decide_class_change(c, admin_id, id, approve, &form.note, now, &actor) {
                 Ok(()) => Ok(Ok(())),
                 Err(AdminError::Invalid(f)) => Ok(Err(f)),
-                Err(e) => Err(admin_failure(e)),
+                Err(e) => Err(e.into()),
             }
         })
         .await?;

@@ -111,7 +111,8 @@ async fn save_department(
         .db(
             move |c| match admin::save_department(c, existing.as_deref(), &draft, now, &actor) {
                 Ok(d) => Ok(Ok(d)),
-                Err(e) => admin_error(e).map(Err),
+                Err(AdminError::Invalid(f)) => Ok(Err(f.into())),
+                Err(e) => Err(e.into()),
             },
         )
         .await?;

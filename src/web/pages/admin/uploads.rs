@@ -66,8 +66,7 @@ pub async fn override_upload(
             move |c| match resources::override_block(c, &actor, id, &reason, now) {
                 Ok(v) => Ok(Ok(v)),
                 Err(OverrideError::Invalid(m)) => Ok(Err(m)),
-                Err(OverrideError::NotFound) => Err(AppError::NotFound),
-                Err(OverrideError::Database(e)) => Err(e.into()),
+                Err(e) => Err(e.into()),
             },
         )
         .await?;

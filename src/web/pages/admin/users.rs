@@ -159,7 +159,8 @@ pub async fn update(
             };
             match admin::update_user(c, admin_id, id, set, now, &actor) {
                 Ok(u) => Ok(Ok(u)),
-                Err(e) => admin_error(e).map(Err),
+                Err(AdminError::Invalid(f)) => Ok(Err(f.into())),
+                Err(e) => Err(e.into()),
             }
         })
         .await?;

@@ -8,7 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::{failure, label_of, status_label, version_url};
+use super::{label_of, status_label, version_url};
 use crate::domain::column_type::ColumnType;
 use crate::services::ingest::{self, ColumnInfo, Finding, Problem, Treatment};
 use crate::services::preview::{self, Preview};
@@ -91,7 +91,7 @@ async fn version_page(
     let (dataset, resource, version, preview) = state
         .db(move |c| {
             let (d, r, v, served) =
-                resources::own_served(c, &p, &slug, id, number).map_err(failure)?;
+                resources::own_served(c, &p, &slug, id, number).map_err(AppError::from)?;
             let preview = match served {
                 Some(s) => Some(preview::preview(c, &s)?),
                 None => None,
@@ -160,7 +160,7 @@ pub async fn status(
     let v = state
         .db(move |c| {
             Ok(resources::own_version(c, &p, &slug, id, number)
-                .map_err(failure)?
+                .map_err(AppError::from)?
                 .2)
         })
         .await?;
@@ -241,7 +241,7 @@ pub async fn decide(
                 move |c| match resources::decide(c, &p2, &slug2, id, number, &decision, now) {
                     Ok(v) => Ok(Ok(v)),
                     Err(PublishError::Transition(m)) => Ok(Err(m)),
-                    Err(e) => Err(failure(e)),
+                    Err(e) => Err(e.into()),
                 },
             )
             .await?;
@@ -289,7 +289,7 @@ pub async fn retire(
                     StatusCode::CONFLICT,
                     [("retire_reason".to_owned(), m)].into(),
                 ))),
-                Err(e) => Err(failure(e)),
+                Err(e) => Err(e.into()),
             },
         )
         .await?;
