@@ -11,6 +11,7 @@ pub mod backup;
 pub mod catalog;
 pub mod ckan;
 pub mod clock;
+pub mod dataset_page;
 pub mod downloads;
 pub mod emergencies;
 pub mod ingest;
