@@ -404,7 +404,9 @@ fn main() -> anyhow::Result<()> {
     println!(
         "Machine: {} cores; {}. Catalog: {count} datasets; {query_count} queries, four facet filters each ({hits} hits in all).\n",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
-        kaifang::services::now().format("%Y-%m-%d")
+        kaifang::services::clock::Clock::default()
+            .now()
+            .format("%Y-%m-%d")
     );
     println!("| Measure | Kaifang (embedded index) | Target |\n|---|---|---|");
     println!(

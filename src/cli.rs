@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::demo;
 use crate::domain::{Email, Role, Slug};
+use crate::services::clock::Clock;
 use crate::services::passwords::PasswordHasher;
 use crate::services::{Actor, api_keys, audit, users};
 use crate::settings::Settings;
@@ -150,7 +151,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Key(KeyCommand::Create { email, name }) => key_create(settings, &email, &name),
         Command::Audit(AuditCommand::Verify) => audit_verify(settings),
         Command::Backup { to } => {
-            let report = crate::services::backup::backup(&settings, &to)?;
+            let report = crate::services::backup::backup(&settings, &to, &Clock::default())?;
             println!("备份完成 (backup done): {report} → {}", to.display());
             Ok(())
         }
@@ -232,6 +233,7 @@ fn user_add(settings: Settings, args: UserAdd) -> anyhow::Result<()> {
             password: password.clone(),
         },
         &hasher,
+        Clock::default().now(),
         &Actor::cli(),
     )?;
     println!(
@@ -262,7 +264,13 @@ fn key_create(settings: Settings, email: &str, name: &str) -> anyhow::Result<()>
     let mut conn = pool.get()?;
     let user = crate::db::users::by_email(&mut conn, email.as_str())?
         .ok_or_else(|| anyhow::anyhow!("没有使用 {email} 的账号"))?;
-    let (row, key) = api_keys::create(&mut conn, user.id, name, &Actor::cli())?;
+    let (row, key) = api_keys::create(
+        &mut conn,
+        user.id,
+        name,
+        Clock::default().now(),
+        &Actor::cli(),
+    )?;
     println!(
         "已为账号 #{} 创建 API 密钥 #{}（{}）",
         user.id, row.id, row.name

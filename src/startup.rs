@@ -18,6 +18,7 @@ use crate::search::SearchIndex;
 use crate::search::embedded::EmbeddedIndex;
 use crate::search::meili::MeiliIndex;
 use crate::secrets::Secrets;
+use crate::services::clock::Clock;
 use crate::services::ingest::{self, queue::Queue};
 use crate::services::passwords::PasswordHasher;
 use crate::settings::Settings;
@@ -75,14 +76,16 @@ pub fn public_url(configured: &str, bound: std::net::SocketAddr) -> anyhow::Resu
     Ok(format!("http://{bound}"))
 }
 
-/// What an ingest needs besides a connection.
+/// What an ingest needs besides a connection; it stamps versions by `clock`.
 pub fn ingest_context(
     settings: &Settings,
     store: &FileStore,
     secrets: &Secrets,
+    clock: &Clock,
 ) -> ingest::Context {
     ingest::Context {
         store: store.clone(),
+        clock: clock.clone(),
         hash_key: secrets.column_hash_key(),
         batch_rows: settings.uploads.batch_rows.max(1),
         limits: ingest::Limits {
@@ -101,10 +104,16 @@ pub fn ingest_context(
     }
 }
 
-/// The ingest context for work outside the server (the demo loader, the CLI).
+/// The ingest context for work outside the server (the demo loader, the CLI), with a clock of
+/// its own (the system time).
 pub fn offline_ingest_context(settings: &Settings) -> anyhow::Result<ingest::Context> {
     let secrets = Secrets::load(&settings.auth.secret_key, &settings.data_dir)?;
-    Ok(ingest_context(settings, &file_store(settings), &secrets))
+    Ok(ingest_context(
+        settings,
+        &file_store(settings),
+        &secrets,
+        &Clock::default(),
+    ))
 }
 
 /// Opens the embedded search index in the data directory and makes it hold the whole public
@@ -211,11 +220,7 @@ fn spawn_emergency_banner(pool: DbPool, count: &Arc<std::sync::atomic::AtomicI64
 }
 
 /// Adds the API calls counted in memory to the database about once a minute, for `/stats`.
-fn spawn_usage_flush(
-    pool: DbPool,
-    clock: crate::services::clock::Clock,
-    metrics: &Arc<crate::web::metrics::Metrics>,
-) {
+fn spawn_usage_flush(pool: DbPool, clock: Clock, metrics: &Arc<crate::web::metrics::Metrics>) {
     const EVERY: std::time::Duration = std::time::Duration::from_secs(60);
     spawn_periodic("usage-flush", (EVERY, EVERY), metrics, move |metrics| {
         let n = metrics.take_api_calls();
@@ -232,11 +237,7 @@ fn spawn_usage_flush(
 
 /// Checks the showcase's approved links an hour after start and then daily; dead ones are
 /// marked on the showcase (services::showcase::check_links).
-fn spawn_link_checker(
-    pool: DbPool,
-    clock: crate::services::clock::Clock,
-    alive: &Arc<crate::web::metrics::Metrics>,
-) {
+fn spawn_link_checker(pool: DbPool, clock: Clock, alive: &Arc<crate::web::metrics::Metrics>) {
     const FIRST: std::time::Duration = std::time::Duration::from_secs(3600);
     const EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
     // Built on the checker's own thread: a blocking client may not be made in async code.
@@ -314,11 +315,7 @@ const OVERDUE_EVERY: std::time::Duration = std::time::Duration::from_secs(600);
 /// Reports applications past their due date to their departments and the administrators
 /// (`services::applications::report_overdue`), a minute after start and then every
 /// [`OVERDUE_EVERY`], against the server's clock.
-fn spawn_overdue_job(
-    pool: DbPool,
-    clock: crate::services::clock::Clock,
-    alive: &Arc<dyn SearchIndex>,
-) {
+fn spawn_overdue_job(pool: DbPool, clock: Clock, alive: &Arc<dyn SearchIndex>) {
     spawn_periodic(
         "overdue",
         (std::time::Duration::from_secs(60), OVERDUE_EVERY),
@@ -359,9 +356,11 @@ fn start_ingest(
     pool: &DbPool,
     store: &FileStore,
     secrets: &Secrets,
+    clock: &Clock,
 ) -> anyhow::Result<Queue> {
     let mut conn = pool.get().context("cannot connect to the database")?;
-    let found = ingest::recover(&mut conn).context("cannot recover interrupted uploads")?;
+    let found =
+        ingest::recover(&mut conn, clock.now()).context("cannot recover interrupted uploads")?;
     if !found.retried.is_empty() || found.failed > 0 {
         tracing::warn!(
             retried = found.retried.len(),
@@ -371,7 +370,7 @@ fn start_ingest(
     }
     let queue = Queue::start(
         pool.clone(),
-        ingest_context(settings, store, secrets),
+        ingest_context(settings, store, secrets, clock),
         settings.uploads.workers,
     );
     for id in found.retried {
@@ -384,7 +383,7 @@ pub struct Application {
     port: u16,
     server: Server,
     pool: DbPool,
-    clock: crate::services::clock::Clock,
+    clock: Clock,
     stop_tx: Arc<tokio::sync::watch::Sender<bool>>,
 }
 
@@ -417,10 +416,12 @@ impl Application {
         let secrets = Secrets::load(&settings.auth.secret_key, &settings.data_dir)?;
         let session_key = Key::from(secrets.session_key());
         let store = file_store(&settings);
-        let ingest = start_ingest(&settings, &pool, &store, &secrets)?;
+        // The one clock of this server: the web layer, the ingest workers and the background
+        // jobs all read it (tests move it).
+        let clock = Clock::default();
+        let ingest = start_ingest(&settings, &pool, &store, &secrets, &clock)?;
         let search = open_search(&settings, &pool)?;
         spawn_search_sync(pool.clone(), &search);
-        let clock = crate::services::clock::Clock::default();
         spawn_overdue_job(pool.clone(), clock.clone(), &search);
         let active_emergencies = Arc::new(std::sync::atomic::AtomicI64::new(0));
         let live = Arc::new(crate::services::emergencies::live_channel());
@@ -521,7 +522,7 @@ impl Application {
     }
 
     /// The clock the server checks deadlines and grants against (tests move it).
-    pub fn clock(&self) -> &crate::services::clock::Clock {
+    pub fn clock(&self) -> &Clock {
         &self.clock
     }
 

@@ -371,7 +371,7 @@ pub fn load_if_empty(
 /// Loads the demo catalog in one transaction, then puts every file through the same ingest a
 /// department's upload goes through (encoding detection, typing, the personal-data scan, the
 /// datastore). Files are written to the store first: they are content-addressed, so a failed
-/// load leaves at most unreferenced files behind.
+/// load leaves at most unreferenced files behind. The time comes from the context's clock.
 pub fn load(conn: &mut DbConnection, ctx: &ingest::Context) -> Result<DemoReport, DemoError> {
     let store = &ctx.store;
     let themes = themes::all(conn)?;
@@ -441,6 +441,7 @@ pub fn load(conn: &mut DbConnection, ctx: &ingest::Context) -> Result<DemoReport
         crate::services::audit::record(
             conn,
             &crate::services::Actor::cli(),
+            ctx.clock.now(),
             "demo.load",
             "catalog",
             serde_json::json!({ "departments": report.departments, "datasets": report.datasets }),
@@ -464,8 +465,9 @@ pub fn load(conn: &mut DbConnection, ctx: &ingest::Context) -> Result<DemoReport
     }
     // The emergency zone follows the clock instead: its active event's week of hourly updates
     // ends when the demo is loaded.
-    report.emergencies = emergencies::load(conn, crate::services::now())?;
-    report.participation = participation::load(conn, crate::services::now())?;
+    let now = ctx.clock.now();
+    report.emergencies = emergencies::load(conn, now)?;
+    report.participation = participation::load(conn, now)?;
     Ok(report)
 }
 

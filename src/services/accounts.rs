@@ -1,6 +1,6 @@
 //! Real-name registration, authentication, sessions and password changes.
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDateTime};
 use diesel::QueryResult;
 use diesel::result::Error as DbError;
 use rand::RngCore;
@@ -115,9 +115,9 @@ fn refuse(
     conn: &mut DbConnection,
     owners: &[(i32, Vec<Taken>)],
     kind: AccountKind,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> QueryResult<()> {
-    let now = super::now();
     for (user_id, taken) in owners {
         let what = taken
             .iter()
@@ -141,6 +141,7 @@ fn refuse(
         audit::record(
             conn,
             actor,
+            now,
             "account.register.duplicate",
             &format!("user:{user_id}"),
             serde_json::json!({
@@ -176,6 +177,7 @@ pub fn register(
     reg: &Registration,
     hasher: &PasswordHasher,
     secrets: &Secrets,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> Result<Registered, RegisterError> {
     password::check(
@@ -199,10 +201,9 @@ pub fn register(
     let attempt = write_transaction(conn, |conn| {
         let owners = owners_of(conn, reg, &id_hash)?;
         if !owners.is_empty() {
-            refuse(conn, &owners, kind, actor)?;
+            refuse(conn, &owners, kind, now, actor)?;
             return Ok(Registered::Refused);
         }
-        let now = super::now();
         let inserted = user_rows::insert(
             conn,
             &NewUser {
@@ -233,6 +234,7 @@ pub fn register(
         audit::record(
             conn,
             actor,
+            now,
             "account.register",
             &format!("user:{}", user.id),
             serde_json::json!({ "kind": kind.as_str() }),
@@ -258,7 +260,7 @@ pub fn register(
                 // The other registration did not commit after all: report the refusal.
                 return Err(RegisterError::Database(e));
             }
-            refuse(conn, &owners, kind, actor)?;
+            refuse(conn, &owners, kind, now, actor)?;
             Ok(Registered::Refused)
         }),
     }
@@ -278,6 +280,7 @@ pub fn authenticate(
     email: &str,
     password: &str,
     hasher: &PasswordHasher,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> QueryResult<LoginOutcome> {
     let user = match Email::parse(email) {
@@ -289,6 +292,7 @@ pub fn authenticate(
         audit::record(
             conn,
             actor,
+            now,
             "login.failure",
             "user:unknown",
             serde_json::json!({}),
@@ -297,13 +301,21 @@ pub fn authenticate(
     };
     let target = format!("user:{}", user.id);
     if !hasher.verify(password, &user.password_hash) {
-        audit::record(conn, actor, "login.failure", &target, serde_json::json!({}))?;
+        audit::record(
+            conn,
+            actor,
+            now,
+            "login.failure",
+            &target,
+            serde_json::json!({}),
+        )?;
         return Ok(LoginOutcome::Invalid);
     }
     if user.status == AccountStatus::Disabled {
         audit::record(
             conn,
             actor,
+            now,
             "login.refused",
             &target,
             serde_json::json!({"reason": "disabled"}),
@@ -324,12 +336,12 @@ pub fn start_session(
     user_agent: &str,
     replaces: Option<i32>,
     idle_days: i64,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> QueryResult<String> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let token = hex::encode(bytes);
-    let now = super::now();
     let agent: String = user_agent.chars().take(200).collect();
     write_transaction(conn, |conn| {
         // Sessions nobody used for `idle_days` are over; a login on top of a session ends it.
@@ -350,6 +362,7 @@ pub fn start_session(
         audit::record(
             conn,
             actor,
+            now,
             "login.success",
             &format!("user:{}", user.id),
             serde_json::json!({}),
@@ -364,11 +377,11 @@ pub fn session_user(
     conn: &mut DbConnection,
     token: &str,
     idle_days: i64,
+    now: NaiveDateTime,
 ) -> QueryResult<Option<(Session, User)>> {
     let Some((session, user)) = session_rows::with_user(conn, &token_hash(token))? else {
         return Ok(None);
     };
-    let now = super::now();
     if now - session.last_seen_at > Duration::days(idle_days)
         || user.status == AccountStatus::Disabled
     {
@@ -385,6 +398,7 @@ pub fn logout(
     conn: &mut DbConnection,
     user_id: i32,
     session_id: i32,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> QueryResult<()> {
     write_transaction(conn, |conn| {
@@ -392,6 +406,7 @@ pub fn logout(
         audit::record(
             conn,
             actor,
+            now,
             "logout",
             &format!("user:{user_id}"),
             serde_json::json!({}),
@@ -404,6 +419,7 @@ pub fn logout(
 pub fn logout_everywhere(
     conn: &mut DbConnection,
     user_id: i32,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> QueryResult<usize> {
     write_transaction(conn, |conn| {
@@ -411,6 +427,7 @@ pub fn logout_everywhere(
         audit::record(
             conn,
             actor,
+            now,
             "logout.everywhere",
             &format!("user:{user_id}"),
             serde_json::json!({ "sessions": n }),
@@ -424,6 +441,7 @@ pub fn end_session(
     conn: &mut DbConnection,
     user_id: i32,
     session_id: i32,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> QueryResult<bool> {
     write_transaction(conn, |conn| {
@@ -432,6 +450,7 @@ pub fn end_session(
             audit::record(
                 conn,
                 actor,
+                now,
                 "session.end",
                 &format!("user:{user_id}"),
                 serde_json::json!({ "session": session_id }),
@@ -470,6 +489,7 @@ pub fn change_password(
     change: &PasswordChange<'_>,
     hasher: &PasswordHasher,
     secrets: &Secrets,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> Result<(), ChangePasswordError> {
     let (current, new, keep_session) = (change.current, change.new, change.keep_session);
@@ -495,7 +515,7 @@ pub fn change_password(
     }
     let hash = hasher.hash(new).map_err(|_| ChangePasswordError::Hash)?;
     write_transaction(conn, |conn| {
-        user_rows::set_password(conn, user.id, &hash, super::now())?;
+        user_rows::set_password(conn, user.id, &hash, now)?;
         for s in session_rows::for_user(conn, user.id)? {
             if s.id != keep_session {
                 session_rows::delete(conn, user.id, s.id)?;
@@ -504,6 +524,7 @@ pub fn change_password(
         audit::record(
             conn,
             actor,
+            now,
             "password.change",
             &format!("user:{}", user.id),
             serde_json::json!({}),

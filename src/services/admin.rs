@@ -1,7 +1,7 @@
 //! Administration by the data authority: departments, accounts, the holiday calendar and
 //! decisions on open-class restrictions. Every action is audited.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use diesel::result::Error as DbError;
 
 use super::publishing::FieldErrors;
@@ -55,6 +55,7 @@ pub fn save_department(
     conn: &mut DbConnection,
     existing: Option<&str>,
     d: &DepartmentDraft,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> Result<Department, AdminError> {
     let mut e = FieldErrors::new();
@@ -136,7 +137,7 @@ pub fn save_department(
                     region_code: region.as_str(),
                     parent_id: parent.as_ref().map(|p| p.id),
                     description: d.description.trim(),
-                    created_at: super::now(),
+                    created_at: now,
                 },
             )?,
             Some(cur) => dept_rows::update(
@@ -157,6 +158,7 @@ pub fn save_department(
         audit::record(
             conn,
             actor,
+            now,
             action,
             &format!("department:{}", saved.slug),
             serde_json::json!({ "region_code": saved.region_code.as_str(), "parent": d.parent.trim() }),
@@ -165,17 +167,30 @@ pub fn save_department(
     })
 }
 
+/// What an administrator sets on an account.
+#[derive(Debug, Clone, Copy)]
+pub struct UserSettings<'a> {
+    pub role: Role,
+    /// The slug of a publisher's department.
+    pub department: Option<&'a str>,
+    pub status: AccountStatus,
+}
+
 /// Changes an account's role, department and status. Administrators cannot change their own
 /// role or status (so the last administrator cannot lock everyone out by mistake).
 pub fn update_user(
     conn: &mut DbConnection,
     admin_id: i32,
     user_id: i32,
-    role: Role,
-    department: Option<&str>,
-    status: AccountStatus,
+    set: UserSettings<'_>,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> Result<User, AdminError> {
+    let UserSettings {
+        role,
+        department,
+        status,
+    } = set;
     write_transaction(conn, |conn| {
         let user = user_rows::by_id(conn, user_id)?.ok_or(AdminError::NotFound)?;
         if user.id == admin_id && (role != user.role || status != user.status) {
@@ -207,6 +222,7 @@ pub fn update_user(
             audit::record(
                 conn,
                 actor,
+                now,
                 "user.role",
                 &target,
                 serde_json::json!({
@@ -223,6 +239,7 @@ pub fn update_user(
             audit::record(
                 conn,
                 actor,
+                now,
                 "user.status",
                 &target,
                 serde_json::json!({ "status": [user.status.as_str(), status.as_str()] }),
@@ -238,6 +255,7 @@ pub fn add_day(
     day: &str,
     kind: &str,
     name: &str,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> Result<NaiveDate, AdminError> {
     let mut e = FieldErrors::new();
@@ -266,6 +284,7 @@ pub fn add_day(
         audit::record(
             conn,
             actor,
+            now,
             "calendar.add",
             &format!("day:{date}"),
             serde_json::json!({ "kind": kind.as_str(), "name": name }),
@@ -277,6 +296,7 @@ pub fn add_day(
 pub fn remove_day(
     conn: &mut DbConnection,
     day: NaiveDate,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> Result<(), AdminError> {
     write_transaction(conn, |conn| {
@@ -286,6 +306,7 @@ pub fn remove_day(
         audit::record(
             conn,
             actor,
+            now,
             "calendar.remove",
             &format!("day:{day}"),
             serde_json::json!({}),
@@ -301,6 +322,7 @@ pub fn decide_class_change(
     request_id: i32,
     approve: bool,
     note: &str,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> Result<(), AdminError> {
     let note = note.trim();
@@ -318,7 +340,6 @@ pub fn decide_class_change(
                 req.status.label()
             )));
         }
-        let now = super::now();
         let (status, action) = if approve {
             let c = Classification::new(
                 req.to_class,
@@ -375,6 +396,7 @@ pub fn decide_class_change(
         audit::record(
             conn,
             actor,
+            now,
             &format!("dataset.{action}"),
             &format!("dataset:{slug}"),
             changes,

@@ -1,6 +1,7 @@
 //! API keys: `kf_` followed by 40 random characters, shown once; stored as a SHA-256 hash with
 //! the first characters kept visible so people can tell their keys apart.
 
+use chrono::NaiveDateTime;
 use diesel::QueryResult;
 use rand::Rng;
 use sha2::{Digest, Sha256};
@@ -41,6 +42,7 @@ pub fn create(
     conn: &mut DbConnection,
     user_id: i32,
     name: &str,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> Result<(ApiKey, String), KeyError> {
     let name = name.trim();
@@ -61,12 +63,13 @@ pub fn create(
                 name,
                 prefix: &prefix,
                 key_hash: &hash(&key),
-                created_at: super::now(),
+                created_at: now,
             },
         )?;
         audit::record(
             conn,
             actor,
+            now,
             "api_key.create",
             &format!("api_key:{}", row.id),
             serde_json::json!({ "user": user_id }),
@@ -81,15 +84,17 @@ pub fn revoke(
     conn: &mut DbConnection,
     user_id: i32,
     key_id: i32,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> QueryResult<bool> {
     write_transaction(conn, |conn| {
-        let Some(key) = rows::revoke(conn, user_id, key_id, super::now())? else {
+        let Some(key) = rows::revoke(conn, user_id, key_id, now)? else {
             return Ok(false);
         };
         audit::record(
             conn,
             actor,
+            now,
             "api_key.revoke",
             &format!("api_key:{}", key.id),
             serde_json::json!({ "user": user_id }),
@@ -99,12 +104,20 @@ pub fn revoke(
 }
 
 /// The user a presented key belongs to, if the key is live and the account not disabled.
-pub fn authenticate(conn: &mut DbConnection, key: &str) -> QueryResult<Option<User>> {
-    Ok(authenticate_key(conn, key)?.map(|(_, user)| user))
+pub fn authenticate(
+    conn: &mut DbConnection,
+    key: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<User>> {
+    Ok(authenticate_key(conn, key, now)?.map(|(_, user)| user))
 }
 
 /// As [`authenticate`], with the key's row (its id and rate-limit tier).
-pub fn authenticate_key(conn: &mut DbConnection, key: &str) -> QueryResult<Option<(ApiKey, User)>> {
+pub fn authenticate_key(
+    conn: &mut DbConnection,
+    key: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<(ApiKey, User)>> {
     if !well_formed(key) {
         return Ok(None);
     }
@@ -114,7 +127,6 @@ pub fn authenticate_key(conn: &mut DbConnection, key: &str) -> QueryResult<Optio
     if user.status == AccountStatus::Disabled {
         return Ok(None);
     }
-    let now = super::now();
     if row
         .last_used_at
         .is_none_or(|t| now - t > chrono::Duration::minutes(1))
@@ -133,6 +145,7 @@ pub fn set_tier(
     conn: &mut DbConnection,
     key_id: i32,
     tier: &str,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> QueryResult<Option<i32>> {
     if !TIERS.contains(&tier) {
@@ -145,6 +158,7 @@ pub fn set_tier(
         audit::record(
             conn,
             actor,
+            now,
             "api_key.tier",
             &format!("api_key:{}", key.id),
             serde_json::json!({ "user": key.user_id, "tier": tier }),

@@ -45,11 +45,12 @@ pub fn hash(prev_hash: &str, c: &Content<'_>) -> String {
     hex::encode(h.finalize())
 }
 
-/// Appends one event. `target` names the object, e.g. `dataset:hefei-bus-routes`; `details`
-/// must not hold personal data.
+/// Appends one event that happened at `now` (the caller's [`super::clock::Clock`]). `target`
+/// names the object, e.g. `dataset:hefei-bus-routes`; `details` must not hold personal data.
 pub fn record(
     conn: &mut DbConnection,
     actor: &Actor,
+    now: NaiveDateTime,
     action: &str,
     target: &str,
     details: serde_json::Value,
@@ -59,7 +60,7 @@ pub fn record(
         let prev = rows::last_hash(conn)?.unwrap_or_else(|| GENESIS.to_owned());
         let details = details.to_string();
         let content = Content {
-            occurred_at: super::now(),
+            occurred_at: now,
             actor: &actor.label,
             action,
             target,

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::db::BackendKind;
+use crate::services::clock::Clock;
 use crate::settings::Settings;
 
 pub const MANIFEST: &str = "manifest.json";
@@ -164,8 +165,8 @@ fn run(cmd: &mut Command, what: &str) -> anyhow::Result<()> {
 }
 
 /// Makes a backup of the portal the settings describe into `to` (absent or empty), while it
-/// runs.
-pub fn backup(settings: &Settings, to: &Path) -> anyhow::Result<Report> {
+/// runs. The manifest is dated by `clock` when it is written.
+pub fn backup(settings: &Settings, to: &Path, clock: &Clock) -> anyhow::Result<Report> {
     if !empty_or_absent(to) {
         bail!(
             "备份目录 {} 不为空 (the backup directory must be empty or not exist yet)",
@@ -232,7 +233,7 @@ pub fn backup(settings: &Settings, to: &Path) -> anyhow::Result<Report> {
     }
     let manifest = Manifest {
         format: 1,
-        created_at: crate::services::now().and_utc().to_rfc3339(),
+        created_at: clock.now().and_utc().to_rfc3339(),
         kaifang_version: env!("CARGO_PKG_VERSION").to_owned(),
         database: kind_name(url.kind()).to_owned(),
         secret_key_included,

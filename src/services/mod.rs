@@ -11,6 +11,7 @@ pub mod backup;
 pub mod catalog;
 pub mod ckan;
 pub mod clock;
+pub mod dataset_page;
 pub mod downloads;
 pub mod emergencies;
 pub mod ingest;
@@ -29,23 +30,9 @@ pub mod social;
 pub mod stats;
 pub mod users;
 
-use chrono::{NaiveDateTime, Timelike, Utc};
-
 /// What a failed query answers, as services hand it on; [`is_unavailable`] tells a database
 /// that went away (try again later) from a query that went wrong.
 pub use crate::db::{DbError, is_unavailable};
-
-/// Now, in UTC, at microsecond precision: the precision both back-ends store, so a value
-/// read back equals the value written (the audit chain hashes timestamps).
-///
-/// The process-wide start offset of [`clock::start_at`] applies (zero unless a test set it), so
-/// that this and every [`clock::Clock`] agree on the day.
-#[allow(clippy::disallowed_methods)] // the one reading of the system clock
-pub fn now() -> NaiveDateTime {
-    let t = Utc::now().naive_utc() + clock::start_offset();
-    t.with_nanosecond(t.nanosecond() / 1_000 * 1_000)
-        .unwrap_or(t)
-}
 
 /// Who does something, as the audit log records it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -125,6 +125,7 @@ pub fn submit(
         audit::record(
             conn,
             actor,
+            now,
             "request.submit",
             &format!("request:{}", r.id),
             serde_json::json!({ "title": title }),
@@ -182,6 +183,7 @@ pub fn route(
         audit::record(
             conn,
             actor,
+            now,
             "request.route",
             &format!("request:{}", r.id),
             serde_json::json!({ "department": d.slug, "due_on": due.to_string() }),
@@ -238,6 +240,7 @@ pub fn answer(
         audit::record(
             conn,
             actor,
+            now,
             "request.answer",
             &format!("request:{}", r.id),
             serde_json::json!({ "status": status.as_str() }),
@@ -285,6 +288,7 @@ pub fn link(
         audit::record(
             conn,
             actor,
+            now,
             "request.link",
             &format!("request:{}", r.id),
             serde_json::json!({ "dataset": d.slug }),

@@ -69,10 +69,10 @@ pub fn start_upload(
     resource_id: Option<i32>,
     name: &str,
     upload: &Upload,
+    now: NaiveDateTime,
 ) -> Result<(Dataset, Resource, Version), PublishError> {
     write_transaction(conn, |conn| {
         let d = publishing::ensure_own(conn, p, slug)?;
-        let now = super::now();
         let resource = match resource_id {
             Some(id) => resource_rows::by_id(conn, id)?
                 .filter(|r| r.dataset_id == d.id)
@@ -129,6 +129,7 @@ pub fn start_upload(
         audit::record(
             conn,
             &p.actor,
+            now,
             "resource.upload",
             &format!("dataset:{}", d.slug),
             serde_json::json!({
@@ -218,6 +219,7 @@ pub fn decide(
     id: i32,
     number: i32,
     decision: &Decision,
+    now: NaiveDateTime,
 ) -> Result<Version, PublishError> {
     write_transaction(conn, |conn| {
         let (d, r, v) = own_version(conn, p, slug, id, number)?;
@@ -325,7 +327,7 @@ pub fn decide(
                         masking: Some(&masking),
                         column_info: None,
                         created_by: Some(p.user_id),
-                        created_at: super::now(),
+                        created_at: now,
                     },
                 )?
             }
@@ -338,6 +340,7 @@ pub fn decide(
         audit::record(
             conn,
             &p.actor,
+            now,
             "resource.decide",
             &format!("dataset:{}", d.slug),
             serde_json::json!({
@@ -364,6 +367,7 @@ pub fn retire(
     id: i32,
     number: i32,
     reason: &str,
+    now: NaiveDateTime,
 ) -> Result<(Version, Vec<String>), PublishError> {
     let reason = reason.trim();
     write_transaction(conn, |conn| {
@@ -391,10 +395,11 @@ pub fn retire(
         if let Some(table) = &v.table_name {
             crate::db::datastore::drop_table(conn, table)?;
         }
-        versions::retire(conn, v.id, reason, super::now())?;
+        versions::retire(conn, v.id, reason, now)?;
         audit::record(
             conn,
             &p.actor,
+            now,
             "resource.version_retire",
             &format!("dataset:{}", d.slug),
             serde_json::json!({
@@ -435,6 +440,7 @@ pub fn override_block(
     admin: &Actor,
     version_id: i32,
     reason: &str,
+    now: NaiveDateTime,
 ) -> Result<Version, OverrideError> {
     let reason = reason.trim();
     if reason.chars().count() < 5 || reason.chars().count() > 500 {
@@ -461,6 +467,7 @@ pub fn override_block(
         audit::record(
             conn,
             admin,
+            now,
             "resource.pii_override",
             &format!("dataset:{}", d.slug),
             serde_json::json!({

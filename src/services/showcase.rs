@@ -363,6 +363,7 @@ pub fn submit(
         audit::record(
             conn,
             actor,
+            now,
             "showcase.submit",
             &format!("showcase:{}", item.id),
             serde_json::json!({ "title": item.title, "datasets": ids.len() }),
@@ -408,6 +409,7 @@ pub fn decide(
         audit::record(
             conn,
             actor,
+            now,
             &format!(
                 "showcase.{}",
                 if status == "approved" {

@@ -105,6 +105,7 @@ pub fn comment(
         audit::record(
             conn,
             actor,
+            now,
             "comment.create",
             &format!("comment:{}", c.id),
             serde_json::json!({ "dataset": d.slug }),
@@ -141,6 +142,7 @@ pub fn report(
         audit::record(
             conn,
             actor,
+            now,
             "comment.report",
             &format!("comment:{}", c.id),
             serde_json::json!({ "dataset": d.slug }),
@@ -184,6 +186,7 @@ pub fn moderate(
         audit::record(
             conn,
             actor,
+            now,
             &format!("comment.{action}"),
             &format!("comment:{}", c.id),
             serde_json::json!({ "dataset": d.slug }),

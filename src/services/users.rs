@@ -1,5 +1,6 @@
 //! Creating accounts (the command line's `user add`; registration comes with accounts).
 
+use chrono::NaiveDateTime;
 use diesel::result::{DatabaseErrorKind, Error as DbError};
 
 use super::Actor;
@@ -40,6 +41,7 @@ pub fn add_user(
     conn: &mut DbConnection,
     account: &NewAccount,
     hasher: &PasswordHasher,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> Result<User, AddUserError> {
     crate::domain::password::check(&account.password, &[])?;
@@ -71,11 +73,11 @@ pub fn add_user(
                 password_hash: &hash,
                 role: account.role.as_str(),
                 department_id,
-                created_at: super::now(),
+                created_at: now,
                 kind: AccountKind::Individual.as_str(),
                 // Staff accounts are created by an operator who knows who they are.
                 status: AccountStatus::Verified.as_str(),
-                password_changed_at: Some(super::now()),
+                password_changed_at: Some(now),
                 ..NewUser::default()
             },
         )
@@ -88,6 +90,7 @@ pub fn add_user(
         super::audit::record(
             conn,
             actor,
+            now,
             "user.create",
             &format!("user:{}", user.id),
             serde_json::json!({ "role": account.role.as_str(), "department_id": department_id }),

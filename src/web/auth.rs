@@ -120,9 +120,9 @@ impl FromRequest for Viewer {
             let user = match token {
                 None => None,
                 Some(token) => {
-                    let idle = state.settings.auth.session_idle_days;
+                    let (idle, now) = (state.settings.auth.session_idle_days, state.clock.now());
                     let found = state
-                        .db(move |c| Ok(accounts::session_user(c, &token, idle)?))
+                        .db(move |c| Ok(accounts::session_user(c, &token, idle, now)?))
                         .await?;
                     if found.is_none() {
                         session.remove(SESSION_TOKEN);

@@ -19,7 +19,9 @@ use crate::services::access::{self, Access};
 use crate::services::accounts::User;
 use crate::services::applications;
 use crate::services::downloads::{self, DownloadError, Format};
+use crate::services::ingest::export::ExportError;
 use crate::services::resources;
+use crate::web::api_error::ApiError;
 use crate::web::forms::path_id;
 use crate::web::{AppError, AppState};
 
@@ -64,6 +66,35 @@ impl From<Refusal> for AppError {
             Refusal::Denied(m) => AppError::Forbidden(m),
             Refusal::Gone(m) => AppError::BadRequest(m),
             Refusal::Internal(e) => e,
+        }
+    }
+}
+
+/// The API words a refusal as its error envelope (a withdrawn original is a 410 there).
+impl From<Refusal> for ApiError {
+    fn from(r: Refusal) -> Self {
+        match r {
+            Refusal::BadRequest(m) => ApiError::bad_request(m),
+            Refusal::NotFound => ApiError::not_found(),
+            Refusal::Conditional { title, .. } => {
+                ApiError::forbidden(Refusal::conditional_message(&title))
+            }
+            Refusal::Denied(m) => ApiError::forbidden(m),
+            Refusal::Gone(m) => ApiError::new(StatusCode::GONE, "gone", m),
+            Refusal::Internal(e) => ApiError::from(e),
+        }
+    }
+}
+
+/// What a prepared download's failure means: no original, not granted, too many rows for
+/// Excel; anything else is ours.
+impl From<DownloadError> for Refusal {
+    fn from(e: DownloadError) -> Self {
+        match e {
+            DownloadError::NoOriginal => Refusal::Gone(e.to_string()),
+            DownloadError::NotGranted => Refusal::Denied(e.to_string()),
+            DownloadError::Export(ExportError::TooManyRows) => Refusal::BadRequest(e.to_string()),
+            other => Refusal::Internal(AppError::internal(other)),
         }
     }
 }
@@ -158,7 +189,7 @@ pub async fn serve(
                         return Ok(Ok(Some((served, grant.field_names()))));
                     }
                     let target = format!("resource:{id}");
-                    match applications::use_grant(c, &grant, "download", &target, &actor)? {
+                    match applications::use_grant(c, &grant, "download", &target, now, &actor)? {
                         Ok(()) => Ok(Ok(Some((served, grant.field_names())))),
                         Err(denial) => Ok(Err((d, denial))),
                     }
@@ -186,14 +217,7 @@ pub async fn serve(
         web::block(move || downloads::prepare(&store, &cache, &s, format, bom, only.as_deref()))
             .await
             .map_err(|e| Refusal::Internal(AppError::internal(e)))?
-            .map_err(|e| match e {
-                DownloadError::NoOriginal => Refusal::Gone(e.to_string()),
-                DownloadError::NotGranted => Refusal::Denied(e.to_string()),
-                DownloadError::Export(
-                    crate::services::ingest::export::ExportError::TooManyRows,
-                ) => Refusal::BadRequest(e.to_string()),
-                other => Refusal::Internal(AppError::internal(other)),
-            })?;
+            .map_err(Refusal::from)?;
     let ext = prepared
         .file_name
         .rsplit('.')

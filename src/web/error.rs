@@ -4,6 +4,7 @@
 //! with what went wrong); `Unavailable` is a dependency that is down (503); `Internal` is our
 //! fault (500, cause logged, never shown). An unknown failure is never turned into a 4xx.
 //! The response carries the error; `middleware::error_pages` renders it in the site layout.
+//! What each service's error becomes is written once, in `error_map.rs`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -40,8 +41,9 @@ pub enum AppError {
 }
 
 impl AppError {
-    /// A service's `(field, message)` list where no form can show it: one 400 page.
-    pub fn invalid(list: Vec<(String, String)>) -> Self {
+    /// A service's `(field, message)` list (or map) where no form can show it: one 400 page
+    /// with the messages joined.
+    pub fn invalid<K>(list: impl IntoIterator<Item = (K, String)>) -> Self {
         Self::BadRequest(
             list.into_iter()
                 .map(|(_, m)| m)

@@ -9,6 +9,7 @@ pub mod charts;
 pub mod downloads;
 pub mod emergency_json;
 pub mod error;
+mod error_map;
 pub mod format;
 pub mod forms;
 pub mod layout;

@@ -431,8 +431,9 @@ pub async fn limit(
         // Only the shape is checked for free; a lookup counts against the address's bucket
         // unless it finds a live key, so a flood of made-up keys is limited like anything else.
         let found = if api_keys::well_formed(&key) {
+            let now = state.clock.now();
             state
-                .db(move |c| Ok(api_keys::authenticate_key(c, &key)?))
+                .db(move |c| Ok(api_keys::authenticate_key(c, &key, now)?))
                 .await
         } else {
             Ok(None)

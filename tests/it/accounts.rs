@@ -598,6 +598,7 @@ async fn api_keys_are_shown_once_and_revocable(backend: Backend) {
         &mut app.conn(),
         1,
         "第二个",
+        app.clock.now(),
         &kaifang::services::Actor::cli(),
     )
     .unwrap();

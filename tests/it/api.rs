@@ -482,8 +482,8 @@ async fn the_rest_read_side_tags_pages_and_harvests_incrementally(backend: Backe
     // Incremental harvesting: everything, then only what changed since.
     let (_, all) = json_of(app.get("/api/v1/datasets?modified_since=2000-01-01").await).await;
     assert_eq!(all["total"], 2);
-    let future =
-        (kaifang::services::now() + chrono::Duration::days(1)).format("%Y-%m-%dT%H:%M:%SZ");
+    let future = (kaifang::services::clock::Clock::default().now() + chrono::Duration::days(1))
+        .format("%Y-%m-%dT%H:%M:%SZ");
     let (_, none) = json_of(
         app.get(&format!("/api/v1/datasets?modified_since={future}"))
             .await,

@@ -70,6 +70,15 @@ pub(crate) async fn setup(backend: Backend) -> Option<Setup> {
     })
 }
 
+impl Setup {
+    /// The applicant and the reviewer log in again: once the clock has moved past the sessions'
+    /// idle period (`auth.session_idle_days`), their sessions are over, as anyone's would be.
+    pub async fn log_in_again(&mut self) {
+        self.applicant = self.app.logged_in("researcher@example.cn").await;
+        self.reviewer = self.app.logged_in("reviewer@example.cn").await;
+    }
+}
+
 /// Applies for every field to download; returns the application's id.
 pub(crate) async fn apply(s: &Setup, period: &str) -> i32 {
     apply_for(s, period, "download").await
@@ -136,7 +145,7 @@ fn header_of(body: &str) -> Vec<String> {
 }
 
 async fn a_grant_lets_out_the_approved_columns_for_the_approved_period(backend: Backend) {
-    let Some(s) = setup(backend).await else {
+    let Some(mut s) = setup(backend).await else {
         return;
     };
     // Before any grant: 403 with how to apply, for the applicant and the anonymous alike.
@@ -211,6 +220,7 @@ async fn a_grant_lets_out_the_approved_columns_for_the_approved_period(backend: 
 
     // After the period: 403 with the reason.
     s.app.clock.advance(chrono::Duration::days(31));
+    s.log_in_again().await;
     let res = s.applicant.get(&s.download).await;
     assert_eq!(res.status(), 403);
     assert!(res.text().await.unwrap().contains("到期"));
@@ -535,11 +545,10 @@ async fn the_transparency_page_counts_without_naming_anyone(backend: Backend) {
 /// Every change reaches an inbox (and the mail outbox); the overdue job reports a late
 /// application once, to the department and the administrators; a revoked grant stops at once.
 async fn inboxes_the_overdue_job_and_revocation(backend: Backend) {
-    let Some(s) = setup(backend).await else {
+    let Some(mut s) = setup(backend).await else {
         return;
     };
     s.app.account("admin@ah.gov.cn", Role::Admin, None);
-    let admin = s.app.logged_in("admin@ah.gov.cn").await;
     let first = apply(&s, "30").await;
     let (_, inbox) = s.reviewer.page("/account/inbox").await;
     assert!(
@@ -570,6 +579,8 @@ async fn inboxes_the_overdue_job_and_revocation(backend: Backend) {
     s.app.clock.advance(chrono::Duration::days(20));
     assert_eq!(report(s.app.clock.now()), 1);
     assert_eq!(report(s.app.clock.now()), 0, "reported once");
+    s.log_in_again().await;
+    let admin = s.app.logged_in("admin@ah.gov.cn").await;
     let (_, inbox) = s.reviewer.page("/account/inbox").await;
     assert!(inbox.text("main").contains("开放申请已逾期"));
     let (_, dashboard) = admin.page("/admin").await;

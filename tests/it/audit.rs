@@ -17,6 +17,7 @@ async fn audit_log_refuses_changes_and_detects_tampering(backend: Backend) {
     let a = audit::record(
         &mut conn,
         &kaifang::services::Actor::cli(),
+        app.clock.now(),
         "user.create",
         "user:1",
         serde_json::json!({"role": "admin"}),
@@ -25,6 +26,7 @@ async fn audit_log_refuses_changes_and_detects_tampering(backend: Backend) {
     let b = audit::record(
         &mut conn,
         &kaifang::services::Actor::user(1, Some("10.1.2.3".into())),
+        app.clock.now(),
         "dataset.publish",
         "dataset:x",
         serde_json::json!({}),

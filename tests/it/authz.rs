@@ -1091,7 +1091,7 @@ async fn setup(app: &TestApp) -> Principals {
             attachment: None,
             allow_unverified: false,
         },
-        kaifang::services::now(),
+        kaifang::services::clock::Clock::default().now(),
         &kaifang::services::Actor::cli(),
     )
     .expect("application 1");
@@ -1105,7 +1105,7 @@ async fn setup(app: &TestApp) -> Principals {
         },
         Some(&user),
         None,
-        kaifang::services::now(),
+        kaifang::services::clock::Clock::default().now(),
         &kaifang::services::Actor::cli(),
     )
     .expect("review 1");
@@ -1119,7 +1119,7 @@ async fn setup(app: &TestApp) -> Principals {
             intended_use: "停车导航".into(),
             department: String::new(),
         },
-        kaifang::services::now(),
+        kaifang::services::clock::Clock::default().now(),
         &kaifang::services::Actor::cli(),
     )
     .expect("request 1");
@@ -1128,7 +1128,7 @@ async fn setup(app: &TestApp) -> Principals {
         request.id,
         "dept-a",
         10,
-        kaifang::services::now(),
+        kaifang::services::clock::Clock::default().now(),
         &kaifang::services::Actor::cli(),
     )
     .expect("routed to department A");

@@ -662,7 +662,7 @@ pub fn ingest_file(
             masking: None,
             column_info: None,
             created_by: None,
-            created_at: kaifang::services::now(),
+            created_at: kaifang::services::clock::Clock::default().now(),
         },
     )
     .expect("insert version");
@@ -707,6 +707,7 @@ impl TestApp {
                 password: PASSWORD.to_owned(),
             },
             &self.hasher(),
+            self.clock.now(),
             &kaifang::services::Actor::cli(),
         )
         .expect("add account")
@@ -718,6 +719,7 @@ impl TestApp {
             &mut self.conn(),
             user_id,
             "测试",
+            self.clock.now(),
             &kaifang::services::Actor::cli(),
         )
         .expect("create key")

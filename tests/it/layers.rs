@@ -397,6 +397,93 @@ fn the_web_layer_reads_time_from_the_clock() {
     fail_if_any("Rule 5 (time in src/web from the Clock only)", found);
 }
 
+/// The one file that reads the system clock (rule 6).
+const CLOCK_FILE: &str = "services/clock.rs";
+
+/// Rule 6 on one cleaned file: every path naming the old free function `services::now`
+/// (`services::now()`, `super::now`, `crate::services::now`, `use crate::services::{now, …}`).
+fn system_time_readings(file: &str, text: &str) -> Vec<String> {
+    if file == CLOCK_FILE {
+        return Vec::new();
+    }
+    let mut found = Vec::new();
+    for (line, path) in paths(text) {
+        let n = path.len();
+        let tail = (n >= 2 && path[n - 1] == "now").then(|| path[n - 2].as_str());
+        let resolved = absolute(file, &path).is_some_and(|p| p == ["crate", "services", "now"]);
+        if resolved || matches!(tail, Some("services" | "super")) {
+            let what = format!("reads the time outside the Clock ({})", path.join("::"));
+            found.push(violation(file, line, &what, line_of(text, line)));
+        }
+    }
+    found
+}
+
+/// Rule 6: time comes from the portal's `Clock` only. No file but `services/clock.rs` names a
+/// free `now` of the services (the system clock is read there, privately); services take the
+/// time from their caller's clock.
+#[test]
+fn time_comes_from_the_clock_only() {
+    let mut found = Vec::new();
+    for (file, text) in sources(&src()) {
+        found.extend(system_time_readings(&file, &text));
+    }
+    fail_if_any("Rule 6 (time from the Clock only)", found);
+}
+
+/// Rule 6 catches what it is meant to: readings planted in services, the demo and the web
+/// layer, in every spelling, and nothing in the clock module itself or in comments.
+#[test]
+fn rule_6_catches_a_planted_reading() {
+    let planted = [
+        ("services/audit.rs", "let at = super::now();", "super::now"),
+        (
+            "services/ingest/run.rs",
+            "let at = super::super::now();",
+            "super::super::now",
+        ),
+        (
+            "demo/mod.rs",
+            "let at = crate::services::now();",
+            "crate::services::now",
+        ),
+        (
+            "web/pages/home.rs",
+            "use crate::services::{now, Actor};",
+            "crate::services::now",
+        ),
+        ("cli.rs", "let at = services::now();", "services::now"),
+    ];
+    for (file, line, path) in planted {
+        let text = clean(&format!("//! A module.\n\n{line}\n"));
+        let found = system_time_readings(file, &text);
+        assert_eq!(
+            found,
+            [format!(
+                "src/{file}:3: reads the time outside the Clock ({path}): {line}"
+            )],
+            "planted in {file}"
+        );
+    }
+    let harmless = [
+        ("services/clock.rs", "let at = system_now() + super::now();"),
+        ("services/audit.rs", "// super::now() was the old way"),
+        (
+            "services/audit.rs",
+            "let at = clock.now() + Utc::now() - Instant::now();",
+        ),
+        ("services/audit.rs", "let s = \"services::now()\";"),
+    ];
+    for (file, line) in harmless {
+        let text = clean(&format!("{line}\n"));
+        assert_eq!(
+            system_time_readings(file, &text),
+            Vec::<String>::new(),
+            "{line}"
+        );
+    }
+}
+
 #[test]
 fn pages_and_api_do_not_import_each_other() {
     let mut found = Vec::new();

@@ -20,6 +20,7 @@ mod bad_input;
 mod browser;
 mod ckan_harvest;
 mod cli;
+mod clock;
 mod console;
 mod dataset_api;
 mod demo;

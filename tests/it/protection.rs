@@ -41,7 +41,7 @@ fn ingest_version(app: &TestApp, resource_id: i32, file_name: &str, bytes: &[u8]
             masking: None,
             column_info: None,
             created_by: None,
-            created_at: kaifang::services::now(),
+            created_at: kaifang::services::clock::Clock::default().now(),
         },
     )
     .expect("insert version");
@@ -240,7 +240,7 @@ async fn every_channel_refuses_an_untreated_version_whatever_the_class(backend: 
             class,
             (class == OpenClass::Conditional).then_some("《安徽省政务数据资源管理办法》第二十一条"),
             (class == OpenClass::Conditional).then_some("仅限科研用途"),
-            kaifang::services::now(),
+            kaifang::services::clock::Clock::default().now(),
         )
         .unwrap();
         for n in [None, Some(1), Some(2)] {
@@ -316,16 +316,33 @@ async fn the_newest_version_is_current_and_carries_its_decisions(backend: Backen
             format: SourceFormat::Csv,
             stored: ctx.store.put(&bytes).unwrap(),
         };
-        resources::start_upload(&mut app.conn(), &p, "hefei-aid", Some(1), "名单", &upload)
-            .unwrap()
-            .2
+        resources::start_upload(
+            &mut app.conn(),
+            &p,
+            "hefei-aid",
+            Some(1),
+            "名单",
+            &upload,
+            app.clock.now(),
+        )
+        .unwrap()
+        .2
     };
     let decide = |n: i32, id: Treatment| {
         let decision = Decision {
             treatments: [(1usize, id), (2usize, Treatment::Mask)].into(),
             ..Decision::default()
         };
-        resources::decide(&mut app.conn(), &p, "hefei-aid", 1, n, &decision).unwrap()
+        resources::decide(
+            &mut app.conn(),
+            &p,
+            "hefei-aid",
+            1,
+            n,
+            &decision,
+            app.clock.now(),
+        )
+        .unwrap()
     };
     // v1: blocked on personal data; the publisher drops the ID column, masks the mobiles.
     let (r, v1) = ingest_file(&app, &d, "名单", "名单.csv", &people_csv(6));
@@ -404,7 +421,7 @@ async fn applications_statistics_name_only_public_datasets(backend: Backend) {
         OpenClass::Closed,
         Some("《中华人民共和国数据安全法》第二十一条"),
         None,
-        kaifang::services::now(),
+        kaifang::services::clock::Clock::default().now(),
     )
     .unwrap();
     for path in ["/stats/applications", "/stats/applications.csv"] {
@@ -554,7 +571,16 @@ async fn every_notation_is_masked_in_every_download_format(backend: Backend) {
         treatments: [(1usize, Treatment::Mask)].into(),
         ..Decision::default()
     };
-    let v = decide(&mut app.conn(), &p, "hefei-aid", r.id, 1, &decision).unwrap();
+    let v = decide(
+        &mut app.conn(),
+        &p,
+        "hefei-aid",
+        r.id,
+        1,
+        &decision,
+        app.clock.now(),
+    )
+    .unwrap();
     let ctx = kaifang::startup::offline_ingest_context(&app.settings).unwrap();
     kaifang::services::ingest::run(&mut app.conn(), &ctx, v.id).unwrap();
     let base = format!("/datasets/hefei-aid/resources/{}/download", r.id);

@@ -180,7 +180,7 @@ async fn an_ingest_interrupted_twice_fails_and_keeps_the_previous_version(backen
             .execute(&mut *conn)
             .unwrap();
     }
-    let found = kaifang::services::ingest::recover(&mut app.conn()).unwrap();
+    let found = kaifang::services::ingest::recover(&mut app.conn(), app.clock.now()).unwrap();
     assert!(found.retried.is_empty());
     assert_eq!(found.failed, 1);
     let v2 = versions::by_id(&mut app.conn(), second.id)

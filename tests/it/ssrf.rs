@@ -90,7 +90,7 @@ fn approved(app: &TestApp, user: i32, dataset: i32, link: &str) -> i32 {
             submitted_by: user,
             status: "approved",
             link_status: "unchecked",
-            created_at: kaifang::services::now(),
+            created_at: kaifang::services::clock::Clock::default().now(),
         },
         &[dataset],
     )

@@ -95,6 +95,7 @@ pub fn use_grant(
     grant: &Grant,
     channel: &str,
     target: &str,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> Result<Result<(), Denial>, DbError> {
     write_transaction(conn, |conn| {
@@ -104,6 +105,7 @@ pub fn use_grant(
         audit::record(
             conn,
             actor,
+            now,
             &format!("grant.{channel}"),
             &format!("grant:{}", grant.id),
             json!({ "target": target }),

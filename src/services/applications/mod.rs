@@ -132,7 +132,7 @@ fn record_and_tell(
     notice: Notice,
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
-    audit::record(conn, actor, action, &target, details)?;
+    audit::record(conn, actor, now, action, &target, details)?;
     for user in notice.to {
         rows::notify(conn, user, &notice.subject, &notice.body, &notice.link, now)?;
     }

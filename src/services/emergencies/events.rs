@@ -51,6 +51,7 @@ pub fn create_event(
         audit::record(
             conn,
             actor,
+            now,
             "emergency.create",
             &format!("emergency:{}", event.id),
             serde_json::json!({ "slug": event.slug, "department": input.department_id }),
@@ -76,6 +77,7 @@ pub fn close_event(
         audit::record(
             conn,
             actor,
+            now,
             "emergency.close",
             &format!("emergency:{}", event.id),
             serde_json::json!({ "slug": event.slug }),
@@ -261,6 +263,7 @@ pub fn link_own_dataset(
     user: &User,
     slug: &str,
     dataset_slug: &str,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> Result<Event, EmergencyError> {
     let event = postable(conn, user, slug)?;
@@ -280,6 +283,7 @@ pub fn link_own_dataset(
         audit::record(
             conn,
             actor,
+            now,
             "emergency.link",
             &format!("emergency:{}", event.id),
             serde_json::json!({ "dataset": d.slug }),

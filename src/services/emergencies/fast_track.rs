@@ -40,8 +40,8 @@ pub fn fast_track(
         )]));
     }
     write_transaction(conn, |conn| {
-        let (before, after) =
-            publishing::open_at_once(conn, publisher, &d.slug, reason).map_err(|e| match e {
+        let (before, after) = publishing::open_at_once(conn, publisher, &d.slug, reason, now)
+            .map_err(|e| match e {
                 PublishError::NotFound => EmergencyError::NotFound,
                 PublishError::Forbidden => EmergencyError::Invalid(vec![(
                     "dataset".into(),
@@ -68,6 +68,7 @@ pub fn fast_track(
         audit::record(
             conn,
             &publisher.actor,
+            now,
             "emergency.fast_track",
             &format!("dataset:{}", after.slug),
             serde_json::json!({
@@ -170,6 +171,7 @@ pub fn review_fast_track(
         audit::record(
             conn,
             admin,
+            now,
             "emergency.fast_track_review",
             &format!("dataset:{}", d.slug),
             serde_json::json!({ "fast_track": ft.id, "note": note }),

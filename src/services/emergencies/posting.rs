@@ -178,6 +178,7 @@ pub fn post_update(
         audit::record(
             conn,
             actor,
+            now,
             "emergency.update",
             &format!("emergency:{}", event.id),
             serde_json::json!({
@@ -210,6 +211,7 @@ pub fn attach(
         audit::record(
             conn,
             actor,
+            now,
             "emergency.attachment",
             &format!("emergency:{}", event.id),
             serde_json::json!({ "update": update.id, "attachment": a.id, "size": a.size }),

@@ -23,6 +23,7 @@ mod scan;
 
 use std::collections::BTreeMap;
 
+use chrono::NaiveDateTime;
 use diesel::result::Error as DbError;
 use serde::{Deserialize, Serialize};
 
@@ -32,6 +33,7 @@ use crate::db::datastore;
 use crate::db::versions::{self, Version};
 use crate::domain::column_type::{ColumnType, Value};
 use crate::domain::pii::PiiKind;
+use crate::services::clock::Clock;
 use crate::storage::FileStore;
 
 pub use self::run::run;
@@ -160,6 +162,9 @@ pub struct Context {
     pub batch_rows: usize,
     /// How large a CSV field or record, and a spreadsheet, may be.
     pub limits: Limits,
+    /// Versions are stamped (finished, ready, failed) by this clock: the server's own, so a
+    /// test that moves it moves them too.
+    pub clock: Clock,
 }
 
 /// The bounds every upload is read within, whatever it holds.
@@ -297,8 +302,9 @@ pub struct Recovered {
 
 /// After a restart: every ingest that was running has its half-built table dropped (its
 /// previous version was never replaced) and is tried again from its stored upload, once; one
-/// that a restart interrupts again (it may be what brings the process down) is marked failed.
-pub fn recover(conn: &mut DbConnection) -> Result<Recovered, DbError> {
+/// that a restart interrupts again (it may be what brings the process down) is marked failed
+/// at `now`.
+pub fn recover(conn: &mut DbConnection, now: NaiveDateTime) -> Result<Recovered, DbError> {
     let mut found = Recovered::default();
     for v in versions::in_status(conn, "processing")? {
         datastore::drop_table(conn, &datastore::table_name(v.id))?;
@@ -310,7 +316,7 @@ pub fn recover(conn: &mut DbConnection) -> Result<Recovered, DbError> {
         let report = vec![Problem::whole(
             "导入过程中服务重启，本次导入未完成；之前的版本不受影响，请重新上传",
         )];
-        versions::fail(conn, v.id, &json(&report), super::now())?;
+        versions::fail(conn, v.id, &json(&report), now)?;
         found.failed += 1;
     }
     Ok(found)

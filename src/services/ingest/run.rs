@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
+use chrono::NaiveDateTime;
 use diesel::result::Error as DbError;
 
 use super::load::{Loaded, Pass2, Planned, load, plan_columns};
@@ -21,7 +22,7 @@ use crate::db::resources::Resource;
 use crate::db::versions::{self, Scanned, Version};
 use crate::db::{DbConnection, datasets, resources, write_transaction};
 use crate::domain::OpenClass;
-use crate::services::{self, Actor, audit};
+use crate::services::{Actor, audit};
 use crate::storage::StoredFile;
 
 fn scratch_file(ctx: &Context, version: i32, what: &str) -> Result<PathBuf, IngestError> {
@@ -57,7 +58,7 @@ pub fn run(conn: &mut DbConnection, ctx: &Context, version_id: i32) -> Result<Ou
         }
     };
     datastore::drop_table(conn, &table)?;
-    versions::fail(conn, v.id, &json(&problems), services::now())?;
+    versions::fail(conn, v.id, &json(&problems), ctx.clock.now())?;
     Ok(Outcome::Failed {
         problems: problems.len(),
     })
@@ -113,6 +114,7 @@ fn run_inner(
         decisions: &decisions,
         findings: &findings,
         columns: &scanned_columns,
+        now: ctx.clock.now(),
     };
     if let Some(blocked) = record_scan(conn, v, scanned)? {
         return Ok(blocked);
@@ -136,6 +138,7 @@ fn run_inner(
         loaded: &loaded,
         columns: &columns,
         masked_any,
+        now: ctx.clock.now(),
     };
     publish(conn, v, publication)?;
     // Its file goes once nothing refers to it.
@@ -302,6 +305,8 @@ struct PassOne<'a> {
     decisions: &'a Decisions,
     findings: &'a [Finding],
     columns: &'a [ColumnInfo],
+    /// When pass 1 finished (the ingest's clock).
+    now: NaiveDateTime,
 }
 
 /// Records what pass 1 found on the version. The version stops `blocked` (the outcome
@@ -319,6 +324,7 @@ fn record_scan(
         decisions,
         findings,
         columns: scanned_columns,
+        now,
     } = scanned;
     let (encoding, delimiter) = (&input.encoding, input.delimiter);
     // Personal data in data meant to be open waits for a decision on every affected column.
@@ -342,7 +348,7 @@ fn record_scan(
                 column_info: Some(&json(&scanned_columns)),
                 pii: pii_json.as_deref(),
                 report: Some(&json(&formula_report(s))),
-                finished_at: Some(services::now()),
+                finished_at: Some(now),
             },
         )?;
         return Ok(Some(Outcome::Blocked {
@@ -360,7 +366,7 @@ fn record_scan(
                 column_info: Some(&json(&scanned_columns)),
                 pii: pii_json.as_deref(),
                 report: None,
-                finished_at: Some(services::now()),
+                finished_at: Some(now),
             },
         )?;
         return Ok(Some(Outcome::Blocked {
@@ -464,6 +470,8 @@ struct Publication<'a> {
     columns: &'a [ColumnInfo],
     /// Some column was masked, hashed or dropped.
     masked_any: bool,
+    /// When the version becomes ready (the ingest's clock).
+    now: NaiveDateTime,
 }
 
 /// The switch: in one small transaction the version becomes `ready` and the resource's
@@ -481,6 +489,7 @@ fn publish(
         loaded,
         columns,
         masked_any,
+        now,
     } = publication;
     write_transaction(conn, |conn| {
         let facts = versions::Loaded {
@@ -491,7 +500,7 @@ fn publish(
             row_count: loaded.rows as i64,
             column_info: &json(&columns),
         };
-        versions::ready(conn, v.id, &facts, services::now())?;
+        versions::ready(conn, v.id, &facts, now)?;
         resources::set_current(
             conn,
             resource.id,
@@ -511,13 +520,14 @@ fn publish(
                 )
             })
             .collect();
-        datasets::after_new_version(conn, dataset.id, &fields, services::now())?;
+        datasets::after_new_version(conn, dataset.id, &fields, now)?;
         audit::record(
             conn,
             &match v.created_by {
                 Some(id) => Actor::user(id, None),
                 None => Actor::cli(),
             },
+            now,
             "resource.version_ready",
             &format!("dataset:{}", dataset.slug),
             serde_json::json!({

@@ -1,6 +1,7 @@
 //! What the JSON API adds to publishing: the stored record it shows, and a create or an edit
 //! together with a status change in one transaction.
 
+use chrono::NaiveDateTime;
 use diesel::result::Error as DbError;
 
 use super::{
@@ -36,11 +37,12 @@ pub fn create_with_status(
     input: &DatasetInput,
     status: Option<DatasetStatus>,
     reason: &str,
+    now: NaiveDateTime,
 ) -> Result<Stored, PublishError> {
     write_transaction(conn, |c| {
-        let mut d = create(c, p, input, reason)?;
+        let mut d = create(c, p, input, reason, now)?;
         if let Some(st) = status {
-            d = set_status(c, p, &d.slug, st, reason)?;
+            d = set_status(c, p, &d.slug, st, reason, now)?;
         }
         Ok(stored(c, d)?)
     })
@@ -80,15 +82,16 @@ pub fn edit<E>(
     conn: &mut DbConnection,
     p: &Publisher,
     slug: &str,
+    now: NaiveDateTime,
     make: impl FnOnce(DatasetDraft) -> Result<(DatasetInput, Option<DatasetStatus>, String), E>,
 ) -> Result<Edited, EditError<E>> {
     write_transaction(conn, |c| {
         let (_, draft) = draft_of(c, p, slug)?;
         let (input, status, reason) = make(draft).map_err(EditError::Refused)?;
-        let outcome = update(c, p, slug, &input, &reason)?;
+        let outcome = update(c, p, slug, &input, &reason, now)?;
         let mut d = outcome.dataset;
         if let Some(st) = status.filter(|st| *st != d.status) {
-            d = set_status(c, p, &d.slug, st, &reason)?;
+            d = set_status(c, p, &d.slug, st, &reason, now)?;
         }
         Ok(Edited {
             stored: stored(c, d)?,

@@ -7,6 +7,7 @@
 //! dataset that has been public waits for an administrator; every change records who, when,
 //! what and why.
 
+use chrono::NaiveDateTime;
 use diesel::result::Error as DbError;
 
 mod api_edits;
@@ -235,13 +236,14 @@ fn record(
     action: &str,
     changes: serde_json::Value,
     reason: &str,
+    now: NaiveDateTime,
 ) -> Result<(), DbError> {
     history::record(
         conn,
         &NewDatasetChange {
             dataset_id: d.id,
             actor: &p.actor.label,
-            changed_at: super::now(),
+            changed_at: now,
             action,
             changes: &changes.to_string(),
             reason,
@@ -254,6 +256,7 @@ fn record(
     audit::record(
         conn,
         &p.actor,
+        now,
         &format!("dataset.{action}"),
         &format!("dataset:{}", d.slug),
         serde_json::json!({ "fields": fields, "reason": reason }),
@@ -282,11 +285,12 @@ pub fn create(
     p: &Publisher,
     input: &DatasetInput,
     reason: &str,
+    now: NaiveDateTime,
 ) -> Result<Dataset, PublishError> {
     let mut attempts = 0;
     loop {
         attempts += 1;
-        match create_once(conn, p, input, reason) {
+        match create_once(conn, p, input, reason, now) {
             Err(PublishError::Database(e))
                 if attempts < 3
                     && crate::db::unique_violation(&e).is_some_and(|c| c.contains("code")) => {}
@@ -301,11 +305,11 @@ fn create_once(
     p: &Publisher,
     input: &DatasetInput,
     reason: &str,
+    now: NaiveDateTime,
 ) -> Result<Dataset, PublishError> {
     write_transaction(conn, |conn| {
         let (theme_id, theme_code) = check_references(conn, p, input, None)?;
         let code = next_code(conn, &theme_code, p.department_id)?;
-        let now = super::now();
         let c = &input.classification;
         let d = rows::insert(
             conn,
@@ -339,7 +343,7 @@ fn create_once(
         )?;
         write_fields_and_formats(conn, d.id, input)?;
         let snapshot = serde_json::json!({ "title": d.title, "open_class": d.open_class.as_str(), "code": d.code });
-        record(conn, p, &d, "create", snapshot, reason.trim())?;
+        record(conn, p, &d, "create", snapshot, reason.trim(), now)?;
         Ok(d)
     })
 }
@@ -361,8 +365,9 @@ pub fn update(
     slug: &str,
     input: &DatasetInput,
     reason: &str,
+    now: NaiveDateTime,
 ) -> Result<UpdateOutcome, PublishError> {
-    update_once(conn, p, slug, input, reason).map_err(race_lost)
+    update_once(conn, p, slug, input, reason, now).map_err(race_lost)
 }
 
 /// A unique violation behind an error, as the conflict it means; other errors as they are.
@@ -379,6 +384,7 @@ fn update_once(
     slug: &str,
     input: &DatasetInput,
     reason: &str,
+    now: NaiveDateTime,
 ) -> Result<UpdateOutcome, PublishError> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
@@ -420,7 +426,7 @@ fn update_once(
                     open_conditions: c.conditions(),
                     reason,
                     requested_by: Some(p.user_id),
-                    requested_at: super::now(),
+                    requested_at: now,
                 },
             )?)
         } else {
@@ -472,7 +478,7 @@ fn update_once(
                 spatial_coverage: input.spatial.as_str(),
                 license: &input.license,
                 priority: input.priority,
-                modified_at: super::now(),
+                modified_at: now,
             },
         )?;
         write_fields_and_formats(conn, d.id, input)?;
@@ -483,11 +489,11 @@ fn update_once(
             .map(|m| m.keys().cloned().collect())
             .unwrap_or_default();
         if !changed.is_empty() {
-            record(conn, p, &d, "update", diff, reason)?;
+            record(conn, p, &d, "update", diff, reason, now)?;
         }
         if let Some(req) = &pending {
             let details = serde_json::json!({ "open_class": [req.from_class.as_str(), req.to_class.as_str()] });
-            record(conn, p, &d, "class_request", details, reason)?;
+            record(conn, p, &d, "class_request", details, reason, now)?;
         }
         Ok(UpdateOutcome {
             dataset: d,

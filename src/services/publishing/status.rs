@@ -1,6 +1,8 @@
 //! Moving a dataset between draft, published and withdrawn, and the fast track that opens and
 //! publishes it at once.
 
+use chrono::NaiveDateTime;
+
 use super::{
     Dataset, DatasetStatus, OpenClass, PublishError, Publisher, history, own, public_slug_free,
     race_lost, record, rows,
@@ -14,6 +16,7 @@ pub fn set_status(
     slug: &str,
     to: DatasetStatus,
     reason: &str,
+    now: NaiveDateTime,
 ) -> Result<Dataset, PublishError> {
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 500 {
@@ -41,7 +44,6 @@ pub fn set_status(
         if to == DatasetStatus::Published && d.open_class.is_public() {
             public_slug_free(conn, &d.slug, Some(d.id), "请先修改本数据集的标识")?;
         }
-        let now = crate::services::now();
         let published_at = d
             .published_at
             .or((to == DatasetStatus::Published).then_some(now));
@@ -52,7 +54,7 @@ pub fn set_status(
             "withdraw"
         };
         let details = serde_json::json!({ "status": [d.status.as_str(), to.as_str()] });
-        record(conn, p, &updated, action, details, reason)?;
+        record(conn, p, &updated, action, details, reason, now)?;
         Ok(updated)
     });
     changed.map_err(race_lost)
@@ -67,6 +69,7 @@ pub fn open_at_once(
     p: &Publisher,
     slug: &str,
     reason: &str,
+    now: NaiveDateTime,
 ) -> Result<(Dataset, Dataset), PublishError> {
     write_transaction(conn, |conn| {
         let d = own(conn, p, slug)?;
@@ -91,7 +94,6 @@ pub fn open_at_once(
                 ),
             ));
         }
-        let now = crate::services::now();
         rows::set_class(conn, d.id, OpenClass::Unconditional, None, None, now)?;
         let after = rows::set_status(
             conn,
@@ -104,7 +106,7 @@ pub fn open_at_once(
             "open_class": [d.open_class.as_str(), OpenClass::Unconditional.as_str()],
             "status": [d.status.as_str(), DatasetStatus::Published.as_str()],
         });
-        record(conn, p, &after, "fast_track", details, reason)?;
+        record(conn, p, &after, "fast_track", details, reason, now)?;
         Ok((d, after))
     })
     .map_err(race_lost)

@@ -159,6 +159,7 @@ pub fn start(
     conn: &mut DbConnection,
     user: &User,
     id: i32,
+    now: NaiveDateTime,
     actor: &Actor,
 ) -> Result<ErrorReview, ReviewError> {
     write_transaction(conn, |conn| {
@@ -172,6 +173,7 @@ pub fn start(
         audit::record(
             conn,
             actor,
+            now,
             "review.start",
             &format!("review:{}", r.id),
             serde_json::json!({}),
@@ -237,6 +239,7 @@ pub fn extend(
         audit::record(
             conn,
             actor,
+            now,
             "review.extend",
             &format!("review:{}", r.id),
             serde_json::json!({ "days": days, "until": until.to_string(), "reason": reason }),
@@ -331,6 +334,7 @@ pub fn answer(
         audit::record(
             conn,
             actor,
+            now,
             "review.answer",
             &format!("review:{}", r.id),
             serde_json::json!({ "dataset": d.slug, "status": status.as_str(),

@@ -144,6 +144,7 @@ pub fn submit(
         audit::record(
             conn,
             actor,
+            now,
             "review.submit",
             &format!("review:{}", r.id),
             serde_json::json!({ "dataset": d.slug, "due_on": due_on.to_string(),

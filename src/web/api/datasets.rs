@@ -1,7 +1,6 @@
 //! `POST /api/v1/datasets` and `PATCH /api/v1/datasets/{slug}` for publishers, with the same
 //! validation as the console.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::records::{DatasetBody, record_of};
@@ -9,7 +8,7 @@ use super::{ApiError, ApiUser};
 use crate::domain::{DatasetStatus, Role};
 use crate::services::Actor;
 use crate::services::accounts::User;
-use crate::services::publishing::{self, EditError, PublishError, Publisher};
+use crate::services::publishing::{self, Publisher};
 use crate::web::AppState;
 use crate::web::auth::client_ip;
 
@@ -21,21 +20,6 @@ pub(super) fn publisher(user: &User, ip: Option<String>) -> Result<Publisher, Ap
             actor: Actor::user(user.id, ip),
         }),
         _ => Err(ApiError::forbidden("只有数据提供部门的账号可以发布数据集")),
-    }
-}
-
-pub(super) fn publish_error(e: PublishError) -> ApiError {
-    match e {
-        PublishError::NotFound => ApiError::not_found(),
-        PublishError::Forbidden => ApiError::forbidden("只能管理本部门的数据集"),
-        PublishError::Invalid(fields) => {
-            ApiError::bad_request("提交的内容有误").with_fields(fields)
-        }
-        PublishError::Conflict(fields) => {
-            ApiError::new(StatusCode::CONFLICT, "conflict", "与已有内容冲突").with_fields(fields)
-        }
-        PublishError::Transition(m) => ApiError::new(StatusCode::CONFLICT, "conflict", m),
-        PublishError::Database(e) => ApiError::from(e),
     }
 }
 
@@ -66,13 +50,13 @@ pub async fn create(
     let status = status_of(&body)?;
     let input = publishing::validate(&body.to_draft())
         .map_err(|f| ApiError::bad_request("提交的内容有误").with_fields(f))?;
-    let reason = body.reason.clone().unwrap_or_default();
+    let (reason, now) = (body.reason.clone().unwrap_or_default(), state.clock.now());
     // Creating and publishing succeed or fail together.
     let record = record_of(
         state
             .db_as(move |c| {
-                publishing::create_with_status(c, &p, &input, status, &reason)
-                    .map_err(publish_error)
+                publishing::create_with_status(c, &p, &input, status, &reason, now)
+                    .map_err(ApiError::from)
             })
             .await?,
     );
@@ -95,9 +79,10 @@ pub async fn update(
         return Err(ApiError::bad_request("请求体应为 JSON 对象"));
     };
     // The edit and the status change succeed or fail together.
+    let now = state.clock.now();
     let edited = state
         .db_as(move |c| {
-            publishing::edit(c, &p, &slug, |draft| {
+            publishing::edit(c, &p, &slug, now, |draft| {
                 // The stored record, overlaid with what the request sends.
                 let mut merged = serde_json::to_value(DatasetBody::from_draft(&draft))
                     .map_err(ApiError::internal)?;
@@ -110,10 +95,7 @@ pub async fn update(
                     .map_err(|f| ApiError::bad_request("提交的内容有误").with_fields(f))?;
                 Ok((input, status, body.reason.clone().unwrap_or_default()))
             })
-            .map_err(|e| match e {
-                EditError::Publish(e) => publish_error(e),
-                EditError::Refused(e) => e,
-            })
+            .map_err(ApiError::from)
         })
         .await?;
     let pending = edited

@@ -2,8 +2,6 @@
 //! publisher of the responsible department: `{text, indicators: [{name, value, unit, region}],
 //! at?}`, DESIGN.md §5).
 
-use std::collections::BTreeMap;
-
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
@@ -11,7 +9,7 @@ use serde_json::{Value, json};
 use super::{ApiError, ApiUser};
 use crate::domain::emergency::ValueInput;
 use crate::services::Actor;
-use crate::services::emergencies::{self, EmergencyError, EventSummary};
+use crate::services::emergencies::{self, EventSummary};
 use crate::web::AppState;
 use crate::web::auth::client_ip;
 use crate::web::emergency_json;
@@ -158,7 +156,7 @@ pub async fn post_update(
             };
             emergencies::post_update(c, &user, &slug, posted, now, &actor)
                 .map(|(e, u)| (e, u, by_database))
-                .map_err(api_error)
+                .map_err(ApiError::from)
         })
         .await?;
     let (event, posted, by_database) = posted;
@@ -172,19 +170,6 @@ pub async fn post_update(
         },
         "url": format!("/emergencies/{}#update-{}", event.slug, posted.id),
     })))
-}
-
-fn api_error(e: EmergencyError) -> ApiError {
-    match e {
-        EmergencyError::NotFound => ApiError::not_found(),
-        e @ EmergencyError::Forbidden(_) => ApiError::forbidden(e.to_string()),
-        e @ EmergencyError::Closed => {
-            ApiError::new(StatusCode::CONFLICT, "conflict", e.to_string())
-        }
-        EmergencyError::Invalid(fields) => ApiError::bad_request("提交的内容有误")
-            .with_fields(fields.into_iter().collect::<BTreeMap<_, _>>()),
-        EmergencyError::Database(e) => ApiError::from(e),
-    }
 }
 
 #[derive(Debug, serde::Deserialize)]
@@ -210,7 +195,7 @@ pub async fn attach(
     {
         let (user, slug) = (user.clone(), slug.clone());
         state
-            .db_as(move |c| emergencies::check_attach(c, &user, &slug, id).map_err(api_error))
+            .db_as(move |c| emergencies::check_attach(c, &user, &slug, id).map_err(ApiError::from))
             .await?;
     }
     let multipart = req
@@ -273,7 +258,7 @@ pub async fn attach(
             let by_database = emergencies::announced_by_database(c);
             emergencies::attach(c, &user, &slug, id, &file, now, &actor)
                 .map(|(e, u, a)| (e, u, a, by_database))
-                .map_err(api_error)
+                .map_err(ApiError::from)
         })
         .await;
     // Refused after all (the update filled up, the event closed meanwhile): the file this

@@ -41,8 +41,9 @@ impl FromRequest for ApiUser {
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::internal(anyhow::anyhow!("no app state")))?;
             let key = key.ok_or_else(ApiError::unauthorized)?;
+            let now = state.clock.now();
             let user = state
-                .db(move |c| Ok(api_keys::authenticate(c, &key)?))
+                .db(move |c| Ok(api_keys::authenticate(c, &key, now)?))
                 .await
                 .map_err(ApiError::from)?;
             user.map(ApiUser).ok_or_else(ApiError::unauthorized)

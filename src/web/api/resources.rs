@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
-use super::datasets::{publish_error, publisher};
+use super::datasets::publisher;
 use super::{ApiError, ApiUser};
 use crate::services::Actor;
 use crate::services::access::{self, Access};
@@ -90,7 +90,7 @@ pub async fn upload(
             .db_as(move |c| {
                 crate::services::publishing::ensure_own(c, &p, &slug)
                     .map(drop)
-                    .map_err(publish_error)
+                    .map_err(ApiError::from)
             })
             .await?;
     }
@@ -139,10 +139,11 @@ pub async fn upload(
         format,
         stored,
     };
-    let (p2, slug2) = (p.clone(), slug.clone());
+    let (p2, slug2, now) = (p.clone(), slug.clone(), state.clock.now());
     let (_, r, v) = state
         .db_as(move |c| {
-            resources::start_upload(c, &p2, &slug2, resource_id, &name, &up).map_err(publish_error)
+            resources::start_upload(c, &p2, &slug2, resource_id, &name, &up, now)
+                .map_err(ApiError::from)
         })
         .await?;
     state.ingest.submit(v.id);
@@ -172,7 +173,7 @@ pub async fn version(
         .db_as(move |c| {
             resources::own_version(c, &p, &slug, id, number)
                 .map(|(_, r, v)| (r, v))
-                .map_err(publish_error)
+                .map_err(ApiError::from)
         })
         .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
@@ -188,19 +189,6 @@ pub async fn version(
         "pii": ingest::findings_of(&v),
         "problems": ingest::problems_of(&v),
     })))
-}
-
-fn refusal(r: Refusal) -> ApiError {
-    match r {
-        Refusal::BadRequest(m) => ApiError::bad_request(m),
-        Refusal::NotFound => ApiError::not_found(),
-        Refusal::Conditional { title, .. } => {
-            ApiError::forbidden(Refusal::conditional_message(&title))
-        }
-        Refusal::Denied(m) => ApiError::forbidden(m),
-        Refusal::Gone(m) => ApiError::new(StatusCode::GONE, "gone", m),
-        Refusal::Internal(e) => ApiError::from(e),
-    }
 }
 
 /// One page of typed rows of a resource, for the row API and CKAN's `datastore_search`.
@@ -251,7 +239,8 @@ pub fn query_rows(
     }
     let q = preview::parse_query(&columns, params).map_err(|e| ApiError::bad_request(e.0))?;
     if let Some(g) = &grant
-        && let Err(denial) = applications::use_grant(c, g, "api", &format!("resource:{id}"), actor)?
+        && let Err(denial) =
+            applications::use_grant(c, g, "api", &format!("resource:{id}"), now, actor)?
     {
         return Err(ApiError::forbidden(denial.message()));
     }
@@ -294,5 +283,5 @@ pub async fn download(
     let actor = Actor::user(user.id, client_ip(&req, &state.settings.auth));
     downloads::serve(&state, &req, slug, &id, Some((user, actor)))
         .await
-        .map_err(refusal)
+        .map_err(ApiError::from)
 }

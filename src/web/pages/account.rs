@@ -39,11 +39,11 @@ async fn log_in(
         .to_owned();
     let actor = crate::services::Actor::user(user.id, viewer.ip.clone());
     let replaces = viewer.user.as_ref().map(|u| u.session_id);
-    let idle = state.settings.auth.session_idle_days;
+    let (idle, now) = (state.settings.auth.session_idle_days, state.clock.now());
     let token = state
         .db(move |c| {
             Ok(accounts::start_session(
-                c, &user, &agent, replaces, idle, &actor,
+                c, &user, &agent, replaces, idle, now, &actor,
             )?)
         })
         .await?;
@@ -236,21 +236,18 @@ pub async fn register_submit(
             return render_with_status(StatusCode::BAD_REQUEST, &page);
         }
     };
-    let (st, actor) = (state.clone(), viewer.actor());
+    let (st, actor, now) = (state.clone(), viewer.actor(), state.clock.now());
     // A new account and a refused one (its e-mail address, ID number or credit code belongs
     // to an existing account, whose owner is told by mail) are answered alike: the same
     // redirect, the same message, no login. Telling them apart here would tell anyone who
     // holds an account.
     let result = state
         .db(
-            move |c| match accounts::register(c, &reg, &st.hasher, &st.secrets, &actor) {
+            move |c| match accounts::register(c, &reg, &st.hasher, &st.secrets, now, &actor) {
                 Ok(Registered::Created(_) | Registered::Refused) => Ok(Ok(())),
-                Err(RegisterError::Database(e)) => Err(AppError::from(e)),
-                Err(RegisterError::Hash) => Err(AppError::internal(anyhow::anyhow!(
-                    "password hashing failed"
-                ))),
                 // Checked with the form already; says nothing about other accounts.
                 Err(RegisterError::Password(e)) => Ok(Err(e)),
+                Err(e) => Err(e.into()),
             },
         )
         .await?;
@@ -352,10 +349,11 @@ pub async fn login_submit(
         form.email.clone(),
         form.password.clone(),
     );
+    let now = state.clock.now();
     let outcome = state
         .db(move |c| {
             Ok(accounts::authenticate(
-                c, &email, &password, &st.hasher, &actor,
+                c, &email, &password, &st.hasher, now, &actor,
             )?)
         })
         .await?;
@@ -390,8 +388,9 @@ pub async fn logout(
 ) -> Result<HttpResponse, AppError> {
     if let Some(u) = &viewer.user {
         let (user_id, session_id, actor) = (u.user.id, u.session_id, viewer.actor());
+        let now = state.clock.now();
         state
-            .db(move |c| Ok(accounts::logout(c, user_id, session_id, &actor)?))
+            .db(move |c| Ok(accounts::logout(c, user_id, session_id, now, &actor)?))
             .await?;
     }
     session.purge();
@@ -468,7 +467,7 @@ pub async fn password_submit(
     if form.new_password != form.new_password_confirm {
         errors.add("new_password_confirm", "两次输入的新密码不一致");
     } else {
-        let (st, actor) = (state.clone(), viewer.actor());
+        let (st, actor, now) = (state.clone(), viewer.actor(), state.clock.now());
         let result = state
             .db(move |c| {
                 let change = accounts::PasswordChange {
@@ -482,11 +481,18 @@ pub async fn password_submit(
                     &change,
                     &st.hasher,
                     &st.secrets,
+                    now,
                     &actor,
                 ) {
                     Ok(()) => Ok(Ok(())),
-                    Err(ChangePasswordError::Database(e)) => Err(AppError::from(e)),
-                    Err(e) => Ok(Err(e)),
+                    // Shown beside the form (a failed hash too, as "无法计算密码哈希").
+                    Err(
+                        e @ (ChangePasswordError::WrongCurrent
+                        | ChangePasswordError::Policy(_)
+                        | ChangePasswordError::Same
+                        | ChangePasswordError::Hash),
+                    ) => Ok(Err(e)),
+                    Err(e) => Err(e.into()),
                 }
             })
             .await?;

@@ -33,26 +33,8 @@ fn errors_of(list: Vec<(&'static str, String)>) -> FormErrors {
 /// other outcome goes back to the handler.
 fn outcome<T>(r: Result<T, ApplicationError>) -> Result<Result<T, ApplicationError>, AppError> {
     match r {
-        Err(ApplicationError::Database(e)) => Err(e.into()),
+        Err(e @ ApplicationError::Database(_)) => Err(e.into()),
         other => Ok(other),
-    }
-}
-
-fn app_error(e: ApplicationError) -> AppError {
-    match e {
-        ApplicationError::NotFound => AppError::NotFound,
-        ApplicationError::Forbidden => AppError::Forbidden(e.to_string()),
-        ApplicationError::NotConditional
-        | ApplicationError::NotVerified
-        | ApplicationError::NotPending => AppError::BadRequest(e.to_string()),
-        // Forms without a page of their own (revoke, comment) answer with the messages.
-        ApplicationError::Invalid(list) => AppError::BadRequest(
-            list.into_iter()
-                .map(|(_, m)| m)
-                .collect::<Vec<_>>()
-                .join("；"),
-        ),
-        ApplicationError::Database(e) => AppError::from(e),
     }
 }
 
@@ -87,7 +69,7 @@ async fn apply_page(
     let (dataset, fields, due) = state
         .db(move |c| outcome(views::apply_form(c, &slug, today)))
         .await?
-        .map_err(app_error)?;
+        .map_err(AppError::from)?;
     Ok(ApplyPage {
         layout: Layout::new(
             state,
@@ -173,7 +155,7 @@ pub async fn apply_submit(
                 }
             }
         }
-        Err(e) => return Err(app_error(e)),
+        Err(e) => return Err(e.into()),
         Ok(()) => {}
     }
     if !errors.is_empty() {
@@ -218,7 +200,7 @@ pub async fn apply_submit(
             let page = apply_page(&state, &viewer, slug, form, errors_of(list)).await?;
             render_with_status(StatusCode::BAD_REQUEST, &page)
         }
-        Err(e) => Err(app_error(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -283,7 +265,7 @@ pub async fn withdraw(
     state
         .db(move |c| outcome(service::withdraw(c, &user, id, now, &actor)))
         .await?
-        .map_err(app_error)?;
+        .map_err(AppError::from)?;
     set_flash(&session, "申请已撤回。");
     Ok(see_other("/account/applications"))
 }
@@ -429,7 +411,7 @@ pub async fn comment(
     state
         .db(move |c| outcome(service::comment(c, &user, id, &body, now, &actor)))
         .await?
-        .map_err(app_error)?;
+        .map_err(AppError::from)?;
     set_flash(&session, "留言已发送。");
     let back = if req.path().starts_with("/console/") {
         format!("/console/applications/{id}")
@@ -494,7 +476,7 @@ pub async fn decide(
                 review_page(&state, &viewer, id, Some(approval), reason, errors_of(list)).await?;
             render_with_status(StatusCode::BAD_REQUEST, &page)
         }
-        Err(e) => Err(app_error(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -555,6 +537,6 @@ pub async fn revoke(
             set_flash(&session, "授权已撤销，申请人已收到通知。");
             Ok(see_other(&format!("/console/applications/{a}")))
         }
-        Err(e) => Err(app_error(e)),
+        Err(e) => Err(e.into()),
     }
 }

@@ -21,9 +21,9 @@ use crate::web::{AppError, AppState};
 async fn ensure_own(state: &AppState, p: &Publisher, slug: &str) -> Result<(), AppError> {
     let (p, slug) = (p.clone(), slug.to_owned());
     state
-        .db(move |c| match publishing::ensure_own(c, &p, &slug) {
-            Ok(_) => Ok(()),
-            Err(e) => Err(publish_failure(e)),
+        .db(move |c| {
+            publishing::ensure_own(c, &p, &slug)?;
+            Ok(())
         })
         .await
 }
@@ -36,7 +36,7 @@ async fn edit_state(
 ) -> Result<(Dataset, DatasetDraft, Option<OpenClass>), AppError> {
     let (p, slug) = (p.clone(), slug.to_owned());
     state
-        .db(move |c| publishing::edit_state(c, &p, &slug).map_err(publish_failure))
+        .db(move |c| Ok(publishing::edit_state(c, &p, &slug)?))
         .await
 }
 
@@ -251,26 +251,6 @@ pub async fn new_form(state: web::Data<AppState>, viewer: Viewer) -> Result<web:
     render(&form_page(&state, &viewer, None, None, None, form, FormErrors::new()).await?)
 }
 
-/// A publishing error where no form is re-rendered: field errors become a 400 with their text.
-fn publish_failure(e: PublishError) -> AppError {
-    match e {
-        PublishError::Invalid(f) | PublishError::Conflict(f) => {
-            AppError::BadRequest(f.into_values().collect::<Vec<_>>().join("；"))
-        }
-        other => publish_errors(other).err().unwrap_or(AppError::NotFound),
-    }
-}
-
-fn publish_errors(e: PublishError) -> Result<FormErrors, AppError> {
-    match e {
-        PublishError::Invalid(f) | PublishError::Conflict(f) => Ok(f.into()),
-        PublishError::NotFound => Err(AppError::NotFound),
-        PublishError::Forbidden => Err(AppError::Forbidden("只能管理本部门的数据集".into())),
-        PublishError::Transition(m) => Err(AppError::Conflict(m)),
-        PublishError::Database(e) => Err(e.into()),
-    }
-}
-
 pub async fn create(
     state: web::Data<AppState>,
     viewer: Viewer,
@@ -286,12 +266,17 @@ pub async fn create(
         Ok(draft) => match publishing::validate(&draft) {
             Err(f) => Err(f.into()),
             Ok(input) => {
-                let reason = form.reason.clone();
+                let (reason, now) = (form.reason.clone(), state.clock.now());
                 state
-                    .db(move |c| match publishing::create(c, &p, &input, &reason) {
-                        Ok(d) => Ok(Ok(d)),
-                        Err(e) => publish_errors(e).map(Err),
-                    })
+                    .db(
+                        move |c| match publishing::create(c, &p, &input, &reason, now) {
+                            Ok(d) => Ok(Ok(d)),
+                            Err(PublishError::Invalid(f) | PublishError::Conflict(f)) => {
+                                Ok(Err(f.into()))
+                            }
+                            Err(e) => Err(e.into()),
+                        },
+                    )
                     .await?
             }
         },
@@ -355,12 +340,15 @@ pub async fn update(
         Ok(draft) => match publishing::validate(&draft) {
             Err(f) => Err(f.into()),
             Ok(input) => {
-                let (reason, slug) = (form.reason.clone(), slug.clone());
+                let (reason, slug, now) = (form.reason.clone(), slug.clone(), state.clock.now());
                 state
                     .db(
-                        move |c| match publishing::update(c, &p, &slug, &input, &reason) {
+                        move |c| match publishing::update(c, &p, &slug, &input, &reason, now) {
                             Ok(o) => Ok(Ok(o)),
-                            Err(e) => publish_errors(e).map(Err),
+                            Err(PublishError::Invalid(f) | PublishError::Conflict(f)) => {
+                                Ok(Err(f.into()))
+                            }
+                            Err(e) => Err(e.into()),
                         },
                     )
                     .await?
@@ -421,15 +409,15 @@ pub async fn set_status(
             ));
         }
     };
-    let (target, reason) = (slug.clone(), form.reason.clone());
+    let (target, reason, now) = (slug.clone(), form.reason.clone(), state.clock.now());
     let result = state
         .db(
-            move |c| match publishing::set_status(c, &p, &target, to, &reason) {
+            move |c| match publishing::set_status(c, &p, &target, to, &reason, now) {
                 Ok(d) => Ok(Ok(d)),
                 Err(PublishError::Invalid(f)) => Ok(Err((StatusCode::BAD_REQUEST, f))),
                 // A public dataset already has the slug: said beside the status form.
                 Err(PublishError::Conflict(f)) => Ok(Err((StatusCode::CONFLICT, f))),
-                Err(e) => Err(publish_failure(e)),
+                Err(e) => Err(e.into()),
             },
         )
         .await?;
@@ -487,10 +475,7 @@ pub async fn history(
     let p = viewer.require_publisher()?;
     let slug = slug.into_inner();
     let h = state
-        .db(move |c| match publishing::history_of(c, &p, &slug) {
-            Ok(h) => Ok(h),
-            Err(e) => Err(publish_failure(e)),
-        })
+        .db(move |c| Ok(publishing::history_of(c, &p, &slug)?))
         .await?;
     render(&HistoryPage {
         layout: Layout::new(

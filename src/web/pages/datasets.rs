@@ -6,7 +6,8 @@ use askama::Template;
 
 use super::{render, render_with_status};
 use crate::domain::{OpenClass, Slug};
-use crate::services::catalog::{self, CatalogPage, DatasetLookup, DatasetPage, FacetValue, Sort};
+use crate::services::catalog::{self, CatalogPage, DatasetPage, FacetValue, Sort};
+use crate::services::dataset_page::{self, PageLookup, PublicPage, Social};
 use crate::web::auth::Viewer;
 use crate::web::catalog_params::{self, CatalogParams, Key, Parsed};
 use crate::web::layout::{Layout, NAV_CATALOG};
@@ -255,25 +256,6 @@ pub struct DatasetView {
     pub social: Social,
 }
 
-/// Ratings, comments and showcase items on a dataset's page.
-#[derive(Default)]
-pub struct Social {
-    pub rating: crate::services::social::Rating,
-    /// The viewer's own rating, when logged in.
-    pub mine: Option<i32>,
-    pub comments: Vec<crate::services::social::Comment>,
-    pub showcase: Vec<crate::services::showcase::ItemView>,
-    pub logged_in: bool,
-    /// Whether the viewer moderates this dataset's comments.
-    pub moderator: bool,
-}
-
-impl Social {
-    pub fn is_mine(&self, stars: &i32) -> bool {
-        self.mine == Some(*stars)
-    }
-}
-
 impl DatasetView {
     pub fn is_conditional(&self) -> bool {
         self.page.dataset.open_class == OpenClass::Conditional
@@ -292,45 +274,33 @@ pub async fn show(
     let count_view = req.method() == actix_web::http::Method::GET;
     let today = state.clock.today();
     let user = viewer.user.as_ref().map(|u| u.user.clone());
-    match state
+    let found = state
         .db(move |c| {
-            Ok(match catalog::dataset(c, &slug, count_view)? {
-                DatasetLookup::Found(page) => {
-                    let id = page.dataset.id;
-                    let open = crate::services::reviews::open_for_dataset(c, id, today)?;
-                    let social = Social {
-                        rating: crate::services::social::rating(c, id)?,
-                        mine: match &user {
-                            Some(u) => crate::services::social::rating_by(c, id, u.id)?,
-                            None => None,
-                        },
-                        comments: crate::services::social::visible(c, id)?,
-                        showcase: crate::services::showcase::for_dataset(c, id)?,
-                        logged_in: user.is_some(),
-                        moderator: user
-                            .as_ref()
-                            .is_some_and(|u| crate::services::social::moderates(u, &page.dataset)),
-                    };
-                    (DatasetLookup::Found(page), open, social)
-                }
-                other => (other, Vec::new(), Social::default()),
-            })
+            Ok(dataset_page::public_page(
+                c,
+                &slug,
+                count_view,
+                user.as_ref(),
+                today,
+            )?)
         })
-        .await?
-    {
-        (DatasetLookup::Found(page), reviews, social) => render(&DatasetView {
-            reviews,
-            social,
-            layout: Layout::new(&state, &viewer, page.dataset.title.clone(), NAV_CATALOG),
-            schema_org: super::exports::schema_org(
-                &crate::web::machine::base_url(&state, &req),
-                &page,
-            ),
-            page: *page,
-        }),
-        (DatasetLookup::Withdrawn { title }, ..) => Err(AppError::Gone { title }),
-        (DatasetLookup::NotFound, ..) => Err(AppError::NotFound),
-    }
+        .await?;
+    let PublicPage {
+        page,
+        reviews,
+        social,
+    } = match found {
+        PageLookup::Found(shown) => *shown,
+        PageLookup::Withdrawn { title } => return Err(AppError::Gone { title }),
+        PageLookup::NotFound => return Err(AppError::NotFound),
+    };
+    render(&DatasetView {
+        layout: Layout::new(&state, &viewer, page.dataset.title.clone(), NAV_CATALOG),
+        schema_org: super::exports::schema_org(&crate::web::machine::base_url(&state, &req), &page),
+        page,
+        reviews,
+        social,
+    })
 }
 
 #[cfg(test)]

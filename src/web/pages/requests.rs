@@ -15,17 +15,6 @@ use crate::web::forms::{FormErrors, path_id};
 use crate::web::layout::{Layout, NAV_ADMIN, NAV_CONSOLE, NAV_NONE};
 use crate::web::{AppError, AppState};
 
-fn app_error(e: RequestError) -> AppError {
-    match e {
-        RequestError::NotFound => AppError::NotFound,
-        RequestError::Forbidden => AppError::Forbidden(e.to_string()),
-        RequestError::Conflict(m) => AppError::Conflict(m),
-        RequestError::OverBudget => AppError::over_daily_budget(),
-        RequestError::Invalid(list) => AppError::invalid(list),
-        RequestError::Database(e) => e.into(),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "requests/index.html")]
 pub struct IndexPage {
@@ -96,7 +85,7 @@ pub async fn create(
             StatusCode::BAD_REQUEST,
             &new_page(&state, &viewer, form, FormErrors::from_list(list)).await?,
         ),
-        Err(e) => Err(app_error(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -143,7 +132,7 @@ pub async fn vote(
     let counted = state
         .db(move |c| Ok(service::vote(c, &user, id, now)))
         .await?
-        .map_err(app_error)?;
+        .map_err(AppError::from)?;
     set_flash(
         &session,
         if counted {
@@ -247,7 +236,7 @@ pub async fn route(
                 &admin_page(&state, &viewer, refused).await?,
             )
         }
-        Err(e) => Err(app_error(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -340,6 +329,6 @@ pub async fn console_act(
                 &console_page(&state, &viewer, refused).await?,
             )
         }
-        Err(e) => Err(app_error(e)),
+        Err(e) => Err(e.into()),
     }
 }

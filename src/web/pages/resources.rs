@@ -12,25 +12,13 @@ pub mod versions;
 
 use super::{render, render_with_status, see_other};
 use crate::services::ingest::{self};
-use crate::services::publishing::{PublishError, Publisher};
+use crate::services::publishing::Publisher;
 use crate::services::resources::{self, Dataset, Resource, Upload, Version};
 use crate::web::auth::{Viewer, set_flash};
 use crate::web::forms::{FormErrors, path_id};
 use crate::web::layout::{Layout, NAV_CONSOLE};
 use crate::web::upload::{self, Received, UploadError};
 use crate::web::{AppError, AppState};
-
-fn failure(e: PublishError) -> AppError {
-    match e {
-        PublishError::NotFound => AppError::NotFound,
-        PublishError::Forbidden => AppError::Forbidden("只能管理本部门的数据集".into()),
-        PublishError::Invalid(f) | PublishError::Conflict(f) => {
-            AppError::BadRequest(f.into_values().collect::<Vec<_>>().join("；"))
-        }
-        PublishError::Transition(m) => AppError::Conflict(m),
-        PublishError::Database(e) => e.into(),
-    }
-}
 
 /// A version as a row of the console's lists.
 pub struct VersionRow {
@@ -94,7 +82,7 @@ async fn resources_page(
 ) -> Result<ResourcesPage, AppError> {
     let (p, slug) = (p.clone(), slug.to_owned());
     let (dataset, list) = state
-        .db(move |c| resources::of_dataset(c, &p, &slug).map_err(failure))
+        .db(move |c| resources::of_dataset(c, &p, &slug).map_err(AppError::from))
         .await?;
     let list = list
         .into_iter()
@@ -157,7 +145,7 @@ async fn resource_page(
 ) -> Result<ResourcePage, AppError> {
     let (p, slug) = (p.clone(), slug.to_owned());
     let (dataset, resource, versions) = state
-        .db(move |c| resources::own_resource(c, &p, &slug, id).map_err(failure))
+        .db(move |c| resources::own_resource(c, &p, &slug, id).map_err(AppError::from))
         .await?;
     Ok(ResourcePage {
         layout: Layout::new(
@@ -217,9 +205,11 @@ pub async fn accept(
         stored,
     };
     let (p, slug, name) = (p.clone(), slug.to_owned(), name.to_owned());
+    let now = state.clock.now();
     let (d, r, v) = state
         .db(move |c| {
-            resources::start_upload(c, &p, &slug, resource_id, &name, &upload).map_err(failure)
+            resources::start_upload(c, &p, &slug, resource_id, &name, &upload, now)
+                .map_err(AppError::from)
         })
         .await?;
     state.ingest.submit(v.id);

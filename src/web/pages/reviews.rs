@@ -44,7 +44,7 @@ async fn form_page(
     let (d, resources, due_on) = state
         .db(move |c| match service::report_form(c, &s, today) {
             Ok(x) => Ok(x),
-            Err(ReviewError::Database(e)) => Err(e.into()),
+            Err(e @ ReviewError::Database(_)) => Err(e.into()),
             Err(_) => Err(AppError::NotFound),
         })
         .await?;
@@ -129,7 +129,7 @@ pub async fn submit(
         Err(ReviewError::Invalid(list)) => {
             errors.extend(list);
         }
-        Err(e) => return Err(app_error(e)),
+        Err(e) => return Err(e.into()),
     }
     if !errors.is_empty() {
         let page = form_page(&state, &viewer, slug, form, errors).await?;
@@ -193,18 +193,7 @@ pub async fn submit(
             let page = form_page(&state, &viewer, slug, form, errors).await?;
             render_with_status(StatusCode::BAD_REQUEST, &page)
         }
-        Err(e) => Err(app_error(e)),
-    }
-}
-
-fn app_error(e: ReviewError) -> AppError {
-    match e {
-        ReviewError::NotFound => AppError::NotFound,
-        ReviewError::Forbidden => AppError::Forbidden(e.to_string()),
-        ReviewError::Conflict(m) => AppError::Conflict(m),
-        ReviewError::OverBudget => AppError::over_daily_budget(),
-        ReviewError::Invalid(list) => AppError::invalid(list),
-        ReviewError::Database(e) => e.into(),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -284,7 +273,7 @@ async fn work_page(
     let (r, reporter, versions) = state
         .db(move |c| Ok(service::work_view(c, &user, id, today)))
         .await?
-        .map_err(app_error)?;
+        .map_err(AppError::from)?;
     Ok(WorkPage {
         layout: Layout::new(
             state,
@@ -352,7 +341,7 @@ pub async fn act(
     let result = state
         .db(move |c| {
             Ok(match act.as_str() {
-                "start" => service::start(c, &user, id, &actor),
+                "start" => service::start(c, &user, id, now, &actor),
                 "extend" => service::extend(c, &user, id, &a, &b, now, &actor),
                 _ => {
                     let answer = service::Answer {
@@ -381,7 +370,7 @@ pub async fn act(
             let page = work_page(&state, &viewer, id, pairs, errors).await?;
             render_with_status(StatusCode::BAD_REQUEST, &page)
         }
-        Err(e) => Err(app_error(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -398,7 +387,7 @@ pub async fn evidence(
     let r = state
         .db(move |c| Ok(service::workable(c, &user, id).map(|(r, _)| r)))
         .await?
-        .map_err(app_error)?;
+        .map_err(AppError::from)?;
     let (Some(key), Some(name), Some(media_type)) =
         (r.evidence_key, r.evidence_name, r.evidence_type)
     else {

@@ -14,16 +14,6 @@ use crate::web::forms::{FormErrors, path_id};
 use crate::web::layout::{Layout, NAV_ADMIN, NAV_NONE};
 use crate::web::{AppError, AppState};
 
-fn app_error(e: ShowcaseError) -> AppError {
-    match e {
-        ShowcaseError::NotFound => AppError::NotFound,
-        ShowcaseError::Conflict(m) => AppError::Conflict(m),
-        ShowcaseError::OverBudget => AppError::over_daily_budget(),
-        ShowcaseError::Invalid(list) => AppError::invalid(list),
-        ShowcaseError::Database(e) => e.into(),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "showcase/index.html")]
 pub struct IndexPage {
@@ -160,7 +150,7 @@ pub async fn create(
         Err(ShowcaseError::Invalid(list)) => {
             errors.extend(list);
         }
-        Err(e) => return Err(app_error(e)),
+        Err(e) => return Err(e.into()),
     }
     if !errors.is_empty() {
         return render_with_status(
@@ -172,7 +162,7 @@ pub async fn create(
     state
         .db(move |c| Ok(service::within_budget(c, &u, now, &actor)))
         .await?
-        .map_err(app_error)?;
+        .map_err(AppError::from)?;
     let thumbnail = match file {
         Some(received) => match shrink(received).await? {
             Ok(bytes) => Some(bytes),
@@ -229,7 +219,7 @@ pub async fn create(
                 &new_page(&state, &viewer, form, errors),
             )
         }
-        Err(e) => Err(app_error(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -338,7 +328,7 @@ pub async fn decide(
                 &admin_page(&state, &viewer, (id, kept, message)).await?,
             )
         }
-        Err(e) => Err(app_error(e)),
+        Err(e) => Err(e.into()),
     }
 }
 

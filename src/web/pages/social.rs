@@ -13,17 +13,6 @@ use crate::web::forms::{FormErrors, path_id};
 use crate::web::layout::{Layout, NAV_CONSOLE, NAV_NONE};
 use crate::web::{AppError, AppState};
 
-fn app_error(e: SocialError) -> AppError {
-    match e {
-        SocialError::NotFound => AppError::NotFound,
-        SocialError::Forbidden => AppError::Forbidden(e.to_string()),
-        SocialError::Conflict(m) => AppError::Conflict(m),
-        SocialError::OverBudget => AppError::over_daily_budget(),
-        e @ SocialError::Invalid(..) => AppError::BadRequest(e.to_string()),
-        SocialError::Database(e) => e.into(),
-    }
-}
-
 /// `POST /datasets/{slug}/rating`
 pub async fn rate(
     state: web::Data<AppState>,
@@ -38,7 +27,7 @@ pub async fn rate(
     let d = state
         .db(move |c| Ok(service::rate(c, &user, &slug, &stars, now)))
         .await?
-        .map_err(app_error)?;
+        .map_err(AppError::from)?;
     set_flash(&session, "评分已记录；每个账号只计最新的一次。");
     Ok(see_other(&format!("/datasets/{}#ratings", d.slug)))
 }
@@ -86,7 +75,7 @@ pub async fn comment(
                 },
             )
         }
-        Err(e) => Err(app_error(e)),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -104,7 +93,7 @@ pub async fn report(
     let d = state
         .db(move |c| Ok(service::report(c, id, now, &actor)))
         .await?
-        .map_err(app_error)?;
+        .map_err(AppError::from)?;
     set_flash(&session, "已举报。该评论在审核前不再显示。");
     Ok(see_other(&format!("/datasets/{}#comments", d.slug)))
 }
@@ -129,7 +118,7 @@ pub async fn moderate(
     state
         .db(move |c| Ok(service::moderate(c, &user, id, &a, now, &actor)))
         .await?
-        .map_err(app_error)?;
+        .map_err(AppError::from)?;
     set_flash(
         &session,
         if action == "restore" {

@@ -59,13 +59,15 @@ pub async fn create(
     CsrfForm(form): CsrfForm<KeyForm>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = viewer.require_user()?.user.id;
-    let (actor, name) = (viewer.actor(), form.name.clone());
+    let (actor, name, now) = (viewer.actor(), form.name.clone(), state.clock.now());
     let created = state
-        .db(move |c| match api_keys::create(c, user_id, &name, &actor) {
-            Ok((_, key)) => Ok(Ok(key)),
-            Err(api_keys::KeyError::Database(e)) => Err(AppError::from(e)),
-            Err(e) => Ok(Err(e)),
-        })
+        .db(
+            move |c| match api_keys::create(c, user_id, &name, now, &actor) {
+                Ok((_, key)) => Ok(Ok(key)),
+                Err(e @ api_keys::KeyError::Name) => Ok(Err(e)),
+                Err(e) => Err(e.into()),
+            },
+        )
         .await?;
     match created {
         Ok(key) => {
@@ -91,9 +93,9 @@ pub async fn revoke(
 ) -> Result<HttpResponse, AppError> {
     let user_id = viewer.require_user()?.user.id;
     let id = path_id(&id)?;
-    let actor = viewer.actor();
+    let (actor, now) = (viewer.actor(), state.clock.now());
     let revoked = state
-        .db(move |c| Ok(api_keys::revoke(c, user_id, id, &actor)?))
+        .db(move |c| Ok(api_keys::revoke(c, user_id, id, now, &actor)?))
         .await?;
     if !revoked {
         return Err(AppError::NotFound);

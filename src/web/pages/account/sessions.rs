@@ -42,9 +42,9 @@ pub async fn end(
 ) -> Result<HttpResponse, AppError> {
     let u = viewer.require_user()?.clone();
     let id = path_id(&id)?;
-    let actor = viewer.actor();
+    let (actor, now) = (viewer.actor(), state.clock.now());
     let ended = state
-        .db(move |c| Ok(accounts::end_session(c, u.user.id, id, &actor)?))
+        .db(move |c| Ok(accounts::end_session(c, u.user.id, id, now, &actor)?))
         .await?;
     if !ended {
         return Err(AppError::NotFound);
@@ -64,9 +64,9 @@ pub async fn end_all(
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> Result<HttpResponse, AppError> {
     let u = viewer.require_user()?.clone();
-    let actor = viewer.actor();
+    let (actor, now) = (viewer.actor(), state.clock.now());
     state
-        .db(move |c| Ok(accounts::logout_everywhere(c, u.user.id, &actor)?))
+        .db(move |c| Ok(accounts::logout_everywhere(c, u.user.id, now, &actor)?))
         .await?;
     session.purge();
     Ok(see_other("/login"))

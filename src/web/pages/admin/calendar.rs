@@ -78,12 +78,13 @@ pub async fn add_day(
     CsrfForm(form): CsrfForm<DayForm>,
 ) -> Result<HttpResponse, AppError> {
     viewer.require_admin()?;
-    let (actor, f) = (viewer.actor(), form.clone());
+    let (actor, f, now) = (viewer.actor(), form.clone(), state.clock.now());
     let result = state
         .db(
-            move |c| match admin::add_day(c, &f.day, &f.kind, &f.name, &actor) {
+            move |c| match admin::add_day(c, &f.day, &f.kind, &f.name, now, &actor) {
                 Ok(d) => Ok(Ok(d)),
-                Err(e) => admin_error(e).map(Err),
+                Err(AdminError::Invalid(f)) => Ok(Err(f.into())),
+                Err(e) => Err(e.into()),
             },
         )
         .await?;
@@ -111,9 +112,9 @@ pub async fn remove_day(
 ) -> Result<HttpResponse, AppError> {
     viewer.require_admin()?;
     let day = NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|_| AppError::NotFound)?;
-    let actor = viewer.actor();
+    let (actor, now) = (viewer.actor(), state.clock.now());
     state
-        .db(move |c| admin::remove_day(c, day, &actor).map_err(admin_failure))
+        .db(move |c| admin::remove_day(c, day, now, &actor).map_err(AppError::from))
         .await?;
     set_flash(&session, &format!("已删除 {day}。"));
     Ok(see_other(&format!("/admin/calendar?year={}", day.year())))

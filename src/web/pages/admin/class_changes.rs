@@ -56,13 +56,13 @@ pub async fn decide(
         "reject" => false,
         _ => return Err(AppError::BadRequest("请选择批准或驳回".into())),
     };
-    let actor = viewer.actor();
+    let (actor, now) = (viewer.actor(), state.clock.now());
     let result = state
         .db(move |c| {
-            match admin::decide_class_change(c, admin_id, id, approve, &form.note, &actor) {
+            match admin::decide_class_change(c, admin_id, id, approve, &form.note, now, &actor) {
                 Ok(()) => Ok(Ok(())),
                 Err(AdminError::Invalid(f)) => Ok(Err(f)),
-                Err(e) => Err(admin_failure(e)),
+                Err(e) => Err(e.into()),
             }
         })
         .await?;

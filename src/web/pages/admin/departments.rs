@@ -106,11 +106,13 @@ async fn save_department(
 ) -> Result<HttpResponse, AppError> {
     viewer.require_admin()?;
     let (actor, draft, existing) = (viewer.actor(), form.clone(), editing.clone());
+    let now = state.clock.now();
     let result = state
         .db(
-            move |c| match admin::save_department(c, existing.as_deref(), &draft, &actor) {
+            move |c| match admin::save_department(c, existing.as_deref(), &draft, now, &actor) {
                 Ok(d) => Ok(Ok(d)),
-                Err(e) => admin_error(e).map(Err),
+                Err(AdminError::Invalid(f)) => Ok(Err(f.into())),
+                Err(e) => Err(e.into()),
             },
         )
         .await?;

@@ -26,25 +26,6 @@ use crate::web::forms::{EmptyForm, FormErrors, path_id};
 use crate::web::layout::{Layout, NAV_ADMIN};
 use crate::web::{AppError, AppState};
 
-/// An admin error where no form is re-rendered: field errors become a 400 with their text.
-fn admin_failure(e: AdminError) -> AppError {
-    match e {
-        AdminError::Invalid(f) => {
-            AppError::BadRequest(f.into_values().collect::<Vec<_>>().join("；"))
-        }
-        other => admin_error(other).err().unwrap_or(AppError::NotFound),
-    }
-}
-
-fn admin_error(e: AdminError) -> Result<FormErrors, AppError> {
-    match e {
-        AdminError::Invalid(f) => Ok(f.into()),
-        AdminError::NotFound => Err(AppError::NotFound),
-        AdminError::Conflict(m) => Err(AppError::Conflict(m)),
-        AdminError::Database(e) => Err(e.into()),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "admin/index.html")]
 pub struct Dashboard {

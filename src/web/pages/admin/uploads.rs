@@ -59,15 +59,14 @@ pub async fn override_upload(
 ) -> Result<HttpResponse, AppError> {
     viewer.require_admin()?;
     let id = path_id(&id)?;
-    let actor = viewer.actor();
+    let (actor, now) = (viewer.actor(), state.clock.now());
     let reason = form.reason.clone();
     let result = state
         .db(
-            move |c| match resources::override_block(c, &actor, id, &reason) {
+            move |c| match resources::override_block(c, &actor, id, &reason, now) {
                 Ok(v) => Ok(Ok(v)),
                 Err(OverrideError::Invalid(m)) => Ok(Err(m)),
-                Err(OverrideError::NotFound) => Err(AppError::NotFound),
-                Err(OverrideError::Database(e)) => Err(e.into()),
+                Err(e) => Err(e.into()),
             },
         )
         .await?;

@@ -149,13 +149,18 @@ pub async fn update(
         let page = user_page(&state, &viewer, id, errors).await?;
         return render_with_status(StatusCode::BAD_REQUEST, &page);
     };
-    let actor = viewer.actor();
+    let (actor, now) = (viewer.actor(), state.clock.now());
     let result = state
         .db(move |c| {
-            let dept = Some(form.department.as_str()).filter(|d| !d.is_empty());
-            match admin::update_user(c, admin_id, id, role, dept, status, &actor) {
+            let set = admin::UserSettings {
+                role,
+                department: Some(form.department.as_str()).filter(|d| !d.is_empty()),
+                status,
+            };
+            match admin::update_user(c, admin_id, id, set, now, &actor) {
                 Ok(u) => Ok(Ok(u)),
-                Err(e) => admin_error(e).map(Err),
+                Err(AdminError::Invalid(f)) => Ok(Err(f.into())),
+                Err(e) => Err(e.into()),
             }
         })
         .await?;
@@ -193,11 +198,12 @@ pub async fn set_key_tier(
             form.tier
         )));
     }
-    let actor = viewer.actor();
+    let (actor, now) = (viewer.actor(), state.clock.now());
     let tier = form.tier.clone();
     let owner = state
         .db(move |c| {
-            crate::services::api_keys::set_tier(c, id, &tier, &actor)?.ok_or(AppError::NotFound)
+            crate::services::api_keys::set_tier(c, id, &tier, now, &actor)?
+                .ok_or(AppError::NotFound)
         })
         .await?;
     set_flash(

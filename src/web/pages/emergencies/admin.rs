@@ -110,7 +110,7 @@ pub async fn review(
         .db(move |c| {
             Ok(
                 match emergencies::review_fast_track(c, &actor, id, &note, now) {
-                    Err(emergencies::ReviewError::Database(e)) => return Err(e.into()),
+                    Err(e @ emergencies::ReviewError::Database(_)) => return Err(e.into()),
                     other => other,
                 },
             )
@@ -121,11 +121,7 @@ pub async fn review(
             crate::web::auth::set_flash(&session, "复核意见已记录。");
             Ok(see_other("/admin/emergencies#fast-tracks"))
         }
-        Err(emergencies::ReviewError::NotFound) => Err(AppError::NotFound),
-        Err(e @ emergencies::ReviewError::AlreadyReviewed) => {
-            Err(AppError::Conflict(e.to_string()))
-        }
-        Err(e) => {
+        Err(emergencies::ReviewError::Invalid(message)) => {
             let errors = crate::web::forms::FormErrors::new();
             let draft = emergencies::EventDraft {
                 level: "4".into(),
@@ -133,8 +129,9 @@ pub async fn review(
                 ..Default::default()
             };
             let mut page = admin_page(&state, &viewer, draft, errors).await?;
-            page.note = (id, kept, Some(e.to_string()));
+            page.note = (id, kept, Some(message));
             crate::web::pages::render_with_status(actix_web::http::StatusCode::BAD_REQUEST, &page)
         }
+        Err(e) => Err(e.into()),
     }
 }

@@ -187,18 +187,13 @@ async fn console_refused(
     )
 }
 
-/// Errors of the service as form errors; other failures as the error page they mean.
+/// The service's field errors for the form; any other failure as the error page it means.
 fn form_errors(e: emergencies::EmergencyError) -> Result<crate::web::forms::FormErrors, AppError> {
-    use emergencies::EmergencyError as E;
     match e {
-        E::Invalid(fields) => {
-            let errors = crate::web::forms::FormErrors::from_list(fields);
-            Ok(errors)
+        emergencies::EmergencyError::Invalid(fields) => {
+            Ok(crate::web::forms::FormErrors::from_list(fields))
         }
-        E::Closed => Err(AppError::Conflict(E::Closed.to_string())),
-        E::NotFound => Err(AppError::NotFound),
-        e @ E::Forbidden(_) => Err(AppError::Forbidden(e.to_string())),
-        E::Database(e) => Err(e.into()),
+        e => Err(e.into()),
     }
 }
 
@@ -373,10 +368,11 @@ pub async fn link(
         ..ConsoleInput::default()
     };
     let (slug, dataset, actor) = (s.event.slug.clone(), input.link.clone(), viewer.actor());
+    let now = state.clock.now();
     let result = state
         .db(move |c| {
             Ok(emergencies::link_own_dataset(
-                c, &user, &slug, &dataset, &actor,
+                c, &user, &slug, &dataset, now, &actor,
             ))
         })
         .await?;

@@ -8,7 +8,7 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::{failure, label_of, status_label, version_url};
+use super::{label_of, status_label, version_url};
 use crate::domain::column_type::ColumnType;
 use crate::services::ingest::{self, ColumnInfo, Finding, Problem, Treatment};
 use crate::services::preview::{self, Preview};
@@ -91,7 +91,7 @@ async fn version_page(
     let (dataset, resource, version, preview) = state
         .db(move |c| {
             let (d, r, v, served) =
-                resources::own_served(c, &p, &slug, id, number).map_err(failure)?;
+                resources::own_served(c, &p, &slug, id, number).map_err(AppError::from)?;
             let preview = match served {
                 Some(s) => Some(preview::preview(c, &s)?),
                 None => None,
@@ -160,7 +160,7 @@ pub async fn status(
     let v = state
         .db(move |c| {
             Ok(resources::own_version(c, &p, &slug, id, number)
-                .map_err(failure)?
+                .map_err(AppError::from)?
                 .2)
         })
         .await?;
@@ -235,13 +235,13 @@ pub async fn decide(
         );
     }
     if errors.is_empty() {
-        let (p2, slug2) = (p.clone(), slug.clone());
+        let (p2, slug2, now) = (p.clone(), slug.clone(), state.clock.now());
         let result = state
             .db(
-                move |c| match resources::decide(c, &p2, &slug2, id, number, &decision) {
+                move |c| match resources::decide(c, &p2, &slug2, id, number, &decision, now) {
                     Ok(v) => Ok(Ok(v)),
                     Err(PublishError::Transition(m)) => Ok(Err(m)),
-                    Err(e) => Err(failure(e)),
+                    Err(e) => Err(e.into()),
                 },
             )
             .await?;
@@ -279,16 +279,17 @@ pub async fn retire(
     let (id, number) = (path_id(&id)?, path_id(&number)?);
     let reason = form.get("retire_reason").cloned().unwrap_or_default();
     let (p2, slug2, reason2) = (p.clone(), slug.clone(), reason.clone());
+    let now = state.clock.now();
     let result = state
         .db(
-            move |c| match resources::retire(c, &p2, &slug2, id, number, &reason2) {
+            move |c| match resources::retire(c, &p2, &slug2, id, number, &reason2, now) {
                 Ok(done) => Ok(Ok(done)),
                 Err(PublishError::Invalid(f)) => Ok(Err((StatusCode::BAD_REQUEST, f))),
                 Err(PublishError::Transition(m)) => Ok(Err((
                     StatusCode::CONFLICT,
                     [("retire_reason".to_owned(), m)].into(),
                 ))),
-                Err(e) => Err(failure(e)),
+                Err(e) => Err(e.into()),
             },
         )
         .await?;
