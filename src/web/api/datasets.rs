@@ -28,9 +28,7 @@ pub(super) fn publish_error(e: PublishError) -> ApiError {
     match e {
         PublishError::NotFound => ApiError::not_found(),
         PublishError::Forbidden => ApiError::forbidden("只能管理本部门的数据集"),
-        PublishError::Invalid(fields) => {
-            ApiError::bad_request("提交的内容有误").with_fields(fields)
-        }
+        PublishError::Invalid(fields) => invalid(fields),
         PublishError::Conflict(fields) => {
             ApiError::new(StatusCode::CONFLICT, "conflict", "与已有内容冲突").with_fields(fields)
         }
@@ -39,8 +37,80 @@ pub(super) fn publish_error(e: PublishError) -> ApiError {
     }
 }
 
-fn parse_body(value: serde_json::Value) -> Result<DatasetBody, ApiError> {
-    serde_json::from_value(value).map_err(|e| ApiError::bad_request(format!("请求体字段有误：{e}")))
+/// Members whose problems, in a body the OpenAPI document accepts, are rules JSON Schema
+/// cannot state: dates in order, field names unique, the conditions and legal basis a class
+/// needs, a reason for a status change, a public dataset's slug kept, a spatial coverage
+/// inside the department's region.
+const RULES_BEYOND_THE_SCHEMA: [&str; 8] = [
+    "spatial_coverage",
+    "temporal_start",
+    "temporal_end",
+    "fields",
+    "open_conditions",
+    "legal_basis",
+    "reason",
+    "slug",
+];
+
+/// A refused body: 422 when only those rules are broken, 400 otherwise.
+pub(super) fn invalid(fields: crate::services::publishing::FieldErrors) -> ApiError {
+    if !fields.is_empty()
+        && fields
+            .keys()
+            .all(|k| RULES_BEYOND_THE_SCHEMA.contains(&k.as_str()))
+    {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unprocessable",
+            "提交的内容不符合规则",
+        )
+        .with_fields(fields)
+    } else {
+        ApiError::bad_request("提交的内容有误").with_fields(fields)
+    }
+}
+
+/// Keywords and formats as the document describes them: no blank item, no keyword holding a
+/// separator (each item is one keyword), at most 20 keywords. The console's form splits a
+/// text; the API takes the list as given.
+fn check_lists(body: &DatasetBody) -> Result<(), ApiError> {
+    let separators = [',', '，', '、', ';', '；'];
+    let field = |k: &str, m: &str| {
+        ApiError::bad_request("提交的内容有误").with_fields([(k.to_owned(), m.to_owned())].into())
+    };
+    if body.keywords.len() > crate::domain::Keywords::MAX_COUNT {
+        return Err(field("keywords", "关键词最多 20 个"));
+    }
+    if body
+        .keywords
+        .iter()
+        .any(|k| k.trim().is_empty() || k.contains(separators))
+    {
+        return Err(field(
+            "keywords",
+            "每个关键词不能为空，也不能含有逗号、顿号或分号",
+        ));
+    }
+    if body.formats.iter().any(|f| f.trim().is_empty()) {
+        return Err(field("formats", "数据格式不能为空"));
+    }
+    Ok(())
+}
+
+fn parse_body(mut value: serde_json::Value) -> Result<DatasetBody, ApiError> {
+    // JSON has one kind of number: 600.0 is the integer 600, as the document's schema says.
+    if let Some(n) = value
+        .get("record_count")
+        .and_then(serde_json::Value::as_f64)
+        && n.fract() == 0.0
+        && n.abs() < 9.2e18
+    {
+        value["record_count"] = serde_json::json!(n as i64);
+    }
+    let body: DatasetBody = serde_json::from_value(value)
+        .map_err(|e| ApiError::bad_request(format!("请求体字段有误：{e}")))?;
+    check_lists(&body)?;
+    Ok(body)
 }
 
 fn status_of(body: &DatasetBody) -> Result<Option<DatasetStatus>, ApiError> {
@@ -64,8 +134,7 @@ pub async fn create(
     let p = publisher(&user, client_ip(&req, &state.settings.auth))?;
     let body = parse_body(body.into_inner())?;
     let status = status_of(&body)?;
-    let input = publishing::validate(&body.to_draft())
-        .map_err(|f| ApiError::bad_request("提交的内容有误").with_fields(f))?;
+    let input = publishing::validate(&body.to_draft()).map_err(invalid)?;
     let reason = body.reason.clone().unwrap_or_default();
     // Creating and publishing succeed or fail together.
     let record = record_of(
@@ -106,8 +175,7 @@ pub async fn update(
                 }
                 let body = parse_body(merged)?;
                 let status = status_of(&body)?;
-                let input = publishing::validate(&body.to_draft())
-                    .map_err(|f| ApiError::bad_request("提交的内容有误").with_fields(f))?;
+                let input = publishing::validate(&body.to_draft()).map_err(invalid)?;
                 Ok((input, status, body.reason.clone().unwrap_or_default()))
             })
             .map_err(|e| match e {
