@@ -96,7 +96,11 @@ pub fn open_classes(public_only: bool) -> Vec<&'static str> {
 /// `NAME_MAX` characters without slashes or control characters.
 fn resource_name() -> String {
     let (w, n) = (WS, crate::services::resources::NAME_MAX);
-    let no = r"\u0000-\u001f\u007f-\u009f/\\";
+    let forbidden: String = crate::services::resources::NAME_FORBIDDEN
+        .chars()
+        .map(|c| regex_escape(&c.to_string()))
+        .collect();
+    let no = format!(r"\u0000-\u001f\u007f-\u009f{forbidden}");
     format!(
         "^[{w}]*(?:[^{w}{no}](?:[^{no}]{{0,{}}}[^{w}{no}])?)?[{w}]*$",
         n - 2
@@ -240,12 +244,12 @@ pub fn components(themes: &[String]) -> Value {
             "required": ["file"],
             "properties": {
                 "file": { "type": "string", "format": "binary", "minLength": 1, "description": "CSV 或 XLSX 文件（不能为空）" },
+                // Parts of a form are text whatever they hold: no `type` to mutate.
                 "name": {
-                    "type": "string",
                     "pattern": resource_name(),
                     "description": "资源名称，最长 100 字，不含斜杠和控制字符（空白时取文件名）"
                 },
-                "resource": { "type": "string", "description": "给出资源编号时上传为该资源的新版本" }
+                "resource": { "description": "给出资源编号时上传为该资源的新版本（不存在时为 404）" }
             }
         },
         "Attachment": {
