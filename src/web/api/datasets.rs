@@ -94,6 +94,34 @@ fn check_lists(body: &DatasetBody) -> Result<(), ApiError> {
     if body.formats.iter().any(|f| f.trim().is_empty()) {
         return Err(field("formats", "数据格式不能为空"));
     }
+    // PostgreSQL cannot store a NUL character (SQLite could): refused on both, before storing.
+    let texts = [
+        &body.slug,
+        &body.title,
+        &body.summary,
+        &body.theme,
+        &body.maintainer,
+    ]
+    .into_iter()
+    .chain([
+        &body.open_class,
+        &body.update_frequency,
+        &body.spatial_coverage,
+    ])
+    .chain([&body.license])
+    .chain(body.keywords.iter().chain(body.formats.iter()))
+    .chain(body.open_conditions.iter().chain(body.legal_basis.iter()))
+    .chain(body.reason.iter())
+    .chain(
+        body.fields
+            .iter()
+            .flat_map(|f| [&f.name, &f.data_type, &f.description, &f.unit]),
+    );
+    for t in texts {
+        if t.contains('\0') {
+            return Err(ApiError::bad_request("文字中不能含有 NUL 字符（\\u0000）"));
+        }
+    }
     Ok(())
 }
 

@@ -159,6 +159,14 @@ pub async fn post_update(
             .collect::<Result<_, ApiError>>()?,
         Some(_) => return Err(ApiError::bad_request("indicators 应为数组")),
     };
+    // PostgreSQL cannot store a NUL character: refused on both back-ends.
+    let texts =
+        std::iter::once(&text).chain(values.iter().flat_map(|v| [&v.name, &v.unit, &v.region]));
+    for t in texts {
+        if t.contains('\0') {
+            return Err(ApiError::bad_request("文字中不能含有 NUL 字符（\\u0000）"));
+        }
+    }
     let at = match body.get("at") {
         None | Some(Value::Null) => None,
         Some(Value::String(v)) => Some(crate::web::machine::parse_since(v).map_err(|_| {

@@ -15,12 +15,14 @@ pub const WS: &str =
 
 /// A string whose trimmed length is `min..=max` characters (`min` at least 1).
 pub fn trimmed(min: usize, max: usize) -> Value {
+    // No NUL anywhere: PostgreSQL cannot store it, so the handlers refuse it.
     let (w, min) = (WS, min.max(1));
+    let (first, any) = (format!("[^{w}\\u0000]"), "[^\\u0000]");
     let pattern = match max {
-        0 | 1 => format!("^[{w}]*[^{w}][{w}]*$"),
-        _ if min == 1 => format!("^[{w}]*[^{w}](?:[\\s\\S]{{0,{}}}[^{w}])?[{w}]*$", max - 2),
+        0 | 1 => format!("^[{w}]*{first}[{w}]*$"),
+        _ if min == 1 => format!("^[{w}]*{first}(?:{any}{{0,{}}}{first})?[{w}]*$", max - 2),
         _ => format!(
-            "^[{w}]*[^{w}][\\s\\S]{{{},{}}}[^{w}][{w}]*$",
+            "^[{w}]*{first}{any}{{{},{}}}{first}[{w}]*$",
             min - 2,
             max - 2
         ),
@@ -241,14 +243,10 @@ pub fn components(themes: &[String]) -> Value {
         "Upload": {
             "type": "object",
             "additionalProperties": false,
+            "description": format!("另可有文本字段 name：资源名称（匹配 {}；空白时取文件名）", resource_name()),
             "required": ["file"],
             "properties": {
                 "file": { "type": "string", "format": "binary", "minLength": 1, "description": "CSV 或 XLSX 文件（不能为空）" },
-                // Parts of a form are text whatever they hold: no `type` to mutate.
-                "name": {
-                    "pattern": resource_name(),
-                    "description": "资源名称，最长 100 字，不含斜杠和控制字符（空白时取文件名）"
-                },
                 "resource": { "description": "给出资源编号时上传为该资源的新版本（不存在时为 404）" }
             }
         },
@@ -296,8 +294,8 @@ fn dataset_body(themes: &[&str], create: bool) -> Value {
             "theme": { "enum": themes },
             "maintainer": trimmed(1, 100),
             "open_class": trimmed_enum(&open_classes(false), false),
-            "open_conditions": { "type": ["string", "null"], "maxLength": 1000 },
-            "legal_basis": { "type": ["string", "null"], "maxLength": 500 },
+            "open_conditions": { "type": ["string", "null"], "maxLength": 1000, "pattern": "^[^\\u0000]*$" },
+            "legal_basis": { "type": ["string", "null"], "maxLength": 500, "pattern": "^[^\\u0000]*$" },
             "update_frequency": trimmed_enum(&frequencies(), false),
             "formats": {
                 "type": "array",
@@ -323,13 +321,13 @@ fn dataset_body(themes: &[&str], create: bool) -> Value {
                     "properties": {
                         "name": trimmed(1, 50),
                         "type": trimmed_enum(&field_types, false),
-                        "description": { "type": "string", "maxLength": 200 },
-                        "unit": { "type": "string", "maxLength": 20 },
+                        "description": { "type": "string", "pattern": "^[^\\u0000]*$", "maxLength": 200 },
+                        "unit": { "type": "string", "pattern": "^[^\\u0000]*$", "maxLength": 20 },
                         "masked": { "type": "boolean" }
                     }
                 }
             },
-            "reason": { "type": ["string", "null"], "description": "修改理由（记入历史）" },
+            "reason": { "type": ["string", "null"], "pattern": "^[^\\u0000]*$", "description": "修改理由（记入历史）" },
             "status": { "type": ["string", "null"], "enum": ["published", "withdrawn", null] }
         },
         "description": "有条件开放（conditional）须填写 open_conditions，不予开放（closed）与有条件开放须填写 legal_basis（否则 422）"
