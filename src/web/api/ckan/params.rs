@@ -28,7 +28,11 @@ pub fn params(req: &HttpRequest, body: &[u8]) -> Result<Params, Failure> {
     for (k, v) in pairs {
         out.insert(k, Value::String(v));
     }
-    if body.iter().all(u8::is_ascii_whitespace) {
+    // Blank as JSON reads it (space, tab, LF, CR): no body at all.
+    if body
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
         return Ok(out);
     }
     let is_form = req

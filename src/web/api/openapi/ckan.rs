@@ -268,7 +268,7 @@ pub fn operations() -> Vec<Operation> {
                 id: format!("ckan{camel}Post{suffix}"),
                 tag: "ckan",
                 summary: format!(
-                    "{}（参数放在 JSON 或表单请求体中；请求体不是 JSON 对象时为 400）",
+                    "{}（参数放在 JSON 请求体中，也接受 application/x-www-form-urlencoded 表单；请求体不是 JSON 对象时为 400）",
                     a.summary
                 ),
                 auth: Auth::Public,
@@ -276,8 +276,7 @@ pub fn operations() -> Vec<Operation> {
                 body: Some(json!({
                     "required": false,
                     "content": {
-                        "application/json": { "schema": object(a, body_schema) },
-                        "application/x-www-form-urlencoded": { "schema": object(a, query_schema) }
+                        "application/json": { "schema": object(a, body_schema) }
                     }
                 })),
                 ok: vec![("200", super::json_ok("CkanEnvelope"))],

@@ -266,7 +266,7 @@ pub fn components(themes: &[String]) -> Value {
 fn dataset_body(themes: &[&str], create: bool) -> Value {
     use crate::domain::Keywords;
     let keyword = format!(
-        "^[{w}]*[^{w},，、;；](?:[^,，、;；]{{0,{}}}[^{w},，、;；])?[{w}]*$",
+        "^[{w}]*[^{w},，、;；\\u0000](?:[^,，、;；\\u0000]{{0,{}}}[^{w},，、;；\\u0000])?[{w}]*$",
         Keywords::MAX_CHARS - 2,
         w = WS
     );
