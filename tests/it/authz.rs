@@ -623,6 +623,10 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
             [Pass, Pass, Pass, Pass, Pass],
         ),
         (
+            Api("GET", "/api/v1/harvest?modified_since=2000-01-01", ""),
+            [Pass, Pass, Pass, Pass, Pass],
+        ),
+        (
             Api("GET", "/api/v1/themes/transport", ""),
             [Pass, Pass, Pass, Pass, Pass],
         ),

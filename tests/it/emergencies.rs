@@ -616,8 +616,9 @@ async fn an_update_carries_attachments_to_the_page_the_api_and_the_feed(backend:
     for _ in 0..3 {
         assert_eq!(attach(Some(&z.own), pdf.clone()).await.0, 201);
     }
+    // A full update is a conflict with its state (409 since issue 19), not a bad request.
     let (status, body) = attach(Some(&z.own), pdf.clone()).await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 409);
     assert!(
         body["error"]["fields"]["file"]
             .as_str()

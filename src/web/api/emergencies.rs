@@ -145,8 +145,9 @@ pub async fn post_update(
                 if !i.is_object() {
                     return Err(wrong("indicators 的每一项应为对象"));
                 }
+                // A number, or a number written as text (as the console's form sends it).
                 let value = match i.get("value") {
-                    Some(v @ Value::Number(_)) => text_of(v),
+                    Some(v @ (Value::Number(_) | Value::String(_))) => text_of(v),
                     _ => return Err(wrong("indicators 的每一项应有数值 value")),
                 };
                 Ok(ValueInput {

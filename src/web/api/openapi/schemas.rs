@@ -369,7 +369,10 @@ fn emergency_update() -> Value {
                     "required": ["name", "value", "unit"],
                     "properties": {
                         "name": trimmed(1, MAX_INDICATOR_CHARS),
-                        "value": { "type": "number" },
+                        "value": { "anyOf": [
+                            { "type": "number" },
+                            { "type": "string", "pattern": format!("^[{WS}]*[+-]?(?:[0-9]{{1,15}}(?:\\.[0-9]{{0,15}})?|\\.[0-9]{{1,15}})(?:[eE][+-]?[0-9]{{1,2}})?[{WS}]*$") }
+                        ] },
                         "unit": { "enum": UNITS },
                         "region": {
                             "type": "string",
