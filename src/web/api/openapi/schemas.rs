@@ -375,7 +375,7 @@ fn emergency_update() -> Value {
                         ] },
                         "unit": { "enum": UNITS },
                         "region": {
-                            "type": "string",
+                            "type": ["string", "null"],
                             "pattern": format!("^[{WS}]*(?:{})?[{WS}]*$", region_code::pattern().trim_start_matches('^').trim_end_matches('$'))
                         }
                     }
