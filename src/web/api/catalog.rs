@@ -38,6 +38,12 @@ pub async fn search(
     if !parsed.problems.is_empty() {
         return Err(ApiError::bad_request(parsed.problems.join("；")));
     }
+    // The page reads a blank `page` as page 1; the API, like `per_page`, wants a number.
+    if let Some((_, v)) = pairs.iter().rev().find(|(k, _)| k == "page")
+        && v.trim().parse::<u32>().ok().filter(|n| *n >= 1).is_none()
+    {
+        return Err(ApiError::bad_request("page 应为正整数"));
+    }
     let per_page = match pairs.iter().rev().find(|(k, _)| k == "per_page") {
         None => state.settings.catalog.per_page,
         Some((_, v)) => v
