@@ -54,6 +54,14 @@ impl TryFrom<String> for RegionLevel {
     }
 }
 
+/// The regex (ECMA-262) of what [`RegionCode::parse`] accepts, for the OpenAPI document.
+pub fn pattern() -> String {
+    format!(
+        "^(?:{})(?:0000|(?:0[1-9]|[1-9][0-9])[0-9]{{2}})$",
+        PROVINCES.join("|")
+    )
+}
+
 /// Province-level codes of GB/T 2260 (mainland, Taiwan, Hong Kong, Macao).
 const PROVINCES: [&str; 34] = [
     "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37", "41",

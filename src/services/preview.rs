@@ -265,7 +265,26 @@ pub fn layout_chart(
 /// Why a row query was refused (a 400 for the API).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct QueryError(pub String);
+pub struct QueryError(pub String, pub QueryFault);
+
+/// What is wrong with a refused row query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryFault {
+    /// The query string itself: a bad limit, offset, sort direction, operator.
+    Form,
+    /// A field the resource does not have, or a value that is not of its field's type.
+    Field,
+}
+
+impl QueryError {
+    fn form(message: impl Into<String>) -> Self {
+        Self(message.into(), QueryFault::Form)
+    }
+
+    fn field(message: impl Into<String>) -> Self {
+        Self(message.into(), QueryFault::Field)
+    }
+}
 
 /// A parsed row query.
 #[derive(Debug, Clone)]
@@ -275,7 +294,7 @@ pub struct Query {
 
 fn column_index(columns: &[ColumnInfo], name: &str) -> Result<usize, QueryError> {
     columns.iter().position(|c| c.name == name).ok_or_else(|| {
-        QueryError(format!(
+        QueryError::field(format!(
             "没有名为“{name}”的字段；可用字段：{}",
             columns
                 .iter()
@@ -303,14 +322,16 @@ pub fn parse_query(
                     .parse::<i64>()
                     .ok()
                     .filter(|n| (1..=MAX_LIMIT).contains(n))
-                    .ok_or_else(|| QueryError(format!("limit 应为 1 到 {MAX_LIMIT} 之间的整数")))?;
+                    .ok_or_else(|| {
+                        QueryError::form(format!("limit 应为 1 到 {MAX_LIMIT} 之间的整数"))
+                    })?;
             }
             "offset" => {
                 q.offset = value
                     .parse::<i64>()
                     .ok()
                     .filter(|n| *n >= 0)
-                    .ok_or_else(|| QueryError("offset 应为不小于 0 的整数".into()))?;
+                    .ok_or_else(|| QueryError::form("offset 应为不小于 0 的整数"))?;
             }
             "sort" => {
                 for part in value.split(',').filter(|p| !p.trim().is_empty()) {
@@ -319,7 +340,7 @@ pub fn parse_query(
                         "asc" => false,
                         "desc" => true,
                         other => {
-                            return Err(QueryError(format!(
+                            return Err(QueryError::form(format!(
                                 "排序方向只能是 asc 或 desc，不是“{other}”"
                             )));
                         }
@@ -330,7 +351,7 @@ pub fn parse_query(
             "q" => {
                 let t = value.trim();
                 if t.chars().count() > 100 {
-                    return Err(QueryError("q 最多 100 个字".into()));
+                    return Err(QueryError::form("q 最多 100 个字"));
                 }
                 q.text = (!t.is_empty()).then(|| t.to_owned());
             }
@@ -341,7 +362,7 @@ pub fn parse_query(
                     Some((name, op)) => (
                         name,
                         Op::parse(op).ok_or_else(|| {
-                            QueryError(format!(
+                            QueryError::form(format!(
                                 "不支持的运算符“{op}”；可用：eq、ne、gt、gte、lt、lte、contains"
                             ))
                         })?,
@@ -356,7 +377,9 @@ pub fn parse_query(
                     if matches!(op, Op::Gt | Op::Gte | Op::Lt | Op::Lte)
                         && ty == ColumnType::Boolean
                     {
-                        return Err(QueryError(format!("字段“{name}”是布尔型，不能比较大小")));
+                        return Err(QueryError::field(format!(
+                            "字段“{name}”是布尔型，不能比较大小"
+                        )));
                     }
                     parse_as(ty, value.trim())
                         .filter(|v| {
@@ -364,7 +387,7 @@ pub fn parse_query(
                                 && matches!(op, Op::Gt | Op::Gte | Op::Lt | Op::Lte))
                         })
                         .ok_or_else(|| {
-                            QueryError(format!(
+                            QueryError::field(format!(
                                 "字段“{name}”是{}，“{value}”不是有效的值",
                                 ty.label()
                             ))

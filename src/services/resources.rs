@@ -23,6 +23,9 @@ use crate::storage::StoredFile;
 
 /// Longest resource name.
 pub const NAME_MAX: usize = 100;
+/// Characters a resource name may not hold (besides control characters): those Windows refuses
+/// in a file name, which the name becomes on download.
+pub const NAME_FORBIDDEN: &str = "/\\*?:\"<>|";
 
 /// A received upload, already in the file store.
 #[derive(Debug, Clone)]
@@ -51,11 +54,12 @@ pub fn resource_name(given: &str, file_name: &str) -> Result<String, String> {
     if name.chars().count() > NAME_MAX {
         return Err(format!("文件名称最多 {NAME_MAX} 个字"));
     }
+    // The name becomes the download's file name: nothing a file system refuses.
     if name
         .chars()
-        .any(|c| c.is_control() || c == '/' || c == '\\')
+        .any(|c| c.is_control() || NAME_FORBIDDEN.contains(c))
     {
-        return Err("文件名称不能含有斜杠或控制字符".into());
+        return Err("文件名称不能含有控制字符或 / \\ * ? : \" < > |".into());
     }
     Ok(name)
 }

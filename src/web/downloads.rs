@@ -98,6 +98,8 @@ impl From<DownloadError> for Refusal {
         }
     }
 }
+/// What `bom` may be: with a BOM for "1", "true" or "yes", without for the rest.
+pub const BOM_VALUES: [&str; 7] = ["", "0", "1", "true", "false", "yes", "no"];
 
 /// `format`, `version` and `bom` from the query string.
 pub fn parse_query(query: &str) -> Result<(Format, Option<i32>, bool), Refusal> {
@@ -123,7 +125,14 @@ pub fn parse_query(query: &str) -> Result<(Format, Option<i32>, bool), Refusal> 
                         .ok_or_else(|| Refusal::BadRequest(format!("版本号“{v}”无效")))?,
                 );
             }
-            "bom" => bom = matches!(v.as_str(), "1" | "true" | "yes"),
+            "bom" if BOM_VALUES.contains(&v.as_str()) => {
+                bom = matches!(v.as_str(), "1" | "true" | "yes")
+            }
+            "bom" => {
+                return Err(Refusal::BadRequest(format!(
+                    "bom“{v}”无效：可选 1、0、true、false、yes 或 no"
+                )));
+            }
             _ => {}
         }
     }

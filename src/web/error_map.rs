@@ -50,15 +50,46 @@ impl From<PublishError> for ApiError {
         match e {
             PublishError::NotFound => Self::not_found(),
             e @ PublishError::Forbidden => Self::forbidden(e.to_string()),
-            PublishError::Invalid(fields) => {
-                Self::bad_request("提交的内容有误").with_fields(fields)
-            }
+            PublishError::Invalid(fields) => invalid_publication(fields),
             PublishError::Conflict(fields) => {
                 Self::new(StatusCode::CONFLICT, "conflict", "与已有内容冲突").with_fields(fields)
             }
             PublishError::Transition(m) => Self::new(StatusCode::CONFLICT, "conflict", m),
             PublishError::Database(e) => e.into(),
         }
+    }
+}
+
+/// Members whose problems, in a body the OpenAPI document accepts, are rules JSON Schema
+/// cannot state: dates in order, field names unique, the conditions and legal basis a class
+/// needs, a reason for a status change, a public dataset's slug kept, a spatial coverage
+/// inside the department's region.
+const RULES_BEYOND_THE_SCHEMA: [&str; 8] = [
+    "spatial_coverage",
+    "temporal_start",
+    "temporal_end",
+    "fields",
+    "open_conditions",
+    "legal_basis",
+    "reason",
+    "slug",
+];
+
+/// A refused dataset body on the API: 422 when only those rules are broken, 400 otherwise.
+pub fn invalid_publication(fields: crate::services::publishing::FieldErrors) -> ApiError {
+    if !fields.is_empty()
+        && fields
+            .keys()
+            .all(|k| RULES_BEYOND_THE_SCHEMA.contains(&k.as_str()))
+    {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unprocessable",
+            "提交的内容不符合规则",
+        )
+        .with_fields(fields)
+    } else {
+        ApiError::bad_request("提交的内容有误").with_fields(fields)
     }
 }
 
@@ -169,6 +200,18 @@ impl From<EmergencyError> for ApiError {
             e @ EmergencyError::Closed => {
                 Self::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }
+            // An update that already has its attachments is a conflict with its state; a time
+            // outside the event is a rule the document states but JSON Schema cannot.
+            EmergencyError::Invalid(fields) if fields.iter().all(|(k, _)| k == "file") => {
+                Self::new(StatusCode::CONFLICT, "conflict", "附件已满")
+                    .with_fields(fields.into_iter().collect::<BTreeMap<_, _>>())
+            }
+            EmergencyError::Invalid(fields) if fields.iter().all(|(k, _)| k == "at") => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unprocessable",
+                "提交的内容不符合规则",
+            )
+            .with_fields(fields.into_iter().collect::<BTreeMap<_, _>>()),
             EmergencyError::Invalid(fields) => Self::bad_request("提交的内容有误")
                 .with_fields(fields.into_iter().collect::<BTreeMap<_, _>>()),
             EmergencyError::Database(e) => e.into(),

@@ -76,6 +76,9 @@ pub fn parse_since(value: &str) -> Result<NaiveDateTime, ApiError> {
         })
 }
 
+/// The furthest page a harvest may ask for (a million pages of up to 100 datasets).
+pub const MAX_HARVEST_PAGE: i64 = 1_000_000;
+
 /// One page of a harvest: `modified_since`, `page` (from 1) and, where the caller may choose it,
 /// `per_page` (1–100). Anything else is a 400 naming what is allowed.
 pub struct HarvestQuery {
@@ -100,8 +103,12 @@ impl HarvestQuery {
                     h.page = v
                         .parse()
                         .ok()
-                        .filter(|n| *n >= 1)
-                        .ok_or_else(|| ApiError::bad_request("page 应为正整数"))?
+                        .filter(|n| (1..=MAX_HARVEST_PAGE).contains(n))
+                        .ok_or_else(|| {
+                            ApiError::bad_request(format!(
+                                "page 应为 1 到 {MAX_HARVEST_PAGE} 之间的整数"
+                            ))
+                        })?
                 }
                 "per_page" if choosable => {
                     h.per_page = v

@@ -298,6 +298,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(web::patch().to(api::datasets::update))
                 .default_service(refuse("GET, HEAD, PATCH")),
         )
+        .service(page("/api/v1/harvest", api::read::harvest_datasets))
         .service(page(
             "/api/v1/datasets/{slug}/resources/{id}",
             api::read::resource,

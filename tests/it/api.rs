@@ -479,31 +479,41 @@ async fn the_rest_read_side_tags_pages_and_harvests_incrementally(backend: Backe
     );
     let (status, _) = json_of(app.get("/api/v1/themes/transport").await).await;
     assert_eq!(status, 200);
-    // Incremental harvesting: everything, then only what changed since.
-    let (_, all) = json_of(app.get("/api/v1/datasets?modified_since=2000-01-01").await).await;
+    // Incremental harvesting: everything, then only what changed since. It has its own
+    // operation (issue 19); the old form on the search is redirected there, query and all.
+    let old = app
+        .get("/api/v1/datasets?modified_since=2000-01-01&page=1")
+        .await;
+    assert_eq!(old.status(), 308);
+    assert_eq!(
+        header(&old, "location").as_deref(),
+        Some("/api/v1/harvest?modified_since=2000-01-01&page=1")
+    );
+    let (_, all) = json_of(app.get("/api/v1/harvest?modified_since=2000-01-01").await).await;
     assert_eq!(all["total"], 2);
     let future = (kaifang::services::clock::Clock::default().now() + chrono::Duration::days(1))
         .format("%Y-%m-%dT%H:%M:%SZ");
     let (_, none) = json_of(
-        app.get(&format!("/api/v1/datasets?modified_since={future}"))
+        app.get(&format!("/api/v1/harvest?modified_since={future}"))
             .await,
     )
     .await;
     assert_eq!(none["total"], 0);
-    let harvest = "/api/v1/datasets?modified_since=2000-01-01&per_page=1&page=";
+    let harvest = "/api/v1/harvest?modified_since=2000-01-01&per_page=1&page=";
     let (_, first) = json_of(app.get(&format!("{harvest}1")).await).await;
     let (_, second) = json_of(app.get(&format!("{harvest}2")).await).await;
     assert_eq!(first["pages"], 2);
     assert_eq!(second["items"].as_array().unwrap().len(), 1);
     assert_ne!(first["items"][0]["slug"], second["items"][0]["slug"]);
     for bad in [
-        "/api/v1/datasets?modified_since=yesterday",
-        "/api/v1/datasets?modified_since=2026-01-01&q=公交",
+        "/api/v1/harvest?modified_since=yesterday",
+        "/api/v1/harvest?modified_since=2026-01-01&q=公交",
         "/api/v1/datasets?per_page=1000",
         "/catalog.ttl?page=0",
         "/catalog.jsonld?modified_since=soon",
         "/catalog.ttl?page=9223372036854775807",
-        "/api/v1/datasets?modified_since=2026-01-01&page=9223372036854775807",
+        "/api/v1/harvest?modified_since=2026-01-01&page=9223372036854775807",
+        "/api/v1/harvest?page=1000001",
     ] {
         let (status, body) = json_of(app.get(bad).await).await;
         assert_eq!(status, 400, "{bad}");
@@ -513,7 +523,8 @@ async fn the_rest_read_side_tags_pages_and_harvests_incrementally(backend: Backe
     let (status, doc) = json_of(app.get("/api/openapi.json").await).await;
     assert_eq!(status, 200);
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
-    assert!(doc["paths"]["/api/3/action/{name}"]["post"].is_object());
+    assert!(doc["paths"]["/api/3/action/package_search"]["post"].is_object());
+    assert!(doc["paths"]["/api/v1/harvest"]["get"].is_object());
     let dev = app.ok_page("/developers").await;
     assert!(dev.text("#quota-caption").contains("配额"));
     assert!(dev.text("body").contains("RateLimit-Remaining"));

@@ -17,19 +17,32 @@ fn facet(values: &[FacetValue]) -> Value {
         .collect()
 }
 
-/// `?q=&theme=&dept=&open=&format=&freq=&sort=&page=&per_page=` (per_page 1–100).
+/// `?q=&theme=&dept=&open=&format=&freq=&sort=&page=&per_page=` (per_page 1–100); the old
+/// `?modified_since=` harvest is redirected (308) to `/api/v1/harvest`.
 pub async fn search(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let pairs: Vec<(String, String)> =
         serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    // Harvesting has its own operation now: the old form goes there, query and all.
     if pairs.iter().any(|(k, _)| k == "modified_since") {
-        return super::read::harvest(&state, &req, &pairs).await;
+        return Ok(HttpResponse::PermanentRedirect()
+            .insert_header((
+                actix_web::http::header::LOCATION,
+                format!("/api/v1/harvest?{}", req.query_string()),
+            ))
+            .finish());
     }
     let parsed = catalog_params::parse(req.query_string()).map_err(ApiError::bad_request)?;
     if !parsed.problems.is_empty() {
         return Err(ApiError::bad_request(parsed.problems.join("；")));
+    }
+    // The page reads a blank `page` as page 1; the API, like `per_page`, wants a number.
+    if let Some((_, v)) = pairs.iter().rev().find(|(k, _)| k == "page")
+        && v.trim().parse::<u32>().ok().filter(|n| *n >= 1).is_none()
+    {
+        return Err(ApiError::bad_request("page 应为正整数"));
     }
     let per_page = match pairs.iter().rev().find(|(k, _)| k == "per_page") {
         None => state.settings.catalog.per_page,

@@ -11,6 +11,7 @@ use crate::services::accounts::User;
 use crate::services::publishing::{self, Publisher};
 use crate::web::AppState;
 use crate::web::auth::client_ip;
+use crate::web::error_map::invalid_publication;
 
 pub(super) fn publisher(user: &User, ip: Option<String>) -> Result<Publisher, ApiError> {
     match (user.role, user.department_id) {
@@ -23,8 +24,75 @@ pub(super) fn publisher(user: &User, ip: Option<String>) -> Result<Publisher, Ap
     }
 }
 
-fn parse_body(value: serde_json::Value) -> Result<DatasetBody, ApiError> {
-    serde_json::from_value(value).map_err(|e| ApiError::bad_request(format!("请求体字段有误：{e}")))
+/// Keywords and formats as the document describes them: no blank item, no keyword holding a
+/// separator (each item is one keyword), at most 20 keywords. The console's form splits a
+/// text; the API takes the list as given.
+fn check_lists(body: &DatasetBody) -> Result<(), ApiError> {
+    let separators = [',', '，', '、', ';', '；'];
+    let field = |k: &str, m: &str| {
+        ApiError::bad_request("提交的内容有误").with_fields([(k.to_owned(), m.to_owned())].into())
+    };
+    if body.keywords.len() > crate::domain::Keywords::MAX_COUNT {
+        return Err(field("keywords", "关键词最多 20 个"));
+    }
+    if body
+        .keywords
+        .iter()
+        .any(|k| k.trim().is_empty() || k.contains(separators))
+    {
+        return Err(field(
+            "keywords",
+            "每个关键词不能为空，也不能含有逗号、顿号或分号",
+        ));
+    }
+    if body.formats.iter().any(|f| f.trim().is_empty()) {
+        return Err(field("formats", "数据格式不能为空"));
+    }
+    // PostgreSQL cannot store a NUL character (SQLite could): refused on both, before storing.
+    let texts = [
+        &body.slug,
+        &body.title,
+        &body.summary,
+        &body.theme,
+        &body.maintainer,
+    ]
+    .into_iter()
+    .chain([
+        &body.open_class,
+        &body.update_frequency,
+        &body.spatial_coverage,
+    ])
+    .chain([&body.license])
+    .chain(body.keywords.iter().chain(body.formats.iter()))
+    .chain(body.open_conditions.iter().chain(body.legal_basis.iter()))
+    .chain(body.reason.iter())
+    .chain(
+        body.fields
+            .iter()
+            .flat_map(|f| [&f.name, &f.data_type, &f.description, &f.unit]),
+    );
+    for t in texts {
+        if t.contains('\0') {
+            return Err(ApiError::bad_request("文字中不能含有 NUL 字符（\\u0000）"));
+        }
+    }
+    Ok(())
+}
+
+fn parse_body(mut value: serde_json::Value) -> Result<DatasetBody, ApiError> {
+    // JSON has one kind of number: 600.0 is the integer 600, as the document's schema says.
+    if let Some(n) = value
+        .get("record_count")
+        .and_then(serde_json::Value::as_f64)
+        && n.fract() == 0.0
+        && n.abs() < 9.2e18
+    {
+        value["record_count"] = serde_json::json!(n as i64);
+    }
+    let body: DatasetBody = serde_json::from_value(value)
+        .map_err(|e| ApiError::bad_request(format!("请求体字段有误：{e}")))?;
+    check_lists(&body)?;
+    Ok(body)
 }
 
 fn status_of(body: &DatasetBody) -> Result<Option<DatasetStatus>, ApiError> {
@@ -48,8 +116,7 @@ pub async fn create(
     let p = publisher(&user, client_ip(&req, &state.settings.auth))?;
     let body = parse_body(body.into_inner())?;
     let status = status_of(&body)?;
-    let input = publishing::validate(&body.to_draft())
-        .map_err(|f| ApiError::bad_request("提交的内容有误").with_fields(f))?;
+    let input = publishing::validate(&body.to_draft()).map_err(invalid_publication)?;
     let (reason, now) = (body.reason.clone().unwrap_or_default(), state.clock.now());
     // Creating and publishing succeed or fail together.
     let record = record_of(
@@ -91,8 +158,7 @@ pub async fn update(
                 }
                 let body = parse_body(merged)?;
                 let status = status_of(&body)?;
-                let input = publishing::validate(&body.to_draft())
-                    .map_err(|f| ApiError::bad_request("提交的内容有误").with_fields(f))?;
+                let input = publishing::validate(&body.to_draft()).map_err(invalid_publication)?;
                 Ok((input, status, body.reason.clone().unwrap_or_default()))
             })
             .map_err(ApiError::from)

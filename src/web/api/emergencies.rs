@@ -122,25 +122,56 @@ pub async fn post_update(
             "未知的字段“{k}”；可用：text、indicators、at"
         )));
     }
-    let text = body.get("text").map(text_of).unwrap_or_default();
+    // The members have the types the OpenAPI document gives them: text and names strings,
+    // values numbers.
+    let wrong = |m: &str| ApiError::bad_request(m.to_owned());
+    let text = match body.get("text") {
+        Some(Value::String(s)) => s.clone(),
+        None | Some(Value::Null) => String::new(),
+        Some(_) => return Err(wrong("text 应为字符串")),
+    };
+    let string = |i: &Value, k: &str, required: bool| match i.get(k) {
+        Some(Value::String(s)) => Ok(s.clone()),
+        None | Some(Value::Null) if !required => Ok(String::new()),
+        _ => Err(wrong(&format!("indicators 的每一项应有字符串 {k}"))),
+    };
     let values: Vec<ValueInput> = match body.get("indicators") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|i| ValueInput {
-                name: text_of(&i["name"]),
-                value: text_of(&i["value"]),
-                unit: text_of(&i["unit"]),
-                region: text_of(&i["region"]),
+            .map(|i| {
+                if !i.is_object() {
+                    return Err(wrong("indicators 的每一项应为对象"));
+                }
+                // A number, or a number written as text (as the console's form sends it).
+                let value = match i.get("value") {
+                    Some(v @ (Value::Number(_) | Value::String(_))) => text_of(v),
+                    _ => return Err(wrong("indicators 的每一项应有数值 value")),
+                };
+                Ok(ValueInput {
+                    name: string(i, "name", true)?,
+                    value,
+                    unit: string(i, "unit", true)?,
+                    region: string(i, "region", false)?,
+                })
             })
-            .collect(),
+            .collect::<Result<_, ApiError>>()?,
         Some(_) => return Err(ApiError::bad_request("indicators 应为数组")),
     };
+    // PostgreSQL cannot store a NUL character: refused on both back-ends.
+    let texts =
+        std::iter::once(&text).chain(values.iter().flat_map(|v| [&v.name, &v.unit, &v.region]));
+    for t in texts {
+        if t.contains('\0') {
+            return Err(ApiError::bad_request("文字中不能含有 NUL 字符（\\u0000）"));
+        }
+    }
     let at = match body.get("at") {
         None | Some(Value::Null) => None,
-        Some(v) => Some(crate::web::machine::parse_since(&text_of(v)).map_err(|_| {
+        Some(Value::String(v)) => Some(crate::web::machine::parse_since(v).map_err(|_| {
             ApiError::bad_request("at 应为 RFC 3339 时间，如 2026-07-01T08:00:00+08:00")
         })?),
+        Some(_) => return Err(ApiError::bad_request("at 应为字符串")),
     };
     let now = state.clock.now();
     let actor = Actor::user(user.id, client_ip(&req, &state.settings.auth));
@@ -227,6 +258,9 @@ pub async fn attach(
         crate::web::upload::UploadError::Io(e) => ApiError::internal(e),
         e => ApiError::bad_request(e.to_string()),
     })?;
+    if let Some(k) = received.fields.keys().next() {
+        return Err(ApiError::bad_request(format!("未知的字段“{k}”；只有 file")));
+    }
     let Some(media_type) = crate::domain::attachment::media_type(&received.head) else {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -197,7 +197,17 @@ pub async fn theme(
     Ok(tagged_json(&req, &theme_value(&t)))
 }
 
-/// `GET /api/v1/datasets?modified_since=…[&page=&per_page=]`: public datasets changed since
+/// `GET /api/v1/harvest?modified_since=…[&page=&per_page=]`.
+pub async fn harvest_datasets(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
+        .map_err(|_| ApiError::bad_request("查询参数格式有误"))?;
+    harvest(&state, &req, &pairs).await
+}
+
+/// `GET /api/v1/harvest?modified_since=…[&page=&per_page=]`: public datasets changed since
 /// then, oldest change first, as full records; the last page's newest `modified_at` is where the
 /// next harvest starts.
 pub async fn harvest(

@@ -34,7 +34,7 @@ pub struct DatasetRecord {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct Temporal {
     pub start: Option<String>,
     pub end: Option<String>,

@@ -111,6 +111,16 @@ pub async fn upload(
         upload::raw(body, &state.store, limit, query.name.trim()).await
     }
     .map_err(upload_error)?;
+    // The parts the document names, and no others.
+    if let Some(k) = received
+        .fields
+        .keys()
+        .find(|k| !["name", "resource"].contains(&k.as_str()))
+    {
+        return Err(ApiError::bad_request(format!(
+            "未知的字段“{k}”；可用：file、name、resource"
+        )));
+    }
     let resource_id = match received
         .fields
         .get("resource")
@@ -237,7 +247,13 @@ pub fn query_rows(
         let granted = g.field_names();
         columns.retain(|col| granted.contains(&col.name));
     }
-    let q = preview::parse_query(&columns, params).map_err(|e| ApiError::bad_request(e.0))?;
+    // A field the resource lacks, or a value not of its type, depends on the data: 422.
+    let q = preview::parse_query(&columns, params).map_err(|e| match e.1 {
+        preview::QueryFault::Form => ApiError::bad_request(e.0),
+        preview::QueryFault::Field => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "unprocessable", e.0)
+        }
+    })?;
     if let Some(g) = &grant
         && let Err(denial) =
             applications::use_grant(c, g, "api", &format!("resource:{id}"), now, actor)?

@@ -77,8 +77,8 @@ pub fn read(p: &Params) -> Result<Request, Failure> {
         limit,
         offset,
         params,
-        fields: list(p, "fields"),
-        include_total: p.get("include_total").is_none() || boolean(p, "include_total"),
+        fields: list(p, "fields")?,
+        include_total: p.get("include_total").is_none() || boolean(p, "include_total")?,
     })
 }
 

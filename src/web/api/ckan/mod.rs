@@ -24,6 +24,7 @@ use crate::web::AppState;
 use crate::web::auth::client_ip;
 use crate::web::ratelimit::Caller;
 
+pub use self::params::BOOLEAN_WORDS;
 pub use self::shapes::package;
 
 /// The CKAN version we answer as (the Action API of 2.10).
@@ -46,7 +47,7 @@ impl From<ApiError> for Failure {
         match e.status {
             StatusCode::NOT_FOUND => Self::NotFound(e.message),
             StatusCode::FORBIDDEN | StatusCode::UNAUTHORIZED => Self::Authorization(e.message),
-            StatusCode::BAD_REQUEST => {
+            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
                 Self::Validation(BTreeMap::from([("message".to_owned(), e.message)]))
             }
             _ => Self::Api(e),
@@ -247,7 +248,7 @@ async fn dispatch(
         }
         "organization_list" | "group_list" => {
             let orgs = name == "organization_list";
-            let all_fields = boolean(&p, "all_fields");
+            let all_fields = boolean(&p, "all_fields")?;
             let items: Vec<Value> = if orgs {
                 state
                     .db_as::<_, Failure, _>(move |c| Ok(service::organizations(c, &*index)?))
@@ -272,7 +273,7 @@ async fn dispatch(
         "organization_show" | "group_show" => {
             let orgs = name == "organization_show";
             let id = text(&p, "id").ok_or_else(|| missing("id"))?;
-            let first = if boolean(&p, "include_datasets") {
+            let first = if boolean(&p, "include_datasets")? {
                 params::MAX_ROWS
             } else {
                 0

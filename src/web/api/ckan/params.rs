@@ -28,7 +28,11 @@ pub fn params(req: &HttpRequest, body: &[u8]) -> Result<Params, Failure> {
     for (k, v) in pairs {
         out.insert(k, Value::String(v));
     }
-    if body.iter().all(u8::is_ascii_whitespace) {
+    // Blank as JSON reads it (space, tab, LF, CR): no body at all.
+    if body
+        .iter()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+    {
         return Ok(out);
     }
     let is_form = req
@@ -85,30 +89,50 @@ pub fn missing(name: &str) -> Failure {
     )]))
 }
 
-pub fn boolean(p: &Params, name: &str) -> bool {
+/// The words a boolean parameter may be (blank is false); anything else is a 409, as in CKAN.
+pub const BOOLEAN_WORDS: [&str; 9] = ["true", "false", "True", "False", "1", "0", "yes", "no", ""];
+
+pub fn boolean(p: &Params, name: &str) -> Result<bool, Failure> {
     match p.get(name) {
-        Some(Value::Bool(b)) => *b,
-        Some(Value::String(s)) => matches!(s.trim().to_lowercase().as_str(), "true" | "1" | "yes"),
-        _ => false,
+        None | Some(Value::Null) => Ok(false),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(Value::String(s)) if BOOLEAN_WORDS.contains(&s.as_str()) => {
+            Ok(matches!(s.as_str(), "true" | "True" | "1" | "yes"))
+        }
+        Some(_) => Err(Failure::Validation(BTreeMap::from([(
+            name.to_owned(),
+            format!(
+                "应为 true 或 false（可用：{}）",
+                BOOLEAN_WORDS[..8].join("、")
+            ),
+        )]))),
     }
 }
 
-/// A list parameter: a JSON array, a JSON array in a string, or comma-separated.
-pub fn list(p: &Params, name: &str) -> Vec<String> {
+/// A list parameter: a JSON array of strings, a JSON array in a string, or comma-separated.
+/// Anything else (an array holding other values, a number) is a 409.
+pub fn list(p: &Params, name: &str) -> Result<Vec<String>, Failure> {
+    let invalid = || {
+        Failure::Validation(BTreeMap::from([(
+            name.to_owned(),
+            "应为字符串列表".to_owned(),
+        )]))
+    };
     match p.get(name) {
+        None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(a)) => a
             .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
+            .map(|v| v.as_str().map(str::to_owned).ok_or_else(invalid))
             .collect(),
-        Some(Value::String(s)) => match serde_json::from_str::<Vec<String>>(s) {
+        Some(Value::String(s)) => Ok(match serde_json::from_str::<Vec<String>>(s) {
             Ok(v) => v,
             Err(_) => s
                 .split(',')
                 .map(|s| s.trim().to_owned())
                 .filter(|s| !s.is_empty())
                 .collect(),
-        },
-        _ => Vec::new(),
+        }),
+        Some(_) => Err(invalid()),
     }
 }
 
@@ -163,7 +187,7 @@ pub fn search(p: &Params, now: NaiveDateTime) -> Result<Search, Failure> {
         }
     });
     let order = parse_sort(&sort).map_err(Failure::Search)?;
-    let facet_fields = list(p, "facet.field");
+    let facet_fields = list(p, "facet.field")?;
     if let Some(other) = facet_fields
         .iter()
         .find(|f| !FACET_FIELDS.contains(&f.as_str()))
