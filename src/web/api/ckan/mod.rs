@@ -185,9 +185,11 @@ async fn dispatch(
             if page < 1 {
                 return Err(out_of_range("page", 1, i64::MAX));
             }
+            // `offset` is read (and refused when it is not a number) even when `page` wins.
+            let offset = integer(&p, "offset", 0)?.max(0);
             let offset = match p.get("page") {
                 Some(_) => (page - 1).saturating_mul(limit),
-                None => integer(&p, "offset", 0)?.max(0),
+                None => offset,
             };
             let pages = state
                 .db_as::<_, Failure, _>(move |c| Ok(service::recent(c, offset, limit)?))

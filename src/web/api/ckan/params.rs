@@ -33,6 +33,7 @@ pub fn params(req: &HttpRequest, body: &[u8]) -> Result<Params, Failure> {
         .iter()
         .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
     {
+        refuse_nul(&out)?;
         return Ok(out);
     }
     let is_form = req
@@ -54,7 +55,28 @@ pub fn params(req: &HttpRequest, body: &[u8]) -> Result<Params, Failure> {
             }
         }
     }
+    refuse_nul(&out)?;
     Ok(out)
+}
+
+/// No parameter may hold a NUL character, at any depth: PostgreSQL cannot compare or store one
+/// (a 500 before), and no record holds one. A 409 naming the parameter, as CKAN's validation.
+fn refuse_nul(p: &Params) -> Result<(), Failure> {
+    fn has_nul(v: &Value) -> bool {
+        match v {
+            Value::String(s) => s.contains('\0'),
+            Value::Array(items) => items.iter().any(has_nul),
+            Value::Object(map) => map.iter().any(|(k, v)| k.contains('\0') || has_nul(v)),
+            _ => false,
+        }
+    }
+    match p.iter().find(|(k, v)| k.contains('\0') || has_nul(v)) {
+        Some((k, _)) => Err(Failure::Validation(BTreeMap::from([(
+            k.replace('\0', "\\u0000"),
+            "不能含有 NUL 字符（\\u0000）".to_owned(),
+        )]))),
+        None => Ok(()),
+    }
 }
 
 pub fn text(p: &Params, name: &str) -> Option<String> {
