@@ -470,6 +470,7 @@ impl Application {
                         .limit(1 << 20)
                         .error_handler(crate::web::api::json_error),
                 )
+                .wrap(from_fn(crate::web::nul::refuse_nul))
                 .wrap(from_fn(crate::web::ratelimit::limit))
                 .wrap(from_fn(middleware::error_pages))
                 .wrap(sessions)

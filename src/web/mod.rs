@@ -16,6 +16,7 @@ pub mod layout;
 pub mod machine;
 pub mod metrics;
 pub mod middleware;
+pub mod nul;
 pub mod pages;
 pub mod ratelimit;
 pub mod routes;
