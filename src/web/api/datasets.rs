@@ -8,7 +8,7 @@ use super::{ApiError, ApiUser};
 use crate::domain::{DatasetStatus, Role};
 use crate::services::Actor;
 use crate::services::accounts::User;
-use crate::services::publishing::{self, Publisher};
+use crate::services::publishing::{self, FieldErrors, Publisher};
 use crate::web::AppState;
 use crate::web::auth::client_ip;
 use crate::web::error_map::invalid_publication;
@@ -79,6 +79,19 @@ fn check_lists(body: &DatasetBody) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// A body `publishing::validate` refused. A malformed slug breaks the document's pattern, so
+/// all the problems come back as a 400; only a well-formed slug can break a rule beyond the
+/// schema (a public dataset keeps its slug), which the 422 of [`invalid_publication`] covers.
+fn refused(body: &DatasetBody) -> impl FnOnce(FieldErrors) -> ApiError + '_ {
+    move |fields| {
+        if crate::domain::Slug::parse(body.slug.trim()).is_err() {
+            ApiError::bad_request("提交的内容有误").with_fields(fields)
+        } else {
+            invalid_publication(fields)
+        }
+    }
+}
+
 fn parse_body(mut value: serde_json::Value) -> Result<DatasetBody, ApiError> {
     // JSON has one kind of number: 600.0 is the integer 600, as the document's schema says.
     if let Some(n) = value
@@ -116,7 +129,7 @@ pub async fn create(
     let p = publisher(&user, client_ip(&req, &state.settings.auth))?;
     let body = parse_body(body.into_inner())?;
     let status = status_of(&body)?;
-    let input = publishing::validate(&body.to_draft()).map_err(invalid_publication)?;
+    let input = publishing::validate(&body.to_draft()).map_err(refused(&body))?;
     let (reason, now) = (body.reason.clone().unwrap_or_default(), state.clock.now());
     // Creating and publishing succeed or fail together.
     let record = record_of(
@@ -158,7 +171,7 @@ pub async fn update(
                 }
                 let body = parse_body(merged)?;
                 let status = status_of(&body)?;
-                let input = publishing::validate(&body.to_draft()).map_err(invalid_publication)?;
+                let input = publishing::validate(&body.to_draft()).map_err(refused(&body))?;
                 Ok((input, status, body.reason.clone().unwrap_or_default()))
             })
             .map_err(ApiError::from)
