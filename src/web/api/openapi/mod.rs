@@ -135,8 +135,35 @@ fn error_response(code: &str, ckan: bool) -> Value {
     })
 }
 
+/// No path or query parameter may hold a NUL: `web::nul` (and the CKAN parameters) refuse
+/// one before any handler, so the document says so for every string parameter.
+fn without_nul(schema: &mut Value) {
+    const NO_NUL: &str = "^[^\\u0000]*$";
+    let is_string = match schema.get("type") {
+        Some(Value::String(t)) => t == "string",
+        Some(Value::Array(ts)) => ts.iter().any(|t| t == "string"),
+        _ => false,
+    };
+    if !is_string || schema.get("enum").is_some() {
+        return;
+    }
+    match schema.get("pattern").and_then(Value::as_str) {
+        None => schema["pattern"] = json!(NO_NUL),
+        Some(p) if p.contains("\\u0000") => {}
+        Some(_) => *schema = json!({ "allOf": [schema.take(), { "pattern": NO_NUL }] }),
+    }
+}
+
 fn operation_value(op: &Operation) -> Value {
     let ckan = op.tag == "ckan";
+    let mut params = op.params.clone();
+    for p in &mut params {
+        if matches!(p["in"].as_str(), Some("query" | "path"))
+            && let Some(schema) = p.get_mut("schema")
+        {
+            without_nul(schema);
+        }
+    }
     let mut responses = Map::new();
     for (code, answer) in &op.ok {
         responses.insert((*code).into(), answer.clone());
@@ -148,7 +175,7 @@ fn operation_value(op: &Operation) -> Value {
         "operationId": op.id,
         "tags": [op.tag],
         "summary": op.summary,
-        "parameters": op.params,
+        "parameters": params,
         "responses": responses,
     });
     if op.path.starts_with("/api/") {
