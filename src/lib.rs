@@ -8,6 +8,7 @@ pub mod cli;
 pub mod db;
 pub mod demo;
 pub mod domain;
+pub mod i18n;
 pub mod search;
 pub mod secrets;
 pub mod services;

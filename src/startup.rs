@@ -478,6 +478,7 @@ impl Application {
                 .wrap(middleware::security_headers())
                 .wrap(from_fn(crate::web::metrics::observe))
                 .wrap(from_fn(middleware::request_log))
+                .wrap(from_fn(crate::web::lang::language))
                 .configure(routes::configure)
         });
         if workers > 0 {

@@ -42,6 +42,8 @@ pub struct Viewer {
     pub flash: Option<String>,
     pub ip: Option<String>,
     pub path: String,
+    /// The language of the page (`/en/…` is English; `web::lang`).
+    pub lang: crate::i18n::Lang,
 }
 
 fn random_token() -> String {
@@ -144,6 +146,7 @@ impl FromRequest for Viewer {
                 flash,
                 ip,
                 path,
+                lang: super::lang::of(&req),
             })
         })
     }

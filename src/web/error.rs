@@ -84,6 +84,15 @@ impl AppError {
         }
     }
 
+    /// The words a handler chose for this error, if it chose any (a 400's, 403's or 409's
+    /// reason).
+    pub fn own_message(&self) -> Option<String> {
+        match self {
+            Self::BadRequest(m) | Self::Forbidden(m) | Self::Conflict(m) => Some(m.clone()),
+            _ => None,
+        }
+    }
+
     /// What the person should know, without internals.
     pub fn public_message(&self) -> String {
         match self {

@@ -3,6 +3,7 @@
 use super::AppState;
 use super::auth::Viewer;
 use crate::domain::Role;
+use crate::i18n::Lang;
 
 /// Which main-navigation entry a page belongs to (compared in `base.html`).
 pub type Nav = &'static str;
@@ -37,6 +38,10 @@ pub struct Layout {
     pub flash: Option<String>,
     /// Active emergency events: a banner on every page while there are any.
     pub active_emergencies: i64,
+    /// The page's language, and its path and query without the language prefix (for the
+    /// switcher and the `hreflang` alternates).
+    pub lang: Lang,
+    pub path: String,
 }
 
 impl Layout {
@@ -49,6 +54,8 @@ impl Layout {
         });
         layout.csrf = viewer.csrf.clone().unwrap_or_default();
         layout.flash = viewer.flash.clone();
+        layout.lang = viewer.lang;
+        layout.path = viewer.path.clone();
         layout
     }
 
@@ -66,6 +73,45 @@ impl Layout {
             active_emergencies: state
                 .active_emergencies
                 .load(std::sync::atomic::Ordering::Relaxed),
+            lang: Lang::Zh,
+            path: "/".to_owned(),
         }
+    }
+
+    /// A UI string in the page's language (`locales/*/main.ftl`).
+    pub fn t(&self, id: &str) -> String {
+        self.lang.t(id)
+    }
+
+    /// A UI string about a count ("3 datasets", "3 个数据集").
+    pub fn tc(&self, id: &str, count: &i64) -> String {
+        self.lang.count(id, *count)
+    }
+
+    /// A number as the page's language writes it.
+    pub fn number(&self, n: &i64) -> String {
+        self.lang.number(*n)
+    }
+
+    /// A large number as statistics are read (万/亿, million/billion).
+    pub fn large(&self, n: &i64) -> String {
+        self.lang.large(*n)
+    }
+
+    /// The site's name in the page's language.
+    pub fn site(&self) -> &str {
+        match self.lang {
+            Lang::Zh => &self.site_name,
+            Lang::En => &self.site_name_en,
+        }
+    }
+
+    /// This page in Chinese and in English (for `hreflang` and the switcher).
+    pub fn zh_href(&self) -> &str {
+        &self.path
+    }
+
+    pub fn en_href(&self) -> String {
+        super::lang::english(&self.path)
     }
 }

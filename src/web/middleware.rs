@@ -149,19 +149,51 @@ pub async fn error_pages(
     let Some(state) = res.request().app_data::<web::Data<AppState>>().cloned() else {
         return Ok(res.map_into_boxed_body());
     };
-    let (title, message) = match res
+    let app_error = res
         .response()
         .error()
-        .and_then(|e| e.as_error::<AppError>())
-    {
+        .and_then(|e| e.as_error::<AppError>());
+    let (title, message) = match app_error {
         Some(e) => (e.title().to_owned(), e.public_message()),
         None => generic_message(status.as_u16()),
     };
+    let lang = super::lang::of(res.request());
+    let (title, message, detail) = match lang {
+        crate::i18n::Lang::Zh => (title, message, None),
+        // The English page says what the status means; words a handler chose (a reason for a
+        // 400, 403 or 409) follow in Chinese, marked as such.
+        crate::i18n::Lang::En => {
+            let code = status.as_u16();
+            let known = [
+                400, 401, 403, 404, 405, 409, 410, 413, 414, 429, 431, 500, 503, 507,
+            ];
+            let key = if known.contains(&code) {
+                code
+            } else if code >= 500 {
+                500
+            } else {
+                400
+            };
+            let own = app_error.and_then(AppError::own_message);
+            (
+                lang.t(&format!("error-{key}-title")),
+                lang.t(&format!("error-{key}-message")),
+                own,
+            )
+        }
+    };
+    let mut layout = Layout::anonymous(&state, title.clone(), NAV_NONE);
+    layout.lang = lang;
+    layout.path = match res.request().query_string() {
+        "" => res.request().path().to_owned(),
+        q => format!("{}?{q}", res.request().path()),
+    };
     let page = ErrorPage {
-        layout: Layout::anonymous(&state, title.clone(), NAV_NONE),
+        layout,
         status: status.as_u16(),
         title,
         message,
+        detail,
     };
     let html = match askama::Template::render(&page) {
         Ok(html) => html,

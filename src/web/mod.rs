@@ -12,6 +12,7 @@ pub mod error;
 mod error_map;
 pub mod format;
 pub mod forms;
+pub mod lang;
 pub mod layout;
 pub mod machine;
 pub mod metrics;

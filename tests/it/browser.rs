@@ -65,7 +65,10 @@ async fn start_browser() -> Option<(Driver, Client)> {
                      "--disable-quic", "--no-first-run", "--disable-background-networking",
                      "--disable-component-update", "--disable-sync", "--window-size=1280,900",
                      "--lang=zh-CN",
-                     format!("--user-data-dir={}", driver._profile.path().display())]
+                     format!("--user-data-dir={}", driver._profile.path().display())],
+            // A reader whose browser asks for Chinese: headless Chromium sends en-US otherwise,
+            // and a first visit would be sent to the English portal.
+            "prefs": { "intl.accept_languages": "zh-CN,zh" }
         }
     }))
     .unwrap();

@@ -11,4 +11,6 @@ pub struct ErrorPage {
     pub status: u16,
     pub title: String,
     pub message: String,
+    /// On an English page, the handler's own words when it gave some (they are Chinese).
+    pub detail: Option<String>,
 }
