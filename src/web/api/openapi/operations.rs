@@ -277,7 +277,7 @@ pub fn json_api(refs: &Refs) -> Vec<Operation> {
                 query(
                     "sort",
                     {
-                        let part = format!("(?:[^,:]*|[^,]*:(?:asc|desc)[{WS}]*)");
+                        let part = format!("(?:[^,:\\u0000]*|[^,\\u0000]*:(?:asc|desc)[{WS}]*)");
                         json!({ "type": "string", "pattern": format!("^{part}(?:,{part})*$") })
                     },
                     "字段:asc|desc，逗号分隔（字段须属于该资源，否则 422）",

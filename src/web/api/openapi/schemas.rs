@@ -35,7 +35,8 @@ pub fn optional_trimmed(max: usize) -> Value {
     let w = WS;
     json!({
         "type": "string",
-        "pattern": format!("^[{w}]*(?:[^{w}](?:[\\s\\S]{{0,{}}}[^{w}])?)?[{w}]*$", max.saturating_sub(2)),
+        // No NUL anywhere (`web::nul` refuses one before any handler).
+        "pattern": format!("^[{w}]*(?:[^{w}\\u0000](?:[^\\u0000]{{0,{}}}[^{w}\\u0000])?)?[{w}]*$", max.saturating_sub(2)),
     })
 }
 
