@@ -27,6 +27,7 @@ mod demo;
 mod disk_full;
 mod emergencies;
 mod emergency_live;
+mod english;
 mod faults;
 mod gate;
 mod hostile_images;

@@ -93,7 +93,7 @@ pub async fn register_choice(
     viewer: Viewer,
 ) -> Result<web::Html, AppError> {
     render(&RegisterChoice {
-        layout: Layout::new(&state, &viewer, "注册", NAV_ACCOUNT),
+        layout: Layout::new(&state, &viewer, viewer.lang.t("nav-register"), NAV_ACCOUNT),
     })
 }
 
@@ -299,7 +299,7 @@ fn login_page(
     next: String,
     message: Option<String>,
 ) -> LoginPage {
-    let mut layout = Layout::new(state, viewer, "登录", NAV_ACCOUNT);
+    let mut layout = Layout::new(state, viewer, viewer.lang.t("nav-login"), NAV_ACCOUNT);
     layout.csrf = csrf_token(session);
     LoginPage {
         layout,
@@ -366,8 +366,8 @@ pub async fn login_submit(
             return Ok(res);
         }
         // The same words for an unknown address and a wrong password.
-        LoginOutcome::Invalid => (StatusCode::UNAUTHORIZED, "电子邮箱或密码不正确"),
-        LoginOutcome::Disabled => (StatusCode::FORBIDDEN, "该账号已被停用，请联系平台管理员"),
+        LoginOutcome::Invalid => (StatusCode::UNAUTHORIZED, "login-invalid"),
+        LoginOutcome::Disabled => (StatusCode::FORBIDDEN, "login-disabled"),
     };
     let page = login_page(
         &state,
@@ -375,7 +375,7 @@ pub async fn login_submit(
         &session,
         form.email,
         form.next,
-        Some(message.to_owned()),
+        Some(viewer.lang.t(message)),
     );
     render_with_status(status, &page)
 }

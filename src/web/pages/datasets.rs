@@ -23,7 +23,7 @@ pub struct FacetOption {
 
 pub struct FacetGroup {
     pub id: &'static str,
-    pub title: &'static str,
+    pub title: String,
     pub options: Vec<FacetOption>,
     /// Link that removes this group's filter, when one is set.
     pub clear: Option<String>,
@@ -36,7 +36,7 @@ pub struct ActiveFilter {
 }
 
 pub struct SortOption {
-    pub label: &'static str,
+    pub label: String,
     pub href: String,
     pub selected: bool,
 }
@@ -103,17 +103,25 @@ fn catalog_view(
         problems,
         ..
     } = parsed;
-    let group = |id, title, key: Key, values: &[FacetValue]| {
+    let lang = viewer.lang;
+    // Open classes and frequencies are the portal's words, in the page's language; themes,
+    // departments and formats are names.
+    let label = |key: Key, v: &FacetValue| match key {
+        Key::Open => lang.t(&format!("class-{}", v.value)),
+        Key::Freq => lang.t(&format!("freq-{}", v.value)),
+        _ => v.label.clone(),
+    };
+    let group = |id: &'static str, key: Key, values: &[FacetValue]| {
         let current = params.get(key);
         FacetGroup {
             id,
-            title,
+            title: lang.t(&format!("facet-{id}")),
             options: values
                 .iter()
                 .map(|v| {
                     let selected = current == Some(v.value.as_str());
                     FacetOption {
-                        label: v.label.clone(),
+                        label: label(key, v),
                         count: v.count,
                         href: params.with(key, (!selected).then_some(v.value.as_str())),
                         selected,
@@ -125,18 +133,18 @@ fn catalog_view(
     };
     let f = &result.facets;
     let groups = vec![
-        group("theme", "主题", Key::Theme, &f.theme),
-        group("dept", "数据提供部门", Key::Dept, &f.department),
-        group("open", "开放类型", Key::Open, &f.open_class),
-        group("format", "数据格式", Key::Format, &f.format),
-        group("freq", "更新周期", Key::Freq, &f.frequency),
+        group("theme", Key::Theme, &f.theme),
+        group("dept", Key::Dept, &f.department),
+        group("open", Key::Open, &f.open_class),
+        group("format", Key::Format, &f.format),
+        group("freq", Key::Freq, &f.frequency),
     ];
-    let active = active_filters(&params, &groups, &result);
+    let active = active_filters(lang, &params, &groups, &result);
     let current_sort = params.sort.as_deref().unwrap_or(Sort::default().as_str());
     let sorts = Sort::ALL
         .into_iter()
         .map(|s| SortOption {
-            label: s.label(),
+            label: lang.t(&format!("sort-{}", s.as_str())),
             href: params.with(Key::Sort, (s != Sort::default()).then_some(s.as_str())),
             selected: s.as_str() == current_sort,
         })
@@ -145,9 +153,9 @@ fn catalog_view(
     let page = result.page;
     let pages = page_links(&params, page, last);
     let title = if params.q.is_empty() {
-        "数据目录".to_owned()
+        lang.t("nav-catalog")
     } else {
-        format!("“{}”的搜索结果", params.q)
+        lang.t_args("search-results-for", &[("q", params.q.clone().into())])
     };
     CatalogView {
         layout: Layout::new(state, viewer, title, NAV_CATALOG),
@@ -168,6 +176,7 @@ fn catalog_view(
 }
 
 fn active_filters(
+    lang: crate::i18n::Lang,
     params: &CatalogParams,
     groups: &[FacetGroup],
     result: &CatalogPage,
@@ -177,7 +186,7 @@ fn active_filters(
         let mut without = params.clone();
         without.q.clear();
         out.push(ActiveFilter {
-            label: format!("关键词：{}", params.q),
+            label: lang.t_args("filter-keyword", &[("q", params.q.clone().into())]),
             remove: without.href(None),
         });
     }
@@ -199,17 +208,23 @@ fn active_filters(
                     value
                         .parse::<OpenClass>()
                         .ok()
-                        .map(|c| c.label().to_owned())
+                        .map(|c| lang.t(&format!("class-{}", c.as_str())))
                 })
                 .or_else(|| {
                     value
                         .parse::<crate::domain::UpdateFrequency>()
                         .ok()
-                        .map(|f| f.label().to_owned())
+                        .map(|f| lang.t(&format!("freq-{}", f.as_str())))
                 })
                 .unwrap_or_else(|| value.to_owned());
             out.push(ActiveFilter {
-                label: format!("{}：{}", group.title, label),
+                label: lang.t_args(
+                    "filter-named",
+                    &[
+                        ("name", group.title.clone().into()),
+                        ("value", label.into()),
+                    ],
+                ),
                 remove: params.with(key, None),
             });
         }

@@ -11,7 +11,7 @@ use crate::web::layout::{Layout, NAV_DEPARTMENTS};
 use crate::web::{AppError, AppState};
 
 pub struct LevelGroup {
-    pub title: &'static str,
+    pub title: String,
     pub departments: Vec<DepartmentCount>,
     /// The largest count in the group, for the bar lengths.
     pub max: i64,
@@ -43,11 +43,7 @@ pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
             let departments: Vec<DepartmentCount> =
                 all.iter().filter(|d| d.level == level).cloned().collect();
             LevelGroup {
-                title: match level {
-                    RegionLevel::Province => "省级部门",
-                    RegionLevel::City => "市级部门",
-                    RegionLevel::County => "县（区）级部门",
-                },
+                title: viewer.lang.t(&format!("departments-{}", level.as_str())),
                 max: departments.iter().map(|d| d.count).max().unwrap_or(0),
                 departments,
             }
@@ -55,7 +51,12 @@ pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
         .filter(|g| !g.departments.is_empty())
         .collect();
     render(&DepartmentsView {
-        layout: Layout::new(&state, &viewer, "数据提供部门", NAV_DEPARTMENTS),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            viewer.lang.t("nav-departments"),
+            NAV_DEPARTMENTS,
+        ),
         groups,
     })
 }

@@ -56,7 +56,7 @@ pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Htm
         })
         .collect();
     render(&HomePage {
-        layout: Layout::new(&state, &viewer, "首页", NAV_HOME),
+        layout: Layout::new(&state, &viewer, viewer.lang.t("nav-home"), NAV_HOME),
         home,
         classes,
     })

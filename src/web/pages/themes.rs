@@ -34,7 +34,10 @@ pub async fn show(
         layout: Layout::new(
             &state,
             &viewer,
-            format!("{}主题", page.theme.name),
+            match viewer.lang {
+                crate::i18n::Lang::Zh => format!("{}主题", page.theme.name),
+                crate::i18n::Lang::En => format!("Theme: {}", page.theme.name_en),
+            },
             NAV_CATALOG,
         ),
         page,

@@ -1,0 +1,199 @@
+//! The English portal (issue 20): `/en/…` serves every page in English, keeps the reader in
+//! English through links, forms and redirects, says which text is Chinese data (`lang="zh-CN"`),
+//! offers the same page in the other language, and sends a first visit whose browser prefers
+//! English there once. The Chinese portal is unchanged.
+
+use scraper::{ElementRef, Html, Node, Selector};
+
+use crate::both_backends;
+use crate::helpers::{Backend, DatasetBuilder, TestApp};
+
+both_backends!(
+    english_pages_have_no_chinese_ui_text,
+    the_language_follows_the_reader
+);
+
+/// The pages translated so far; each grows with the translation of its templates.
+const TRANSLATED: [&str; 13] = [
+    "/en/",
+    "/en/login",
+    "/en/register",
+    "/en/departments",
+    "/en/departments/hefei-transport",
+    "/en/themes/transport",
+    "/en/datasets",
+    "/en/datasets?q=%E5%85%AC%E4%BA%A4",
+    "/en/datasets?open=unconditional&freq=monthly",
+    "/en/datasets?sort=downloads&page=9",
+    "/en/datasets?q=nothing-matches-this",
+    "/en/no-such-page",
+    "/en/datasets?theme=unicorns",
+];
+
+/// What the tests type into the search box.
+const TYPED: &str = "公交";
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}')
+}
+
+/// Text outside any element marked Chinese (`lang="zh…"`) that holds Chinese characters.
+fn chinese_ui_text(html: &Html) -> Vec<String> {
+    let mut found = Vec::new();
+    for node in html.tree.nodes() {
+        let Node::Text(text) = node.value() else {
+            continue;
+        };
+        // The reader's own search words are theirs, in whatever language they typed.
+        if !text.replace(TYPED, "").chars().any(is_cjk) {
+            continue;
+        }
+        let marked = node.ancestors().filter_map(ElementRef::wrap).any(|e| {
+            matches!(e.value().name(), "script" | "style")
+                || e.value().attr("lang").is_some_and(|l| l.starts_with("zh"))
+        });
+        if !marked {
+            found.push(text.trim().to_owned());
+        }
+    }
+    // Attributes a person hears or sees: labels, titles, placeholders, alternatives.
+    let sel = Selector::parse("[aria-label], [title], [placeholder], [alt]").unwrap();
+    for e in html.select(&sel) {
+        let marked = std::iter::once(e)
+            .chain(e.ancestors().filter_map(ElementRef::wrap))
+            .any(|a| a.value().attr("lang").is_some_and(|l| l.starts_with("zh")));
+        for attr in ["aria-label", "title", "placeholder", "alt"] {
+            if let Some(v) = e.value().attr(attr)
+                && v.chars().any(is_cjk)
+                && !marked
+            {
+                found.push(format!("{attr}={v}"));
+            }
+        }
+    }
+    found
+}
+
+fn seed(app: &TestApp) {
+    let dept = app.department("hefei-transport", "合肥市交通运输局", "340100");
+    for i in 0..3 {
+        DatasetBuilder::new(&format!("bus-{i}"), &format!("公交线路{i}"), &dept).insert(app);
+    }
+}
+
+async fn english_pages_have_no_chinese_ui_text(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    seed(&app);
+    let mut problems = Vec::new();
+    for path in TRANSLATED {
+        let (status, page) = app.page(path).await;
+        assert!(status < 500, "{path}: {status}");
+        let html = &page.html;
+        let root = html.root_element();
+        assert_eq!(root.value().attr("lang"), Some("en"), "{path}");
+        for text in chinese_ui_text(html) {
+            problems.push(format!("{path}: {text}"));
+        }
+        // Every local link and form stays in English, except assets and the API.
+        for (sel, attr) in [("a[href^='/']", "href"), ("form[action^='/']", "action")] {
+            for e in html.select(&Selector::parse(sel).unwrap()) {
+                let target = e.value().attr(attr).unwrap();
+                let other_language = e.value().attr("hreflang") == Some("zh-CN");
+                let fine = target.starts_with("/en/")
+                    || target.starts_with("/static/")
+                    || target.starts_with("/api/")
+                    || other_language;
+                if !fine {
+                    problems.push(format!("{path}: {attr}={target} leaves English"));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+async fn the_language_follows_the_reader(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    seed(&app);
+    // The Chinese portal is as it was.
+    let zh = app.ok_page("/datasets").await;
+    assert_eq!(zh.html.root_element().value().attr("lang"), Some("zh-CN"));
+    assert_eq!(zh.text("#results-title"), "共 3 个数据集");
+
+    // The English page: its title, counts, the switcher and both alternates.
+    let en = app.ok_page("/en/datasets?q=%E5%85%AC%E4%BA%A4").await;
+    assert_eq!(en.text("#results-title"), "3 datasets");
+    assert_eq!(
+        en.attrs("link[rel=alternate][hreflang=zh-CN]", "href"),
+        ["/datasets?q=%E5%85%AC%E4%BA%A4"]
+    );
+    assert_eq!(
+        en.attrs("link[rel=alternate][hreflang=en]", "href"),
+        ["/en/datasets?q=%E5%85%AC%E4%BA%A4"]
+    );
+    assert_eq!(
+        en.attrs(".lang-switch a", "href"),
+        ["/datasets?q=%E5%85%AC%E4%BA%A4"]
+    );
+    assert_eq!(
+        zh.attrs(".lang-switch a", "href"),
+        ["/en/datasets"],
+        "the Chinese page offers the same page in English"
+    );
+    // Dataset titles are Chinese data, marked as such.
+    assert!(en.attrs(".card-title", "lang").iter().all(|l| l == "zh-CN"));
+    // The search keeps the reader's text.
+    assert_eq!(en.attrs("#q", "value"), ["公交"]);
+    // An English error page.
+    let (status, missing) = app.page("/en/no-such-page").await;
+    assert_eq!(status, 404);
+    assert_eq!(missing.text("h1"), "Page not found");
+
+    // A first visit whose browser prefers English goes to the English page, once.
+    let fresh = || {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    };
+    let url = format!("{}/datasets?q=bus", app.address);
+    let res = fresh()
+        .get(&url)
+        .header("Accept-Language", "en-US,en;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()["location"], "/en/datasets?q=bus");
+    // Chinese first, or a reader who chose Chinese before: no redirect.
+    for (accept, cookie) in [
+        ("zh-CN,zh;q=0.9,en;q=0.8", ""),
+        ("en-US,en;q=0.9", "kaifang_lang=zh-CN"),
+    ] {
+        let mut req = fresh().get(&url).header("Accept-Language", accept);
+        if !cookie.is_empty() {
+            req = req.header("Cookie", cookie);
+        }
+        assert_eq!(req.send().await.unwrap().status(), 200, "{accept} {cookie}");
+    }
+    // Files and the API are never redirected.
+    let res = fresh()
+        .get(format!("{}/api/v1/datasets", app.address))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    // A page sets the cookie that remembers the language.
+    let res = fresh()
+        .get(format!("{}/en/datasets", app.address))
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("kaifang_lang=en"), "{cookie}");
+}
