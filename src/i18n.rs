@@ -67,6 +67,11 @@ impl Lang {
         LOCALES.lookup(self.id(), id)
     }
 
+    /// The message `id`, if there is one.
+    pub fn try_t(self, id: &str) -> Option<String> {
+        LOCALES.try_lookup(self.id(), id)
+    }
+
     /// The message `id` with arguments (numbers stay numbers, for plural selection).
     pub fn t_args(self, id: &str, args: &[(&'static str, FluentValue<'_>)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue<'_>> = args

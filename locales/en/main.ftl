@@ -192,3 +192,136 @@ register-individual-hint = For citizens: your name, resident identity card numbe
 register-organisation = Register as a legal person or organisation
 register-organisation-hint = For companies, research institutes and others: the organisation's name, unified social credit code and a contact person.
 register-have-account = Already have an account?{" "}
+
+# The dataset page (templates/datasets/show.html).
+ds-open-lead = How it is opened:{" "}
+explain-unconditional = Anyone may browse, preview and download this data without registering or logging in, and use it under its licence for research, products, consulting, data processing and other purposes.
+explain-conditional = The catalog entry is public; the data itself needs a real-name account and an application, which the providing department answers within 10 working days. Once granted, it may be used only within the granted fields, manner and period, and never passed to third parties.
+explain-closed = This data touches personal privacy, trade secrets or state secrets and is not opened, as the law requires.
+ds-conditions-lead = Conditions:{" "}
+ds-how-lead = How to get it:{" "}
+ds-how = Register with your real name, log in, and apply on this page, stating the purpose, the use, the fields and the period you need, and undertaking not to pass the data to third parties.
+ds-apply = Apply for this data
+ds-basis-lead = Legal basis:{" "}
+ds-meta = Catalog record
+ds-code = Dataset code
+ds-maintainer = Maintained by
+ds-conditions = Conditions
+ds-none = None
+ds-basis = Legal basis
+ds-basis-none = Not needed (unconditionally open)
+ds-keywords = Keywords
+list-separator = , 
+ds-published = Published
+ds-unpublished = Not published
+ds-updated = Last updated
+ds-volume = Volume
+ds-records = { $count ->
+    [one] { $n } record
+   *[other] { $n } records
+}
+ds-temporal = Time span
+ds-open-start = Any time
+ds-to = to
+ds-now = now
+ds-spatial = Area
+ds-region-open = {" "}(area code{" "}
+ds-region-close = )
+ds-region-code = Area code
+ds-license = Licence
+ds-views = Views
+ds-downloads = Downloads
+ds-created = Catalog entry created
+ds-modified = Catalog entry modified
+ds-fields = Fields
+ds-fields-none = No field descriptions yet.
+col-no = No.
+col-field = Field
+col-type = Type
+col-description = Description
+col-unit = Unit
+col-masked = Masked
+type-string = Text
+type-integer = Integer
+type-decimal = Number
+type-date = Date
+type-datetime = Date and time
+type-boolean = Yes/no
+ds-masked = Masked
+ds-no = No
+ds-files = Data files
+ds-files-none = This dataset has no data files yet.
+ds-files-conditional = This dataset is conditionally open: log in and apply; once the providing department grants it, you may download it within the granted scope and period.
+col-file = File
+col-records = Records
+col-size = Size
+col-updated = Updated
+col-download = Download
+ds-after-grant = Download once granted
+colon = :{" "}
+ds-csv-excel = CSV (for Excel)
+ds-original = Original file
+ds-sha = SHA-256 checksums:{" "}
+list-end = ;{" "}
+list-sep = ,{" "}
+ds-versions = Version history:{" "}
+col-version = Version
+col-released = Released
+ds-version = Version { $n }
+ds-current = {" "}(current)
+ds-preview = Preview:{" "}
+ds-preview-rows = The first { $shown } of { $count ->
+    [one] { $total } row
+   *[other] { $total } rows
+}.
+ds-profile = Fields at a glance
+ds-profile-caption = Each field's type, empty values, distinct values and range
+col-nulls = Empty
+col-distinct = Distinct
+col-min = Minimum
+col-max = Maximum
+ds-api-query = Query it through the API
+ds-your-key = YOUR_API_KEY
+ds-api-doc = API documentation: query this dataset from a program
+ds-api-doc-what = {" "}(fields, curl, Python and JavaScript examples
+ds-api-doc-apply = , and how to apply for API access
+ds-api-doc-end = )
+ds-reviews = Report an error
+ds-reviews-lead = Found an error in the data?{" "}
+ds-reviews-link = Report it and ask for a review
+ds-reviews-rule = . The department answers within 10 working days, and the progress is public.
+ds-showcase-none = No showcased work uses this dataset yet.
+ds-showcase-submit = Built an app or research with this dataset? Submit it
+ds-ratings = Ratings
+ds-ratings-none = No ratings yet.
+ds-login-to-rate = {" "}to rate and comment.
+ds-comments = Comments
+ds-comments-none = No comments yet.
+ds-review = Error report
+ds-review-due = answer due
+ds-review-extended = {" "}(extended)
+ds-review-late = overdue
+ds-link-dead = the link may be broken
+ds-rating = { $mean } stars on average ({ $count ->
+    [one] { $count } rating
+   *[other] { $count } ratings
+})
+ds-your-rating = Your rating
+ds-your-rating-now = {" "}(now { $count ->
+    [one] { $count } star
+   *[other] { $count } stars
+}; you may change it)
+ds-stars = { $count ->
+    [one] { $count } star
+   *[other] { $count } stars
+}
+ds-rate = Rate
+ds-comment-remove = Remove
+ds-this-comment = {" "}this comment
+ds-comment-report = Report
+ds-comment-label = Write a comment (2 to 1,000 characters; please leave no personal information)
+ds-comment-post = Post
+datasets-units = { $count ->
+    [one] { $n } dataset
+   *[other] { $n } datasets
+}

@@ -78,14 +78,57 @@ impl Layout {
         }
     }
 
+    /// Whether the page is English (markup that only an English page needs).
+    pub fn is_en(&self) -> bool {
+        self.lang == Lang::En
+    }
+
     /// A UI string in the page's language (`locales/*/main.ftl`).
     pub fn t(&self, id: &str) -> String {
         self.lang.t(id)
     }
 
     /// A UI string about a count ("3 datasets", "3 个数据集").
-    pub fn tc(&self, id: &str, count: &i64) -> String {
-        self.lang.count(id, *count)
+    pub fn tc(&self, id: &str, count: impl std::borrow::Borrow<i64>) -> String {
+        self.lang.count(id, *count.borrow())
+    }
+
+    /// A field's data type in words; an unknown one as it is stored.
+    pub fn field_type(&self, t: &str) -> String {
+        self.lang
+            .try_t(&format!("type-{t}"))
+            .unwrap_or_else(|| t.to_owned())
+    }
+
+    /// "The first 10 of 1,234 rows."
+    pub fn preview_rows(
+        &self,
+        shown: impl std::borrow::Borrow<i64>,
+        total: impl std::borrow::Borrow<i64>,
+    ) -> String {
+        use fluent_templates::fluent_bundle::FluentValue;
+        let (shown, total) = (*shown.borrow(), total.borrow());
+        self.lang.t_args(
+            "ds-preview-rows",
+            &[
+                ("shown", FluentValue::from(shown)),
+                ("count", FluentValue::from(*total)),
+                ("total", FluentValue::from(self.lang.number(*total))),
+            ],
+        )
+    }
+
+    /// "4.5 stars on average (3 ratings)."
+    pub fn rating(&self, mean: String, count: impl std::borrow::Borrow<i64>) -> String {
+        let count = count.borrow();
+        use fluent_templates::fluent_bundle::FluentValue;
+        self.lang.t_args(
+            "ds-rating",
+            &[
+                ("mean", FluentValue::from(mean)),
+                ("count", FluentValue::from(*count)),
+            ],
+        )
     }
 
     /// A number as the page's language writes it.
