@@ -325,3 +325,30 @@ datasets-units = { $count ->
     [one] { $n } dataset
    *[other] { $n } datasets
 }
+
+# The emergency pages (templates/emergencies/).
+em-feed-title = Emergency updates (Atom)
+em-title = Emergency data
+em-lead = When a natural disaster, an accident, a public-health event or a social-security event happens, the responsible departments open the related data here promptly and keep it updated (Article 36 of the Anhui Provincial Measures on Government Data Resources). Subscribe:{" "}
+em-feed = Atom feed
+em-lead-end = .
+em-active = Ongoing
+em-active-none = There is no ongoing emergency.
+em-closed = Ended (archive)
+em-closed-none = No emergency has ended yet.
+em-category-natural_disaster = Natural disaster
+em-category-accident = Accident
+em-category-public_health = Public health
+em-category-social_security = Social security
+em-level-1 = Level I (extremely serious)
+em-level-2 = Level II (serious)
+em-level-3 = Level III (major)
+em-level-4 = Level IV (general)
+em-started = started
+em-last-update = last update
+em-no-update = no update yet
+em-overdue = Update overdue:{" "}
+em-overdue-text = the agreed update interval ({ $count ->
+    [one] { $count } minute
+   *[other] { $count } minutes
+}) has passed.

@@ -283,3 +283,27 @@ ds-comment-report = 举报
 ds-comment-label = 发表评论（2 至 1000 字；请勿留下个人信息）
 ds-comment-post = 发表
 datasets-units = { $n } 个
+
+# The emergency pages (templates/emergencies/).
+em-feed-title = 突发事件更新（Atom）
+em-title = 突发事件数据专区
+em-lead = 发生自然灾害、事故灾难、公共卫生事件和社会安全事件时，负责部门在这里及时开放相关数据并持续更新（《安徽省政务数据资源管理办法》第三十六条）。订阅：
+em-feed = Atom 源
+em-lead-end = 。
+em-active = 进行中
+em-active-none = 目前没有进行中的突发事件。
+em-closed = 已结束（归档）
+em-closed-none = 没有已结束的事件。
+em-category-natural_disaster = 自然灾害
+em-category-accident = 事故灾难
+em-category-public_health = 公共卫生事件
+em-category-social_security = 社会安全事件
+em-level-1 = Ⅰ级（特别重大）
+em-level-2 = Ⅱ级（重大）
+em-level-3 = Ⅲ级（较大）
+em-level-4 = Ⅳ级（一般）
+em-started = 开始于
+em-last-update = 最近更新
+em-no-update = 尚无更新
+em-overdue = 数据更新已逾期：
+em-overdue-text = 已超过约定的更新间隔（{ $count } 分钟）。

@@ -93,6 +93,11 @@ impl Layout {
         self.lang.count(id, *count.borrow())
     }
 
+    /// The message `id`, or `fallback` (a value the messages do not know, shown as stored).
+    pub fn t_or(&self, id: &str, fallback: &str) -> String {
+        self.lang.try_t(id).unwrap_or_else(|| fallback.to_owned())
+    }
+
     /// A field's data type in words; an unknown one as it is stored.
     pub fn field_type(&self, t: &str) -> String {
         self.lang

@@ -30,7 +30,7 @@ pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
     let all = state.db(move |c| Ok(emergencies::list(c, now)?)).await?;
     let (active, closed) = all.into_iter().partition(|e| e.is_active());
     render(&IndexPage {
-        layout: Layout::new(&state, &viewer, "突发事件数据专区", NAV_NONE),
+        layout: Layout::new(&state, &viewer, viewer.lang.t("em-title"), NAV_NONE),
         active,
         closed,
     })
