@@ -414,6 +414,8 @@ pub fn load(conn: &mut DbConnection, ctx: &ingest::Context) -> Result<DemoReport
                     parent_id: d.parent.as_deref().and_then(|p| dept_ids.get(p).copied()),
                     description: &d.description,
                     created_at: created,
+                    name_en: None,
+                    description_en: None,
                 },
             )?;
             dept_ids.insert(&d.slug, row.id);
@@ -521,6 +523,8 @@ fn insert_planned(
             download_count: p.downloads,
             created_at: p.created_at,
             modified_at: p.last_updated_at.max(p.created_at),
+            title_en: None,
+            summary_en: None,
         },
     )?;
     // The demo's withdrawn open datasets stand for ones the public saw before (the trigger that
