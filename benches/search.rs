@@ -197,6 +197,8 @@ fn main() -> anyhow::Result<()> {
                 parent_id: None,
                 description: "",
                 created_at: at,
+                name_en: None,
+                description_en: None,
             },
         )?;
         department_ids.push(d.id);
@@ -255,6 +257,8 @@ fn main() -> anyhow::Result<()> {
                     download_count: rng.below(10_000) as i64,
                     created_at: at,
                     modified_at: at,
+                    title_en: None,
+                    summary_en: None,
                 },
             )?;
             let format = FORMATS[rng.below(FORMATS.len())];

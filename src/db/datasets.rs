@@ -42,6 +42,9 @@ pub struct Dataset {
     /// The first time the public could see it (published, not closed), kept afterwards: set by
     /// a trigger. Its slug stays reserved from then on.
     pub public_since: Option<NaiveDateTime>,
+    /// The English title and summary, when given.
+    pub title_en: Option<String>,
+    pub summary_en: Option<String>,
 }
 
 impl Dataset {
@@ -78,6 +81,8 @@ pub struct NewDataset<'a> {
     pub download_count: i64,
     pub created_at: NaiveDateTime,
     pub modified_at: NaiveDateTime,
+    pub title_en: Option<&'a str>,
+    pub summary_en: Option<&'a str>,
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewDataset<'_>) -> QueryResult<Dataset> {
@@ -275,6 +280,8 @@ pub struct DatasetChanges<'a> {
     pub license: &'a str,
     pub priority: bool,
     pub modified_at: NaiveDateTime,
+    pub title_en: Option<&'a str>,
+    pub summary_en: Option<&'a str>,
 }
 
 pub fn update(

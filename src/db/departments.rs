@@ -20,6 +20,9 @@ pub struct Department {
     pub parent_id: Option<i32>,
     pub description: String,
     pub created_at: NaiveDateTime,
+    /// The English name and description, when given.
+    pub name_en: Option<String>,
+    pub description_en: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -32,6 +35,8 @@ pub struct NewDepartment<'a> {
     pub parent_id: Option<i32>,
     pub description: &'a str,
     pub created_at: NaiveDateTime,
+    pub name_en: Option<&'a str>,
+    pub description_en: Option<&'a str>,
 }
 
 pub fn insert(conn: &mut DbConnection, new: &NewDepartment<'_>) -> QueryResult<Department> {
@@ -69,23 +74,26 @@ pub fn by_id(conn: &mut DbConnection, id: i32) -> QueryResult<Department> {
         .first(conn)
 }
 
+/// Every editable column of a department. `None` in a nullable column writes NULL.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = departments, treat_none_as_null = true)]
+pub struct DepartmentChanges<'a> {
+    pub name: &'a str,
+    pub level: &'a str,
+    pub region_code: &'a str,
+    pub parent_id: Option<i32>,
+    pub description: &'a str,
+    pub name_en: Option<&'a str>,
+    pub description_en: Option<&'a str>,
+}
+
 pub fn update(
     conn: &mut DbConnection,
     id: i32,
-    name: &str,
-    level: &str,
-    region_code: &str,
-    parent_id: Option<i32>,
-    description: &str,
+    changes: &DepartmentChanges<'_>,
 ) -> QueryResult<Department> {
     diesel::update(departments::table.find(id))
-        .set((
-            departments::name.eq(name),
-            departments::level.eq(level),
-            departments::region_code.eq(region_code),
-            departments::parent_id.eq(parent_id),
-            departments::description.eq(description),
-        ))
+        .set(changes)
         .returning(departments::all_columns)
         .get_result(conn)
 }

@@ -25,6 +25,9 @@ pub struct Event {
     pub status: String,
     pub update_interval_minutes: i32,
     pub created_at: NaiveDateTime,
+    /// The English title and summary, when given.
+    pub title_en: Option<String>,
+    pub summary_en: Option<String>,
 }
 
 #[derive(Debug, Insertable)]
@@ -42,6 +45,8 @@ pub struct NewEvent<'a> {
     pub status: &'a str,
     pub update_interval_minutes: i32,
     pub created_at: NaiveDateTime,
+    pub title_en: Option<&'a str>,
+    pub summary_en: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]

@@ -10,6 +10,8 @@ diesel::table! {
         parent_id -> Nullable<Integer>,
         description -> Text,
         created_at -> Timestamp,
+        name_en -> Nullable<Text>,
+        description_en -> Nullable<Text>,
     }
 }
 
@@ -22,6 +24,7 @@ diesel::table! {
         name_en -> Text,
         description -> Text,
         position -> Integer,
+        description_en -> Nullable<Text>,
     }
 }
 
@@ -54,6 +57,8 @@ diesel::table! {
         created_at -> Timestamp,
         modified_at -> Timestamp,
         public_since -> Nullable<Timestamp>,
+        title_en -> Nullable<Text>,
+        summary_en -> Nullable<Text>,
     }
 }
 
@@ -248,6 +253,8 @@ diesel::table! {
         status -> Text,
         update_interval_minutes -> Integer,
         created_at -> Timestamp,
+        title_en -> Nullable<Text>,
+        summary_en -> Nullable<Text>,
     }
 }
 

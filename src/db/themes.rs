@@ -15,6 +15,8 @@ pub struct Theme {
     pub name_en: String,
     pub description: String,
     pub position: i32,
+    /// The English description, when given (the English name is always there).
+    pub description_en: Option<String>,
 }
 
 pub fn all(conn: &mut DbConnection) -> QueryResult<Vec<Theme>> {

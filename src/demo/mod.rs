@@ -69,6 +69,8 @@ pub struct Planned {
     pub code: String,
     pub title: String,
     pub summary: String,
+    /// English title and summary, for the templates that have them.
+    pub english: (Option<String>, Option<String>),
     pub class: OpenClass,
     pub status: DatasetStatus,
     pub year: Option<u16>,
@@ -247,6 +249,7 @@ pub fn plan(theme_codes: &HashMap<String, String>) -> Result<Vec<Planned>, DemoE
             template: t,
             department: d,
             summary: t.summary.replace("{region}", region),
+            english: departments::english(t, &d.region, year),
             slug,
             code,
             title,
@@ -414,6 +417,8 @@ pub fn load(conn: &mut DbConnection, ctx: &ingest::Context) -> Result<DemoReport
                     parent_id: d.parent.as_deref().and_then(|p| dept_ids.get(p).copied()),
                     description: &d.description,
                     created_at: created,
+                    name_en: Some(&d.name_en),
+                    description_en: Some(&d.description_en),
                 },
             )?;
             dept_ids.insert(&d.slug, row.id);
@@ -521,6 +526,8 @@ fn insert_planned(
             download_count: p.downloads,
             created_at: p.created_at,
             modified_at: p.last_updated_at.max(p.created_at),
+            title_en: p.english.0.as_deref(),
+            summary_en: p.english.1.as_deref(),
         },
     )?;
     // The demo's withdrawn open datasets stand for ones the public saw before (the trigger that

@@ -20,6 +20,9 @@ pub struct DeptSeed {
     #[serde(default)]
     pub parent: Option<String>,
     pub description: String,
+    /// Its English name and description.
+    pub name_en: String,
+    pub description_en: String,
     /// Its systems export GBK-encoded CSV files, as many departments' still do.
     pub sends_gbk: bool,
 }
@@ -152,6 +155,12 @@ pub struct DatasetSeed {
     pub slug: String,
     /// One or two sentences; `{region}` is replaced by the region name.
     pub summary: String,
+    /// The English title without the region (`bus stops and lines`, which becomes
+    /// `Hefei bus stops and lines`) and summary (`{region}` replaced by the English name).
+    #[serde(default)]
+    pub title_en: Option<String>,
+    #[serde(default)]
+    pub summary_en: Option<String>,
     pub keywords: Vec<String>,
     pub frequency: UpdateFrequency,
     pub formats: Vec<String>,
@@ -247,6 +256,8 @@ slug = "x"
 name = "某部门"
 region = "340000"
 description = ""
+name_en = ""
+description_en = ""
 sends_gbk = false
 colour = "red"
 "#;

@@ -57,6 +57,8 @@ fn doc(
         created_at: day(2025, 1, 1) + chrono::Duration::days(i64::from(id)),
         license: license(id).to_owned(),
         license_id: crate::domain::license_id(license(id)),
+        title_en: String::new(),
+        summary_en: String::new(),
     }
 }
 
@@ -357,6 +359,62 @@ pub fn run_all(index: &dyn SearchIndex) {
     assert_eq!(index.len().unwrap(), 6);
 
     clauses_and_orders(index);
+    english_and_pinyin(index);
+}
+
+/// English words find datasets by their English title and summary; pinyin as people type it
+/// (joined, spaced, initials) finds what the Chinese words find.
+fn english_and_pinyin(index: &dyn SearchIndex) {
+    let mut bus = catalog().remove(0);
+    bus.title_en = "Hefei bus lines".into();
+    bus.summary_en = "Bus lines and fares in Hefei.".into();
+    let mut stops = doc(
+        8,
+        "合肥市公交站点",
+        "全市公交站点的位置。",
+        "transport",
+        "hefei-transport",
+        &["CSV"],
+    );
+    stops.title_en = "Hefei bus stops".into();
+    index.upsert(&[bus, stops]).unwrap();
+
+    assert_eq!(ids(index, &text("bus")), [1, 8], "bus: the English titles");
+    assert_eq!(ids(index, &text("Hefei bus")), [1, 8]);
+    assert_eq!(ids(index, &text("BUS STOPS")), [8], "English without case");
+    assert_eq!(ids(index, &text("fares")), [1], "the English summary");
+    assert!(ids(index, &text("subway")).is_empty());
+
+    let zh = |t: &str| ids(index, &text(t));
+    assert_eq!(zh("交通"), [2, 4, 6, 8]);
+    assert_eq!(zh("公交 合肥"), [1, 8]);
+    for (pinyin, chinese) in [
+        ("jiaotong", "交通"),
+        ("JiaoTong", "交通"),
+        ("jt", "交通"),
+        ("gongjiao", "公交"),
+        ("gongjiao hefei", "公交 合肥"),
+        ("hefei gongjiao", "公交 合肥"),
+        ("gong jiao", "公交"),
+        ("gj", "公交"),
+        ("kongqi zhiliang", "空气质量"),
+    ] {
+        assert_eq!(
+            zh(pinyin),
+            zh(chinese),
+            "{pinyin} finds what {chinese} finds"
+        );
+    }
+    assert!(zh("jiaotang").is_empty(), "pinyin is matched as typed");
+
+    // What leaves the index (withdrawn, closed, back to draft) is found by no English or pinyin
+    // word either.
+    index.remove(&[8]).unwrap();
+    assert_eq!(zh("gongjiao"), [1]);
+    assert_eq!(zh("bus stops"), Vec::<i32>::new());
+    index.upsert(&catalog()[..1]).unwrap();
+    assert!(zh("bus").is_empty(), "the English title removed");
+    assert_eq!(zh("gongjiao"), [1]);
 }
 
 fn is(term: Term) -> Literal {

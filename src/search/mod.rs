@@ -10,6 +10,7 @@ pub mod conformance;
 pub mod embedded;
 pub mod meili;
 mod order;
+pub mod pinyin;
 mod tally;
 pub mod text;
 
@@ -44,6 +45,18 @@ pub struct SearchDoc {
     /// The licence as written, and its CKAN identifier.
     pub license: String,
     pub license_id: String,
+    /// The English title and summary (empty when none).
+    pub title_en: String,
+    pub summary_en: String,
+}
+
+impl SearchDoc {
+    /// The toneless pinyin of the title and keywords ([`pinyin::terms`]).
+    pub fn pinyin(&self) -> String {
+        pinyin::terms(
+            std::iter::once(self.title.as_str()).chain(self.keywords.iter().map(String::as_str)),
+        )
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -9,7 +9,7 @@ use super::{Actor, audit};
 pub use crate::db::calendar::CalendarDay;
 pub use crate::db::datasets::Dataset;
 pub use crate::db::departments::Department;
-use crate::db::departments::{self as dept_rows, NewDepartment};
+use crate::db::departments::{self as dept_rows, DepartmentChanges, NewDepartment};
 pub use crate::db::history::ClassChangeRequest;
 use crate::db::history::{self, NewDatasetChange};
 pub use crate::db::users::User;
@@ -46,6 +46,9 @@ pub struct DepartmentDraft {
     pub region_code: String,
     pub parent: String,
     pub description: String,
+    /// The English name and description; empty when there is none.
+    pub name_en: String,
+    pub description_en: String,
 }
 
 /// Creates (`existing == None`) or updates a department. The slug cannot change: URLs and
@@ -65,6 +68,22 @@ pub fn save_department(
     }
     if d.description.chars().count() > 1000 {
         e.insert("description".into(), "简介最长 1000 字".into());
+    }
+    // The English name and description: optional, the same lengths, no NUL (PostgreSQL cannot
+    // store one).
+    let name_en = Some(d.name_en.trim()).filter(|s| !s.is_empty());
+    let description_en = Some(d.description_en.trim()).filter(|s| !s.is_empty());
+    if name_en.is_some_and(|n| n.chars().count() > 100 || n.contains('\0')) {
+        e.insert(
+            "name_en".into(),
+            "英文名称最多 100 字，且不能含有 NUL 字符".into(),
+        );
+    }
+    if description_en.is_some_and(|n| n.chars().count() > 1000 || n.contains('\0')) {
+        e.insert(
+            "description_en".into(),
+            "英文简介最长 1000 字，且不能含有 NUL 字符".into(),
+        );
     }
     let region = RegionCode::parse(d.region_code.trim())
         .map_err(|err| e.insert("region_code".into(), err.to_string()))
@@ -138,16 +157,22 @@ pub fn save_department(
                     parent_id: parent.as_ref().map(|p| p.id),
                     description: d.description.trim(),
                     created_at: now,
+                    name_en,
+                    description_en,
                 },
             )?,
             Some(cur) => dept_rows::update(
                 conn,
                 cur.id,
-                name,
-                region.level().as_str(),
-                region.as_str(),
-                parent.as_ref().map(|p| p.id),
-                d.description.trim(),
+                &DepartmentChanges {
+                    name,
+                    level: region.level().as_str(),
+                    region_code: region.as_str(),
+                    parent_id: parent.as_ref().map(|p| p.id),
+                    description: d.description.trim(),
+                    name_en,
+                    description_en,
+                },
             )?,
         };
         let action = if current.is_some() {
@@ -466,6 +491,8 @@ pub fn department_draft(
         region_code: d.region_code.to_string(),
         parent,
         description: d.description,
+        name_en: d.name_en.unwrap_or_default(),
+        description_en: d.description_en.unwrap_or_default(),
     }))
 }
 

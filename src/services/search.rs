@@ -82,6 +82,8 @@ pub fn documents(conn: &mut DbConnection, ids: Option<&[i32]>) -> Result<Vec<Sea
                 created_at: d.published_at.unwrap_or(d.created_at),
                 license_id: crate::domain::license_id(&d.license),
                 license: d.license,
+                title_en: d.title_en.unwrap_or_default(),
+                summary_en: d.summary_en.unwrap_or_default(),
             }
         })
         .collect())

@@ -78,6 +78,14 @@ impl Layout {
         }
     }
 
+    /// An English text of the data, on an English page (else the Chinese one is shown).
+    pub fn en<'a>(&self, text: &'a Option<String>) -> Option<&'a str> {
+        match self.lang {
+            Lang::En => text.as_deref().filter(|t| !t.trim().is_empty()),
+            Lang::Zh => None,
+        }
+    }
+
     /// Whether the page is English (markup that only an English page needs).
     pub fn is_en(&self) -> bool {
         self.lang == Lang::En

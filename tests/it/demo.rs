@@ -24,7 +24,7 @@ fn theme_codes() -> HashMap<String, String> {
 }
 
 /// SHA-256 of the demo plan's `Debug` text.
-const PLAN_DIGEST: &str = "aaea224d9436d725acbd311710251df3bff377a23ddd03423af628cd88fe12ee";
+const PLAN_DIGEST: &str = "89a670a55319a8cb3dba7b89aef4ec00ddc9b6ddf7aab8afc01d6274e11c59d1";
 
 #[test]
 fn the_plan_is_deterministic_and_balanced() {
@@ -59,6 +59,38 @@ fn the_plan_is_deterministic_and_balanced() {
         (0.03..=0.08).contains(&share(OpenClass::Closed)),
         "{}",
         share(OpenClass::Closed)
+    );
+    // English: every department, and at least a third of the datasets (the bus datasets too).
+    let english = a.iter().filter(|p| p.english.0.is_some()).count();
+    assert!(
+        english * 3 >= a.len(),
+        "{english} of {} in English",
+        a.len()
+    );
+    assert!(
+        a.iter()
+            .all(|p| p.english.0.is_some() == p.english.1.is_some()
+                && !p.english.1.as_deref().unwrap_or_default().contains('{')),
+        "titles and summaries together, regions filled in"
+    );
+    let bus = a
+        .iter()
+        .find(|p| p.slug == "hefei-transport-bus-stops")
+        .unwrap();
+    assert_eq!(bus.english.0.as_deref(), Some("Hefei bus stops and lines"));
+    let yearly = a
+        .iter()
+        .find(|p| p.slug == "ah-meteorology-climate-bulletin-2023")
+        .unwrap();
+    assert_eq!(
+        yearly.english.0.as_deref(),
+        Some("Anhui climate bulletin, 2023")
+    );
+    assert!(
+        demo::department_seeds()
+            .unwrap()
+            .iter()
+            .all(|d| !d.name_en.is_empty() && !d.description_en.is_empty())
     );
     let public = a
         .iter()
@@ -176,6 +208,42 @@ async fn demo_loads_a_realistic_catalog(backend: Backend) {
         "{theme_counts:?}"
     );
     assert_eq!(themes::all(&mut conn).unwrap().len(), 21);
+    // Every theme and department has its English name and description.
+    assert!(themes::all(&mut conn).unwrap().iter().all(
+        |t| !t.name_en.is_empty() && t.description_en.as_deref().is_some_and(|d| !d.is_empty())
+    ));
+    assert!(
+        depts
+            .iter()
+            .all(|d| d.name_en.is_some() && d.description_en.is_some())
+    );
+
+    // English and pinyin find the bus datasets (issue 20): "bus" by their English titles,
+    // "gongjiao" by their Chinese ones, on whichever search back-end runs.
+    for q in ["bus", "Hefei%20bus", "gongjiao", "gongjiao%20hefei", "gj"] {
+        let body: serde_json::Value = app
+            .get(&format!("/api/v1/datasets?per_page=100&q={q}"))
+            .await
+            .json()
+            .await
+            .unwrap();
+        let slugs: Vec<&str> = body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|i| i["slug"].as_str())
+            .collect();
+        assert!(
+            slugs.contains(&"hefei-transport-bus-stops"),
+            "{q}: {slugs:?}"
+        );
+        if !q.to_lowercase().contains("hefei") {
+            assert!(
+                slugs.contains(&"wuhu-transport-bus-stops"),
+                "{q}: {slugs:?}"
+            );
+        }
+    }
 
     // Real files, through the real ingest: the uploads as stored (checksums match, some GBK),
     // each published as a ready version in UTF-8 with every row loaded; one of 100,000 rows.

@@ -187,6 +187,8 @@ pub(crate) async fn zone(backend: Backend) -> Option<Zone> {
             summary: "受持续强降雨影响，巢湖流域部分地区发生洪涝。".into(),
             started_at: now - chrono::Duration::hours(6),
             update_interval_minutes: 60,
+            title_en: None,
+            summary_en: None,
         },
         now,
         &Actor::cli(),

@@ -83,6 +83,9 @@ fn seed(app: &TestApp) {
     for i in 0..3 {
         DatasetBuilder::new(&format!("bus-{i}"), &format!("公交线路{i}"), &dept).insert(app);
     }
+    DatasetBuilder::new("bus-en", "公交线路英文", &dept)
+        .english("Hefei bus lines", "Every bus line of Hefei with its stops.")
+        .insert(app);
 }
 
 async fn english_pages_have_no_chinese_ui_text(backend: Backend) {
@@ -132,11 +135,11 @@ async fn the_language_follows_the_reader(backend: Backend) {
     // The Chinese portal is as it was.
     let zh = app.ok_page("/datasets").await;
     assert_eq!(zh.html.root_element().value().attr("lang"), Some("zh-CN"));
-    assert_eq!(zh.text("#results-title"), "共 3 个数据集");
+    assert_eq!(zh.text("#results-title"), "共 4 个数据集");
 
     // The English page: its title, counts, the switcher and both alternates.
     let en = app.ok_page("/en/datasets?q=%E5%85%AC%E4%BA%A4").await;
-    assert_eq!(en.text("#results-title"), "3 datasets");
+    assert_eq!(en.text("#results-title"), "4 datasets");
     assert_eq!(
         en.attrs("link[rel=alternate][hreflang=zh-CN]", "href"),
         ["/datasets?q=%E5%85%AC%E4%BA%A4"]
@@ -154,8 +157,23 @@ async fn the_language_follows_the_reader(backend: Backend) {
         ["/en/datasets"],
         "the Chinese page offers the same page in English"
     );
-    // Dataset titles are Chinese data, marked as such.
-    assert!(en.attrs(".card-title", "lang").iter().all(|l| l == "zh-CN"));
+    // A dataset with an English title shows it; the others are Chinese data, marked as such.
+    let mut langs = en.attrs(".card-title", "lang");
+    langs.sort();
+    assert_eq!(langs, ["en", "zh-CN", "zh-CN", "zh-CN"]);
+    assert!(
+        en.texts(".card-title")
+            .contains(&"Hefei bus lines".to_owned())
+    );
+    let page = app.ok_page("/en/datasets/bus-en").await;
+    assert_eq!(page.text("h1"), "Hefei bus lines 公交线路英文");
+    assert_eq!(
+        page.text(".lead"),
+        "Every bus line of Hefei with its stops."
+    );
+    // The Chinese page keeps the Chinese title.
+    let page = app.ok_page("/datasets/bus-en").await;
+    assert_eq!(page.text("h1"), "公交线路英文");
     // The search keeps the reader's text.
     assert_eq!(en.attrs("#q", "value"), ["公交"]);
     // An English error page.

@@ -317,6 +317,8 @@ impl TestApp {
                 summary: "受持续强降雨影响，部分地区发生洪涝。".into(),
                 started_at: self.clock.now(),
                 update_interval_minutes: 60,
+                title_en: None,
+                summary_en: None,
             },
             self.clock.now(),
             &kaifang::services::Actor::cli(),
@@ -338,6 +340,8 @@ impl TestApp {
                 parent_id: None,
                 description: "测试部门",
                 created_at: at(2024, 1, 1),
+                name_en: None,
+                description_en: None,
             },
         )
         .expect("insert department")
@@ -473,6 +477,7 @@ pub struct DatasetBuilder {
     pub updated: chrono::NaiveDateTime,
     pub fields: Vec<(&'static str, &'static str, bool)>,
     pub priority: bool,
+    pub english: (Option<String>, Option<String>),
 }
 
 impl DatasetBuilder {
@@ -495,7 +500,14 @@ impl DatasetBuilder {
             updated: at(2026, 1, 1),
             fields: vec![("名称", "string", false)],
             priority: false,
+            english: (None, None),
         }
+    }
+
+    /// The English title and summary.
+    pub fn english(mut self, title: &str, summary: &str) -> Self {
+        self.english = (Some(title.into()), Some(summary.into()));
+        self
     }
 
     pub fn theme(mut self, t: &str) -> Self {
@@ -586,6 +598,8 @@ impl DatasetBuilder {
                 download_count: self.downloads,
                 created_at: at(2025, 5, 1),
                 modified_at: self.updated,
+                title_en: self.english.0.as_deref(),
+                summary_en: self.english.1.as_deref(),
             },
         )
         .expect("insert dataset");

@@ -17,6 +17,7 @@ mod audit;
 mod authz;
 mod backup;
 mod bad_input;
+mod bilingual;
 mod browser;
 mod ckan_harvest;
 mod cli;

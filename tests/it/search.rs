@@ -14,6 +14,7 @@ both_backends!(
     closed_draft_and_withdrawn_datasets_never_show,
     any_search_text_gets_a_page_never_a_500,
     the_json_api_searches_the_same_way,
+    english_and_pinyin_find_public_datasets_only,
 );
 
 /// The same cases for every back-end, on an index of its own next to this back-end's database:
@@ -309,4 +310,91 @@ async fn the_json_api_searches_the_same_way(backend: Backend) {
                 .is_some_and(|m| !m.is_empty())
         );
     }
+}
+
+/// The search API's slugs for a query (every page of up to 100).
+async fn found(app: &TestApp, q: &str) -> Vec<String> {
+    let body: serde_json::Value = app
+        .get(&format!("/api/v1/datasets?per_page=100&q={q}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let mut slugs: Vec<String> = body["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{q}: {body}"))
+        .iter()
+        .map(|i| i["slug"].as_str().unwrap().to_owned())
+        .collect();
+    slugs.sort();
+    slugs
+}
+
+/// English words find datasets by their English titles and summaries, pinyin (joined, spaced or
+/// initials) by their Chinese titles and keywords; neither finds closed or draft datasets, and
+/// an English title changed in the database is searched at the next request.
+async fn english_and_pinyin_find_public_datasets_only(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    let dept = app.department("hefei-build", "合肥市城乡建设局", "340100");
+    DatasetBuilder::new("hefei-bus", "合肥市公交线路数据", &dept)
+        .keywords("公交,交通")
+        .english("Hefei bus lines", "Routes and stops of the city buses.")
+        .insert(&app);
+    DatasetBuilder::new("hefei-parks", "合肥市公园名录", &dept)
+        .keywords("公园")
+        .english("Hefei parks", "Parks of Hefei.")
+        .insert(&app);
+    DatasetBuilder::new("hefei-bus-cards", "合肥市公交卡实名数据", &dept)
+        .keywords("公交")
+        .english("Hefei bus card holders", "Named bus cards.")
+        .closed("《中华人民共和国个人信息保护法》第二十八条")
+        .insert(&app);
+    DatasetBuilder::new("hefei-bus-draft", "合肥市公交线路调整", &dept)
+        .keywords("公交")
+        .english("Hefei bus line changes", "Planned changes.")
+        .status(DatasetStatus::Draft)
+        .insert(&app);
+    let bus = vec!["hefei-bus".to_owned()];
+    for q in [
+        "bus",
+        "Hefei%20bus",
+        "BUS",
+        "stops",
+        "gongjiao",
+        "gongjiao%20hefei",
+        "gong%20jiao",
+        "gj",
+        "jiaotong",
+        "jt",
+    ] {
+        assert_eq!(found(&app, q).await, bus, "{q}");
+    }
+    assert_eq!(found(&app, "%E5%85%AC%E4%BA%A4").await, bus, "公交");
+    assert_eq!(
+        found(&app, "hefei").await.len(),
+        2,
+        "hefei: both public ones"
+    );
+    assert_eq!(
+        found(&app, "park").await,
+        ["hefei-parks"],
+        "park: stemmed parks"
+    );
+    // The catalog page finds the same.
+    let (count, titles) = result_titles(&app, "q=gongjiao").await;
+    assert_eq!(
+        (count.as_str(), titles),
+        ("共 1 个数据集", vec!["合肥市公交线路数据".to_owned()])
+    );
+    // An English title changed by any path reaches the index (the outbox trigger watches it).
+    diesel::RunQueryDsl::execute(
+        diesel::sql_query(
+            "UPDATE datasets SET title_en = 'Hefei tram lines' WHERE slug = 'hefei-bus'",
+        ),
+        &mut app.conn(),
+    )
+    .unwrap();
+    assert_eq!(found(&app, "tram").await, bus);
 }

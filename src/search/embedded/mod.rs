@@ -17,12 +17,15 @@ use super::text::{self, ChineseTokenizer, TOKENIZER};
 use super::{FacetCounts, Hit, SearchDoc, SearchError, SearchIndex, SearchQuery, SearchResults};
 
 /// Bumped whenever the schema or the tokenizer changes: an index of another version is rebuilt.
-const SCHEMA_VERSION: &str = "3";
+const SCHEMA_VERSION: &str = "4";
 const VERSION_FILE: &str = "kaifang-schema-version";
 const WRITER_HEAP: usize = 50_000_000;
 /// Highlighted titles and summaries are cut to about this many characters.
 pub const TITLE_CHARS: usize = 200;
 pub const SUMMARY_CHARS: usize = 160;
+/// tantivy's own analysers: English words lower-cased and stemmed; pinyin terms as written.
+const ENGLISH: &str = "en_stem";
+const PINYIN: &str = "default";
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -32,6 +35,11 @@ struct Fields {
     /// Title, summary and everything else searchable: the field a word must match (one posting
     /// list per word); title and summary then only add to the score.
     all: Field,
+    /// The English title and summary, lower-cased and stemmed (tantivy's `en_stem`): English
+    /// words match here, and the Chinese field's statistics stay as they were.
+    english: Field,
+    /// Toneless pinyin of the title and keywords ([`super::pinyin`]), matched by Latin words.
+    pinyin: Field,
     theme: Field,
     department: Field,
     open_class: Field,
@@ -104,12 +112,21 @@ impl Fields {
                 .set_tokenizer(TOKENIZER)
                 .set_index_option(IndexRecordOption::WithFreqs),
         );
+        let latin = |tokenizer: &str| {
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(tokenizer)
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            )
+        };
         let facet = FacetOptions::default;
         let fields = Fields {
             id: b.add_u64_field("id", INDEXED | STORED | FAST),
             title: b.add_text_field("title", words.clone() | STORED),
             summary: b.add_text_field("summary", words.clone() | STORED),
             all: b.add_text_field("all", all),
+            english: b.add_text_field("english", latin(ENGLISH)),
+            pinyin: b.add_text_field("pinyin", latin(PINYIN)),
             theme: b.add_facet_field("theme", facet()),
             department: b.add_facet_field("department", facet()),
             open_class: b.add_facet_field("open_class", facet()),
@@ -224,6 +241,8 @@ impl EmbeddedIndex {
         ]
         .join("\n");
         doc.add_text(f.all, all);
+        doc.add_text(f.english, format!("{}\n{}", d.title_en, d.summary_en));
+        doc.add_text(f.pinyin, d.pinyin());
         doc.add_facet(f.theme, facet(&d.theme_slug));
         doc.add_facet(f.department, facet(&d.department_slug));
         doc.add_facet(f.open_class, facet(d.open_class.as_str()));

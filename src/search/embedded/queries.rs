@@ -14,6 +14,21 @@ use super::{Dim, EmbeddedIndex, dims, facet};
 use crate::search::text;
 use crate::search::{Clause, SearchQuery, Term as Want};
 
+/// A lower-case word as the `en_stem` analyser indexes it.
+fn english_stem(word: &str) -> String {
+    use tantivy::tokenizer::{Language, LowerCaser, SimpleTokenizer, Stemmer, TextAnalyzer};
+    let mut analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(LowerCaser)
+        .filter(Stemmer::new(Language::English))
+        .build();
+    let mut stream = analyzer.token_stream(word);
+    let mut out = String::new();
+    while let Some(t) = stream.next() {
+        out.push_str(&t.text);
+    }
+    out
+}
+
 impl EmbeddedIndex {
     /// The text part of a query: every word must appear in the title, the summary or the rest
     /// (title matches weigh most); longer Latin words also match with one typo.
@@ -35,18 +50,26 @@ impl EmbeddedIndex {
                     Box::new(TermQuery::new(term(field), IndexRecordOption::WithFreqs))
                 };
                 let latin = w.text.chars().all(|c| c.is_ascii_alphanumeric());
-                let matching: Box<dyn Query> = if latin && w.text.len() >= 5 {
+                let mut any: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, exact(f.all))];
+                if latin && w.text.len() >= 5 {
                     let fuzzy = FuzzyTermQuery::new(term(f.all), 1, true);
-                    Box::new(BooleanQuery::new(vec![
-                        (Occur::Should, exact(f.all)),
-                        (
-                            Occur::Should,
-                            Box::new(BoostQuery::new(Box::new(fuzzy), 0.5)),
-                        ),
-                    ]))
-                } else {
-                    exact(f.all)
-                };
+                    any.push((
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(fuzzy), 0.5)),
+                    ));
+                }
+                if latin {
+                    // An English word of the English title or summary, stemmed as indexed.
+                    let stemmed = Term::from_field_text(f.english, &english_stem(&w.text));
+                    any.push((
+                        Occur::Should,
+                        Box::new(TermQuery::new(stemmed, IndexRecordOption::WithFreqs)),
+                    ));
+                }
+                if crate::search::pinyin::may_be_pinyin(&w.text) {
+                    any.push((Occur::Should, exact(f.pinyin)));
+                }
+                let matching: Box<dyn Query> = Box::new(BooleanQuery::new(any));
                 let clauses: Vec<(Occur, Box<dyn Query>)> = vec![
                     (Occur::Must, matching),
                     (

@@ -23,7 +23,9 @@ use meilisearch_sdk::client::Client;
 use meilisearch_sdk::errors::{Error, ErrorCode};
 use meilisearch_sdk::indexes::Index;
 use meilisearch_sdk::search::{MatchingStrategies, SearchQuery as MeiliQuery, Selectors};
-use meilisearch_sdk::settings::{FacetSortValue, FacetingSettings, PaginationSetting, Settings};
+use meilisearch_sdk::settings::{
+    FacetSortValue, FacetingSettings, PaginationSetting, Settings, TypoToleranceSettings,
+};
 use meilisearch_sdk::task_info::TaskInfo;
 use meilisearch_sdk::tasks::Task;
 use serde::{Deserialize, Serialize};
@@ -42,7 +44,7 @@ const POLL: Duration = Duration::from_millis(25);
 
 /// The filterable dimensions, in the order of [`FacetCounts`].
 /// The shape of the documents; an index holding another is emptied at start and rebuilt.
-const SCHEMA: i64 = 2;
+const SCHEMA: i64 = 3;
 
 const DIMENSIONS: [&str; 5] = ["theme", "department", "open_class", "format", "frequency"];
 
@@ -54,6 +56,11 @@ struct MeiliDoc {
     title: String,
     summary: String,
     body: String,
+    /// The English title and summary (empty when none).
+    title_en: String,
+    summary_en: String,
+    /// Toneless pinyin of the title and keywords ([`super::pinyin`]): searched last.
+    pinyin: String,
     /// The text as written: what the portal shows.
     original_title: String,
     original_summary: String,
@@ -89,6 +96,9 @@ impl MeiliDoc {
             title: text::fold(&d.title),
             summary: text::fold(&d.summary),
             body: text::fold(&body),
+            title_en: d.title_en.clone(),
+            summary_en: d.summary_en.clone(),
+            pinyin: d.pinyin(),
             original_title: d.title.clone(),
             original_summary: d.summary.clone(),
             theme: d.theme_slug.clone(),
@@ -227,7 +237,20 @@ impl MeiliIndex {
         }
         let settings = Settings::new()
             // In this order: a match in the title ranks above one in the summary or the rest.
-            .with_searchable_attributes(["title", "summary", "body"])
+            // English and pinyin after the Chinese text, so that a Chinese match ranks first.
+            .with_searchable_attributes([
+                "title",
+                "summary",
+                "body",
+                "title_en",
+                "summary_en",
+                "pinyin",
+            ])
+            // Pinyin is matched as typed: a typo there is another word (jiaotong, jiaotang).
+            .with_typo_tolerance(TypoToleranceSettings {
+                disable_on_attributes: Some(vec!["pinyin".to_owned()]),
+                ..TypoToleranceSettings::default()
+            })
             .with_displayed_attributes(["id", "original_title", "original_summary"])
             .with_filterable_attributes(DIMENSIONS.iter().chain(&[
                 "tag",

@@ -22,6 +22,9 @@ pub struct EventInput {
     pub summary: String,
     pub started_at: NaiveDateTime,
     pub update_interval_minutes: i32,
+    /// The English title and summary, when given.
+    pub title_en: Option<String>,
+    pub summary_en: Option<String>,
 }
 
 pub fn create_event(
@@ -46,6 +49,8 @@ pub fn create_event(
                 status: EventStatus::Active.as_str(),
                 update_interval_minutes: input.update_interval_minutes.max(1),
                 created_at: now,
+                title_en: input.title_en.as_deref(),
+                summary_en: input.summary_en.as_deref(),
             },
         )?;
         audit::record(
@@ -100,6 +105,9 @@ pub struct EventDraft {
     pub interval: String,
     /// Comma- or space-separated dataset slugs opened for the event.
     pub datasets: String,
+    /// The English title and summary; empty when there is none.
+    pub title_en: String,
+    pub summary_en: String,
 }
 
 /// Checks a draft and declares the event, linking its datasets (public ones only). Errors are
@@ -165,6 +173,16 @@ pub fn declare(
     if summary.is_empty() || summary.chars().count() > 1000 {
         errors.push(("summary".into(), "请填写事件概况（最多 1000 字）".into()));
     }
+    // The English title and summary: optional, the same lengths as the Chinese ones.
+    let english = |key: &str, value: &str, max: usize, errors: &mut Vec<(String, String)>| {
+        let v = value.trim();
+        if v.chars().count() > max || v.contains('\0') {
+            errors.push((key.into(), format!("最多 {max} 字，且不能含有 NUL 字符")));
+        }
+        Some(v.to_owned()).filter(|v| !v.is_empty())
+    };
+    let title_en = english("title_en", &draft.title_en, 100, &mut errors);
+    let summary_en = english("summary_en", &draft.summary_en, 1000, &mut errors);
     let interval = draft
         .interval
         .trim()
@@ -212,6 +230,8 @@ pub fn declare(
                 summary: summary.to_owned(),
                 started_at: now,
                 update_interval_minutes: interval,
+                title_en,
+                summary_en,
             },
             now,
             actor,

@@ -44,6 +44,9 @@ pub struct DatasetDraft {
     pub license: String,
     pub priority: bool,
     pub fields: Vec<FieldDraft>,
+    /// The English title and summary; empty when there is none.
+    pub title_en: String,
+    pub summary_en: String,
 }
 
 /// Field name → what is wrong with it, in Chinese.
@@ -67,6 +70,8 @@ pub struct DatasetInput {
     pub license: String,
     pub priority: bool,
     pub fields: Vec<FieldDraft>,
+    pub title_en: Option<String>,
+    pub summary_en: Option<String>,
 }
 
 pub const FIELD_TYPES: [(&str, &str); 6] = [
@@ -98,6 +103,26 @@ fn text(
     v.to_owned()
 }
 
+/// An optional text (the English title and summary): nothing when blank, else the same length
+/// rules as its Chinese counterpart, and no NUL character (PostgreSQL cannot store one).
+fn optional_text(
+    errors: &mut FieldErrors,
+    key: &str,
+    value: &str,
+    label: &str,
+    min: usize,
+    max: usize,
+) -> Option<String> {
+    if value.contains('\0') {
+        errors.insert(key.into(), format!("{label}不能含有 NUL 字符"));
+        return None;
+    }
+    if value.trim().is_empty() {
+        return None;
+    }
+    Some(text(errors, key, value, label, min, max))
+}
+
 fn date(errors: &mut FieldErrors, key: &str, value: &str) -> Option<NaiveDate> {
     let v = value.trim();
     if v.is_empty() {
@@ -120,6 +145,8 @@ pub fn validate(d: &DatasetDraft) -> Result<DatasetInput, FieldErrors> {
     let mut e = FieldErrors::new();
     let title = text(&mut e, "title", &d.title, "标题", 1, 100);
     let summary = text(&mut e, "summary", &d.summary, "摘要", 10, 2000);
+    let title_en = optional_text(&mut e, "title_en", &d.title_en, "英文标题", 1, 100);
+    let summary_en = optional_text(&mut e, "summary_en", &d.summary_en, "英文摘要", 10, 2000);
     let maintainer = text(&mut e, "maintainer", &d.maintainer, "维护单位", 1, 100);
     let license = text(&mut e, "license", &d.license, "开放许可", 1, 100);
     let slug = Slug::parse(d.slug.trim())
@@ -219,9 +246,29 @@ pub fn validate(d: &DatasetDraft) -> Result<DatasetInput, FieldErrors> {
             license,
             priority: d.priority,
             fields,
+            title_en,
+            summary_en,
         }),
         _ => Err(e),
     }
+}
+
+/// `{field: [old, new]}` for every field that differs.
+pub(super) fn diff(before: &DatasetDraft, after: &DatasetDraft) -> serde_json::Value {
+    let (a, b) = (
+        serde_json::to_value(before).unwrap_or_default(),
+        serde_json::to_value(after).unwrap_or_default(),
+    );
+    let mut out = serde_json::Map::new();
+    if let (Some(a), Some(b)) = (a.as_object(), b.as_object()) {
+        for (k, old) in a {
+            let new = b.get(k).cloned().unwrap_or_default();
+            if *old != new {
+                out.insert(k.clone(), serde_json::json!([old, new]));
+            }
+        }
+    }
+    serde_json::Value::Object(out)
 }
 
 fn validate_fields(e: &mut FieldErrors, fields: &[FieldDraft]) -> Vec<FieldDraft> {
@@ -307,6 +354,29 @@ pub(crate) mod tests {
         assert_eq!(input.formats.len(), 2, "deduplicated, upper-cased");
         assert_eq!(input.record_count, 1200);
         assert_eq!(input.fields[0].data_type, "string");
+    }
+
+    #[test]
+    fn english_fields_are_optional_with_the_chinese_lengths() {
+        let mut d = good();
+        let input = validate(&d).unwrap();
+        assert_eq!((input.title_en, input.summary_en), (None, None));
+        d.title_en = "  Hefei bus lines ".into();
+        d.summary_en = "Bus lines of Hefei and their stops.".into();
+        let input = validate(&d).unwrap();
+        assert_eq!(input.title_en.as_deref(), Some("Hefei bus lines"));
+        assert!(input.summary_en.is_some());
+        d.title_en = "x".repeat(101);
+        d.summary_en = "Buses.".into();
+        let e = validate(&d).unwrap_err();
+        assert!(
+            e.contains_key("title_en") && e.contains_key("summary_en"),
+            "{e:?}"
+        );
+        d.title_en = "Hefei\0bus".into();
+        d.summary_en = "   ".into();
+        let e = validate(&d).unwrap_err();
+        assert_eq!(e.keys().collect::<Vec<_>>(), ["title_en"]);
     }
 
     #[test]

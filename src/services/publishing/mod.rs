@@ -15,6 +15,7 @@ pub mod draft;
 mod status;
 
 pub use api_edits::{EditError, Edited, Stored, create_with_status, edit, stored};
+use draft::diff;
 pub use draft::{DatasetDraft, DatasetInput, FIELD_TYPES, FieldDraft, FieldErrors, validate};
 pub use status::{open_at_once, set_status};
 
@@ -147,6 +148,8 @@ pub fn draft_from_row(conn: &mut DbConnection, d: &Dataset) -> Result<DatasetDra
         license: d.license.clone(),
         priority: d.priority,
         fields,
+        title_en: d.title_en.clone().unwrap_or_default(),
+        summary_en: d.summary_en.clone().unwrap_or_default(),
     })
 }
 
@@ -339,6 +342,8 @@ fn create_once(
                 download_count: 0,
                 created_at: now,
                 modified_at: now,
+                title_en: input.title_en.as_deref(),
+                summary_en: input.summary_en.as_deref(),
             },
         )?;
         write_fields_and_formats(conn, d.id, input)?;
@@ -479,6 +484,8 @@ fn update_once(
                 license: &input.license,
                 priority: input.priority,
                 modified_at: now,
+                title_en: input.title_en.as_deref(),
+                summary_en: input.summary_en.as_deref(),
             },
         )?;
         write_fields_and_formats(conn, d.id, input)?;
@@ -501,24 +508,6 @@ fn update_once(
             pending,
         })
     })
-}
-
-/// `{field: [old, new]}` for every field that differs.
-fn diff(before: &DatasetDraft, after: &DatasetDraft) -> serde_json::Value {
-    let (a, b) = (
-        serde_json::to_value(before).unwrap_or_default(),
-        serde_json::to_value(after).unwrap_or_default(),
-    );
-    let mut out = serde_json::Map::new();
-    if let (Some(a), Some(b)) = (a.as_object(), b.as_object()) {
-        for (k, old) in a {
-            let new = b.get(k).cloned().unwrap_or_default();
-            if *old != new {
-                out.insert(k.clone(), serde_json::json!([old, new]));
-            }
-        }
-    }
-    serde_json::Value::Object(out)
 }
 
 /// A row of the console's list.

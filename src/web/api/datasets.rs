@@ -66,6 +66,7 @@ fn check_lists(body: &DatasetBody) -> Result<(), ApiError> {
     .chain(body.keywords.iter().chain(body.formats.iter()))
     .chain(body.open_conditions.iter().chain(body.legal_basis.iter()))
     .chain(body.reason.iter())
+    .chain(body.title_en.iter().chain(body.summary_en.iter()))
     .chain(
         body.fields
             .iter()

@@ -31,6 +31,9 @@ pub struct DatasetRecord {
     pub published_at: Option<String>,
     pub updated_at: String,
     pub fields: Vec<FieldDraft>,
+    /// The English title and summary (`null` when none was given).
+    pub title_en: Option<String>,
+    pub summary_en: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -109,6 +112,8 @@ fn record(
         published_at: d.published_at.map(iso),
         updated_at: iso(d.last_updated_at),
         fields,
+        title_en: d.title_en.clone(),
+        summary_en: d.summary_en.clone(),
     }
 }
 
@@ -137,6 +142,9 @@ pub struct DatasetBody {
     pub reason: Option<String>,
     /// `published` or `withdrawn` to change the status after the other changes.
     pub status: Option<String>,
+    /// The English title and summary (`null` or absent: none).
+    pub title_en: Option<String>,
+    pub summary_en: Option<String>,
 }
 
 impl DatasetBody {
@@ -164,6 +172,8 @@ impl DatasetBody {
             fields: d.fields.clone(),
             reason: None,
             status: None,
+            title_en: Some(d.title_en.clone()).filter(|s| !s.is_empty()),
+            summary_en: Some(d.summary_en.clone()).filter(|s| !s.is_empty()),
         }
     }
 
@@ -187,6 +197,8 @@ impl DatasetBody {
             license: self.license.clone(),
             priority: self.priority,
             fields: self.fields.clone(),
+            title_en: self.title_en.clone().unwrap_or_default(),
+            summary_en: self.summary_en.clone().unwrap_or_default(),
         }
     }
 }

@@ -84,6 +84,8 @@ pub struct DatasetForm {
     pub priority: String,
     pub fields: String,
     pub reason: String,
+    pub title_en: String,
+    pub summary_en: String,
 }
 
 impl DatasetForm {
@@ -131,6 +133,8 @@ impl DatasetForm {
                 .collect::<Vec<_>>()
                 .join("\n"),
             reason: String::new(),
+            title_en: d.title_en.clone(),
+            summary_en: d.summary_en.clone(),
         }
     }
 
@@ -183,6 +187,8 @@ impl DatasetForm {
             license: self.license.clone(),
             priority: self.priority == "yes",
             fields,
+            title_en: self.title_en.clone(),
+            summary_en: self.summary_en.clone(),
         })
     }
 }

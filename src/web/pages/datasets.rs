@@ -310,7 +310,15 @@ pub async fn show(
         PageLookup::NotFound => return Err(AppError::NotFound),
     };
     render(&DatasetView {
-        layout: Layout::new(&state, &viewer, page.dataset.title.clone(), NAV_CATALOG),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            match (viewer.lang, &page.dataset.title_en) {
+                (crate::i18n::Lang::En, Some(t)) if !t.trim().is_empty() => t.clone(),
+                _ => page.dataset.title.clone(),
+            },
+            NAV_CATALOG,
+        ),
         schema_org: super::exports::schema_org(&crate::web::machine::base_url(&state, &req), &page),
         page,
         reviews,

@@ -107,6 +107,9 @@ pub fn package(base: &str, page: &DatasetPage) -> Value {
         "name": d.slug,
         "title": d.title,
         "notes": d.summary,
+        // CKAN's multilingual fields (ckanext-fluent): the English only where it was given.
+        "title_translated": translated(&d.title, d.title_en.as_deref()),
+        "notes_translated": translated(&d.summary, d.summary_en.as_deref()),
         "url": format!("{base}/datasets/{}", d.slug),
         "type": "dataset",
         "state": "active",
@@ -130,4 +133,14 @@ pub fn package(base: &str, page: &DatasetPage) -> Value {
             .filter_map(|(k, v)| v.map(|v| json!({"key": k, "value": v})))
             .collect::<Vec<_>>(),
     })
+}
+
+/// `{"zh": …, "en": …}` as ckanext-fluent writes a translated text; `en` only when there is one.
+fn translated(zh: &str, en: Option<&str>) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("zh".into(), json!(zh));
+    if let Some(en) = en {
+        m.insert("en".into(), json!(en));
+    }
+    Value::Object(m)
 }

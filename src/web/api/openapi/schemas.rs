@@ -40,6 +40,18 @@ pub fn optional_trimmed(max: usize) -> Value {
     })
 }
 
+/// An optional text in another language (the English title and summary): `null`, blank (none),
+/// or a [`trimmed`] text of `min` to `max` characters.
+pub fn optional_text(min: usize, max: usize) -> Value {
+    let given = trimmed(min, max);
+    let given = given["pattern"].as_str().unwrap_or_default();
+    json!({
+        "type": ["string", "null"],
+        "pattern": format!("^[{WS}]*$|{given}"),
+        "description": "英文；空白或 null 表示没有"
+    })
+}
+
 /// A string that is one of `values` once trimmed; `empty` also allows a blank value (ignored).
 pub fn trimmed_enum(values: &[&str], empty: bool) -> Value {
     let w = WS;
@@ -209,6 +221,8 @@ pub fn components(themes: &[String]) -> Value {
                 "open_class": { "enum": ["unconditional", "conditional", "closed"] },
                 "open_conditions": { "type": ["string", "null"] },
                 "legal_basis": { "type": ["string", "null"] },
+                "title_en": { "type": ["string", "null"] },
+                "summary_en": { "type": ["string", "null"] },
                 "update_frequency": { "type": "string" },
                 "status": { "enum": ["draft", "published", "withdrawn"] },
                 "modified_at": { "type": "string" },
@@ -287,6 +301,8 @@ fn dataset_body(themes: &[&str], create: bool) -> Value {
             "slug": slug(),
             "title": trimmed(1, 100),
             "summary": trimmed(10, 2000),
+            "title_en": optional_text(1, 100),
+            "summary_en": optional_text(10, 2000),
             "keywords": {
                 "type": "array",
                 "maxItems": Keywords::MAX_COUNT,

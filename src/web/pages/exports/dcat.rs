@@ -238,6 +238,13 @@ pub fn describe_dataset(g: &mut Graph, site: &Site, page: &DatasetPage) -> Strin
     );
     g.add(&iri, "dct:title", Obj::Text(d.title.clone()));
     g.add(&iri, "dct:description", Obj::Text(d.summary.clone()));
+    // The English title and summary beside the Chinese ones, when the department gave them.
+    if let Some(t) = &d.title_en {
+        g.add(&iri, "dct:title", Obj::English(t.clone()));
+    }
+    if let Some(t) = &d.summary_en {
+        g.add(&iri, "dct:description", Obj::English(t.clone()));
+    }
     for k in page.keywords.as_slice() {
         g.add(&iri, "dcat:keyword", Obj::Text(k.clone()));
     }
@@ -248,10 +255,20 @@ pub fn describe_dataset(g: &mut Graph, site: &Site, page: &DatasetPage) -> Strin
     g.add(&iri, "dct:publisher", Obj::Iri(dept.clone()));
     g.typed(&dept, "foaf:Agent");
     g.add(&dept, "foaf:name", Obj::Text(page.department.name.clone()));
+    if let Some(n) = &page.department.name_en {
+        g.add(&dept, "foaf:name", Obj::English(n.clone()));
+    }
     describe_contact(g, base, page, &iri);
     g.add(&iri, "dcat:theme", Obj::Iri(theme.clone()));
     g.typed(&theme, "skos:Concept");
     g.add(&theme, "skos:prefLabel", Obj::Text(page.theme.name.clone()));
+    if !page.theme.name_en.is_empty() {
+        g.add(
+            &theme,
+            "skos:prefLabel",
+            Obj::English(page.theme.name_en.clone()),
+        );
+    }
     if let Some(t) = &d.published_at {
         g.add(&iri, "dct:issued", datetime(t));
     }

@@ -27,6 +27,8 @@ pub enum Obj {
     Term(&'static str),
     /// Text in Chinese (`@zh-CN`).
     Text(String),
+    /// Text in English (`@en`).
+    English(String),
     Typed(String, &'static str),
 }
 
@@ -104,6 +106,7 @@ impl Graph {
                         Obj::Iri(i) => json!({ "@id": i }),
                         Obj::Term(t) => json!({ "@id": t }),
                         Obj::Text(t) => json!({ "@value": t, "@language": "zh-CN" }),
+                        Obj::English(t) => json!({ "@value": t, "@language": "en" }),
                         Obj::Typed(v, dt) => json!({ "@value": v, "@type": dt }),
                     };
                     push(&mut node, p, value);
@@ -154,6 +157,7 @@ fn turtle_obj(o: &Obj) -> String {
         Obj::Iri(i) => format!("<{}>", iri_escape(i)),
         Obj::Term(t) => (*t).to_owned(),
         Obj::Text(t) => format!("{}@zh-CN", lit(t)),
+        Obj::English(t) => format!("{}@en", lit(t)),
         Obj::Typed(v, dt) => format!("{}^^{dt}", lit(v)),
     }
 }
