@@ -42,6 +42,8 @@ pub struct Viewer {
     pub flash: Option<String>,
     pub ip: Option<String>,
     pub path: String,
+    /// Elder-friendly mode is on (`layout::ELDER_COOKIE`).
+    pub elder: bool,
 }
 
 fn random_token() -> String {
@@ -111,10 +113,8 @@ impl FromRequest for Viewer {
                 .ok_or_else(|| AppError::internal(anyhow::anyhow!("no app state")))?;
             let session = req.get_session();
             let ip = client_ip(&req, &state.settings.auth);
-            let path = match req.query_string() {
-                "" => req.path().to_owned(),
-                q => format!("{}?{q}", req.path()),
-            };
+            let path = super::layout::here(&req);
+            let elder = super::layout::elder_mode(&req);
             let flash = session.remove_as::<String>(FLASH).and_then(Result::ok);
             let token = session.get::<String>(SESSION_TOKEN).ok().flatten();
             let user = match token {
@@ -144,6 +144,7 @@ impl FromRequest for Viewer {
                 flash,
                 ip,
                 path,
+                elder,
             })
         })
     }

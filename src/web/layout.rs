@@ -37,6 +37,26 @@ pub struct Layout {
     pub flash: Option<String>,
     /// Active emergency events: a banner on every page while there are any.
     pub active_emergencies: i64,
+    /// Elder-friendly mode (长辈模式, the `kf_elder` cookie): `class="elder"` on `<html>`.
+    pub elder: bool,
+    /// This page's path and query, where the elder-mode switch comes back to.
+    pub here: String,
+}
+
+/// The cookie that keeps elder-friendly mode on (`1`); absent means off.
+pub const ELDER_COOKIE: &str = "kf_elder";
+
+/// Whether the request comes from a browser in elder-friendly mode.
+pub fn elder_mode(req: &actix_web::HttpRequest) -> bool {
+    req.cookie(ELDER_COOKIE).is_some_and(|c| c.value() == "1")
+}
+
+/// A request's path and query, as the switch's `next` carries it.
+pub fn here(req: &actix_web::HttpRequest) -> String {
+    match req.query_string() {
+        "" => req.path().to_owned(),
+        q => format!("{}?{q}", req.path()),
+    }
 }
 
 impl Layout {
@@ -49,6 +69,8 @@ impl Layout {
         });
         layout.csrf = viewer.csrf.clone().unwrap_or_default();
         layout.flash = viewer.flash.clone();
+        layout.elder = viewer.elder;
+        layout.here = viewer.path.clone();
         layout
     }
 
@@ -66,6 +88,21 @@ impl Layout {
             active_emergencies: state
                 .active_emergencies
                 .load(std::sync::atomic::Ordering::Relaxed),
+            elder: false,
+            here: "/".to_owned(),
         }
+    }
+
+    /// An anonymous layout that still follows the request's elder-mode cookie and path.
+    pub fn for_request(
+        state: &AppState,
+        req: &actix_web::HttpRequest,
+        title: impl Into<String>,
+        nav: Nav,
+    ) -> Self {
+        let mut layout = Self::anonymous(state, title, nav);
+        layout.elder = elder_mode(req);
+        layout.here = here(req);
+        layout
     }
 }

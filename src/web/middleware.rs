@@ -158,7 +158,7 @@ pub async fn error_pages(
         None => generic_message(status.as_u16()),
     };
     let page = ErrorPage {
-        layout: Layout::anonymous(&state, title.clone(), NAV_NONE),
+        layout: Layout::for_request(&state, res.request(), title.clone(), NAV_NONE),
         status: status.as_u16(),
         title,
         message,
