@@ -18,6 +18,7 @@ mod authz;
 mod backup;
 mod bad_input;
 mod browser;
+mod browser_a11y;
 mod ckan_harvest;
 mod cli;
 mod clock;
