@@ -42,7 +42,7 @@ pub struct Viewer {
     pub flash: Option<String>,
     pub ip: Option<String>,
     pub path: String,
-    /// Elder-friendly mode is on (`layout::ELDER_COOKIE`).
+    /// Elder-friendly mode is on (`elder_mode::COOKIE`).
     pub elder: bool,
 }
 
@@ -113,8 +113,8 @@ impl FromRequest for Viewer {
                 .ok_or_else(|| AppError::internal(anyhow::anyhow!("no app state")))?;
             let session = req.get_session();
             let ip = client_ip(&req, &state.settings.auth);
-            let path = super::layout::here(&req);
-            let elder = super::layout::elder_mode(&req);
+            let path = super::elder_mode::here(&req);
+            let elder = super::elder_mode::is_on(&req);
             let flash = session.remove_as::<String>(FLASH).and_then(Result::ok);
             let token = session.get::<String>(SESSION_TOKEN).ok().flatten();
             let user = match token {

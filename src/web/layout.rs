@@ -37,26 +37,10 @@ pub struct Layout {
     pub flash: Option<String>,
     /// Active emergency events: a banner on every page while there are any.
     pub active_emergencies: i64,
-    /// Elder-friendly mode (长辈模式, the `kf_elder` cookie): `class="elder"` on `<html>`.
+    /// Elder-friendly mode (长辈模式, `elder_mode::COOKIE`): `class="elder"` on `<html>`.
     pub elder: bool,
     /// This page's path and query, where the elder-mode switch comes back to.
     pub here: String,
-}
-
-/// The cookie that keeps elder-friendly mode on (`1`); absent means off.
-pub const ELDER_COOKIE: &str = "kf_elder";
-
-/// Whether the request comes from a browser in elder-friendly mode.
-pub fn elder_mode(req: &actix_web::HttpRequest) -> bool {
-    req.cookie(ELDER_COOKIE).is_some_and(|c| c.value() == "1")
-}
-
-/// A request's path and query, as the switch's `next` carries it.
-pub fn here(req: &actix_web::HttpRequest) -> String {
-    match req.query_string() {
-        "" => req.path().to_owned(),
-        q => format!("{}?{q}", req.path()),
-    }
 }
 
 impl Layout {
@@ -101,8 +85,8 @@ impl Layout {
         nav: Nav,
     ) -> Self {
         let mut layout = Self::anonymous(state, title, nav);
-        layout.elder = elder_mode(req);
-        layout.here = here(req);
+        layout.elder = super::elder_mode::is_on(req);
+        layout.here = super::elder_mode::here(req);
         layout
     }
 }

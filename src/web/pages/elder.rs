@@ -9,7 +9,7 @@
 use actix_web::cookie::{Cookie, SameSite, time::Duration};
 use actix_web::{HttpRequest, HttpResponse, http::header, web};
 
-use crate::web::layout::ELDER_COOKIE;
+use crate::web::elder_mode::COOKIE as ELDER_COOKIE;
 use crate::web::{AppError, AppState};
 
 /// Where the switch may send the reader back to: a path on this site (`/…`, not `//host` or
