@@ -91,6 +91,47 @@ async fn axe_violations(c: &Client, axe: &str, elder: bool, page: &str) -> Vec<S
     out
 }
 
+/// In elder mode, what axe does not measure: text under 18 px, and targets (links, buttons,
+/// fields) smaller than 44 x 44 px. Links inside a sentence are exempt from the size (WCAG 2.5.5's
+/// inline exception): they get a taller hit area from the CSS, not a wider one.
+async fn elder_measurements(c: &Client, page: &str) -> Vec<String> {
+    let found = c
+        .execute(
+            "var out = [];
+             function shown(e) { var r = e.getBoundingClientRect(); var s = getComputedStyle(e);
+               return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && !e.closest('.visually-hidden'); }
+             function name(e) { return e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
+               (e.className && e.className.baseVal === undefined ? '.' + e.className.split(' ').join('.') : '') +
+               ' [' + (e.textContent || e.value || '').trim().slice(0, 16) + ']'; }
+             document.querySelectorAll('body *').forEach(function (e) {
+               if (e.closest('svg') || !shown(e)) return;
+               var own = Array.prototype.some.call(e.childNodes, function (n) { return n.nodeType === 3 && n.textContent.trim(); });
+               var size = parseFloat(getComputedStyle(e).fontSize);
+               if (own && size < 18) out.push('text of ' + size + ' px: ' + name(e));
+             });
+             document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary').forEach(function (e) {
+               if (!shown(e) || e.classList.contains('skip-link')) return;
+               var r = e.getBoundingClientRect();
+               var inline = e.tagName === 'A' && getComputedStyle(e).display === 'inline';
+               var label = e.closest('label');
+               var box = label ? label.getBoundingClientRect() : r;
+               if (r.height < 44 && box.height < 44 || (!inline && r.width < 44 && box.width < 44))
+                 out.push('target of ' + Math.round(r.width) + ' x ' + Math.round(r.height) + ' px: ' + name(e));
+             });
+             return out;",
+            vec![],
+        )
+        .await
+        .expect("measure the page");
+    found
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|v| v.as_str().map(|s| format!("{page} [elder]: {s}")))
+        .collect()
+}
+
 /// Turns elder mode on or off the way a reader does without JavaScript: through the switch's URL.
 async fn set_elder(c: &Client, app: &TestApp, on: bool) {
     open(
@@ -342,6 +383,9 @@ async fn browser_a11y_axe_finds_no_violation_on_any_page_type() {
                     "{path} is shown, not a redirect"
                 );
                 violations.extend(axe_violations(&c, &axe, elder, path).await);
+                if elder {
+                    violations.extend(elder_measurements(&c, path).await);
+                }
                 checked += 1;
             }
             if who.is_some() {
