@@ -758,6 +758,19 @@ async fn browser_a11y_elder_mode_screenshots() {
         c.set_window_size(1280, height.min(8000) as u32).await?;
         save_screenshot(&c, "elder-dataset.png").await?;
         c.set_window_size(1280, 900).await?;
+        // And the metadata and field lists as the window shows them.
+        c.execute(
+            "document.getElementById('meta-title').scrollIntoView(); return true;",
+            vec![],
+        )
+        .await?;
+        save_screenshot(&c, "elder-dataset-metadata.png").await?;
+        c.execute(
+            "document.querySelector('.chart').scrollIntoView(); return true;",
+            vec![],
+        )
+        .await?;
+        save_screenshot(&c, "elder-dataset-chart.png").await?;
         // Off again, the same way.
         set_elder(&c, app, false).await;
         open(&c, &format!("{}/datasets/hefei-bus-routes", app.address)).await?;
