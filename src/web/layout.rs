@@ -77,7 +77,9 @@ impl Layout {
         }
     }
 
-    /// An anonymous layout that still follows the request's elder-mode cookie and path.
+    /// An anonymous layout (error pages) that follows the request's elder-mode cookie. The
+    /// switch leads home from here: an error page names no path, so a hidden dataset's 404 is
+    /// the same page, byte for byte, as a missing one's.
     pub fn for_request(
         state: &AppState,
         req: &actix_web::HttpRequest,
@@ -86,7 +88,6 @@ impl Layout {
     ) -> Self {
         let mut layout = Self::anonymous(state, title, nav);
         layout.elder = super::elder_mode::is_on(req);
-        layout.here = super::elder_mode::here(req);
         layout
     }
 }
