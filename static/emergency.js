@@ -3,15 +3,28 @@
 // added to the timeline from that data; one with figures changes the charts too, so the page's
 // live part (figures, charts, timeline) is fetched again and swapped in. Without JavaScript the
 // page is complete and current on reload.
+//
+// Every update is announced in the page's live region (`#live-status`, role="status"): screen
+// readers read its text. In elder-friendly mode (`body.elder`) nothing on the page moves by
+// itself: the update is only announced, with a link that shows it when the reader chooses.
 (function () {
   "use strict";
   var root = document.getElementById("live-root");
   if (!root || !window.EventSource) return;
   var status = document.getElementById("live-status");
+  var still = document.body.classList.contains("elder");
   var source = new EventSource(root.getAttribute("data-live"));
+  var latest = null;
   function received() {
-    if (status) {
-      status.textContent = "已收到新的更新（" + new Date().toLocaleTimeString("zh-CN") + "）";
+    if (!status) return;
+    status.textContent = "已收到新的更新（" + new Date().toLocaleTimeString("zh-CN") + "）" +
+      (latest && latest.text ? "：" + latest.text : "。");
+    if (still) {
+      status.appendChild(document.createTextNode(" "));
+      var show = document.createElement("a");
+      show.href = window.location.pathname;
+      show.textContent = "查看最新内容";
+      status.appendChild(show);
     }
   }
   function refresh() {
@@ -59,9 +72,14 @@
   source.addEventListener("update", function (e) {
     var u = null;
     try { u = JSON.parse(e.data); } catch (err) { u = null; }
+    latest = u;
+    if (still) { received(); return; }
     if (!add(u)) refresh();
   });
   source.addEventListener("open", function () {
-    if (status) status.textContent = "实时更新已连接：新数据发布后会自动显示。";
+    if (status) {
+      status.textContent = still ? "实时更新已连接：有新的更新时会在这里提示。"
+        : "实时更新已连接：新数据发布后会自动显示。";
+    }
   });
 })();

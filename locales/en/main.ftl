@@ -352,3 +352,6 @@ em-overdue-text = the agreed update interval ({ $count ->
     [one] { $count } minute
    *[other] { $count } minutes
 }) has passed.
+
+# The elder-friendly mode switch.
+elder-mode = Easy reading

@@ -307,3 +307,6 @@ em-last-update = 最近更新
 em-no-update = 尚无更新
 em-overdue = 数据更新已逾期：
 em-overdue-text = 已超过约定的更新间隔（{ $count } 分钟）。
+
+# The elder-friendly mode switch.
+elder-mode = 长辈模式

@@ -70,6 +70,59 @@ pub struct Chart {
     /// Where bars start (below the labels of the value axis).
     pub baseline: f64,
     pub max_shown: String,
+    /// One sentence on what the chart shows (highest, lowest; the trend when it runs over
+    /// time), written here so every reader gets it, beside the data table.
+    pub summary: String,
+}
+
+impl Chart {
+    /// For a chart whose bars run in time order: the summary also tells the trend.
+    pub fn over_time(mut self) -> Self {
+        if let (Some(a), Some(b)) = (self.bars.first(), self.bars.last()) {
+            let from = (a.label.as_str(), a.shown.as_str(), a.value);
+            let to = (b.label.as_str(), b.shown.as_str(), b.value);
+            self.summary = format!(
+                "{}；{}。",
+                self.summary.trim_end_matches('。'),
+                movement(from, to)
+            );
+        }
+        self
+    }
+}
+
+/// How a value moved between two points, each (when, as shown, value): "从 1月 的 10 上升到 3月 的 12".
+pub fn movement(from: (&str, &str, f64), to: (&str, &str, f64)) -> String {
+    let tolerance = from.2.abs().max(to.2.abs()) * 0.005;
+    let (a, b) = (
+        format!("{} 的 {}", from.0, from.1),
+        format!("{} 的 {}", to.0, to.1),
+    );
+    if (to.2 - from.2).abs() <= tolerance {
+        format!("从 {a} 到 {b}，基本持平")
+    } else if to.2 > from.2 {
+        format!("从 {a} 上升到 {b}")
+    } else {
+        format!("从 {a} 下降到 {b}")
+    }
+}
+
+/// "共 3 项，最高的是“甲”（10），最低的是“丙”（2）。"
+fn extremes_sentence(bars: &[Bar]) -> String {
+    let high = bars.iter().max_by(|a, b| a.value.total_cmp(&b.value));
+    let low = bars.iter().min_by(|a, b| a.value.total_cmp(&b.value));
+    match (high, low) {
+        (Some(h), Some(l)) if bars.len() > 1 => format!(
+            "共 {} 项，最高的是“{}”（{}），最低的是“{}”（{}）。",
+            bars.len(),
+            h.label,
+            h.shown,
+            l.label,
+            l.shown
+        ),
+        (Some(h), _) => format!("只有 1 项：“{}”（{}）。", h.label, h.shown),
+        _ => "暂无数据。".to_owned(),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -196,7 +249,7 @@ fn chart(
         return Ok(None);
     }
     let what = if additive { "合计" } else { "平均值" };
-    Ok(Some(layout_chart(
+    let chart = layout_chart(
         format!(
             "{}{what}（按{}{}）",
             value.name,
@@ -210,7 +263,12 @@ fn chart(
         format!("{}{what}", value.name),
         group.name.clone(),
         bars,
-    )))
+    );
+    Ok(Some(if chronological {
+        chart.over_time()
+    } else {
+        chart
+    }))
 }
 
 /// Geometry of a horizontal bar chart: one row per bar, label on the left, value on the right.
@@ -252,6 +310,7 @@ pub fn layout_chart(
         .collect::<Vec<_>>();
     Chart {
         height: bars.len() as f64 * ROW + 8.0,
+        summary: extremes_sentence(&bars),
         title,
         value_name,
         group_name,
@@ -508,5 +567,10 @@ mod tests {
         );
         assert_eq!(c.bars.len(), 2);
         assert!((c.bars[0].width - 2.0 * c.bars[1].width).abs() < 1e-9);
+        assert_eq!(c.summary, "共 2 项，最高的是“a”（10），最低的是“b”（5）。");
+        assert_eq!(
+            c.over_time().summary,
+            "共 2 项，最高的是“a”（10），最低的是“b”（5）；从 a 的 10 下降到 b 的 5。"
+        );
     }
 }

@@ -44,6 +44,8 @@ pub struct Viewer {
     pub path: String,
     /// The language of the page (`/en/…` is English; `web::lang`).
     pub lang: crate::i18n::Lang,
+    /// Elder-friendly mode is on (`elder_mode::COOKIE`).
+    pub elder: bool,
 }
 
 fn random_token() -> String {
@@ -113,10 +115,8 @@ impl FromRequest for Viewer {
                 .ok_or_else(|| AppError::internal(anyhow::anyhow!("no app state")))?;
             let session = req.get_session();
             let ip = client_ip(&req, &state.settings.auth);
-            let path = match req.query_string() {
-                "" => req.path().to_owned(),
-                q => format!("{}?{q}", req.path()),
-            };
+            let path = super::elder_mode::here(&req);
+            let elder = super::elder_mode::is_on(&req);
             let flash = session.remove_as::<String>(FLASH).and_then(Result::ok);
             let token = session.get::<String>(SESSION_TOKEN).ok().flatten();
             let user = match token {
@@ -147,6 +147,7 @@ impl FromRequest for Viewer {
                 ip,
                 path,
                 lang: super::lang::of(&req),
+                elder,
             })
         })
     }

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 
 use crate::services::emergencies::Series;
-use crate::services::preview::format_number;
+use crate::services::preview::{format_number, movement};
 
 /// A line chart of one series, laid out for an SVG 640 × 200.
 #[derive(Debug, Clone)]
@@ -22,6 +22,8 @@ pub struct LineChart {
     /// Left edge of the plot and the baseline's y.
     pub left: f64,
     pub bottom: f64,
+    /// One sentence on the trend (first to last, highest), for every reader beside the table.
+    pub summary: String,
 }
 
 pub fn line_chart(series: &Series) -> LineChart {
@@ -78,7 +80,30 @@ pub fn line_chart(series: &Series) -> LineChart {
         })
         .unwrap_or_default()
     };
+    let summary = match (series.points.first(), series.points.last()) {
+        (Some(a), Some(b)) if series.points.len() > 1 => {
+            let (fa, fb) = (fmt(Some(a.0)), fmt(Some(b.0)));
+            let (sa, sb) = (format_number(a.1), format_number(b.1));
+            format!(
+                "{}（{}）共 {} 个数据，{}，最高为 {}。",
+                series.indicator,
+                series.unit,
+                series.points.len(),
+                movement((&fa, &sa, a.1), (&fb, &sb, b.1)),
+                format_number(max)
+            )
+        }
+        (Some(a), _) => format!(
+            "{}（{}）只有 1 个数据：{} 的 {}。",
+            series.indicator,
+            series.unit,
+            fmt(Some(a.0)),
+            format_number(a.1)
+        ),
+        _ => format!("{}暂无数据。", series.indicator),
+    };
     LineChart {
+        summary,
         width: W,
         height: H,
         points: dots
@@ -121,6 +146,10 @@ mod tests {
         assert_eq!(c.max_label, "100");
         assert_eq!(c.first_label, "07-01 08:00", "Beijing time");
         assert_eq!(c.min_label, "0");
+        assert_eq!(
+            c.summary,
+            "转移安置人数（人）共 3 个数据，从 07-01 08:00 的 0 上升到 07-01 20:00 的 100，最高为 100。"
+        );
         // A narrow band far from zero gets a baseline under its lowest value.
         let level = Series {
             indicator: "水位".into(),

@@ -42,6 +42,8 @@ pub struct Layout {
     /// switcher and the `hreflang` alternates).
     pub lang: Lang,
     pub path: String,
+    /// Elder-friendly mode (长辈模式, `elder_mode::COOKIE`): `class="elder"` on `<body>`.
+    pub elder: bool,
 }
 
 impl Layout {
@@ -56,6 +58,7 @@ impl Layout {
         layout.flash = viewer.flash.clone();
         layout.lang = viewer.lang;
         layout.path = viewer.path.clone();
+        layout.elder = viewer.elder;
         layout
     }
 
@@ -75,7 +78,23 @@ impl Layout {
                 .load(std::sync::atomic::Ordering::Relaxed),
             lang: Lang::Zh,
             path: "/".to_owned(),
+            elder: false,
         }
+    }
+
+    /// An anonymous layout (error pages) that follows the request's language and elder-mode
+    /// cookie. It names no path (the switches lead home): a hidden dataset's 404 is the same
+    /// page, byte for byte, as a missing one's.
+    pub fn for_request(
+        state: &AppState,
+        req: &actix_web::HttpRequest,
+        title: impl Into<String>,
+        nav: Nav,
+    ) -> Self {
+        let mut layout = Self::anonymous(state, title, nav);
+        layout.elder = super::elder_mode::is_on(req);
+        layout.lang = super::lang::of(req);
+        layout
     }
 
     /// An English text of the data, on an English page (else the Chinese one is shown).

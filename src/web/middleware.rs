@@ -182,12 +182,7 @@ pub async fn error_pages(
             )
         }
     };
-    let mut layout = Layout::anonymous(&state, title.clone(), NAV_NONE);
-    layout.lang = lang;
-    layout.path = match res.request().query_string() {
-        "" => res.request().path().to_owned(),
-        q => format!("{}?{q}", res.request().path()),
-    };
+    let layout = Layout::for_request(&state, res.request(), title.clone(), NAV_NONE);
     let page = ErrorPage {
         layout,
         status: status.as_u16(),

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalog_params;
 pub mod charts;
 pub mod downloads;
+pub mod elder_mode;
 pub mod emergency_json;
 pub mod error;
 mod error_map;

@@ -30,6 +30,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ))
         .service(page("/departments", pages::departments::index))
         .service(page("/developers", pages::developers::show))
+        // The elder-friendly mode switch (a display preference in a cookie).
+        .service(page("/elder", pages::elder::switch))
         // Error reviews (复核).
         .service(form(
             "/datasets/{slug}/feedback",

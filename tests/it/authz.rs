@@ -691,6 +691,12 @@ fn matrix() -> Vec<(Call, [Want; 5])> {
             [MISSING, MISSING, MISSING, MISSING, MISSING],
         ),
         (Get("/developers"), [Pass, Pass, Pass, Pass, Pass]),
+        // The elder-mode switch: a display preference anyone may set (issue 20).
+        (
+            Get("/elder?on=1&next=/datasets"),
+            [Pass, Pass, Pass, Pass, Pass],
+        ),
+        (Get("/elder?on=2"), [BAD, BAD, BAD, BAD, BAD]),
         // Operators' metrics: by network (every principal here comes from loopback).
         (Get("/metrics"), [Pass, Pass, Pass, Pass, Pass]),
         (

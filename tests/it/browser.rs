@@ -10,13 +10,20 @@ use kaifang::domain::UpdateFrequency;
 
 use crate::helpers::{Backend, DatasetBuilder, TestApp, csv_of, env_flag, ingest_file};
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
+pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
     _profile: tempfile::TempDir,
+}
+
+impl Driver {
+    /// Where the browser saves downloaded files.
+    pub(crate) fn downloads(&self) -> std::path::PathBuf {
+        self._profile.path().join("downloads")
+    }
 }
 
 impl Drop for Driver {
@@ -34,7 +41,7 @@ fn free_port() -> u16 {
         .port()
 }
 
-async fn start_browser() -> Option<(Driver, Client)> {
+pub(crate) async fn start_browser() -> Option<(Driver, Client)> {
     let present =
         std::path::Path::new(CHROMIUM).exists() && std::path::Path::new(CHROMEDRIVER).exists();
     if !present {
@@ -66,9 +73,12 @@ async fn start_browser() -> Option<(Driver, Client)> {
                      "--disable-component-update", "--disable-sync", "--window-size=1280,900",
                      "--lang=zh-CN",
                      format!("--user-data-dir={}", driver._profile.path().display())],
-            // A reader whose browser asks for Chinese: headless Chromium sends en-US otherwise,
-            // and a first visit would be sent to the English portal.
-            "prefs": { "intl.accept_languages": "zh-CN,zh" }
+            // Downloads land in the profile's own folder, without asking; and a reader whose
+            // browser asks for Chinese (headless Chromium sends en-US otherwise, and a first
+            // visit would be sent to the English portal).
+            "prefs": {"download.default_directory": driver.downloads().display().to_string(),
+                      "download.prompt_for_download": false,
+                      "intl.accept_languages": "zh-CN,zh"}
         }
     }))
     .unwrap();
@@ -88,7 +98,7 @@ async fn start_browser() -> Option<(Driver, Client)> {
 }
 
 /// Loads a page and waits until its footer (the last thing in the layout) is there.
-async fn open(c: &Client, url: &str) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn open(c: &Client, url: &str) -> Result<(), fantoccini::error::CmdError> {
     c.goto(url).await?;
     c.wait()
         .at_most(Duration::from_secs(30))
@@ -97,7 +107,7 @@ async fn open(c: &Client, url: &str) -> Result<(), fantoccini::error::CmdError> 
     Ok(())
 }
 
-async fn visible_text(c: &Client, css: &str) -> String {
+pub(crate) async fn visible_text(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"))
@@ -220,14 +230,21 @@ async fn browser_home_catalog_filter_dataset() {
 }
 
 /// A screenshot into `target/browser/`, for people to look at.
-async fn save_screenshot(c: &Client, name: &str) -> Result<Vec<u8>, fantoccini::error::CmdError> {
+pub(crate) async fn save_screenshot(
+    c: &Client,
+    name: &str,
+) -> Result<Vec<u8>, fantoccini::error::CmdError> {
     let shot = c.screenshot().await?;
     std::fs::create_dir_all("target/browser").ok();
     std::fs::write(format!("target/browser/{name}"), &shot).ok();
     Ok(shot)
 }
 
-async fn fill(c: &Client, id: &str, value: &str) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn fill(
+    c: &Client,
+    id: &str,
+    value: &str,
+) -> Result<(), fantoccini::error::CmdError> {
     let field = c.find(Locator::Id(id)).await?;
     field.clear().await?;
     field.send_keys(value).await
@@ -235,7 +252,7 @@ async fn fill(c: &Client, id: &str, value: &str) -> Result<(), fantoccini::error
 
 /// Logs out and waits for the logged-out page: opening another page while the logout is still
 /// in flight would find the session alive.
-async fn log_out(c: &Client) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn log_out(c: &Client) -> Result<(), fantoccini::error::CmdError> {
     follow(
         c,
         c.find(Locator::Css("form[action='/logout'] button"))
@@ -250,7 +267,7 @@ async fn log_out(c: &Client) -> Result<(), fantoccini::error::CmdError> {
 }
 
 /// Logs in through the login form, as a person does.
-async fn log_in(
+pub(crate) async fn log_in(
     c: &Client,
     app: &TestApp,
     email: &str,
@@ -263,7 +280,10 @@ async fn log_in(
 }
 
 /// Submits a form and waits for the page it leads to.
-async fn submit(c: &Client, form_action: &str) -> Result<(), fantoccini::error::CmdError> {
+pub(crate) async fn submit(
+    c: &Client,
+    form_action: &str,
+) -> Result<(), fantoccini::error::CmdError> {
     let button = c
         .find(Locator::Css(&format!(
             "form[action='{form_action}'] button[type=submit]"
@@ -275,7 +295,7 @@ async fn submit(c: &Client, form_action: &str) -> Result<(), fantoccini::error::
 /// Clicks a link or button and waits for the page it leads to: first until the page it was on is
 /// gone (its footer goes stale), then until the new page's footer is there. Waiting only for a
 /// footer would find the old page's and race the navigation.
-async fn follow(
+pub(crate) async fn follow(
     c: &Client,
     target: fantoccini::elements::Element,
 ) -> Result<(), fantoccini::error::CmdError> {

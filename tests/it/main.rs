@@ -19,6 +19,7 @@ mod backup;
 mod bad_input;
 mod bilingual;
 mod browser;
+mod browser_a11y;
 mod ckan_harvest;
 mod cli;
 mod clock;

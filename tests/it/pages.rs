@@ -377,3 +377,74 @@ async fn department_and_theme_pages(backend: Backend) {
     assert_eq!(app.page("/departments/nobody").await.0, 404);
     assert_eq!(app.page("/themes/nothing").await.0, 404);
 }
+
+both_backends!(elder_mode_is_a_cookie_switched_without_javascript);
+
+/// Issue 20: the elder-mode switch is a GET form in every page's header; it sets a cookie and
+/// comes back to the same page, which then carries `class="elder"`; it goes back only to a
+/// local path, and off the same way.
+async fn elder_mode_is_a_cookie_switched_without_javascript(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    seed(&app);
+    let b = app.browser();
+    let (_, page) = b.page("/datasets?q=公交").await;
+    assert_eq!(page.attrs("form.elder-switch", "action"), ["/elder"]);
+    assert_eq!(
+        page.attrs("form.elder-switch input[name=on]", "value"),
+        ["1"]
+    );
+    assert_eq!(
+        page.attrs("form.elder-switch input[name=next]", "value"),
+        ["/datasets?q=%E5%85%AC%E4%BA%A4"]
+    );
+    assert_eq!(
+        page.attrs("form.elder-switch button", "aria-pressed"),
+        ["false"]
+    );
+    assert_eq!(page.count("body.elder"), 0);
+    let res = b
+        .get("/elder?on=1&next=%2Fdatasets%3Fq%3D%25E5%2585%25AC")
+        .await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(crate::helpers::location(&res), "/datasets?q=%E5%85%AC");
+    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap();
+    assert!(cookie.starts_with("kf_elder=1"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let (_, page) = b.page("/datasets/hefei-bus-routes").await;
+    assert_eq!(page.count("body.elder"), 1);
+    assert_eq!(page.attrs("html", "lang"), ["zh-CN"]);
+    assert_eq!(
+        page.attrs("form.elder-switch input[name=on]", "value"),
+        ["0"]
+    );
+    assert_eq!(
+        page.attrs("form.elder-switch button", "aria-pressed"),
+        ["true"]
+    );
+    // Error pages follow the mode too.
+    let (status, page) = b.page("/no-such-page").await;
+    assert_eq!(status, 404);
+    assert_eq!(page.count("body.elder"), 1);
+    // Only local paths: anything else goes home.
+    for next in [
+        "//evil.example/",
+        "https://evil.example/",
+        "/%5Cevil.example",
+        "javascript:x",
+    ] {
+        let res = b.get(&format!("/elder?on=1&next={next}")).await;
+        assert_eq!(crate::helpers::location(&res), "/", "{next}");
+    }
+    assert_eq!(b.get("/elder?on=yes").await.status(), 400);
+    assert_eq!(b.get("/elder?on=1&colour=red").await.status(), 400);
+    // Off the same way.
+    let res = b.get("/elder?on=0&next=/").await;
+    assert_eq!(res.status(), 303);
+    let (_, page) = b.page("/").await;
+    assert_eq!(page.count("body.elder"), 0);
+}

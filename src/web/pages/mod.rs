@@ -9,6 +9,7 @@ pub mod datasets;
 pub mod departments;
 pub mod developers;
 pub mod downloads;
+pub mod elder;
 pub mod emergencies;
 pub mod emergency_live;
 pub mod errors;

@@ -78,7 +78,7 @@ pub async fn robots(state: web::Data<AppState>, req: HttpRequest) -> HttpRespons
         .content_type("text/plain; charset=utf-8")
         .body(format!(
             "User-agent: *\nAllow: /\nDisallow: /static/\nDisallow: /account\nDisallow: /console\n\
-             Disallow: /admin\nDisallow: /api/\nDisallow: /login\nDisallow: /register\n\
+             Disallow: /admin\nDisallow: /api/\nDisallow: /login\nDisallow: /register\nDisallow: /elder\n\
              Disallow: /*/download\n\nSitemap: {base}/sitemap.xml\n"
         ))
 }
