@@ -774,10 +774,21 @@ async fn browser_a11y_elder_mode_screenshots() {
         )
         .await?;
         save_screenshot(&c, "elder-dataset-chart.png").await?;
+        // The English portal in elder mode: the same switch, the same styles.
+        open(&c, &format!("{}/en/", app.address)).await?;
+        assert_eq!(visible_text(&c, ".elder-switch button").await, "Easy reading");
+        save_screenshot(&c, "elder-en-home.png").await?;
         // Off again, the same way.
         set_elder(&c, app, false).await;
         open(&c, &format!("{}/datasets/hefei-bus-routes", app.address)).await?;
         assert!(c.find(fantoccini::Locator::Css("table.fields")).await.is_ok());
+        // English, normal mode: the home and dataset pages.
+        open(&c, &format!("{}/en/", app.address)).await?;
+        assert_eq!(visible_text(&c, "#hero-title").await, "Anhui Open Data Portal");
+        save_screenshot(&c, "en-home.png").await?;
+        open(&c, &format!("{}/en/datasets/hefei-bus-routes", app.address)).await?;
+        assert_eq!(visible_text(&c, "#meta-title").await, "Catalog record");
+        save_screenshot(&c, "en-dataset.png").await?;
         Ok::<(), fantoccini::error::CmdError>(())
     }
     .await;

@@ -27,6 +27,7 @@ pub struct ThemeCount {
     pub slug: String,
     pub code: String,
     pub name: String,
+    pub name_en: String,
     pub count: i64,
 }
 
@@ -66,6 +67,7 @@ pub fn home(conn: &mut DbConnection, list_len: u32) -> QueryResult<Home> {
             slug: t.slug.clone(),
             code: t.code.clone(),
             name: t.name.clone(),
+            name_en: t.name_en.clone(),
             count: theme_counts.get(t.slug.as_str()).copied().unwrap_or(0),
         })
         .collect();
