@@ -2,32 +2,15 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-/// `1234567` → `1,234,567`.
+/// `1234567` → `1,234,567` (the pages' counts, `i18n::Lang::number`).
 pub fn count(n: &i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if *n < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::i18n::Lang::Zh.number(*n)
 }
 
-/// Large numbers in 万 / 亿, as Chinese statistics are read: `123456` → `12.3万`.
+/// Large numbers in 万 / 亿, as Chinese statistics are read: `123456` → `12.3万`
+/// (`i18n::Lang::large`).
 pub fn wan(n: &i64) -> String {
-    let v = *n as f64;
-    if n.abs() >= 100_000_000 {
-        format!("{:.1}亿", v / 100_000_000.0)
-    } else if n.abs() >= 10_000 {
-        format!("{:.1}万", v / 10_000.0)
-    } else {
-        count(n)
-    }
+    crate::i18n::Lang::Zh.large(*n)
 }
 
 /// File sizes in binary units: `1536` → `1.5 KB`.
