@@ -40,7 +40,7 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// Text outside any element marked Chinese (`lang="zh…"`) that holds Chinese characters.
-fn chinese_ui_text(html: &Html) -> Vec<String> {
+pub(crate) fn chinese_ui_text(html: &Html) -> Vec<String> {
     let mut found = Vec::new();
     for node in html.tree.nodes() {
         let Node::Text(text) = node.value() else {
@@ -78,6 +78,26 @@ fn chinese_ui_text(html: &Html) -> Vec<String> {
     found
 }
 
+/// Local links and forms that leave English (assets, files and the API excepted).
+pub(crate) fn links_leaving_english(html: &Html) -> Vec<String> {
+    let mut found = Vec::new();
+    for (sel, attr) in [("a[href^='/']", "href"), ("form[action^='/']", "action")] {
+        for e in html.select(&Selector::parse(sel).unwrap()) {
+            let target = e.value().attr(attr).unwrap();
+            let other_language = e.value().attr("hreflang") == Some("zh-CN");
+            let fine = target.starts_with("/en/")
+                || target == "/en"
+                || target.starts_with("/static/")
+                || target.starts_with("/api/")
+                || other_language;
+            if !fine {
+                found.push(format!("{attr}={target} leaves English"));
+            }
+        }
+    }
+    found
+}
+
 fn seed(app: &TestApp) {
     let dept = app.department("hefei-transport", "合肥市交通运输局", "340100");
     for i in 0..3 {
@@ -109,19 +129,8 @@ async fn english_pages_have_no_chinese_ui_text(backend: Backend) {
         for text in chinese_ui_text(html) {
             problems.push(format!("{path}: {text}"));
         }
-        // Every local link and form stays in English, except assets and the API.
-        for (sel, attr) in [("a[href^='/']", "href"), ("form[action^='/']", "action")] {
-            for e in html.select(&Selector::parse(sel).unwrap()) {
-                let target = e.value().attr(attr).unwrap();
-                let other_language = e.value().attr("hreflang") == Some("zh-CN");
-                let fine = target.starts_with("/en/")
-                    || target.starts_with("/static/")
-                    || target.starts_with("/api/")
-                    || other_language;
-                if !fine {
-                    problems.push(format!("{path}: {attr}={target} leaves English"));
-                }
-            }
+        for link in links_leaving_english(html) {
+            problems.push(format!("{path}: {link}"));
         }
     }
     assert!(problems.is_empty(), "{problems:#?}");

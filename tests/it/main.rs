@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests may panic")]
 
 mod helpers;
+mod page_fixture;
 
 mod abuse;
 mod accounts;
@@ -30,6 +31,7 @@ mod disk_full;
 mod emergencies;
 mod emergency_live;
 mod english;
+mod english_routes;
 mod faults;
 mod gate;
 mod hostile_images;
