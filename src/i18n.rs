@@ -180,10 +180,16 @@ mod tests {
         assert_eq!(Lang::from_accept_language(""), None);
     }
 
-    fn ids(path: &str) -> std::collections::BTreeSet<String> {
-        std::fs::read_to_string(path)
-            .unwrap()
-            .lines()
+    /// The message ids of every `.ftl` file of a language's directory.
+    fn ids(dir: &str) -> std::collections::BTreeSet<String> {
+        let mut text = String::new();
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            if e.path().extension().is_some_and(|x| x == "ftl") {
+                text.push_str(&std::fs::read_to_string(e.path()).unwrap());
+                text.push('\n');
+            }
+        }
+        text.lines()
             .filter_map(|l| l.split_once(" = ").or_else(|| l.split_once(" =")))
             .map(|(id, _)| id.to_owned())
             .filter(|id| id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
@@ -195,8 +201,8 @@ mod tests {
     #[test]
     fn every_message_exists_in_both_languages() {
         let root = env!("CARGO_MANIFEST_DIR");
-        let zh = ids(&format!("{root}/locales/zh-CN/main.ftl"));
-        let en = ids(&format!("{root}/locales/en/main.ftl"));
+        let zh = ids(&format!("{root}/locales/zh-CN"));
+        let en = ids(&format!("{root}/locales/en"));
         assert_eq!(
             zh.symmetric_difference(&en).collect::<Vec<_>>(),
             Vec::<&String>::new()

@@ -1,0 +1,1 @@
+# Messages of the admin pages (issue 20). New ids here; `touch src/i18n.rs` after adding a file.
