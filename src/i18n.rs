@@ -7,6 +7,8 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+pub mod source;
+
 use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader};
 
@@ -17,6 +19,10 @@ fluent_templates::static_loader! {
         // No Unicode isolation marks around arguments: they would land in the HTML.
         customise: |bundle| bundle.set_use_isolating(false),
     };
+}
+
+tokio::task_local! {
+    static CURRENT: Lang;
 }
 
 /// A language the portal is written in.
@@ -65,6 +71,25 @@ impl Lang {
     /// The message `id`.
     pub fn t(self, id: &str) -> String {
         LOCALES.lookup(self.id(), id)
+    }
+
+    /// A message a service composed in Chinese, in this language (see [`source`]).
+    pub fn msg<'a>(self, message: &'a str) -> Cow<'a, str> {
+        match self {
+            Self::Zh => Cow::Borrowed(message),
+            Self::En => Cow::Owned(source::english(message)),
+        }
+    }
+
+    /// The language of the request being answered (set by the language middleware around
+    /// every request; Chinese outside one).
+    pub fn current() -> Self {
+        CURRENT.try_with(|l| *l).unwrap_or_default()
+    }
+
+    /// Runs `f` (a request's handling) in this language.
+    pub async fn scope<F: std::future::Future>(self, f: F) -> F::Output {
+        CURRENT.scope(self, f).await
     }
 
     /// The message `id`, if there is one.

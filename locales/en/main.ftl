@@ -355,3 +355,8 @@ em-overdue-text = the agreed update interval ({ $count ->
 
 # The elder-friendly mode switch.
 elder-mode = Easy reading
+
+## Forms and charts everywhere
+form-fix = Please correct the following
+form-error-prefix = Error: 
+chart-as-table = Show the chart's data as a table

@@ -310,3 +310,8 @@ em-overdue-text = 已超过约定的更新间隔（{ $count } 分钟）。
 
 # The elder-friendly mode switch.
 elder-mode = 长辈模式
+
+## Forms and charts everywhere
+form-fix = 请修改以下内容
+form-error-prefix = 错误：
+chart-as-table = 以表格查看图表数据

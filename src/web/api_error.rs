@@ -68,11 +68,16 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut error = serde_json::json!({ "code": self.code, "message": self.message });
+        // In the language the client asked for (`Accept-Language`), Chinese by default.
+        let lang = crate::i18n::Lang::current();
+        let mut error = serde_json::json!({ "code": self.code, "message": lang.msg(&self.message) });
         if let Some(f) = &self.fields {
-            error["fields"] = serde_json::json!(f);
+            let fields: BTreeMap<&String, String> =
+                f.iter().map(|(k, v)| (k, lang.msg(v).into_owned())).collect();
+            error["fields"] = serde_json::json!(fields);
         }
         let mut res = HttpResponse::build(self.status);
+        res.insert_header(("Content-Language", lang.tag()));
         if self.status == StatusCode::UNAUTHORIZED {
             res.insert_header(("WWW-Authenticate", "Bearer"));
         }

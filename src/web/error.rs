@@ -176,6 +176,6 @@ impl ResponseError for AppError {
             _ => {}
         }
         res.content_type("text/plain; charset=utf-8")
-            .body(self.public_message())
+            .body(crate::i18n::Lang::current().msg(&self.public_message()).into_owned())
     }
 }

@@ -37,16 +37,25 @@ impl FormErrors {
         self.0.contains_key(field)
     }
 
-    pub fn get(&self, field: &str) -> Option<&String> {
-        self.0.get(field)
+    /// A field's message, in the language of the request.
+    pub fn get(&self, field: &str) -> Option<String> {
+        let lang = crate::i18n::Lang::current();
+        self.0.get(field).map(|m| lang.msg(m).into_owned())
+    }
+
+    /// A message of the form's frame ("please correct …"), in the language of the request.
+    pub fn t(&self, id: &str) -> String {
+        crate::i18n::Lang::current().t(id)
     }
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
-        self.0.iter()
+    /// Field → message, in the language of the request.
+    pub fn iter(&self) -> impl Iterator<Item = (&String, String)> {
+        let lang = crate::i18n::Lang::current();
+        self.0.iter().map(move |(f, m)| (f, lang.msg(m).into_owned()))
     }
 
     /// `aria-describedby` for a field: its hint (when it has one) and its error.

@@ -142,8 +142,18 @@ pub async fn language(
             .finish();
         return Ok(req.into_response(res));
     }
+    // Pages speak the language of their URL; the API the one its client asks for.
+    let speaks = if req.path().starts_with("/api/") {
+        req.headers()
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(Lang::from_accept_language)
+            .unwrap_or(lang)
+    } else {
+        lang
+    };
     req.extensions_mut().insert(lang);
-    let mut res = next.call(req).await?.map_into_boxed_body();
+    let mut res = speaks.scope(next.call(req)).await?.map_into_boxed_body();
     let is_html = res
         .headers()
         .get(header::CONTENT_TYPE)

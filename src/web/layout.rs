@@ -106,6 +106,11 @@ impl Layout {
     }
 
     /// Whether the page is English (markup that only an English page needs).
+    /// A message a service composed, in the page's language.
+    pub fn msg(&self, message: &str) -> String {
+        self.lang.msg(message).into_owned()
+    }
+
     pub fn is_en(&self) -> bool {
         self.lang == Lang::En
     }

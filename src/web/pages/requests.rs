@@ -159,7 +159,7 @@ impl Refused {
         }
         CsrfPairs(self.input.clone()).get(key)
     }
-    pub fn error(&self, id: &i32, key: &str) -> Option<&String> {
+    pub fn error(&self, id: &i32, key: &str) -> Option<String> {
         (self.id == *id).then(|| self.errors.get(key)).flatten()
     }
 }

@@ -15,6 +15,6 @@ pub fn error_response(path: &str, status: StatusCode, kind: &str, message: &str)
     HttpResponse::build(status).json(json!({
         "help": help_url(path),
         "success": false,
-        "error": { "__type": kind, "message": message },
+        "error": { "__type": kind, "message": crate::i18n::Lang::current().msg(message) },
     }))
 }

@@ -85,8 +85,9 @@ fn failure_response(path: &str, f: Failure) -> HttpResponse {
         Failure::Validation(fields) => {
             let mut error = Map::new();
             error.insert("__type".into(), json!("Validation Error"));
+            let lang = crate::i18n::Lang::current();
             for (k, v) in fields {
-                error.insert(k, json!([v]));
+                error.insert(k, json!([lang.msg(&v)]));
             }
             HttpResponse::Conflict().json(json!({
                 "help": help_url(path),

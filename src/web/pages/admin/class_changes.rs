@@ -12,7 +12,7 @@ pub struct ClassChangesPage {
 }
 
 impl ClassChangesPage {
-    pub fn note_error(&self, id: &i32) -> Option<&String> {
+    pub fn note_error(&self, id: &i32) -> Option<String> {
         self.errors.get(&format!("note-{id}"))
     }
 }

@@ -15,7 +15,7 @@ pub struct UploadsPage {
 }
 
 impl UploadsPage {
-    pub fn reason_error(&self, id: &i32) -> Option<&String> {
+    pub fn reason_error(&self, id: &i32) -> Option<String> {
         self.errors.get(&format!("reason-{id}"))
     }
 

@@ -92,7 +92,7 @@ impl ConsoleForm {
     pub fn field_id(&self, i: &usize, f: &str) -> String {
         format!("f-indicators[{i}].{f}")
     }
-    pub fn error_of(&self, i: &usize, f: &str) -> Option<&String> {
+    pub fn error_of(&self, i: &usize, f: &str) -> Option<String> {
         self.errors.get(&format!("indicators[{i}].{f}"))
     }
     /// Linked datasets the public cannot yet download without conditions.

@@ -1,0 +1,208 @@
+use super::*;
+
+/// Code whose Chinese is not UI, with the reason.
+const NOT_UI: [(&str, &str); 7] = [
+    ("src/demo", "the demo catalog is data"),
+    ("src/search", "search synonyms, pinyin tables and the conformance cases are data"),
+    ("src/cli.rs", "the operator's command line (Chinese, documented in the README)"),
+    ("src/web/api/openapi", "the API's description (one language, like its field names)"),
+    ("src/domain/region_code.rs", "region names are data"),
+    ("src/i18n", "the translation machinery itself"),
+    ("src/web/pages/exports", "DCAT literals carry their language tag"),
+];
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3000}'..='\u{303f}' | '\u{4e00}'..='\u{9fff}' | '\u{ff00}'..='\u{ffef}')
+}
+
+/// The string literals of Rust source (not comments, not char literals), with their line.
+fn literals(src: &str) -> Vec<(usize, String)> {
+    let chars: Vec<char> = src.chars().collect();
+    let mut out = Vec::new();
+    let (mut i, mut line) = (0, 1);
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        match c {
+            '\n' => line += 1,
+            '/' if next == Some('/') => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            '/' if next == Some('*') => {
+                while i + 1 < chars.len() && !(chars[i] == '*' && chars[i + 1] == '/') {
+                    line += usize::from(chars[i] == '\n');
+                    i += 1;
+                }
+                i += 2;
+                continue;
+            }
+            '\'' if next == Some('\\') || chars.get(i + 2) == Some(&'\'') => {
+                i += 1;
+                while i < chars.len() && chars[i] != '\'' {
+                    i += if chars[i] == '\\' { 2 } else { 1 };
+                }
+            }
+            'r' if (next == Some('"') || next == Some('#'))
+                && !chars[i.saturating_sub(1)].is_alphanumeric() =>
+            {
+                let mut j = i + 1;
+                let mut hashes = 0;
+                while chars.get(j) == Some(&'#') {
+                    hashes += 1;
+                    j += 1;
+                }
+                if chars.get(j) != Some(&'"') {
+                    i += 1;
+                    continue;
+                }
+                let start = j + 1;
+                let close: String = std::iter::once('"').chain("#".repeat(hashes).chars()).collect();
+                let rest: String = chars[start..].iter().collect();
+                let end = rest.find(&close).unwrap_or(rest.len());
+                let text: String = rest.chars().take(rest[..end].chars().count()).collect();
+                let at = line;
+                line += text.matches('\n').count();
+                out.push((at, text.clone()));
+                i = start + text.chars().count() + close.chars().count();
+                continue;
+            }
+            '"' => {
+                let at = line;
+                let mut text = String::new();
+                i += 1;
+                while i < chars.len() && chars[i] != '"' {
+                    if chars[i] == '\\' {
+                        // `\` at a line's end continues the string without its indentation.
+                        if chars.get(i + 1) == Some(&'\n') {
+                            i += 2;
+                            line += 1;
+                            while chars.get(i).is_some_and(|c| c.is_whitespace()) {
+                                line += usize::from(chars[i] == '\n');
+                                i += 1;
+                            }
+                            continue;
+                        }
+                        text.push(chars[i]);
+                        text.push(chars[i + 1]);
+                        i += 2;
+                        continue;
+                    }
+                    line += usize::from(chars[i] == '\n');
+                    text.push(chars[i]);
+                    i += 1;
+                }
+                out.push((at, text));
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
+}
+
+/// `{}`, `{0}`, `{name}`, `{name:?}`, `{:.1}` all become `{}`; `{{` stays literal.
+fn normalise(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '{' {
+            if chars.peek() == Some(&'{') {
+                chars.next();
+                out.push('{');
+                continue;
+            }
+            for d in chars.by_ref() {
+                if d == '}' {
+                    break;
+                }
+            }
+            out.push_str("{}");
+        } else if c == '}' && chars.peek() == Some(&'}') {
+            chars.next();
+            out.push('}');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn sources(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if p.file_name().is_some_and(|n| n != "tests") {
+                sources(&p, found);
+            }
+        } else if p.extension().is_some_and(|x| x == "rs")
+            && p.file_name().is_some_and(|n| n != "tests.rs")
+        {
+            found.push(p);
+        }
+    }
+}
+
+/// Every Chinese string literal a reader can meet has its English in the catalog.
+#[test]
+fn every_chinese_message_has_its_english() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let known: std::collections::HashSet<String> = entries().map(|(zh, _)| normalise(zh)).collect();
+    let mut files = Vec::new();
+    sources(&root.join("src"), &mut files);
+    files.sort();
+    let mut missing = Vec::new();
+    for file in files {
+        let rel = file.strip_prefix(&root).unwrap().to_string_lossy().replace('\\', "/");
+        if NOT_UI.iter().any(|(p, _)| rel.starts_with(p)) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        // Test modules are at the end of a file.
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        let lines: Vec<&str> = code.lines().collect();
+        for (line, literal) in literals(code) {
+            if !literal.chars().any(is_cjk) {
+                continue;
+            }
+            let marked = lines
+                .get(line.saturating_sub(1))
+                .is_some_and(|l| l.contains("i18n: data"));
+            if !marked && !known.contains(&normalise(&literal)) {
+                missing.push(format!("{rel}:{line}\t{literal}"));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "{} Chinese messages without English in locales/en/source/*.tsv (or `// i18n: data` on \
+         the line for data):\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
+}
+
+#[test]
+fn the_catalog_is_well_formed() {
+    for (zh, en) in entries() {
+        let mut a = placeholders(zh);
+        let mut b = placeholders(en);
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "{zh} → {en}: the values must be the same");
+        assert!(!en.chars().any(is_cjk), "{en}: English is not English");
+    }
+}
+
+#[test]
+fn messages_and_their_values_are_translated() {
+    assert_eq!(english("没有这样的消息 xyz"), "没有这样的消息 xyz");
+    let lits = literals("let a = \"中文\"; // \"注释\"\nlet c = '\"'; let b = r#\"原 \"文\"#;");
+    assert_eq!(
+        lits,
+        vec![(1, "中文".to_owned()), (2, "原 \"文".to_owned())]
+    );
+    assert_eq!(normalise("{label}最长 {max:?} 个字{{x}}"), "{}最长 {} 个字{x}");
+}
