@@ -59,6 +59,7 @@ pub fn public_url(configured: &str, bound: std::net::SocketAddr) -> anyhow::Resu
     let configured = configured.trim().trim_end_matches('/');
     if !configured.is_empty() {
         if !(configured.starts_with("https://") || configured.starts_with("http://")) {
+            // i18n: for the operator, at start-up
             anyhow::bail!(
                 "site.public_url 应为 http:// 或 https:// 开头的地址（例如 https://data.example.gov.cn），现为“{configured}”"
             );
@@ -66,6 +67,7 @@ pub fn public_url(configured: &str, bound: std::net::SocketAddr) -> anyhow::Resu
         return Ok(configured.to_owned());
     }
     if !bound.ip().is_loopback() {
+        // i18n: for the operator, at start-up
         anyhow::bail!(
             "the portal listens on {bound}, which is not a loopback address: set site.public_url \
              (or KAIFANG_SITE__PUBLIC_URL) to its public address, e.g. https://data.example.gov.cn, \
@@ -123,6 +125,7 @@ pub fn search_backend(settings: &Settings) -> anyhow::Result<Arc<dyn SearchIndex
     let s = &settings.search;
     Ok(if s.meili_url.trim().is_empty() {
         Arc::new(
+            // i18n: for the operator, at start-up
             EmbeddedIndex::open(&settings.search_dir()).context(
                 "cannot open the search index (is another process using it? 索引可能正被运行中的服务使用)",
             )?,

@@ -165,7 +165,7 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     if s.len() > 20 || s.bytes().next().is_none_or(|b| !b.is_ascii_digit()) {
         return None; // no other accepted form is this long or starts otherwise
     }
-    ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
+    ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"] // i18n: a date format read from data
         .iter()
         .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
         .filter(|d| (1800..=2200).contains(&chrono::Datelike::year(d)))

@@ -85,7 +85,7 @@ pub fn check_update(
                 format!(
                     "未知的计量单位“{}”；可用：{}",
                     v.unit.trim(),
-                    UNITS.join("、")
+                    UNITS.join("、") // i18n: a separator inside a value
                 ),
             ));
         }

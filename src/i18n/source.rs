@@ -79,13 +79,16 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
         if names.is_empty() {
             exact.insert(zh, en);
         } else if let Some(re) = compile(zh) {
-            patterns.push((zh.len() - names.iter().map(|n| n.len() + 2).sum::<usize>(), {
-                Pattern {
-                    re,
-                    names,
-                    english: en,
-                }
-            }));
+            patterns.push((
+                zh.len() - names.iter().map(|n| n.len() + 2).sum::<usize>(),
+                {
+                    Pattern {
+                        re,
+                        names,
+                        english: en,
+                    }
+                },
+            ));
         }
     }
     // The most specific message (the most fixed text) is tried first.

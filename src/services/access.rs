@@ -255,7 +255,7 @@ pub fn untreated_versions(
                     "{} 第 {} 版（{}）",
                     r.name,
                     v.number,
-                    names.join("、")
+                    names.join("、") // i18n: a separator inside a value
                 ));
             }
         }
@@ -268,6 +268,6 @@ pub fn opening_refused(untreated: &[String]) -> String {
     format!(
         "这些版本含有未脱敏的个人信息：{}。请在该版本的页面选择脱敏方式生成新版本，\
          或停用旧版本（删除其数据表和原始文件），然后再开放",
-        untreated.join("；")
+        untreated.join("；") // i18n: a separator inside a value
     )
 }

@@ -123,7 +123,7 @@ fn refuse(
             .iter()
             .map(|t| t.described())
             .collect::<Vec<_>>()
-            .join("、");
+            .join("、"); // i18n: a separator inside a value
         let body = format!(
             "有人尝试使用{what}在本平台注册新账号。由于已有账号使用这些信息，平台没有创建新账号，\
              也没有向注册者透露这一点。\n\n如果是您本人：您已有账号，请直接用现有账号登录；\

@@ -359,7 +359,7 @@ fn column_index(columns: &[ColumnInfo], name: &str) -> Result<usize, QueryError>
                 .iter()
                 .map(|c| c.name.as_str())
                 .collect::<Vec<_>>()
-                .join("、")
+                .join("、") // i18n: a separator inside a value
         ))
     })
 }

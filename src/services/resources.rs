@@ -266,7 +266,7 @@ pub fn decide(
                 if !undecided.is_empty() && d.open_class != OpenClass::Closed {
                     return Err(PublishError::Transition(format!(
                         "还需为这些含个人信息的列选择处理方式：{}",
-                        undecided.join("、")
+                        undecided.join("、") // i18n: a separator inside a value
                     )));
                 }
                 versions::decide(conn, v.id, Some(&masking), None, None)?;

@@ -70,10 +70,13 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         // In the language the client asked for (`Accept-Language`), Chinese by default.
         let lang = crate::i18n::Lang::current();
-        let mut error = serde_json::json!({ "code": self.code, "message": lang.msg(&self.message) });
+        let mut error =
+            serde_json::json!({ "code": self.code, "message": lang.msg(&self.message) });
         if let Some(f) = &self.fields {
-            let fields: BTreeMap<&String, String> =
-                f.iter().map(|(k, v)| (k, lang.msg(v).into_owned())).collect();
+            let fields: BTreeMap<&String, String> = f
+                .iter()
+                .map(|(k, v)| (k, lang.msg(v).into_owned()))
+                .collect();
             error["fields"] = serde_json::json!(fields);
         }
         let mut res = HttpResponse::build(self.status);

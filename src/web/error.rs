@@ -48,7 +48,7 @@ impl AppError {
             list.into_iter()
                 .map(|(_, m)| m)
                 .collect::<Vec<_>>()
-                .join("；"),
+                .join("；"), // i18n: a separator inside a value
         )
     }
 
@@ -175,7 +175,10 @@ impl ResponseError for AppError {
             }
             _ => {}
         }
-        res.content_type("text/plain; charset=utf-8")
-            .body(crate::i18n::Lang::current().msg(&self.public_message()).into_owned())
+        res.content_type("text/plain; charset=utf-8").body(
+            crate::i18n::Lang::current()
+                .msg(&self.public_message())
+                .into_owned(),
+        )
     }
 }

@@ -55,7 +55,9 @@ impl FormErrors {
     /// Field → message, in the language of the request.
     pub fn iter(&self) -> impl Iterator<Item = (&String, String)> {
         let lang = crate::i18n::Lang::current();
-        self.0.iter().map(move |(f, m)| (f, lang.msg(m).into_owned()))
+        self.0
+            .iter()
+            .map(move |(f, m)| (f, lang.msg(m).into_owned()))
     }
 
     /// `aria-describedby` for a field: its hint (when it has one) and its error.

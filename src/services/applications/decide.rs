@@ -124,7 +124,7 @@ pub fn approve(
                 body: format!(
                     "申请编号 {}：批准字段 {}，有效期 {} 天{}。",
                     a.id,
-                    fields.join("、"),
+                    fields.join("、"), // i18n: a separator inside a value
                     period,
                     quota.map(|q| format!("，限 {q} 次")).unwrap_or_default()
                 ),

@@ -293,7 +293,7 @@ fn validate_fields(e: &mut FieldErrors, fields: &[FieldDraft]) -> Vec<FieldDraft
                     .iter()
                     .map(|(_, l)| *l)
                     .collect::<Vec<_>>()
-                    .join("、")
+                    .join("、") // i18n: a separator inside a value
             ))
         } else if out.iter().any(|o| o.name == name) {
             Some(format!("字段“{name}”重复"))

@@ -36,7 +36,7 @@ pub async fn search(
     }
     let parsed = catalog_params::parse(req.query_string()).map_err(ApiError::bad_request)?;
     if !parsed.problems.is_empty() {
-        return Err(ApiError::bad_request(parsed.problems.join("；")));
+        return Err(ApiError::bad_request(parsed.problems.join("；"))); // i18n: a separator inside a value
     }
     // The page reads a blank `page` as page 1; the API, like `per_page`, wants a number.
     if let Some((_, v)) = pairs.iter().rev().find(|(k, _)| k == "page")

@@ -94,7 +94,7 @@ impl DatasetForm {
             title: d.title.clone(),
             slug: d.slug.clone(),
             summary: d.summary.clone(),
-            keywords: d.keywords.join("，"),
+            keywords: d.keywords.join("，"), // i18n: a separator inside a value
             theme: d.theme.clone(),
             maintainer: d.maintainer.clone(),
             open_class: d.open_class.clone(),

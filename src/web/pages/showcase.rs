@@ -322,7 +322,7 @@ pub async fn decide(
                 .into_iter()
                 .map(|(_, m)| m)
                 .collect::<Vec<_>>()
-                .join("；");
+                .join("；"); // i18n: a separator inside a value
             render_with_status(
                 StatusCode::BAD_REQUEST,
                 &admin_page(&state, &viewer, (id, kept, message)).await?,

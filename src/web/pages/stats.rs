@@ -395,7 +395,7 @@ pub async fn assessment_csv(
 ) -> Result<actix_web::HttpResponse, AppError> {
     viewer.require_admin()?;
     let period = query.parse(state.clock.today()).map_err(|e| {
-        AppError::BadRequest(e.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join("；"))
+        AppError::BadRequest(e.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join("；")) // i18n: a separator inside a value
     })?;
     let s = compute(&state, Some(period)).await?;
     csv_response(

@@ -58,7 +58,12 @@ pub fn read(p: &Params) -> Result<Request, Failure> {
         Some(Value::Object(m)) => m.clone(),
         Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
             Ok(Value::Object(m)) => m,
-            _ => return Err(invalid("filters", "应为 JSON 对象，如 {\"字段\": \"值\"}")),
+            _ => {
+                return Err(invalid(
+                    "filters",
+                    "应为 JSON 对象，键为字段名，值为要匹配的值",
+                ));
+            }
         },
         Some(_) => return Err(invalid("filters", "应为 JSON 对象")),
     };

@@ -123,7 +123,7 @@ pub fn boolean(p: &Params, name: &str) -> Result<bool, Failure> {
             name.to_owned(),
             format!(
                 "应为 true 或 false（可用：{}）",
-                BOOLEAN_WORDS[..8].join("、")
+                BOOLEAN_WORDS[..8].join("、") // i18n: a separator inside a value
             ),
         )]))),
     }
