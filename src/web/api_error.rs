@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 
+use crate::i18n::Lang;
+
 /// An API error, rendered as the JSON envelope.
 #[derive(Debug, thiserror::Error)]
 #[error("{message}")]
@@ -14,19 +16,30 @@ pub struct ApiError {
     pub code: &'static str,
     pub message: String,
     pub fields: Option<BTreeMap<String, String>>,
+    /// The language the message is in.
+    pub lang: Lang,
 }
 
 impl ApiError {
+    /// An error in the language of the request: made while the request is handled, because
+    /// an error a middleware returns is turned into its response after the language's scope.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        let lang = Lang::current();
         Self {
             status,
             code,
-            message: message.into(),
+            message: lang.msg(&message.into()).into_owned(),
             fields: None,
+            lang,
         }
     }
 
     pub fn with_fields(mut self, fields: BTreeMap<String, String>) -> Self {
+        let lang = self.lang;
+        let fields = fields
+            .into_iter()
+            .map(|(k, v)| (k, lang.msg(&v).into_owned()))
+            .collect();
         self.fields = Some(fields);
         self
     }
@@ -69,7 +82,10 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         // In the language the client asked for (`Accept-Language`), Chinese by default.
-        let lang = crate::i18n::Lang::current();
+        let lang = match self.lang {
+            Lang::En => Lang::En,
+            Lang::Zh => Lang::current(),
+        };
         let mut error =
             serde_json::json!({ "code": self.code, "message": lang.msg(&self.message) });
         if let Some(f) = &self.fields {

@@ -140,8 +140,7 @@ pub async fn error_pages(
             s if s >= 500 => "internal",
             _ => "bad_request",
         };
-        let body =
-            serde_json::json!({"error": {"code": code, "message": format!("{title}：{message}")}});
+        let body = serde_json::json!({"error": {"code": code, "message": crate::i18n::Lang::current().msg(&format!("{title}：{message}"))}});
         let mut builder = HttpResponse::build(status);
         keep_error_headers(&res, &mut builder);
         return Ok(res.into_response(builder.json(body)));
@@ -161,7 +160,8 @@ pub async fn error_pages(
     let (title, message, detail) = match lang {
         crate::i18n::Lang::Zh => (title, message, None),
         // The English page says what the status means; words a handler chose (a reason for a
-        // 400, 403 or 409) follow in Chinese, marked as such.
+        // 400, 403 or 409) follow in English from the catalog (in Chinese, marked as such, if
+        // it has none).
         crate::i18n::Lang::En => {
             let code = status.as_u16();
             let known = [
@@ -174,7 +174,9 @@ pub async fn error_pages(
             } else {
                 400
             };
-            let own = app_error.and_then(AppError::own_message);
+            let own = app_error
+                .and_then(AppError::own_message)
+                .map(|m| lang.msg(&m).into_owned());
             (
                 lang.t(&format!("error-{key}-title")),
                 lang.t(&format!("error-{key}-message")),

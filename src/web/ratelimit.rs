@@ -336,9 +336,8 @@ fn refusal(
             req.into_response(res)
         }
         Channel::Api => {
-            let res = HttpResponse::build(status)
-                .json(serde_json::json!({"error": {"code": code, "message": message}}));
-            req.into_response(res)
+            let res = super::api_error::ApiError::new(status, code, message);
+            req.into_response(actix_web::ResponseError::error_response(&res))
         }
         Channel::Search | Channel::Web => {
             let err = if status == StatusCode::TOO_MANY_REQUESTS {

@@ -10,7 +10,8 @@ use crate::helpers::{Backend, DatasetBuilder, TestApp};
 
 both_backends!(
     english_pages_have_no_chinese_ui_text,
-    the_language_follows_the_reader
+    the_language_follows_the_reader,
+    messages_speak_the_readers_language
 );
 
 /// The pages translated so far; each grows with the translation of its templates.
@@ -233,4 +234,68 @@ async fn the_language_follows_the_reader(backend: Backend) {
         .unwrap();
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
     assert!(cookie.starts_with("kaifang_lang=en"), "{cookie}");
+}
+
+/// What services say (refusals, form errors) reaches an English reader in English: on pages by
+/// the URL, in the API by `Accept-Language`; the Chinese side is unchanged.
+async fn messages_speak_the_readers_language(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    seed(&app);
+    // A refused catalog page: the reason in English, not marked as Chinese.
+    let (status, page) = app.page("/en/datasets?page=abc").await;
+    assert_eq!(status, 400);
+    let main = page.text("main");
+    assert!(
+        main.contains("Page \"abc\" is not valid: a page is a positive whole number"),
+        "{main}"
+    );
+    assert!(chinese_ui_text(&page.html).is_empty(), "{main}");
+    let (_, page) = app.page("/datasets?page=abc").await;
+    assert!(page.text("main").contains("页码“abc”无效，页码应为正整数"));
+
+    // The API: Accept-Language chooses, Chinese by default; fields too.
+    let api = |lang: Option<&'static str>| {
+        let mut req = app
+            .client
+            .get(format!("{}/api/v1/datasets?per_page=1000", app.address));
+        if let Some(l) = lang {
+            req = req.header("Accept-Language", l);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            assert_eq!(res.status(), 400);
+            let language = res.headers()["content-language"]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let body: serde_json::Value = res.json().await.unwrap();
+            (
+                language,
+                body["error"]["message"].as_str().unwrap().to_owned(),
+            )
+        }
+    };
+    let (language, message) = api(Some("en-GB,en;q=0.9")).await;
+    assert_eq!(language, "en");
+    assert_eq!(message, "per_page must be a whole number from 1 to 100");
+    let (language, message) = api(None).await;
+    assert_eq!(language, "zh-CN");
+    assert_eq!(message, "per_page 应为 1 到 100 之间的整数");
+    let (_, message) = api(Some("zh-CN,en;q=0.5")).await;
+    assert_eq!(message, "per_page 应为 1 到 100 之间的整数");
+    // An unknown key, in English.
+    let res = app
+        .client
+        .get(format!("{}/api/v1/account", app.address))
+        .header("Accept-Language", "en")
+        .bearer_auth("kf_not_a_key")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let body: serde_json::Value = res.json().await.unwrap();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(!message.chars().any(is_cjk), "{message}");
 }
