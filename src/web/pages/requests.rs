@@ -220,7 +220,10 @@ pub async fn route(
                 &session,
                 &viewer.lang.t_args(
                     "admin-req-routed-flash",
-                    &[("due", r.due_on.map(|d| d.to_string()).unwrap_or_default().into())],
+                    &[(
+                        "due",
+                        r.due_on.map(|d| d.to_string()).unwrap_or_default().into(),
+                    )],
                 ),
             );
             Ok(see_other("/admin/requests"))

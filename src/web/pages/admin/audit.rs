@@ -46,7 +46,8 @@ fn day_start(
                 .and_hms_opt(0, 0, 0)
                 .map(|t| t - chrono::Duration::hours(8)),
             _ => {
-                problems.push(lang.t_args("admin-audit-bad-date", &[("field", lang.t(field).into())]));
+                problems
+                    .push(lang.t_args("admin-audit-bad-date", &[("field", lang.t(field).into())]));
                 None
             }
         },

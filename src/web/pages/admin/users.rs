@@ -52,7 +52,12 @@ pub async fn index(
         })
         .await?;
     render(&UsersPage {
-        layout: Layout::new(&state, &viewer, viewer.lang.t("admin-users-title"), NAV_ADMIN),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            viewer.lang.t("admin-users-title"),
+            NAV_ADMIN,
+        ),
         q: q.q,
         role: role.map(|r| r.as_str().to_owned()).unwrap_or_default(),
         pages: (total + USERS_PER_PAGE - 1) / USERS_PER_PAGE,
