@@ -312,13 +312,6 @@ admin-as-col-applications-worst = Applications: longest time (working days)
 admin-as-col-applications-late = Applications: overdue
 admin-as-col-score = Overall score
 
-# Reported comments (social/reported.html, also /console/comments).
-admin-cm-title = Reported comments
-admin-cm-lead = A reported comment is hidden until it is reviewed. Restored, it is shown again; deleted, it is not.
-admin-cm-none = No comment is awaiting review.
-admin-cm-dataset = Dataset{" "}
-admin-cm-restore = Show again
-
 # The assessment period as typed (web/pages/stats.rs).
 admin-as-not-a-date = “{ $raw }” is not a date; write it like 2026-01-31
 admin-as-end-before-start = The end date cannot be before the start date

@@ -291,13 +291,6 @@ admin-as-col-applications-worst = 开放申请：最长用时（工作日）
 admin-as-col-applications-late = 开放申请：逾期
 admin-as-col-score = 综合得分
 
-# Reported comments (social/reported.html, also /console/comments).
-admin-cm-title = 被举报的评论
-admin-cm-lead = 被举报的评论在审核前不显示。恢复后重新显示；删除后不再显示。
-admin-cm-none = 没有待审核的评论。
-admin-cm-dataset = 数据集{" "}
-admin-cm-restore = 恢复显示
-
 # The assessment period as typed (web/pages/stats.rs).
 admin-as-not-a-date = “{ $raw }”不是日期，请写成 2026-01-31 的格式
 admin-as-end-before-start = 结束日期不能早于开始日期

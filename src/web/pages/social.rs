@@ -163,7 +163,7 @@ async fn reported(
     let user = viewer.require_user()?.user.clone();
     let comments = state.db(move |c| Ok(service::reported(c, &user)?)).await?;
     render(&ReportedPage {
-        layout: Layout::new(state, viewer, viewer.lang.t("admin-cm-title"), nav),
+        layout: Layout::new(state, viewer, "被举报的评论", nav),
         comments,
     })
 }
