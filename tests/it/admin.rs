@@ -9,7 +9,8 @@ both_backends!(
     departments_form_a_tree,
     accounts_are_verified_and_disabled,
     the_calendar_is_data,
-    the_audit_log_can_be_searched
+    the_audit_log_can_be_searched,
+    refused_english_forms_keep_their_english_labels
 );
 
 async fn departments_form_a_tree(backend: Backend) {
@@ -312,5 +313,63 @@ async fn the_audit_log_can_be_searched(backend: Backend) {
         sneaky.count("tbody tr"),
         0,
         "% is a literal character, not a wildcard"
+    );
+}
+
+/// An administrator's form refused at `/en/…` is shown again in English (issue 20): the labels
+/// stay English, and what the handlers themselves say is wrong is English too.
+async fn refused_english_forms_keep_their_english_labels(backend: Backend) {
+    let Some(app) = TestApp::spawn(backend).await else {
+        return;
+    };
+    app.account("admin@ah.gov.cn", Role::Admin, None);
+    let a = app.logged_in("admin@ah.gov.cn").await;
+    let form = [
+        ("slug", "x"),
+        ("name", "某局"),
+        ("region_code", "3401"),
+        ("parent", ""),
+        ("description", ""),
+    ];
+    let res = a.post("/en/admin/departments/new", &form).await;
+    assert_eq!(res.status(), 400);
+    let page = Page::new(res.text().await.unwrap());
+    assert_eq!(page.text("h1"), "New department");
+    assert_eq!(
+        page.text("label[for=f-region_code]"),
+        "Administrative division code"
+    );
+    assert!(!page.text("#f-region_code-error").is_empty());
+
+    let day = [("day", "2026-13-01"), ("kind", "holiday"), ("name", "")];
+    let res = a.post("/en/admin/calendar", &day).await;
+    assert_eq!(res.status(), 400);
+    let page = Page::new(res.text().await.unwrap());
+    assert_eq!(page.text("label[for=f-kind]"), "Type");
+    assert_eq!(
+        page.text("form[action$=\"/admin/calendar\"] > button"),
+        "Add"
+    );
+
+    let (status, page) = a.page("/en/admin/assessment?from=soon&to=").await;
+    assert_eq!(status, 400);
+    assert_eq!(page.text("label[for=f-from]"), "From");
+    assert!(
+        page.text("#f-from-error").contains("is not a date"),
+        "{}",
+        page.text("#f-from-error")
+    );
+    let (status, page) = a.page("/en/admin/audit?from=1800-01-01").await;
+    assert_eq!(status, 400);
+    assert!(
+        page.text(".alert-error")
+            .contains("must be a date between 1900 and 2100")
+    );
+    // The Chinese pages say the same in Chinese.
+    let (status, page) = a.page("/admin/audit?from=1800-01-01").await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        page.text(".alert-error"),
+        "开始日期应为 1900 至 2100 年间的日期，格式 YYYY-MM-DD"
     );
 }

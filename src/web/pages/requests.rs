@@ -182,7 +182,7 @@ async fn admin_page(
     let today = state.clock.today();
     let (requests, departments) = state.db(move |c| Ok(service::routing(c, today)?)).await?;
     Ok(AdminPage {
-        layout: Layout::new(state, viewer, "开放需求分派", NAV_ADMIN),
+        layout: Layout::new(state, viewer, viewer.lang.t("admin-req-title"), NAV_ADMIN),
         requests,
         departments,
         refused,
@@ -218,9 +218,12 @@ pub async fn route(
         Ok(r) => {
             set_flash(
                 &session,
-                &format!(
-                    "已分派；部门应在 {} 前答复。",
-                    r.due_on.map(|d| d.to_string()).unwrap_or_default()
+                &viewer.lang.t_args(
+                    "admin-req-routed-flash",
+                    &[(
+                        "due",
+                        r.due_on.map(|d| d.to_string()).unwrap_or_default().into(),
+                    )],
                 ),
             );
             Ok(see_other("/admin/requests"))

@@ -270,7 +270,7 @@ async fn admin_page(
         })
         .await?;
     Ok(AdminPage {
-        layout: Layout::new(state, viewer, "应用展示审核", NAV_ADMIN),
+        layout: Layout::new(state, viewer, viewer.lang.t("admin-sc-title"), NAV_ADMIN),
         pending,
         approved,
         refused,
@@ -309,11 +309,11 @@ pub async fn decide(
         Ok(item) => {
             set_flash(
                 &session,
-                if item.status == "approved" {
-                    "已通过，作品已公开展示。"
+                &viewer.lang.t(if item.status == "approved" {
+                    "admin-sc-approved-flash"
                 } else {
-                    "已记录：不予展示，理由已告知提交人。"
-                },
+                    "admin-sc-rejected-flash"
+                }),
             );
             Ok(see_other("/admin/showcase"))
         }
@@ -346,7 +346,13 @@ pub async fn check_links(
         .await?;
     set_flash(
         &session,
-        &format!("链接检查完成：{alive} 个可访问，{dead} 个已失效（已在展示中标出）。"),
+        &viewer.lang.t_args(
+            "admin-sc-checked",
+            &[
+                ("alive", alive.to_string().into()),
+                ("dead", dead.to_string().into()),
+            ],
+        ),
     );
     Ok(see_other("/admin/showcase"))
 }

@@ -280,7 +280,11 @@ pub struct PeriodQuery {
 
 impl PeriodQuery {
     /// The period, or what is wrong with it (the default: this year so far).
-    fn parse(&self, today: chrono::NaiveDate) -> Result<Period, Vec<(String, String)>> {
+    fn parse(
+        &self,
+        today: chrono::NaiveDate,
+        lang: crate::i18n::Lang,
+    ) -> Result<Period, Vec<(String, String)>> {
         use chrono::Datelike;
         let mut errors = Vec::new();
         let mut date = |field: &str, raw: &str, default: chrono::NaiveDate| {
@@ -293,7 +297,7 @@ impl PeriodQuery {
                 Err(_) => {
                     errors.push((
                         field.to_owned(),
-                        format!("“{raw}”不是日期，请写成 2026-01-31 的格式"),
+                        lang.t_args("admin-as-not-a-date", &[("raw", raw.to_owned().into())]),
                     ));
                     None
                 }
@@ -304,9 +308,9 @@ impl PeriodQuery {
         let to = date("to", &self.to, today);
         if let (Some(f), Some(t)) = (from, to) {
             if f > t {
-                errors.push(("to".into(), "结束日期不能早于开始日期".into()));
+                errors.push(("to".into(), lang.t("admin-as-end-before-start")));
             } else if (t - f).num_days() > 3 * 366 {
-                errors.push(("to".into(), "评估期最长三年".into()));
+                errors.push(("to".into(), lang.t("admin-as-too-long")));
             }
         }
         match (from, to) {
@@ -316,6 +320,32 @@ impl PeriodQuery {
     }
 }
 
+/// The messages naming the assessment's columns, in the order of [`DEPARTMENT_COLUMNS`].
+const ASSESSMENT_COLUMNS: [&str; 22] = [
+    "admin-as-col-department",
+    "admin-as-col-published",
+    "admin-as-col-with-cycle",
+    "admin-as-col-on-time",
+    "admin-as-col-late-updates",
+    "admin-as-col-update-rate",
+    "admin-as-col-reviews-received",
+    "admin-as-col-reviews-answered",
+    "admin-as-col-reviews-median",
+    "admin-as-col-reviews-worst",
+    "admin-as-col-reviews-late",
+    "admin-as-col-requests-routed",
+    "admin-as-col-requests-answered",
+    "admin-as-col-requests-median",
+    "admin-as-col-requests-worst",
+    "admin-as-col-requests-late",
+    "admin-as-col-applications-received",
+    "admin-as-col-applications-answered",
+    "admin-as-col-applications-median",
+    "admin-as-col-applications-worst",
+    "admin-as-col-applications-late",
+    "admin-as-col-score",
+];
+
 #[derive(Template)]
 #[template(path = "admin/assessment.html")]
 pub struct AssessmentPage {
@@ -323,7 +353,7 @@ pub struct AssessmentPage {
     pub query: PeriodQuery,
     pub period: Option<Period>,
     pub errors: crate::web::forms::FormErrors,
-    pub columns: &'static [&'static str],
+    pub columns: Vec<String>,
     pub lines: Vec<Vec<String>>,
     pub chart: Option<Chart>,
     pub api_calls: i64,
@@ -346,17 +376,23 @@ pub async fn assessment(
 ) -> Result<actix_web::HttpResponse, AppError> {
     viewer.require_admin()?;
     let query = query.into_inner();
+    let lang = viewer.lang;
     let mut page = AssessmentPage {
-        layout: Layout::new(&state, &viewer, "考核评估", crate::web::layout::NAV_ADMIN),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            lang.t("admin-nav-assessment"),
+            crate::web::layout::NAV_ADMIN,
+        ),
         query: query.clone(),
         period: None,
         errors: crate::web::forms::FormErrors::new(),
-        columns: DEPARTMENT_COLUMNS,
+        columns: ASSESSMENT_COLUMNS.iter().map(|id| lang.t(id)).collect(),
         lines: Vec::new(),
         chart: None,
         api_calls: 0,
     };
-    match query.parse(state.clock.today()) {
+    match query.parse(state.clock.today(), lang) {
         Err(list) => {
             page.errors.extend(list);
             super::render_with_status(actix_web::http::StatusCode::BAD_REQUEST, &page)
@@ -371,9 +407,9 @@ pub async fn assessment(
             scores.sort_by(|a, b| b.1.total_cmp(&a.1));
             page.chart = (!scores.is_empty()).then(|| {
                 layout_chart(
-                    "各部门综合得分（%）".into(),
-                    "综合得分（%）".into(),
-                    "部门".into(),
+                    lang.t("admin-as-chart-title"),
+                    lang.t("admin-as-chart-value"),
+                    lang.t("admin-as-col-department"),
                     scores,
                 )
             });
@@ -394,7 +430,7 @@ pub async fn assessment_csv(
     query: web::Query<PeriodQuery>,
 ) -> Result<actix_web::HttpResponse, AppError> {
     viewer.require_admin()?;
-    let period = query.parse(state.clock.today()).map_err(|e| {
+    let period = query.parse(state.clock.today(), viewer.lang).map_err(|e| {
         AppError::BadRequest(e.into_iter().map(|(_, m)| m).collect::<Vec<_>>().join("；")) // i18n: a separator inside a value
     })?;
     let s = compute(&state, Some(period)).await?;

@@ -32,7 +32,12 @@ pub struct AuditPage {
 
 const EVENTS_PER_PAGE: i64 = 50;
 
-fn day_start(s: &str, field: &str, problems: &mut Vec<String>) -> Option<NaiveDateTime> {
+fn day_start(
+    s: &str,
+    field: &str,
+    lang: crate::i18n::Lang,
+    problems: &mut Vec<String>,
+) -> Option<NaiveDateTime> {
     match s.trim() {
         "" => None,
         v => match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
@@ -41,9 +46,8 @@ fn day_start(s: &str, field: &str, problems: &mut Vec<String>) -> Option<NaiveDa
                 .and_hms_opt(0, 0, 0)
                 .map(|t| t - chrono::Duration::hours(8)),
             _ => {
-                problems.push(format!(
-                    "{field}应为 1900 至 2100 年间的日期，格式 YYYY-MM-DD"
-                ));
+                problems
+                    .push(lang.t_args("admin-audit-bad-date", &[("field", lang.t(field).into())]));
                 None
             }
         },
@@ -64,8 +68,8 @@ pub async fn index(
         actor: opt(&q.actor),
         action: opt(&q.action),
         target: opt(&q.target),
-        from: day_start(&q.from, "开始日期", &mut problems),
-        until: day_start(&q.until, "结束日期", &mut problems)
+        from: day_start(&q.from, "admin-from", viewer.lang, &mut problems),
+        until: day_start(&q.until, "admin-to", viewer.lang, &mut problems)
             .map(|t| t + chrono::Duration::days(1)),
     };
     let page = q
@@ -117,7 +121,7 @@ pub async fn index(
         StatusCode::BAD_REQUEST
     };
     let page_view = AuditPage {
-        layout: Layout::new(&state, &viewer, "审计日志", NAV_ADMIN),
+        layout: Layout::new(&state, &viewer, viewer.lang.t("admin-nav-audit"), NAV_ADMIN),
         next_href: (page < pages).then(|| href(page + 1)),
         prev_href: (page > 1).then(|| href(page - 1)),
         q,

@@ -29,6 +29,15 @@ pub struct CalendarPage {
     pub ten_days: NaiveDate,
 }
 
+impl CalendarPage {
+    /// A year as a link names it ("2026 年", "2026").
+    pub fn year_name(&self, year: i32) -> String {
+        self.layout
+            .lang
+            .t_args("admin-cal-year", &[("year", year.to_string().into())])
+    }
+}
+
 async fn calendar_page(
     state: &AppState,
     viewer: &Viewer,
@@ -43,7 +52,14 @@ async fn calendar_page(
         .db(move |c| Ok(admin::calendar_between(c, from, to, today)?))
         .await?;
     Ok(CalendarPage {
-        layout: Layout::new(state, viewer, format!("{year} 年节假日与调休"), NAV_ADMIN),
+        layout: Layout::new(
+            state,
+            viewer,
+            viewer
+                .lang
+                .t_args("admin-cal-title", &[("year", year.to_string().into())]),
+            NAV_ADMIN,
+        ),
         year,
         days,
         form,
@@ -90,7 +106,10 @@ pub async fn add_day(
         .await?;
     match result {
         Ok(day) => {
-            set_flash(&session, &format!("已添加 {day}。"));
+            let added = viewer
+                .lang
+                .t_args("admin-cal-added", &[("day", day.to_string().into())]);
+            set_flash(&session, &added);
             Ok(see_other(&format!("/admin/calendar?year={}", day.year())))
         }
         Err(errors) => {
@@ -116,6 +135,9 @@ pub async fn remove_day(
     state
         .db(move |c| admin::remove_day(c, day, now, &actor).map_err(AppError::from))
         .await?;
-    set_flash(&session, &format!("已删除 {day}。"));
+    let removed = viewer
+        .lang
+        .t_args("admin-cal-removed", &[("day", day.to_string().into())]);
+    set_flash(&session, &removed);
     Ok(see_other(&format!("/admin/calendar?year={}", day.year())))
 }

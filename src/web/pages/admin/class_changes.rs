@@ -24,7 +24,7 @@ async fn class_changes_page(
 ) -> Result<ClassChangesPage, AppError> {
     let requests = state.db(|c| Ok(admin::class_changes(c)?)).await?;
     Ok(ClassChangesPage {
-        layout: Layout::new(state, viewer, "开放类型变更审批", NAV_ADMIN),
+        layout: Layout::new(state, viewer, viewer.lang.t("admin-cc-title"), NAV_ADMIN),
         requests,
         errors,
     })
@@ -54,7 +54,7 @@ pub async fn decide(
     let approve = match form.decision.as_str() {
         "approve" => true,
         "reject" => false,
-        _ => return Err(AppError::BadRequest("请选择批准或驳回".into())),
+        _ => return Err(AppError::BadRequest(viewer.lang.t("admin-cc-choose"))),
     };
     let (actor, now) = (viewer.actor(), state.clock.now());
     let result = state
@@ -70,11 +70,11 @@ pub async fn decide(
         Ok(()) => {
             set_flash(
                 &session,
-                if approve {
-                    "已批准，开放类型已变更。"
+                &viewer.lang.t(if approve {
+                    "admin-cc-approved"
                 } else {
-                    "已驳回。"
-                },
+                    "admin-cc-rejected"
+                }),
             );
             Ok(see_other("/admin/class-changes"))
         }

@@ -34,7 +34,12 @@ pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
     viewer.require_admin()?;
     let all = state.db(|c| Ok(admin::departments(c)?)).await?;
     render(&DepartmentsPage {
-        layout: Layout::new(&state, &viewer, "部门管理", NAV_ADMIN),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            viewer.lang.t("admin-departments-title"),
+            NAV_ADMIN,
+        ),
         rows: tree(all),
     })
 }
@@ -49,6 +54,17 @@ pub struct DepartmentForm {
     pub parents: Vec<Department>,
 }
 
+impl DepartmentForm {
+    /// "New department", or what precedes the department's name when it is edited.
+    pub fn heading_prefix(&self) -> String {
+        let id = match self.editing {
+            Some(_) => "admin-dept-edit-lead",
+            None => "admin-dept-new",
+        };
+        self.layout.lang.t(id)
+    }
+}
+
 async fn department_form(
     state: &AppState,
     viewer: &Viewer,
@@ -58,8 +74,8 @@ async fn department_form(
 ) -> Result<DepartmentForm, AppError> {
     let parents = state.db(|c| Ok(admin::departments(c)?)).await?;
     let title = match &editing {
-        Some(_) => format!("编辑部门：{}", form.name),
-        None => "新建部门".to_owned(),
+        Some(_) => format!("{}{}", viewer.lang.t("admin-dept-edit-lead"), form.name),
+        None => viewer.lang.t("admin-dept-new"),
     };
     Ok(DepartmentForm {
         layout: Layout::new(state, viewer, title, NAV_ADMIN),
@@ -118,7 +134,10 @@ async fn save_department(
         .await?;
     match result {
         Ok(d) => {
-            set_flash(&session, &format!("已保存部门“{}”。", d.name));
+            let saved = viewer
+                .lang
+                .t_args("admin-dept-saved", &[("name", d.name.clone().into())]);
+            set_flash(&session, &saved);
             Ok(see_other("/admin/departments"))
         }
         Err(errors) => {

@@ -47,7 +47,7 @@ pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
         overdue,
     } = state.db(move |c| Ok(admin::dashboard(c, today)?)).await?;
     render(&Dashboard {
-        layout: Layout::new(&state, &viewer, "平台管理", NAV_ADMIN),
+        layout: Layout::new(&state, &viewer, viewer.lang.t("admin-title"), NAV_ADMIN),
         unverified,
         pending,
         departments,

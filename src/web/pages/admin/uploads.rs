@@ -22,6 +22,17 @@ impl UploadsPage {
     pub fn reason_of(&self, id: &i32) -> &str {
         self.reasons.get(id).map(String::as_str).unwrap_or("")
     }
+
+    /// What kind of personal data was found, in words.
+    pub fn kind_label(&self, kind: &crate::domain::pii::PiiKind) -> String {
+        use crate::domain::pii::PiiKind;
+        self.layout.lang.t(match kind {
+            PiiKind::ResidentId => "admin-pii-resident-id",
+            PiiKind::Mobile => "admin-pii-mobile",
+            PiiKind::BankCard => "admin-pii-bank-card",
+            PiiKind::Email => "admin-pii-email",
+        })
+    }
 }
 
 async fn uploads_page(
@@ -32,7 +43,7 @@ async fn uploads_page(
 ) -> Result<UploadsPage, AppError> {
     let blocked = state.db(|c| Ok(resources::blocked(c)?)).await?;
     Ok(UploadsPage {
-        layout: Layout::new(state, viewer, "含个人信息的上传", NAV_ADMIN),
+        layout: Layout::new(state, viewer, viewer.lang.t("admin-up-title"), NAV_ADMIN),
         blocked,
         errors,
         reasons,
@@ -73,7 +84,7 @@ pub async fn override_upload(
     match result {
         Ok(v) => {
             state.ingest.submit(v.id);
-            set_flash(&session, "已核准并记入审计日志，该版本正在导入。");
+            set_flash(&session, &viewer.lang.t("admin-up-overridden"));
             Ok(see_other("/admin/uploads"))
         }
         Err(message) => {

@@ -52,7 +52,12 @@ pub async fn index(
         })
         .await?;
     render(&UsersPage {
-        layout: Layout::new(&state, &viewer, "用户管理", NAV_ADMIN),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            viewer.lang.t("admin-users-title"),
+            NAV_ADMIN,
+        ),
         q: q.q,
         role: role.map(|r| r.as_str().to_owned()).unwrap_or_default(),
         pages: (total + USERS_PER_PAGE - 1) / USERS_PER_PAGE,
@@ -96,7 +101,14 @@ async fn user_page(
         .map(|d| d.slug.clone())
         .unwrap_or_default();
     Ok(UserPage {
-        layout: Layout::new(state, viewer, format!("用户 #{}", user.id), NAV_ADMIN),
+        layout: Layout::new(
+            state,
+            viewer,
+            viewer
+                .lang
+                .t_args("admin-user-title", &[("id", user.id.to_string().into())]),
+            NAV_ADMIN,
+        ),
         user,
         department,
         departments,
@@ -166,7 +178,7 @@ pub async fn update(
         .await?;
     match result {
         Ok(_) => {
-            set_flash(&session, "已保存账号设置。");
+            set_flash(&session, &viewer.lang.t("admin-user-saved"));
             Ok(see_other(&format!("/admin/users/{id}")))
         }
         Err(errors) => {
@@ -193,9 +205,9 @@ pub async fn set_key_tier(
     viewer.require_admin()?;
     let id = path_id(&id)?;
     if !crate::services::api_keys::TIERS.contains(&form.tier.as_str()) {
-        return Err(AppError::BadRequest(format!(
-            "配额等级只能是 registered 或 partner，不是“{}”",
-            form.tier
+        return Err(AppError::BadRequest(viewer.lang.t_args(
+            "admin-tier-unknown",
+            &[("tier", form.tier.clone().into())],
         )));
     }
     let (actor, now) = (viewer.actor(), state.clock.now());
@@ -208,11 +220,11 @@ pub async fn set_key_tier(
         .await?;
     set_flash(
         &session,
-        if form.tier == "partner" {
-            "已设为合作伙伴密钥。"
+        &viewer.lang.t(if form.tier == "partner" {
+            "admin-tier-set-partner"
         } else {
-            "已设为普通密钥。"
-        },
+            "admin-tier-set-registered"
+        }),
     );
     Ok(see_other(&format!("/admin/users/{owner}")))
 }

@@ -25,6 +25,26 @@ pub struct AdminPage {
     pub note: (i32, String, Option<String>),
 }
 
+impl AdminPage {
+    /// What a fast-tracked dataset was before: its open class and status ("有条件开放·草稿").
+    pub fn from_label(&self, f: &emergencies::FastTrackView) -> String {
+        let lang = self.layout.lang;
+        let class = f
+            .fast_track
+            .from_class
+            .parse::<crate::domain::OpenClass>()
+            .map(|c| lang.t(&format!("class-{}", c.as_str())))
+            .unwrap_or_default();
+        let status = f
+            .fast_track
+            .from_status
+            .parse::<crate::domain::DatasetStatus>()
+            .map(|s| lang.t(&format!("admin-dataset-{}", s.as_str())))
+            .unwrap_or_default();
+        format!("{class}·{status}")
+    }
+}
+
 async fn admin_page(
     state: &AppState,
     viewer: &Viewer,
@@ -40,7 +60,12 @@ async fn admin_page(
         .db(move |c| Ok(emergencies::admin_overview(c, now)?))
         .await?;
     Ok(AdminPage {
-        layout: Layout::new(state, viewer, "突发事件", crate::web::layout::NAV_ADMIN),
+        layout: Layout::new(
+            state,
+            viewer,
+            viewer.lang.t("admin-nav-emergencies"),
+            crate::web::layout::NAV_ADMIN,
+        ),
         events,
         draft,
         departments,
@@ -80,7 +105,7 @@ pub async fn declare(
             state
                 .active_emergencies
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            crate::web::auth::set_flash(&session, "突发事件已发布，负责部门现在可以发布更新。");
+            crate::web::auth::set_flash(&session, &viewer.lang.t("admin-em-declared"));
             Ok(see_other(&format!("/emergencies/{}", event.slug)))
         }
         Err(fields) => {
@@ -118,7 +143,7 @@ pub async fn review(
         .await?;
     match result {
         Ok(_) => {
-            crate::web::auth::set_flash(&session, "复核意见已记录。");
+            crate::web::auth::set_flash(&session, &viewer.lang.t("admin-ft-saved"));
             Ok(see_other("/admin/emergencies#fast-tracks"))
         }
         Err(emergencies::ReviewError::Invalid(message)) => {
