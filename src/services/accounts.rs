@@ -6,8 +6,8 @@ use diesel::result::Error as DbError;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use super::passwords::PasswordHasher;
 use super::notices::{Letter, Notice, text};
+use super::passwords::PasswordHasher;
 use super::{Actor, audit};
 pub use crate::db::sessions::Session;
 use crate::db::sessions::{self as session_rows, NewSession};

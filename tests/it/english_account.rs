@@ -56,45 +56,86 @@ async fn registering_in_english_answers_and_mails_in_english(backend: Backend) {
     let res = b
         .post(
             "/en/register/individual",
-            &[("real_name", "李"), ("password", "a"), ("password_confirm", "b")],
+            &[
+                ("real_name", "李"),
+                ("password", "a"),
+                ("password_confirm", "b"),
+            ],
         )
         .await;
     assert_eq!(res.status(), 400);
     let page = crate::helpers::Page::new(res.text().await.unwrap());
     let main = page.text("main");
-    assert!(main.contains("Enter your name (2 to 50 characters)"), "{main}");
-    assert!(main.contains("The two passwords are not the same"), "{main}");
+    assert!(
+        main.contains("Enter your name (2 to 50 characters)"),
+        "{main}"
+    );
+    assert!(
+        main.contains("The two passwords are not the same"),
+        "{main}"
+    );
     assert!(main.contains("Resident identity card number"), "{main}");
-    assert!(page.attrs("form", "action").contains(&"/en/register/individual".to_owned()));
+    assert!(
+        page.attrs("form", "action")
+            .contains(&"/en/register/individual".to_owned())
+    );
 
     // A registration from the English page: the answer and the welcome mail are English.
     let res = b
-        .post("/en/register/individual", &person_form("li@example.cn", "440524188001010014"))
+        .post(
+            "/en/register/individual",
+            &person_form("li@example.cn", "440524188001010014"),
+        )
         .await;
     assert_eq!(location(&res), "/en/login");
     let (_, login) = b.page("/en/login").await;
-    assert!(login.text("main").contains("Your registration has been received"));
+    assert!(
+        login
+            .text("main")
+            .contains("Your registration has been received")
+    );
     let id = user_id(&app, "li@example.cn");
     let mails = mails_to(&app, id);
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].0, "Welcome");
-    assert!(mails[0].1.starts_with("Your account has been created"), "{}", mails[0].1);
-    assert!(!mails[0].1.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
-    assert_eq!(inbox_of(&app, id)[0].0, "欢迎注册", "the inbox keeps the Chinese record");
+    assert!(
+        mails[0].1.starts_with("Your account has been created"),
+        "{}",
+        mails[0].1
+    );
+    assert!(
+        !mails[0]
+            .1
+            .chars()
+            .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+    );
+    assert_eq!(
+        inbox_of(&app, id)[0].0,
+        "欢迎注册",
+        "the inbox keeps the Chinese record"
+    );
 
     // Someone registers again with the same details from the English page: the owner is told
     // in English.
     let mut again = app.browser();
     again.refresh_csrf("/en/register/individual").await;
     let res = again
-        .post("/en/register/individual", &person_form("li@example.cn", "440524188001010014"))
+        .post(
+            "/en/register/individual",
+            &person_form("li@example.cn", "440524188001010014"),
+        )
         .await;
     assert_eq!(location(&res), "/en/login");
     let mails = mails_to(&app, id);
     assert_eq!(mails.len(), 2);
-    assert_eq!(mails[1].0, "Someone tried to register an account with your details");
+    assert_eq!(
+        mails[1].0,
+        "Someone tried to register an account with your details"
+    );
     assert!(
-        mails[1].1.contains("your email address and your resident identity card number"),
+        mails[1]
+            .1
+            .contains("your email address and your resident identity card number"),
         "{}",
         mails[1].1
     );
@@ -120,19 +161,26 @@ async fn mail_follows_the_page_the_action_was_taken_on(backend: Backend) {
         .await;
     assert_eq!(location(&res), "/en/account/applications");
     let (_, mine) = s.applicant.page("/en/account/applications").await;
-    assert!(mine.text("main").contains("The application has been withdrawn."));
+    assert!(
+        mine.text("main")
+            .contains("The application has been withdrawn.")
+    );
     let (subject, body) = mails_to(&s.app, reviewer).pop().unwrap();
     assert_eq!(subject, "Application withdrawn: 合肥市企业登记信息");
     assert_eq!(
         body,
-        format!("Application no. {first} has been withdrawn by the applicant; no answer is needed.")
+        format!(
+            "Application no. {first} has been withdrawn by the applicant; no answer is needed."
+        )
     );
     let (subject, _) = inbox_of(&s.app, reviewer).pop().unwrap();
     assert_eq!(subject, "开放申请已撤回：合肥市企业登记信息");
 
     // The reviewer asks on an English page, with an empty message first: the error is English.
     let second = apply(&s, "30").await;
-    s.reviewer.refresh_csrf(&format!("/en/console/applications/{second}")).await;
+    s.reviewer
+        .refresh_csrf(&format!("/en/console/applications/{second}"))
+        .await;
     let res = s
         .reviewer
         .post(
@@ -142,7 +190,11 @@ async fn mail_follows_the_page_the_action_was_taken_on(backend: Backend) {
         .await;
     assert_eq!(res.status(), 400);
     let page = crate::helpers::Page::new(res.text().await.unwrap());
-    assert!(page.text("main").contains("Period approved (days)"), "{}", page.text("main"));
+    assert!(
+        page.text("main").contains("Period approved (days)"),
+        "{}",
+        page.text("main")
+    );
     let res = s
         .reviewer
         .post(
@@ -166,7 +218,10 @@ async fn mail_follows_the_page_the_action_was_taken_on(backend: Backend) {
     );
     let (subject, body) = inbox_of(&s.app, applicant).pop().unwrap();
     assert_eq!(subject, "开放申请已批准：合肥市企业登记信息");
-    assert_eq!(body, format!("申请编号 {second}：批准字段 企业名称，有效期 30 天，限 3 次。"));
+    assert_eq!(
+        body,
+        format!("申请编号 {second}：批准字段 企业名称，有效期 30 天，限 3 次。")
+    );
 
     // A background job has no page: its mail holds both languages.
     apply(&s, "30").await;

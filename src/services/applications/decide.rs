@@ -185,7 +185,10 @@ pub fn reject(
                 to: vec![a.user_id],
                 text: words(
                     actor,
-                    ("account-mail-rejected-subject", "account-mail-rejected-body"),
+                    (
+                        "account-mail-rejected-subject",
+                        "account-mail-rejected-body",
+                    ),
                     &[
                         ("title", &d.title),
                         ("id", &a.id.to_string()),
@@ -226,7 +229,10 @@ pub fn withdraw(
                 to,
                 text: words(
                     actor,
-                    ("account-mail-withdrawn-subject", "account-mail-withdrawn-body"),
+                    (
+                        "account-mail-withdrawn-subject",
+                        "account-mail-withdrawn-body",
+                    ),
                     &[("title", &d.title), ("id", &a.id.to_string())],
                 ),
                 link: format!("/console/applications/{}", a.id),

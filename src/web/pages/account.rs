@@ -449,7 +449,12 @@ pub async fn password_form(
 ) -> Result<web::Html, AppError> {
     viewer.require_user()?;
     render(&PasswordPage {
-        layout: Layout::new(&state, &viewer, viewer.lang.t("account-password"), NAV_ACCOUNT),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            viewer.lang.t("account-password"),
+            NAV_ACCOUNT,
+        ),
         errors: FormErrors::new(),
     })
 }
@@ -513,7 +518,12 @@ pub async fn password_submit(
     render_with_status(
         StatusCode::BAD_REQUEST,
         &PasswordPage {
-            layout: Layout::new(&state, &viewer, viewer.lang.t("account-password"), NAV_ACCOUNT),
+            layout: Layout::new(
+                &state,
+                &viewer,
+                viewer.lang.t("account-password"),
+                NAV_ACCOUNT,
+            ),
             errors,
         },
     )

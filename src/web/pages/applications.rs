@@ -270,7 +270,12 @@ pub async fn mine(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Htm
         .db(move |c| Ok(views::mine(c, user_id, today)?))
         .await?;
     render(&MinePage {
-        layout: Layout::new(&state, &viewer, viewer.lang.t("account-applications"), NAV_ACCOUNT),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            viewer.lang.t("account-applications"),
+            NAV_ACCOUNT,
+        ),
         rows,
     })
 }
@@ -491,8 +496,10 @@ pub async fn decide(
     let result = state
         .db(move |c| {
             outcome(match decision.as_str() {
-                "approve" => service::approve(c, &user, id, &a, now, &actor).map(|_| "account-decided-approved"),
-                "reject" => service::reject(c, &user, id, &r, now, &actor).map(|_| "account-decided-rejected"),
+                "approve" => service::approve(c, &user, id, &a, now, &actor)
+                    .map(|_| "account-decided-approved"),
+                "reject" => service::reject(c, &user, id, &r, now, &actor)
+                    .map(|_| "account-decided-rejected"),
                 _ => Err(ApplicationError::Invalid(vec![(
                     "decision",
                     lang.t("account-error-decision"),

@@ -27,7 +27,12 @@ pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
         .db(move |c| Ok(accounts::sessions_since(c, user_id, since)?))
         .await?;
     render(&SessionsPage {
-        layout: Layout::new(&state, &viewer, viewer.lang.t("account-sessions"), NAV_ACCOUNT),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            viewer.lang.t("account-sessions"),
+            NAV_ACCOUNT,
+        ),
         sessions,
         current: u.session_id,
     })
