@@ -324,6 +324,19 @@ pub fn notify(
     link: &str,
     at: NaiveDateTime,
 ) -> QueryResult<()> {
+    notify_and_mail(conn, user_id, (subject, body), link, (subject, body), at)
+}
+
+/// A message in the user's inbox (`inbox`: subject and body) and a mail in the outbox, which
+/// may be worded otherwise (`mail`: in another language).
+pub fn notify_and_mail(
+    conn: &mut DbConnection,
+    user_id: i32,
+    (subject, body): (&str, &str),
+    link: &str,
+    mail: (&str, &str),
+    at: NaiveDateTime,
+) -> QueryResult<()> {
     diesel::insert_into(notifications::table)
         .values((
             notifications::user_id.eq(user_id),
@@ -336,8 +349,8 @@ pub fn notify(
     diesel::insert_into(mail_outbox::table)
         .values((
             mail_outbox::user_id.eq(user_id),
-            mail_outbox::subject.eq(subject),
-            mail_outbox::body.eq(body),
+            mail_outbox::subject.eq(mail.0),
+            mail_outbox::body.eq(mail.1),
             mail_outbox::created_at.eq(at),
         ))
         .execute(conn)

@@ -6,6 +6,7 @@ use diesel::result::Error as DbError;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
+use super::notices::{Letter, Notice, text};
 use super::passwords::PasswordHasher;
 use super::{Actor, audit};
 pub use crate::db::sessions::Session;
@@ -68,11 +69,12 @@ impl Taken {
         }
     }
 
+    /// The message naming what is taken ("您的电子邮箱").
     fn described(self) -> &'static str {
         match self {
-            Taken::Email => "您的电子邮箱",
-            Taken::IdNumber => "您的公民身份号码",
-            Taken::CreditCode => "贵单位的统一社会信用代码",
+            Taken::Email => "account-mail-taken-email",
+            Taken::IdNumber => "account-mail-taken-id-number",
+            Taken::CreditCode => "account-mail-taken-credit-code",
         }
     }
 }
@@ -119,25 +121,23 @@ fn refuse(
     actor: &Actor,
 ) -> QueryResult<()> {
     for (user_id, taken) in owners {
-        let what = taken
-            .iter()
-            .map(|t| t.described())
-            .collect::<Vec<_>>()
-            .join("、"); // i18n: a separator inside a value
-        let body = format!(
-            "有人尝试使用{what}在本平台注册新账号。由于已有账号使用这些信息，平台没有创建新账号，\
-             也没有向注册者透露这一点。\n\n如果是您本人：您已有账号，请直接用现有账号登录；\
-             忘记密码请联系平台管理员。\n如果不是您本人：您的账号没有任何变化，无需处理。\
-             如经常收到此类通知，请联系平台管理员。"
-        );
-        crate::db::applications::notify(
-            conn,
-            *user_id,
-            "有人尝试用您的信息注册账号",
-            &body,
-            "/login",
-            now,
-        )?;
+        Notice::new(actor, |lang| {
+            let what = taken
+                .iter()
+                .map(|t| lang.t(t.described()))
+                .collect::<Vec<_>>()
+                .join(&lang.t("account-mail-taken-and"));
+            Letter {
+                subject: lang.t("account-mail-taken-subject"),
+                body: format!(
+                    "{}\n\n{}\n{}",
+                    text(lang, "account-mail-taken-body", &[("what", &what)]),
+                    lang.t("account-mail-taken-if-you"),
+                    lang.t("account-mail-taken-if-not-you"),
+                ),
+            }
+        })
+        .send(conn, *user_id, "/login", now)?;
         audit::record(
             conn,
             actor,
@@ -239,16 +239,15 @@ pub fn register(
             &format!("user:{}", user.id),
             serde_json::json!({ "kind": kind.as_str() }),
         )?;
-        crate::db::applications::notify(
-            conn,
-            user.id,
-            "欢迎注册",
-            "您的账号已创建，可以用注册时填写的电子邮箱和密码登录。平台管理员核验实名信息前，\
-             可以浏览和下载无条件开放的数据；核验结果将另行通知。\n\
-             如果您没有在本平台注册过账号，请联系平台管理员。",
-            "/login",
-            now,
-        )?;
+        Notice::new(actor, |lang| Letter {
+            subject: lang.t("account-mail-welcome-subject"),
+            body: format!(
+                "{}\n{}",
+                lang.t("account-mail-welcome-body"),
+                lang.t("account-mail-welcome-not-you")
+            ),
+        })
+        .send(conn, user.id, "/login", now)?;
         Ok(Registered::Created(Box::new(user)))
     });
     match attempt {

@@ -15,6 +15,7 @@ pub mod dataset_page;
 pub mod downloads;
 pub mod emergencies;
 pub mod ingest;
+pub mod notices;
 pub mod operations;
 pub mod outbound;
 pub mod passwords;
@@ -42,6 +43,9 @@ pub struct Actor {
     pub user_id: Option<i32>,
     /// The client address of a web request.
     pub ip: Option<String>,
+    /// The language of the page the action was taken on (`None`: no page, as for the command
+    /// line and background jobs); the mail it sends is written in it (`notices`).
+    pub lang: Option<crate::i18n::Lang>,
 }
 
 impl Actor {
@@ -50,6 +54,7 @@ impl Actor {
             label: "cli".into(),
             user_id: None,
             ip: None,
+            lang: None,
         }
     }
 
@@ -59,6 +64,7 @@ impl Actor {
             label: "system".into(),
             user_id: None,
             ip: None,
+            lang: None,
         }
     }
 
@@ -67,6 +73,15 @@ impl Actor {
             label: "anonymous".into(),
             user_id: None,
             ip,
+            lang: None,
+        }
+    }
+
+    /// The same actor, on a page in `lang`.
+    pub fn on_page(self, lang: crate::i18n::Lang) -> Self {
+        Self {
+            lang: Some(lang),
+            ..self
         }
     }
 
@@ -75,6 +90,7 @@ impl Actor {
             label: format!("user:{id}"),
             user_id: Some(id),
             ip,
+            lang: None,
         }
     }
 }

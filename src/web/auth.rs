@@ -190,6 +190,7 @@ impl Viewer {
             Some(u) => Actor::user(u.user.id, self.ip.clone()),
             None => Actor::anonymous(self.ip.clone()),
         }
+        .on_page(self.lang)
     }
 }
 

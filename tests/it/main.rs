@@ -31,6 +31,7 @@ mod disk_full;
 mod emergencies;
 mod emergency_live;
 mod english;
+mod english_account;
 mod english_routes;
 mod faults;
 mod gate;

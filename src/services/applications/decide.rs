@@ -2,6 +2,7 @@
 
 use super::{
     Application, ApplicationError, Approval, Grant, Notice, may_review, record_and_tell, text,
+    words,
 };
 use crate::db::DbConnection;
 use crate::db::applications as rows;
@@ -120,14 +121,24 @@ pub fn approve(
             }),
             Notice {
                 to: vec![a.user_id],
-                subject: format!("开放申请已批准：{}", d.title),
-                body: format!(
-                    "申请编号 {}：批准字段 {}，有效期 {} 天{}。",
-                    a.id,
-                    fields.join("、"), // i18n: a separator inside a value
-                    period,
-                    quota.map(|q| format!("，限 {q} 次")).unwrap_or_default()
-                ),
+                text: crate::services::notices::Notice::new(actor, |lang| {
+                    use crate::services::notices::{Letter, text};
+                    let (id, period) = (a.id.to_string(), period.to_string());
+                    let quota = quota
+                        .map(|q| text(lang, "account-mail-quota", &[("quota", &q.to_string())]))
+                        .unwrap_or_default();
+                    let args = [
+                        ("title", d.title.as_str()),
+                        ("id", &id),
+                        ("fields", &fields.join("、")),
+                        ("period", &period),
+                        ("quota", &quota),
+                    ];
+                    Letter {
+                        subject: text(lang, "account-mail-approved-subject", &args),
+                        body: text(lang, "account-mail-approved-body", &args),
+                    }
+                }),
                 link: "/account/applications".into(),
             },
             now,
@@ -172,8 +183,18 @@ pub fn reject(
             json!({ "dataset": d.slug }),
             Notice {
                 to: vec![a.user_id],
-                subject: format!("开放申请未获批准：{}", d.title),
-                body: format!("申请编号 {}：{reason}", a.id),
+                text: words(
+                    actor,
+                    (
+                        "account-mail-rejected-subject",
+                        "account-mail-rejected-body",
+                    ),
+                    &[
+                        ("title", &d.title),
+                        ("id", &a.id.to_string()),
+                        ("reason", &reason),
+                    ],
+                ),
                 link: "/account/applications".into(),
             },
             now,
@@ -206,8 +227,14 @@ pub fn withdraw(
             json!({}),
             Notice {
                 to,
-                subject: format!("开放申请已撤回：{}", d.title),
-                body: format!("申请编号 {} 已由申请人撤回，无需再答复。", a.id),
+                text: words(
+                    actor,
+                    (
+                        "account-mail-withdrawn-subject",
+                        "account-mail-withdrawn-body",
+                    ),
+                    &[("title", &d.title), ("id", &a.id.to_string())],
+                ),
                 link: format!("/console/applications/{}", a.id),
             },
             now,

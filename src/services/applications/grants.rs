@@ -1,6 +1,6 @@
 //! Grants: whether one allows use now, counted uses against its quota, and revocation.
 
-use super::{ApplicationError, Grant, Notice, may_review, record_and_tell, text};
+use super::{ApplicationError, Grant, Notice, may_review, record_and_tell, text, words};
 use crate::db::DbConnection;
 use crate::db::applications as rows;
 use crate::db::datasets as dataset_rows;
@@ -145,8 +145,15 @@ pub fn revoke(
             json!({ "dataset": d.slug }),
             Notice {
                 to: vec![g.user_id],
-                subject: format!("授权已撤销：{}", d.title),
-                body: format!("申请编号 {} 的授权已撤销：{reason}", g.application_id),
+                text: words(
+                    actor,
+                    ("account-mail-revoked-subject", "account-mail-revoked-body"),
+                    &[
+                        ("title", &d.title),
+                        ("id", &g.application_id.to_string()),
+                        ("reason", &reason),
+                    ],
+                ),
                 link: "/account/applications".into(),
             },
             now,

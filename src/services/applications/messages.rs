@@ -1,6 +1,6 @@
 //! An application's conversation and a user's inbox.
 
-use super::{ApplicationError, Notice, Notification, may_review, record_and_tell, text};
+use super::{ApplicationError, Notice, Notification, may_review, record_and_tell, text, words};
 use crate::db::DbConnection;
 use crate::db::applications as rows;
 use crate::db::datasets as dataset_rows;
@@ -49,8 +49,11 @@ pub fn comment(
             json!({}),
             Notice {
                 to,
-                subject: format!("开放申请有新留言：{}", d.title),
-                body: format!("申请编号 {} 有新留言，请查看。", a.id),
+                text: words(
+                    actor,
+                    ("account-mail-comment-subject", "account-mail-comment-body"),
+                    &[("title", &d.title), ("id", &a.id.to_string())],
+                ),
                 link,
             },
             now,

@@ -8,7 +8,6 @@ use diesel::result::Error as DbError;
 use super::Actor;
 use super::audit;
 use crate::db::DbConnection;
-use crate::db::applications as rows;
 pub use crate::db::applications::{Application, Comment, Grant, Notification};
 use crate::db::datasets::{self as dataset_rows, Dataset};
 use crate::db::users::User;
@@ -117,9 +116,21 @@ fn text(
 /// What the people concerned by an event read, in their inbox and the mail outbox.
 struct Notice {
     to: Vec<i32>,
-    subject: String,
-    body: String,
+    text: super::notices::Notice,
     link: String,
+}
+
+/// The notice's words: `subject` and `body` are message ids (`account-mail-…`), with `args`.
+fn words(
+    actor: &Actor,
+    (subject, body): (&str, &str),
+    args: &[(&'static str, &str)],
+) -> super::notices::Notice {
+    use super::notices::{Letter, text};
+    super::notices::Notice::new(actor, |lang| Letter {
+        subject: text(lang, subject, args),
+        body: text(lang, body, args),
+    })
 }
 
 /// Audits an event (`action` on `target`) and tells the people concerned, inside the caller's
@@ -134,7 +145,7 @@ fn record_and_tell(
 ) -> Result<(), DbError> {
     audit::record(conn, actor, now, action, &target, details)?;
     for user in notice.to {
-        rows::notify(conn, user, &notice.subject, &notice.body, &notice.link, now)?;
+        notice.text.send(conn, user, &notice.link, now)?;
     }
     Ok(())
 }

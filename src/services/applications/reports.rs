@@ -1,6 +1,6 @@
 //! The public transparency figures and the overdue report.
 
-use super::{Application, Notice, record_and_tell};
+use super::{Application, Notice, record_and_tell, words};
 use crate::db::DbConnection;
 use crate::db::applications as rows;
 use crate::db::calendar;
@@ -191,8 +191,15 @@ pub fn report_overdue(conn: &mut DbConnection, now: NaiveDateTime) -> Result<usi
                 json!({ "dataset": d.slug, "due_on": a.due_on.to_string() }),
                 Notice {
                     to,
-                    subject: format!("开放申请已逾期：{}", d.title),
-                    body: format!("申请编号 {} 应于 {} 前答复，至今未答复。", a.id, a.due_on),
+                    text: words(
+                        &Actor::system(),
+                        ("account-mail-overdue-subject", "account-mail-overdue-body"),
+                        &[
+                            ("title", &d.title),
+                            ("id", &a.id.to_string()),
+                            ("due", &a.due_on.to_string()),
+                        ],
+                    ),
                     link: format!("/console/applications/{}", a.id),
                 },
                 now,

@@ -2,7 +2,7 @@
 
 use super::{
     ANSWER_WITHIN, Application, ApplicationError, ApplicationForm, MAX_PERIOD_DAYS, Notice,
-    conditional_dataset, field_names, record_and_tell, text,
+    conditional_dataset, field_names, record_and_tell, text, words,
 };
 use crate::db::DbConnection;
 use crate::db::applications as rows;
@@ -184,8 +184,15 @@ pub fn submit(
             }),
             Notice {
                 to,
-                subject: format!("新的开放申请：{}", d.title),
-                body: format!("申请编号 {}，请在 {due_on} 前答复。", a.id),
+                text: words(
+                    actor,
+                    ("account-mail-new-subject", "account-mail-new-body"),
+                    &[
+                        ("title", &d.title),
+                        ("id", &a.id.to_string()),
+                        ("due", &due_on.to_string()),
+                    ],
+                ),
                 link: format!("/console/applications/{}", a.id),
             },
             now,

@@ -12,6 +12,7 @@ pub mod sessions;
 
 use super::{render, render_with_status, see_other};
 use crate::domain::{CreditCode, Email, Mobile, ResidentId};
+use crate::i18n::Lang;
 use crate::services::accounts::User;
 use crate::services::accounts::{
     self, ChangePasswordError, LoginOutcome, RegisterError, Registered, Registration,
@@ -118,11 +119,11 @@ fn register_page(
     let mut layout = Layout::new(
         state,
         viewer,
-        if organisation {
-            "法人或其他组织注册"
+        viewer.lang.t(if organisation {
+            "account-register-organisation-title"
         } else {
-            "个人注册"
-        },
+            "account-register-individual-title"
+        }),
         NAV_ACCOUNT,
     );
     layout.csrf = csrf_token(session);
@@ -152,17 +153,21 @@ pub async fn register_form(
 }
 
 /// Parses the form into a registration, or says what is wrong with each field.
-fn parse_registration(f: &RegisterForm, organisation: bool) -> Result<Registration, FormErrors> {
+fn parse_registration(
+    f: &RegisterForm,
+    organisation: bool,
+    lang: Lang,
+) -> Result<Registration, FormErrors> {
     let mut e = FormErrors::new();
     let name_len = f.real_name.trim().chars().count();
     if !(2..=50).contains(&name_len) {
         e.add(
             "real_name",
-            if organisation {
-                "请填写联系人姓名（2 至 50 字）"
+            lang.t(if organisation {
+                "account-error-contact-name"
             } else {
-                "请填写姓名（2 至 50 字）"
-            },
+                "account-error-name"
+            }),
         );
     }
     let id_number = ResidentId::parse(&f.id_number)
@@ -177,7 +182,7 @@ fn parse_registration(f: &RegisterForm, organisation: bool) -> Result<Registrati
     let org = if organisation {
         let n = f.org_name.trim().chars().count();
         if !(2..=100).contains(&n) {
-            e.add("org_name", "请填写单位名称（2 至 100 字）");
+            e.add("org_name", lang.t("account-error-org-name"));
         }
         CreditCode::parse(&f.credit_code)
             .map_err(|err| e.add("credit_code", err.to_string()))
@@ -187,10 +192,10 @@ fn parse_registration(f: &RegisterForm, organisation: bool) -> Result<Registrati
         None
     };
     if f.password != f.password_confirm {
-        e.add("password_confirm", "两次输入的密码不一致");
+        e.add("password_confirm", lang.t("account-error-password-confirm"));
     }
     if f.agree != "yes" {
-        e.add("agree", "请阅读并同意用户协议和隐私政策");
+        e.add("agree", lang.t("account-error-agree"));
     }
     match (id_number, mobile, email, e.is_empty()) {
         (Some(id_number), Some(mobile), Some(email), true) => {
@@ -229,7 +234,7 @@ pub async fn register_submit(
 ) -> Result<HttpResponse, AppError> {
     let organisation = register_kind(&kind)?;
     state.limiters.register(viewer.ip.as_deref())?;
-    let reg = match parse_registration(&form, organisation) {
+    let reg = match parse_registration(&form, organisation, viewer.lang) {
         Ok(r) => r,
         Err(errors) => {
             let page = register_page(&state, &viewer, &session, organisation, form, errors);
@@ -257,13 +262,10 @@ pub async fn register_submit(
         let page = register_page(&state, &viewer, &session, organisation, form, errors);
         return render_with_status(StatusCode::BAD_REQUEST, &page);
     }
-    set_flash(&session, REGISTRATION_RECEIVED);
+    // What the person registering reads, whatever became of the registration.
+    set_flash(&session, &viewer.lang.t("account-registration-received"));
     Ok(see_other("/login"))
 }
-
-/// What the person registering reads, whatever became of the registration.
-pub const REGISTRATION_RECEIVED: &str = "注册申请已收到。我们会通过电子邮件告知后续步骤。\
-     新注册的账号可以直接用电子邮箱和密码登录，平台管理员核验实名信息前可以浏览和下载无条件开放的数据。";
 
 // ---------------------------------------------------------------- login / logout
 
@@ -419,7 +421,7 @@ pub async fn show(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Htm
         None => None,
     };
     render(&AccountPage {
-        layout: Layout::new(&state, &viewer, "我的账户", NAV_ACCOUNT),
+        layout: Layout::new(&state, &viewer, viewer.lang.t("nav-account"), NAV_ACCOUNT),
         user: u,
         department,
     })
@@ -447,7 +449,12 @@ pub async fn password_form(
 ) -> Result<web::Html, AppError> {
     viewer.require_user()?;
     render(&PasswordPage {
-        layout: Layout::new(&state, &viewer, "修改密码", NAV_ACCOUNT),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            viewer.lang.t("account-password"),
+            NAV_ACCOUNT,
+        ),
         errors: FormErrors::new(),
     })
 }
@@ -465,7 +472,10 @@ pub async fn password_submit(
         .password_check(&u.user.email, viewer.ip.as_deref())?;
     let mut errors = FormErrors::new();
     if form.new_password != form.new_password_confirm {
-        errors.add("new_password_confirm", "两次输入的新密码不一致");
+        errors.add(
+            "new_password_confirm",
+            viewer.lang.t("account-error-new-password-confirm"),
+        );
     } else {
         let (st, actor, now) = (state.clone(), viewer.actor(), state.clock.now());
         let result = state
@@ -498,7 +508,7 @@ pub async fn password_submit(
             .await?;
         match result {
             Ok(()) => {
-                set_flash(&session, "密码已修改，其他设备上的登录已退出。");
+                set_flash(&session, &viewer.lang.t("account-password-changed"));
                 return Ok(see_other("/account"));
             }
             Err(e @ ChangePasswordError::WrongCurrent) => errors.add("current", e.to_string()),
@@ -508,7 +518,12 @@ pub async fn password_submit(
     render_with_status(
         StatusCode::BAD_REQUEST,
         &PasswordPage {
-            layout: Layout::new(&state, &viewer, "修改密码", NAV_ACCOUNT),
+            layout: Layout::new(
+                &state,
+                &viewer,
+                viewer.lang.t("account-password"),
+                NAV_ACCOUNT,
+            ),
             errors,
         },
     )

@@ -38,6 +38,14 @@ fn outcome<T>(r: Result<T, ApplicationError>) -> Result<Result<T, ApplicationErr
     }
 }
 
+/// A dataset's title as the page's language shows it: the English one when there is one.
+fn layout_title(viewer: &Viewer, title: &str, title_en: &Option<String>) -> String {
+    match (viewer.lang, title_en.as_deref().map(str::trim)) {
+        (crate::i18n::Lang::En, Some(t)) if !t.is_empty() => t.to_owned(),
+        _ => title.to_owned(),
+    }
+}
+
 #[derive(Template)]
 #[template(path = "applications/apply.html")]
 pub struct ApplyPage {
@@ -54,6 +62,13 @@ pub struct ApplyPage {
 impl ApplyPage {
     fn chosen(&self, f: &str) -> bool {
         self.form.fields.iter().any(|x| x == f)
+    }
+
+    /// "1 至 365 天".
+    fn period_hint(&self) -> String {
+        self.layout
+            .lang
+            .t_args("account-period-hint", &[("max", self.max_period.into())])
     }
 }
 
@@ -74,7 +89,13 @@ async fn apply_page(
         layout: Layout::new(
             state,
             viewer,
-            format!("申请：{}", dataset.title),
+            viewer.lang.t_args(
+                "account-apply-title",
+                &[(
+                    "title",
+                    layout_title(viewer, &dataset.title, &dataset.title_en).into(),
+                )],
+            ),
             crate::web::layout::NAV_CATALOG,
         ),
         verified: user.status == crate::domain::AccountStatus::Verified
@@ -136,7 +157,7 @@ pub async fn apply_submit(
     if let Some(f) = &file
         && !f.head.starts_with(b"%PDF-")
     {
-        errors.add("file", "附件必须是 PDF 文件");
+        errors.add("file", viewer.lang.t("account-error-pdf"));
     }
     // Everything is checked before the attachment is kept: a refused application leaves no file.
     let (f, s) = (form.clone(), slug.clone());
@@ -189,9 +210,12 @@ pub async fn apply_submit(
         Ok(a) => {
             set_flash(
                 &session,
-                &format!(
-                    "申请已提交（编号 {}），数据提供部门应在 {} 前答复。",
-                    a.id, a.due_on
+                &viewer.lang.t_args(
+                    "account-applied",
+                    &[
+                        ("id", a.id.to_string().into()),
+                        ("due", a.due_on.to_string().into()),
+                    ],
                 ),
             );
             Ok(see_other("/account/applications"))
@@ -246,7 +270,12 @@ pub async fn mine(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Htm
         .db(move |c| Ok(views::mine(c, user_id, today)?))
         .await?;
     render(&MinePage {
-        layout: Layout::new(&state, &viewer, "我的开放申请", NAV_ACCOUNT),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            viewer.lang.t("account-applications"),
+            NAV_ACCOUNT,
+        ),
         rows,
     })
 }
@@ -266,7 +295,7 @@ pub async fn withdraw(
         .db(move |c| outcome(service::withdraw(c, &user, id, now, &actor)))
         .await?
         .map_err(AppError::from)?;
-    set_flash(&session, "申请已撤回。");
+    set_flash(&session, &viewer.lang.t("account-withdrawn"));
     Ok(see_other("/account/applications"))
 }
 
@@ -276,9 +305,7 @@ fn reviewer(viewer: &Viewer) -> Result<User, AppError> {
     match u.user.role {
         Role::Admin => Ok(u.user.clone()),
         Role::Publisher if u.user.department_id.is_some() => Ok(u.user.clone()),
-        _ => Err(AppError::Forbidden(
-            "此页面仅限数据提供部门的工作人员访问".into(),
-        )),
+        _ => Err(AppError::Forbidden(viewer.lang.t("account-reviewers-only"))),
     }
 }
 
@@ -298,7 +325,7 @@ pub async fn queue(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
         .db(move |c| Ok(views::queue(c, &user, today)?))
         .await?;
     render(&QueuePage {
-        layout: Layout::new(&state, &viewer, "开放申请审核", NAV_CONSOLE),
+        layout: Layout::new(&state, &viewer, viewer.lang.t("account-queue"), NAV_CONSOLE),
         rows,
     })
 }
@@ -320,6 +347,14 @@ pub struct ReviewPage {
 impl ReviewPage {
     fn approved(&self, f: &str) -> bool {
         self.approval.fields.iter().any(|x| x == f)
+    }
+
+    /// "不超过申请的 30 天".
+    fn period_hint(&self) -> String {
+        self.layout.lang.t_args(
+            "account-approve-period-hint",
+            &[("days", self.row.application.period_days.into())],
+        )
     }
 }
 
@@ -348,7 +383,10 @@ async fn review_page(
         layout: Layout::new(
             state,
             viewer,
-            format!("审核申请 {}", row.application.id),
+            viewer.lang.t_args(
+                "account-review-title",
+                &[("id", row.application.id.to_string().into())],
+            ),
             NAV_CONSOLE,
         ),
         row,
@@ -387,7 +425,10 @@ pub async fn show(
         layout: Layout::new(
             &state,
             &viewer,
-            format!("开放申请 {}", row.application.id),
+            viewer.lang.t_args(
+                "account-show-title",
+                &[("id", row.application.id.to_string().into())],
+            ),
             NAV_ACCOUNT,
         ),
         row,
@@ -412,7 +453,7 @@ pub async fn comment(
         .db(move |c| outcome(service::comment(c, &user, id, &body, now, &actor)))
         .await?
         .map_err(AppError::from)?;
-    set_flash(&session, "留言已发送。");
+    set_flash(&session, &viewer.lang.t("account-comment-sent"));
     let back = if req.path().starts_with("/console/") {
         format!("/console/applications/{id}")
     } else {
@@ -450,15 +491,18 @@ pub async fn decide(
     };
     let reason = pairs.get("reason");
     let decision = pairs.get("decision");
+    let lang = viewer.lang;
     let (a, r) = (approval.clone(), reason.clone());
     let result = state
         .db(move |c| {
             outcome(match decision.as_str() {
-                "approve" => service::approve(c, &user, id, &a, now, &actor).map(|_| "已批准"),
-                "reject" => service::reject(c, &user, id, &r, now, &actor).map(|_| "已不予批准"),
+                "approve" => service::approve(c, &user, id, &a, now, &actor)
+                    .map(|_| "account-decided-approved"),
+                "reject" => service::reject(c, &user, id, &r, now, &actor)
+                    .map(|_| "account-decided-rejected"),
                 _ => Err(ApplicationError::Invalid(vec![(
                     "decision",
-                    "请选择批准或不予批准".into(),
+                    lang.t("account-error-decision"),
                 )])),
             })
         })
@@ -467,7 +511,13 @@ pub async fn decide(
         Ok(done) => {
             set_flash(
                 &session,
-                &format!("申请 {id} {done}，申请人已可在“我的开放申请”中查看。"),
+                &viewer.lang.t_args(
+                    "account-decided",
+                    &[
+                        ("id", id.to_string().into()),
+                        ("done", viewer.lang.t(done).into()),
+                    ],
+                ),
             );
             Ok(see_other(&format!("/console/applications/{id}")))
         }
@@ -499,7 +549,7 @@ pub async fn inbox(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
     let user_id = viewer.require_user()?.user.id;
     let messages = state.db(move |c| Ok(service::inbox(c, user_id)?)).await?;
     render(&InboxPage {
-        layout: Layout::new(&state, &viewer, "消息", NAV_ACCOUNT),
+        layout: Layout::new(&state, &viewer, viewer.lang.t("account-inbox"), NAV_ACCOUNT),
         messages,
     })
 }
@@ -534,7 +584,7 @@ pub async fn revoke(
         .await?;
     match application {
         Ok(a) => {
-            set_flash(&session, "授权已撤销，申请人已收到通知。");
+            set_flash(&session, &viewer.lang.t("account-revoked"));
             Ok(see_other(&format!("/console/applications/{a}")))
         }
         Err(e) => Err(e.into()),

@@ -41,7 +41,7 @@ async fn keys_page(
     let user_id = viewer.require_user()?.user.id;
     let keys = state.db(move |c| Ok(api_keys::list(c, user_id)?)).await?;
     Ok(KeysPage {
-        layout: Layout::new(state, viewer, "API 密钥", NAV_ACCOUNT),
+        layout: Layout::new(state, viewer, viewer.lang.t("account-keys"), NAV_ACCOUNT),
         keys,
         new_key,
         key_name,
@@ -100,6 +100,6 @@ pub async fn revoke(
     if !revoked {
         return Err(AppError::NotFound);
     }
-    set_flash(&session, "密钥已吊销，使用它的程序将立即无法访问。");
+    set_flash(&session, &viewer.lang.t("account-key-revoked"));
     Ok(see_other("/account/keys"))
 }

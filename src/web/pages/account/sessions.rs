@@ -27,7 +27,12 @@ pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
         .db(move |c| Ok(accounts::sessions_since(c, user_id, since)?))
         .await?;
     render(&SessionsPage {
-        layout: Layout::new(&state, &viewer, "登录设备", NAV_ACCOUNT),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            viewer.lang.t("account-sessions"),
+            NAV_ACCOUNT,
+        ),
         sessions,
         current: u.session_id,
     })
@@ -53,7 +58,7 @@ pub async fn end(
         session.purge();
         return Ok(see_other("/login"));
     }
-    set_flash(&session, "已退出该设备上的登录。");
+    set_flash(&session, &viewer.lang.t("account-session-ended"));
     Ok(see_other("/account/sessions"))
 }
 
