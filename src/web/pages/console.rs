@@ -242,9 +242,10 @@ async fn form_page(
 ) -> Result<DatasetFormPage, AppError> {
     let themes = state.db(|c| Ok(publishing::themes(c)?)).await?;
     let title = match &editing {
-        Some(_) => viewer
-            .lang
-            .t_args("console-edit-title", &[("title", form.title.clone().into())]),
+        Some(_) => viewer.lang.t_args(
+            "console-edit-title",
+            &[("title", form.title.clone().into())],
+        ),
         None => viewer.lang.t("console-new-title"),
     };
     Ok(DatasetFormPage {
@@ -393,8 +394,14 @@ pub async fn update(
                 (Some(r), _) => lang.t_args(
                     "console-saved-pending",
                     &[
-                        ("from", lang.t(&format!("class-{}", r.from_class.as_str())).into()),
-                        ("to", lang.t(&format!("class-{}", r.to_class.as_str())).into()),
+                        (
+                            "from",
+                            lang.t(&format!("class-{}", r.from_class.as_str())).into(),
+                        ),
+                        (
+                            "to",
+                            lang.t(&format!("class-{}", r.to_class.as_str())).into(),
+                        ),
                     ],
                 ),
                 (None, true) => lang.t("console-saved-nothing"),

@@ -263,7 +263,12 @@ async fn console_page(
         .db(move |c| Ok(service::console(c, p.department_id, today)?))
         .await?;
     Ok(ConsolePage {
-        layout: Layout::new(state, viewer, viewer.lang.t("console-requests"), NAV_CONSOLE),
+        layout: Layout::new(
+            state,
+            viewer,
+            viewer.lang.t("console-requests"),
+            NAV_CONSOLE,
+        ),
         requests,
         datasets,
         refused,

@@ -239,7 +239,12 @@ pub async fn queue(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
         .db(move |c| Ok(service::queue(c, p.department_id, today)?))
         .await?;
     render(&QueuePage {
-        layout: Layout::new(&state, &viewer, viewer.lang.t("console-feedback"), NAV_CONSOLE),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            viewer.lang.t("console-feedback"),
+            NAV_CONSOLE,
+        ),
         reviews,
     })
 }

@@ -5,11 +5,11 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::load;
-#[allow(unused_imports)] // the templates call it on `layout`
-use crate::web::pages::console::text::ConsoleText;
 use crate::services::emergencies::{self, EventSummary};
 use crate::web::auth::Viewer;
 use crate::web::layout::Layout;
+#[allow(unused_imports)] // the templates call it on `layout`
+use crate::web::pages::console::text::ConsoleText;
 use crate::web::pages::{render, see_other};
 use crate::web::{AppError, AppState};
 
@@ -454,9 +454,10 @@ pub async fn fast_track(
         Ok((event, d)) => {
             crate::web::auth::set_flash(
                 &session,
-                &viewer
-                    .lang
-                    .t_args("console-em-fast-flash", &[("title", d.title.clone().into())]),
+                &viewer.lang.t_args(
+                    "console-em-fast-flash",
+                    &[("title", d.title.clone().into())],
+                ),
             );
             Ok(see_other(&format!("/emergencies/{}#datasets", event.slug)))
         }

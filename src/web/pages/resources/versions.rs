@@ -141,7 +141,10 @@ async fn version_page(
                 .filter(|f| f.column == info.source)
                 .collect();
             ColumnView {
-                finding_kinds: mine.iter().map(|f| viewer.lang.t(kind_id(f.kind))).collect(),
+                finding_kinds: mine
+                    .iter()
+                    .map(|f| viewer.lang.t(kind_id(f.kind)))
+                    .collect(),
                 finding_count: mine.iter().map(|f| f.count).sum(),
                 info,
             }
