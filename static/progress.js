@@ -1,5 +1,6 @@
 // Follows an upload's processing on the console page: polls the status URL and updates the
 // progress bar and its text (announced politely). Without JavaScript the page offers a link.
+// Its words come from the page's data-* attributes, in the page's language.
 (function () {
   "use strict";
   var box = document.querySelector("[data-status-url]");
@@ -15,16 +16,17 @@
       .then(function (s) {
         if (!s) return;
         if (s.status !== "processing") {
-          text.textContent = "处理结束：" + s.label + "。";
+          var label = box.getAttribute("data-label-" + s.status) || s.label;
+          text.textContent = box.getAttribute("data-finished").replace("{label}", label);
           var a = document.createElement("a");
           a.href = window.location.pathname;
-          a.textContent = "查看结果";
+          a.textContent = box.getAttribute("data-see");
           text.appendChild(a);
           bar.value = bar.max;
           return;
         }
         bar.value = s.progress;
-        rows.textContent = s.rows_done.toLocaleString("zh-CN");
+        rows.textContent = s.rows_done.toLocaleString(document.documentElement.lang || "zh-CN");
         percent.textContent = Math.floor(s.progress / 10);
         window.setTimeout(tick, 1500);
       })

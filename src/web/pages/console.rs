@@ -6,8 +6,14 @@ use actix_web::{HttpResponse, web};
 use askama::Template;
 use serde::Deserialize;
 
+// The console's messages with arguments, for its templates.
+pub mod text;
+
+#[allow(unused_imports)] // the templates call it on `layout`
+use self::text::ConsoleText;
 use super::{render, render_with_status, see_other};
 use crate::domain::{DatasetStatus, OpenClass, UpdateFrequency};
+use crate::i18n::Lang;
 use crate::services::publishing::{
     self, ClassChangeRequest, ConsoleRow, Dataset, DatasetChange, DatasetDraft, FieldDraft,
     PublishError, Publisher, Theme,
@@ -48,13 +54,20 @@ pub struct ConsolePage {
     pub rows: Vec<ConsoleRow>,
 }
 
+impl ConsolePage {
+    /// How many datasets the department has.
+    pub fn count(&self) -> i64 {
+        self.rows.len() as i64
+    }
+}
+
 pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
     let p = viewer.require_publisher()?;
     let (department, rows) = state
         .db(move |c| Ok(publishing::console_page(c, &p)?))
         .await?;
     render(&ConsolePage {
-        layout: Layout::new(&state, &viewer, "数据管理", NAV_CONSOLE),
+        layout: Layout::new(&state, &viewer, viewer.lang.t("nav-console"), NAV_CONSOLE),
         department,
         rows,
     })
@@ -89,7 +102,9 @@ pub struct DatasetForm {
 }
 
 impl DatasetForm {
-    fn from_draft(d: &DatasetDraft) -> Self {
+    /// The stored draft as the form shows it; an English page writes the data dictionary's
+    /// types and "masked" as the API names them (`string`, `yes`), which the form also reads.
+    fn from_draft(d: &DatasetDraft, lang: Lang) -> Self {
         Self {
             title: d.title.clone(),
             slug: d.slug.clone(),
@@ -116,18 +131,23 @@ impl DatasetForm {
                 .fields
                 .iter()
                 .map(|f| {
-                    let ty = publishing::FIELD_TYPES
-                        .iter()
-                        .find(|(api, _)| *api == f.data_type)
-                        .map(|(_, label)| *label)
-                        .unwrap_or(&f.data_type);
+                    let ty = match lang {
+                        Lang::En => &f.data_type,
+                        Lang::Zh => publishing::FIELD_TYPES
+                            .iter()
+                            .find(|(api, _)| *api == f.data_type)
+                            .map(|(_, label)| *label)
+                            .unwrap_or(&f.data_type),
+                    };
+                    let masked = match (lang, f.masked) {
+                        (Lang::Zh, true) => "是",
+                        (Lang::Zh, false) => "否",
+                        (Lang::En, true) => "yes",
+                        (Lang::En, false) => "no",
+                    };
                     format!(
                         "{} | {} | {} | {} | {}",
-                        f.name,
-                        ty,
-                        f.description,
-                        f.unit,
-                        if f.masked { "是" } else { "否" }
+                        f.name, ty, f.description, f.unit, masked
                     )
                 })
                 .collect::<Vec<_>>()
@@ -139,7 +159,7 @@ impl DatasetForm {
     }
 
     /// The draft, or the line of the data dictionary that cannot be read.
-    fn to_draft(&self) -> Result<DatasetDraft, String> {
+    fn to_draft(&self, lang: Lang) -> Result<DatasetDraft, String> {
         let mut fields = Vec::new();
         for (i, line) in self.fields.lines().enumerate() {
             if line.trim().is_empty() {
@@ -150,9 +170,9 @@ impl DatasetForm {
                 "" | "否" | "no" | "false" => false,
                 "是" | "yes" | "true" => true,
                 other => {
-                    return Err(format!(
-                        "第 {} 行：是否脱敏应填“是”或“否”，不是“{other}”",
-                        i + 1
+                    return Err(lang.t_args(
+                        "console-masked-bad",
+                        &[("line", (i + 1).into()), ("value", other.into())],
                     ));
                 }
             };
@@ -222,8 +242,11 @@ async fn form_page(
 ) -> Result<DatasetFormPage, AppError> {
     let themes = state.db(|c| Ok(publishing::themes(c)?)).await?;
     let title = match &editing {
-        Some(_) => format!("编辑：{}", form.title),
-        None => "新建数据集".to_owned(),
+        Some(_) => viewer.lang.t_args(
+            "console-edit-title",
+            &[("title", form.title.clone().into())],
+        ),
+        None => viewer.lang.t("console-new-title"),
     };
     Ok(DatasetFormPage {
         layout: Layout::new(state, viewer, title, NAV_CONSOLE),
@@ -264,7 +287,7 @@ pub async fn create(
     CsrfForm(form): CsrfForm<DatasetForm>,
 ) -> Result<HttpResponse, AppError> {
     let p = viewer.require_publisher()?;
-    let result = match form.to_draft() {
+    let result = match form.to_draft(viewer.lang) {
         Err(line) => Err(FormErrors::from(std::collections::BTreeMap::from([(
             "fields".to_owned(),
             line,
@@ -291,9 +314,12 @@ pub async fn create(
         Ok(d) => {
             set_flash(
                 &session,
-                &format!(
-                    "已创建草稿“{}”（代码 {}）。发布后才会向社会公开。",
-                    d.title, d.code
+                &viewer.lang.t_args(
+                    "console-created",
+                    &[
+                        ("title", d.title.clone().into()),
+                        ("code", d.code.to_string().into()),
+                    ],
                 ),
             );
             Ok(see_other(&format!("/console/datasets/{}/edit", d.slug)))
@@ -313,7 +339,7 @@ pub async fn edit_form(
     let p = viewer.require_publisher()?;
     let slug = slug.into_inner();
     let (d, draft, pending) = edit_state(&state, &p, &slug).await?;
-    let form = DatasetForm::from_draft(&draft);
+    let form = DatasetForm::from_draft(&draft, viewer.lang);
     render(
         &form_page(
             &state,
@@ -338,7 +364,7 @@ pub async fn update(
     let p = viewer.require_publisher()?;
     let slug = slug.into_inner();
     ensure_own(&state, &p, &slug).await?;
-    let result = match form.to_draft() {
+    let result = match form.to_draft(viewer.lang) {
         Err(line) => Err(FormErrors::from(std::collections::BTreeMap::from([(
             "fields".to_owned(),
             line,
@@ -363,14 +389,23 @@ pub async fn update(
     };
     match result {
         Ok(outcome) => {
+            let lang = viewer.lang;
             let message = match (&outcome.pending, outcome.changed.is_empty()) {
-                (Some(r), _) => format!(
-                    "已保存。开放类型由“{}”改为“{}”属于收紧，已提交平台管理员审批，批准前保持原开放类型。",
-                    r.from_class.label(),
-                    r.to_class.label()
+                (Some(r), _) => lang.t_args(
+                    "console-saved-pending",
+                    &[
+                        (
+                            "from",
+                            lang.t(&format!("class-{}", r.from_class.as_str())).into(),
+                        ),
+                        (
+                            "to",
+                            lang.t(&format!("class-{}", r.to_class.as_str())).into(),
+                        ),
+                    ],
                 ),
-                (None, true) => "没有需要保存的修改。".to_owned(),
-                (None, false) => format!("已保存 {} 项修改。", outcome.changed.len()),
+                (None, true) => lang.t("console-saved-nothing"),
+                (None, false) => lang.count("console-saved", outcome.changed.len() as i64),
             };
             set_flash(&session, &message);
             Ok(see_other(&format!(
@@ -411,7 +446,7 @@ pub async fn set_status(
         Ok(s) if s != DatasetStatus::Draft => s,
         _ => {
             return Err(AppError::BadRequest(
-                "状态只能改为“已发布”或“已撤回”".into(),
+                viewer.lang.t("console-status-invalid"),
             ));
         }
     };
@@ -431,10 +466,10 @@ pub async fn set_status(
         Ok(d) => {
             set_flash(
                 &session,
-                match d.status {
-                    DatasetStatus::Published => "已发布，现在公众可以看到这个数据集。",
-                    _ => "已撤回，公众访问将看到撤回说明。",
-                },
+                &viewer.lang.t(match d.status {
+                    DatasetStatus::Published => "console-published-flash",
+                    _ => "console-withdrawn-flash",
+                }),
             );
             Ok(see_other(&format!("/console/datasets/{slug}/edit")))
         }
@@ -452,7 +487,7 @@ pub async fn set_status(
                 Some(d.slug),
                 Some(d.status),
                 pending,
-                DatasetForm::from_draft(&draft),
+                DatasetForm::from_draft(&draft, viewer.lang),
                 FormErrors::new(),
             )
             .await?;
@@ -487,7 +522,10 @@ pub async fn history(
         layout: Layout::new(
             &state,
             &viewer,
-            format!("修改记录：{}", h.dataset.title),
+            viewer.lang.t_args(
+                "console-history-title",
+                &[("title", h.dataset.title.clone().into())],
+            ),
             NAV_CONSOLE,
         ),
         title: h.dataset.title,

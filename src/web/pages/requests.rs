@@ -6,6 +6,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
+#[allow(unused_imports)] // the console's template calls it on `layout`
+use super::console::text::ConsoleText;
 use super::{render, render_with_status, see_other};
 use crate::services::requests::{
     self as service, Department, RequestError, RequestForm, RequestView,
@@ -264,7 +266,12 @@ async fn console_page(
         .db(move |c| Ok(service::console(c, p.department_id, today)?))
         .await?;
     Ok(ConsolePage {
-        layout: Layout::new(state, viewer, "开放需求答复", NAV_CONSOLE),
+        layout: Layout::new(
+            state,
+            viewer,
+            viewer.lang.t("console-requests"),
+            NAV_CONSOLE,
+        ),
         requests,
         datasets,
         refused,
@@ -313,11 +320,11 @@ pub async fn console_act(
         Ok(_) => {
             set_flash(
                 &session,
-                if action == "answer" {
-                    "答复已公开。"
+                &viewer.lang.t(if action == "answer" {
+                    "console-request-answered-flash"
                 } else {
-                    "已关联数据集，需求标为已开放。"
-                },
+                    "console-request-linked-flash"
+                }),
             );
             Ok(see_other("/console/requests"))
         }

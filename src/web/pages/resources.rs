@@ -10,6 +10,8 @@ use askama::Template;
 // A version's page, processing status, decisions and retirement.
 pub mod versions;
 
+#[allow(unused_imports)] // the templates call it on `layout`
+use super::console::text::ConsoleText;
 use super::{render, render_with_status, see_other};
 use crate::services::ingest::{self};
 use crate::services::publishing::Publisher;
@@ -23,25 +25,27 @@ use crate::web::{AppError, AppState};
 /// A version as a row of the console's lists.
 pub struct VersionRow {
     pub version: Version,
+    /// The message id of its status.
     pub status_label: &'static str,
 }
 
-/// A version's state for the console: a retired one says so, whatever it was.
+/// A version's state for the console (a message id): a retired one says so, whatever it was.
 pub fn label_of(v: &Version) -> &'static str {
     if v.retired_at.is_some() {
-        "已停用"
+        "console-vstatus-retired"
     } else {
         status_label(&v.status)
     }
 }
 
+/// The message id of a version's processing status.
 pub fn status_label(status: &str) -> &'static str {
     match status {
-        "processing" => "处理中",
-        "ready" => "已发布",
-        "blocked" => "含个人信息，待处理",
-        "failed" => "失败",
-        _ => "未知",
+        "processing" => "console-vstatus-processing",
+        "ready" => "console-vstatus-ready",
+        "blocked" => "console-vstatus-blocked",
+        "failed" => "console-vstatus-failed",
+        _ => "console-vstatus-unknown",
     }
 }
 
@@ -98,7 +102,10 @@ async fn resources_page(
         layout: Layout::new(
             state,
             viewer,
-            format!("数据文件：{}", dataset.title),
+            viewer.lang.t_args(
+                "console-files-title",
+                &[("title", dataset.title.clone().into())],
+            ),
             NAV_CONSOLE,
         ),
         dataset,
@@ -151,7 +158,13 @@ async fn resource_page(
         layout: Layout::new(
             state,
             viewer,
-            format!("{}：{}", dataset.title, resource.name),
+            viewer.lang.t_args(
+                "console-resource-title",
+                &[
+                    ("dataset", dataset.title.clone().into()),
+                    ("name", resource.name.clone().into()),
+                ],
+            ),
             NAV_CONSOLE,
         ),
         dataset,
@@ -263,10 +276,7 @@ pub async fn upload_new(
         }
     };
     let (_, r, v) = accept(&state, &p, &slug, None, &name, received).await?;
-    set_flash(
-        &session,
-        "文件已上传，正在检查和导入。处理完成前，公众看到的仍是原来的数据。",
-    );
+    set_flash(&session, &viewer.lang.t("console-upload-flash"));
     Ok(see_other(&version_url(&slug, &r, &v)))
 }
 
@@ -300,10 +310,9 @@ pub async fn upload_version(
         Ok((_, r, v)) => {
             set_flash(
                 &session,
-                &format!(
-                    "已上传第 {} 版，正在检查和导入。处理完成前，公众看到的仍是当前版本。",
-                    v.number
-                ),
+                &viewer
+                    .lang
+                    .t_args("console-upload-version-flash", &[("n", v.number.into())]),
             );
             Ok(see_other(&version_url(&slug, &r, &v)))
         }

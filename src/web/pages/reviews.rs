@@ -6,6 +6,8 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
+#[allow(unused_imports)] // the console's templates call it on `layout`
+use super::console::text::ConsoleText;
 use super::{render, render_with_status, see_other};
 use crate::services::reviews::{self as service, PublicReview, ReportForm, ReviewError};
 use crate::web::auth::{CsrfPairs, Viewer, csrf_token, set_flash};
@@ -237,7 +239,12 @@ pub async fn queue(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
         .db(move |c| Ok(service::queue(c, p.department_id, today)?))
         .await?;
     render(&QueuePage {
-        layout: Layout::new(&state, &viewer, "纠错处理", NAV_CONSOLE),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            viewer.lang.t("console-feedback"),
+            NAV_CONSOLE,
+        ),
         reviews,
     })
 }
@@ -278,7 +285,9 @@ async fn work_page(
         layout: Layout::new(
             state,
             viewer,
-            format!("处理纠错 #{}", r.review.id),
+            viewer
+                .lang
+                .t_args("console-review-title", &[("id", r.review.id.into())]),
             NAV_CONSOLE,
         ),
         r,
@@ -356,10 +365,14 @@ pub async fn act(
         .await?;
     match result {
         Ok(r) => {
+            let lang = viewer.lang;
             let message = match action.as_str() {
-                "start" => "已开始核查。".to_owned(),
-                "extend" => format!("答复期限已延长至 {}，理由已公开。", r.deadline()),
-                _ => "答复已发布在公开的纠错页面上。".to_owned(),
+                "start" => lang.t("console-review-started"),
+                "extend" => lang.t_args(
+                    "console-review-extended-flash",
+                    &[("due", r.deadline().to_string().into())],
+                ),
+                _ => lang.t("console-review-answered-flash"),
             };
             set_flash(&session, &message);
             Ok(see_other(&format!("/console/feedback/{id}")))

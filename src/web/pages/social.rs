@@ -121,11 +121,11 @@ pub async fn moderate(
         .map_err(AppError::from)?;
     set_flash(
         &session,
-        if action == "restore" {
-            "评论已恢复显示。"
+        &viewer.lang.t(if action == "restore" {
+            "console-reported-restored"
         } else {
-            "评论已删除。"
-        },
+            "console-reported-removed"
+        }),
     );
     Ok(see_other(back))
 }
@@ -163,7 +163,7 @@ async fn reported(
     let user = viewer.require_user()?.user.clone();
     let comments = state.db(move |c| Ok(service::reported(c, &user)?)).await?;
     render(&ReportedPage {
-        layout: Layout::new(state, viewer, "被举报的评论", nav),
+        layout: Layout::new(state, viewer, viewer.lang.t("console-reported"), nav),
         comments,
     })
 }

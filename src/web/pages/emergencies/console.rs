@@ -8,6 +8,8 @@ use super::load;
 use crate::services::emergencies::{self, EventSummary};
 use crate::web::auth::Viewer;
 use crate::web::layout::Layout;
+#[allow(unused_imports)] // the templates call it on `layout`
+use crate::web::pages::console::text::ConsoleText;
 use crate::web::pages::{render, see_other};
 use crate::web::{AppError, AppState};
 
@@ -32,7 +34,7 @@ pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
         layout: Layout::new(
             &state,
             &viewer,
-            "突发事件更新",
+            viewer.lang.t("console-emergencies"),
             crate::web::layout::NAV_CONSOLE,
         ),
         events,
@@ -108,6 +110,33 @@ impl ConsoleForm {
     pub fn linkable(&self) -> Vec<&emergencies::OwnDataset> {
         self.datasets.iter().filter(|d| !d.linked).collect()
     }
+    /// A unit of the figures in the page's language (the value posted stays the unit).
+    pub fn unit_label(&self, unit: &str) -> String {
+        let id = match unit {
+            "人" => "people",
+            "万人" => "10k-people",
+            "户" => "households",
+            "个" => "items",
+            "处" => "places",
+            "座" => "structures",
+            "间" => "rooms",
+            "辆" => "vehicles",
+            "艘" => "vessels",
+            "次" => "times",
+            "起" => "incidents",
+            "所" => "institutions",
+            "家" => "businesses",
+            "条" => "lines",
+            "公顷" => "hectares",
+            "亩" => "mu",
+            "万元" => "10k-yuan",
+            "亿元" => "100m-yuan",
+            "吨" => "tonnes",
+            "万m³" => "10k-m3",
+            other => return other.to_owned(),
+        };
+        self.layout.lang.t(&format!("console-unit-{id}"))
+    }
 }
 
 /// The event, if it belongs to the publisher's department (another department's is a 403).
@@ -119,9 +148,9 @@ async fn own_event(
     let publisher = viewer.require_publisher()?;
     let page = load(state, slug).await?;
     if page.summary.event.department_id != publisher.department_id {
-        return Err(AppError::Forbidden(format!(
-            "该事件由{}负责，只有其工作人员可以发布更新",
-            page.summary.department
+        return Err(AppError::Forbidden(viewer.lang.t_args(
+            "console-em-forbidden",
+            &[("department", page.summary.department.clone().into())],
         )));
     }
     Ok(page.summary)
@@ -143,7 +172,10 @@ async fn console_page(
         layout: Layout::new(
             state,
             viewer,
-            format!("发布更新：{}", s.event.title),
+            viewer.lang.t_args(
+                "console-em-post-title",
+                &[("title", s.event.title.clone().into())],
+            ),
             crate::web::layout::NAV_CONSOLE,
         ),
         s,
@@ -252,7 +284,7 @@ pub async fn post(
         Some(f) => match crate::domain::attachment::media_type(&f.head) {
             Some(t) => Some(t),
             None => {
-                errors.add("file", "附件必须是 PDF、PNG 或 JPEG 文件");
+                errors.add("file", viewer.lang.t("console-em-bad-file"));
                 None
             }
         },
@@ -343,7 +375,7 @@ pub async fn post(
     match result? {
         Ok((event, update, by_database)) => {
             emergencies::announce(&state.live, by_database, &event, &update);
-            crate::web::auth::set_flash(&session, "更新已发布，事件页面上的读者会立即看到。");
+            crate::web::auth::set_flash(&session, &viewer.lang.t("console-em-posted"));
             Ok(see_other(&format!(
                 "/emergencies/{}#update-{}",
                 event.slug, update.id
@@ -378,10 +410,7 @@ pub async fn link(
         .await?;
     match result {
         Ok(event) => {
-            crate::web::auth::set_flash(
-                &session,
-                "数据集已关联此事件；公开的数据集会显示在事件页面上。",
-            );
+            crate::web::auth::set_flash(&session, &viewer.lang.t("console-em-linked-flash"));
             Ok(see_other(&format!(
                 "/console/emergencies/{}#datasets",
                 event.slug
@@ -425,9 +454,9 @@ pub async fn fast_track(
         Ok((event, d)) => {
             crate::web::auth::set_flash(
                 &session,
-                &format!(
-                    "“{}”已无条件开放并发布；平台管理员会在事后复核，记录见审计日志。",
-                    d.title
+                &viewer.lang.t_args(
+                    "console-em-fast-flash",
+                    &[("title", d.title.clone().into())],
                 ),
             );
             Ok(see_other(&format!("/emergencies/{}#datasets", event.slug)))
@@ -455,6 +484,6 @@ pub async fn close(
         i64::from(s.is_active()),
         std::sync::atomic::Ordering::Relaxed,
     );
-    crate::web::auth::set_flash(&session, "事件已结束，已移入归档；其页面和数据继续公开。");
+    crate::web::auth::set_flash(&session, &viewer.lang.t("console-em-closed-flash"));
     Ok(see_other(&format!("/emergencies/{}", s.event.slug)))
 }

@@ -10,6 +10,7 @@ use askama::Template;
 
 use super::{label_of, status_label, version_url};
 use crate::domain::column_type::ColumnType;
+use crate::domain::pii::PiiKind;
 use crate::services::ingest::{self, ColumnInfo, Finding, Problem, Treatment};
 use crate::services::preview::{self, Preview};
 use crate::services::publishing::{PublishError, Publisher};
@@ -17,13 +18,16 @@ use crate::services::resources::{self, Dataset, Decision, Resource, Version};
 use crate::web::auth::{CsrfForm, Viewer, set_flash};
 use crate::web::forms::{FormErrors, path_id};
 use crate::web::layout::{Layout, NAV_CONSOLE};
+#[allow(unused_imports)] // the template calls it on `layout`
+use crate::web::pages::console::text::ConsoleText;
 use crate::web::pages::{render, render_with_status, see_other};
 use crate::web::{AppError, AppState};
 
 /// A column of the version page, with the decision inputs it offers.
 pub struct ColumnView {
     pub info: ColumnInfo,
-    pub finding_kinds: Vec<&'static str>,
+    /// The kinds of personal information found in it, in words.
+    pub finding_kinds: Vec<String>,
     pub finding_count: u64,
 }
 
@@ -34,6 +38,7 @@ pub struct VersionPage {
     pub dataset: Dataset,
     pub resource: Resource,
     pub version: Version,
+    /// The message id of its status.
     pub status_label: &'static str,
     pub percent: i32,
     pub columns: Vec<ColumnView>,
@@ -47,7 +52,35 @@ pub struct VersionPage {
     pub retire_reason: String,
 }
 
+/// The message id of a kind of personal information.
+fn kind_id(kind: PiiKind) -> &'static str {
+    match kind {
+        PiiKind::ResidentId => "console-pii-resident_id",
+        PiiKind::Mobile => "console-pii-mobile",
+        PiiKind::BankCard => "console-pii-bank_card",
+        PiiKind::Email => "console-pii-email",
+    }
+}
+
 impl VersionPage {
+    pub fn kind_id(&self, kind: &PiiKind) -> &'static str {
+        kind_id(*kind)
+    }
+
+    /// The message id of a column's treatment.
+    pub fn treatment_id(&self, t: &Treatment) -> &'static str {
+        match t {
+            Treatment::Mask => "console-treatment-mask",
+            Treatment::Drop => "console-treatment-drop",
+            Treatment::Hash => "console-treatment-hash",
+            Treatment::Keep => "console-treatment-keep",
+        }
+    }
+
+    /// The statuses the progress script may report (their words are in the page).
+    pub fn statuses(&self) -> [&'static str; 4] {
+        ["processing", "ready", "blocked", "failed"]
+    }
     pub fn treatment_of(&self, column: &usize) -> &'static str {
         ingest::decisions_of(&self.version)
             .treatments
@@ -108,7 +141,10 @@ async fn version_page(
                 .filter(|f| f.column == info.source)
                 .collect();
             ColumnView {
-                finding_kinds: mine.iter().map(|f| f.kind.label()).collect(),
+                finding_kinds: mine
+                    .iter()
+                    .map(|f| viewer.lang.t(kind_id(f.kind)))
+                    .collect(),
                 finding_count: mine.iter().map(|f| f.count).sum(),
                 info,
             }
@@ -118,7 +154,13 @@ async fn version_page(
         layout: Layout::new(
             state,
             viewer,
-            format!("{} 第 {} 版", resource.name, version.number),
+            viewer.lang.t_args(
+                "console-version-title",
+                &[
+                    ("name", resource.name.clone().into()),
+                    ("n", version.number.into()),
+                ],
+            ),
             NAV_CONSOLE,
         ),
         status_label: label_of(&version),
@@ -168,10 +210,17 @@ pub async fn status(
         .insert_header(("Cache-Control", "no-store"))
         .json(serde_json::json!({
             "status": v.status,
-            "label": status_label(&v.status),
+            "label": viewer.lang.t(status_label(&v.status)),
             "progress": v.progress,
             "rows_done": v.rows_done,
         })))
+}
+
+/// "The form field {key} is not valid."
+fn bad_field(viewer: &Viewer, key: &str) -> String {
+    viewer
+        .lang
+        .t_args("console-bad-field", &[("key", key.to_owned().into())])
 }
 
 /// `POST …/versions/{n}/decide`: `treatment_{col}` = mask|drop|hash and `type_{col}` = a type
@@ -197,7 +246,7 @@ pub async fn decide(
     for (key, value) in &form {
         if let Some(col) = key.strip_prefix("treatment_") {
             let Some(col) = col.parse::<usize>().ok().filter(|c| known.contains_key(c)) else {
-                errors.add("decide", format!("表单字段 {key} 无效"));
+                errors.add("decide", bad_field(&viewer, key));
                 continue;
             };
             match value.as_str() {
@@ -206,12 +255,17 @@ pub async fn decide(
                     Some(t) => {
                         decision.treatments.insert(col, t);
                     }
-                    None => errors.add(key, format!("处理方式“{v}”无效")),
+                    None => errors.add(
+                        key,
+                        viewer
+                            .lang
+                            .t_args("console-bad-treatment", &[("value", v.into())]),
+                    ),
                 },
             }
         } else if let Some(col) = key.strip_prefix("type_") {
             let Some(col) = col.parse::<usize>().ok().filter(|c| known.contains_key(c)) else {
-                errors.add("decide", format!("表单字段 {key} 无效"));
+                errors.add("decide", bad_field(&viewer, key));
                 continue;
             };
             match ColumnType::parse_name(value) {
@@ -219,7 +273,12 @@ pub async fn decide(
                     decision.types.insert(col, t);
                 }
                 Some(_) => {}
-                None => errors.add(key, format!("类型“{value}”无效")),
+                None => errors.add(
+                    key,
+                    viewer
+                        .lang
+                        .t_args("console-bad-type", &[("value", value.as_str().into())]),
+                ),
             }
         }
     }
@@ -229,10 +288,7 @@ pub async fn decide(
         && decision.types.is_empty()
         && !decision.confirm_formulas
     {
-        errors.add(
-            "decide",
-            "没有需要保存的修改：请为含个人信息的列选择处理方式，或修改列的类型",
-        );
+        errors.add("decide", viewer.lang.t("console-decide-nothing"));
     }
     if errors.is_empty() {
         let (p2, slug2, now) = (p.clone(), slug.clone(), state.clock.now());
@@ -251,9 +307,11 @@ pub async fn decide(
                 set_flash(
                     &session,
                     &if v.number == number {
-                        "已保存处理方式，正在按此重新导入。".to_owned()
+                        viewer.lang.t("console-decided-reimport")
                     } else {
-                        format!("已按新的设置生成第 {} 版，正在导入。", v.number)
+                        viewer
+                            .lang
+                            .t_args("console-decided-new-version", &[("n", v.number.into())])
                     },
                 );
                 return Ok(see_other(&version_url(&slug, &current.resource, &v)));
@@ -305,7 +363,9 @@ pub async fn retire(
             .map_err(AppError::internal)?;
             set_flash(
                 &session,
-                &format!("第 {} 版已停用，其数据和文件已删除。", v.number),
+                &viewer
+                    .lang
+                    .t_args("console-retired-flash", &[("n", v.number.into())]),
             );
             Ok(see_other(&format!(
                 "/console/datasets/{slug}/resources/{id}/versions/{number}"
