@@ -1,7 +1,11 @@
 use super::*;
 
 /// Code whose Chinese is not UI, with the reason.
-const NOT_UI: [(&str, &str); 7] = [
+const NOT_UI: [(&str, &str); 8] = [
+    (
+        "src/services/backup.rs",
+        "the operator's backup and restore commands, already in both languages",
+    ),
     ("src/demo", "the demo catalog is data"),
     (
         "src/search",
@@ -219,7 +223,15 @@ fn the_catalog_is_well_formed() {
         a.sort();
         b.sort();
         assert_eq!(a, b, "{zh} → {en}: the values must be the same");
-        assert!(!en.chars().any(is_cjk), "{en}: English is not English");
+        // Chinese only as an example of what a reader types, in quotation marks.
+        let outside_quotes: String = en
+            .split('“')
+            .map(|piece| piece.split_once('”').map_or(piece, |(_, rest)| rest))
+            .collect();
+        assert!(
+            !outside_quotes.chars().any(is_cjk),
+            "{en}: English is not English"
+        );
     }
 }
 

@@ -130,6 +130,7 @@ pub fn approve(
                     let args = [
                         ("title", d.title.as_str()),
                         ("id", &id),
+                        // i18n: a separator inside a value
                         ("fields", &fields.join("、")),
                         ("period", &period),
                         ("quota", &quota),

@@ -185,6 +185,7 @@ pub async fn apply_submit(
     }
     let attachment = match file {
         Some(received) => {
+            // i18n: a stored file name, data
             let (key, name, size) = super::keep_file(&state, received, "附件.pdf").await?;
             Some(service::Attachment { key, name, size })
         }

@@ -274,6 +274,7 @@ pub async fn new_form(state: web::Data<AppState>, viewer: Viewer) -> Result<web:
         update_frequency: UpdateFrequency::Irregular.as_str().into(),
         formats: "CSV".into(),
         spatial_coverage: d.region_code.to_string(),
+        // i18n: the licence's name is data (its legal title)
         license: "安徽省公共数据开放许可协议（署名）".into(),
         ..DatasetForm::default()
     };

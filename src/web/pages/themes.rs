@@ -35,6 +35,7 @@ pub async fn show(
             &state,
             &viewer,
             match viewer.lang {
+                // i18n: the Chinese arm of a match on the language
                 crate::i18n::Lang::Zh => format!("{}主题", page.theme.name),
                 crate::i18n::Lang::En => format!("Theme: {}", page.theme.name_en),
             },

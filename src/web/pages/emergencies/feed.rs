@@ -23,6 +23,7 @@ fn entries(out: &mut String, base: &str, e: &EventSummary, updates: &[UpdateView
         for v in &u.values {
             let _ = write!(
                 text,
+                // i18n: the Atom feeds are Chinese documents, like the data they carry
                 "\n{}：{} {}",
                 v.indicator,
                 crate::services::preview::format_number(v.value),
@@ -43,6 +44,7 @@ fn entries(out: &mut String, base: &str, e: &EventSummary, updates: &[UpdateView
         }
         let _ = write!(
             out,
+            // i18n: the Atom feeds are Chinese documents, like the data they carry
             "  <entry>\n    <id>{base}/emergencies/{slug}#update-{id}</id>\n    <title>{title}：{when}</title>\n    <updated>{posted}</updated>\n    <link rel=\"alternate\" href=\"{base}/emergencies/{slug}#update-{id}\"/>\n{enclosures}    <author><name>{dept}</name></author>\n    <content type=\"text\">{text}</content>\n  </entry>\n",
             slug = e.event.slug,
             id = u.update.id,
@@ -116,6 +118,7 @@ pub async fn feed(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
     Ok(atom(
         &base,
         "/emergencies/feed.atom",
+        // i18n: the Atom feeds are Chinese documents, like the data they carry
         &format!("{}：突发事件数据更新", state.settings.site.name),
         &iso(&updated),
         &body,
