@@ -85,11 +85,23 @@ fn html_pages(f: &Fixture) -> Vec<(&'static str, Who, String)> {
     vec![
         ("/", Anyone, "/".into()),
         ("/datasets", Anyone, "/datasets?q=公交".into()),
-        ("/datasets/{slug}", Anyone, "/datasets/hefei-bus-routes".into()),
-        ("/datasets/{slug}/api", Anyone, "/datasets/hefei-bus-routes/api".into()),
+        (
+            "/datasets/{slug}",
+            Anyone,
+            "/datasets/hefei-bus-routes".into(),
+        ),
+        (
+            "/datasets/{slug}/api",
+            Anyone,
+            "/datasets/hefei-bus-routes/api".into(),
+        ),
         ("/departments", Anyone, "/departments".into()),
         ("/developers", Anyone, "/developers".into()),
-        ("/datasets/{slug}/feedback", User, "/datasets/hefei-bus-routes/feedback".into()),
+        (
+            "/datasets/{slug}/feedback",
+            User,
+            "/datasets/hefei-bus-routes/feedback".into(),
+        ),
         ("/feedback/{id}", User, f.review.clone()),
         ("/showcase", Anyone, "/showcase".into()),
         ("/showcase/new", User, "/showcase/new".into()),
@@ -97,17 +109,45 @@ fn html_pages(f: &Fixture) -> Vec<(&'static str, Who, String)> {
         ("/requests/new", User, "/requests/new".into()),
         ("/requests/{id}", Anyone, f.request.clone()),
         ("/emergencies", Anyone, "/emergencies".into()),
-        ("/emergencies/{slug}", Anyone, "/emergencies/chaohu-flood".into()),
-        ("/departments/{slug}", Anyone, "/departments/hefei-transport".into()),
+        (
+            "/emergencies/{slug}",
+            Anyone,
+            "/emergencies/chaohu-flood".into(),
+        ),
+        (
+            "/departments/{slug}",
+            Anyone,
+            "/departments/hefei-transport".into(),
+        ),
         ("/themes/{slug}", Anyone, "/themes/transport".into()),
-        ("/datasets/{slug}/apply", User, "/datasets/hefei-enterprises/apply".into()),
-        ("/account/applications", User, "/account/applications".into()),
-        ("/account/applications/{id}", User, format!("/account/applications/{app}")),
+        (
+            "/datasets/{slug}/apply",
+            User,
+            "/datasets/hefei-enterprises/apply".into(),
+        ),
+        (
+            "/account/applications",
+            User,
+            "/account/applications".into(),
+        ),
+        (
+            "/account/applications/{id}",
+            User,
+            format!("/account/applications/{app}"),
+        ),
         ("/stats", Anyone, "/stats".into()),
         ("/stats/applications", Anyone, "/stats/applications".into()),
         ("/account/inbox", User, "/account/inbox".into()),
-        ("/console/applications", Publisher, "/console/applications".into()),
-        ("/console/applications/{id}", Publisher, format!("/console/applications/{app}")),
+        (
+            "/console/applications",
+            Publisher,
+            "/console/applications".into(),
+        ),
+        (
+            "/console/applications/{id}",
+            Publisher,
+            format!("/console/applications/{app}"),
+        ),
         ("/register", Anyone, "/register".into()),
         ("/register/{kind}", Anyone, "/register/organisation".into()),
         ("/login", Anyone, "/login".into()),
@@ -119,10 +159,26 @@ fn html_pages(f: &Fixture) -> Vec<(&'static str, Who, String)> {
         ("/console/feedback", Publisher, "/console/feedback".into()),
         ("/console/requests", Publisher, "/console/requests".into()),
         ("/console/comments", Publisher, "/console/comments".into()),
-        ("/console/feedback/{id}", Publisher, format!("/console/feedback/{review}")),
-        ("/console/emergencies", Publisher, "/console/emergencies".into()),
-        ("/console/emergencies/{slug}", Publisher, "/console/emergencies/chaohu-flood".into()),
-        ("/console/datasets/new", Publisher, "/console/datasets/new".into()),
+        (
+            "/console/feedback/{id}",
+            Publisher,
+            format!("/console/feedback/{review}"),
+        ),
+        (
+            "/console/emergencies",
+            Publisher,
+            "/console/emergencies".into(),
+        ),
+        (
+            "/console/emergencies/{slug}",
+            Publisher,
+            "/console/emergencies/chaohu-flood".into(),
+        ),
+        (
+            "/console/datasets/new",
+            Publisher,
+            "/console/datasets/new".into(),
+        ),
         (
             "/console/datasets/{slug}/edit",
             Publisher,
@@ -150,14 +206,22 @@ fn html_pages(f: &Fixture) -> Vec<(&'static str, Who, String)> {
         ),
         ("/admin", Admin, "/admin".into()),
         ("/admin/departments", Admin, "/admin/departments".into()),
-        ("/admin/departments/new", Admin, "/admin/departments/new".into()),
+        (
+            "/admin/departments/new",
+            Admin,
+            "/admin/departments/new".into(),
+        ),
         (
             "/admin/departments/{slug}/edit",
             Admin,
             "/admin/departments/hefei-transport/edit".into(),
         ),
         ("/admin/users", Admin, "/admin/users".into()),
-        ("/admin/users/{id}", Admin, format!("/admin/users/{}", f.user_id)),
+        (
+            "/admin/users/{id}",
+            Admin,
+            format!("/admin/users/{}", f.user_id),
+        ),
         ("/admin/calendar", Admin, "/admin/calendar".into()),
         ("/admin/class-changes", Admin, "/admin/class-changes".into()),
         ("/admin/audit", Admin, "/admin/audit".into()),
@@ -179,10 +243,16 @@ async fn every_html_route_reads_in_english(backend: crate::helpers::Backend) {
     let declared = declared_pages();
     for route in &declared {
         let known = NOT_HTML.contains(&route.as_str()) || pages.iter().any(|(r, ..)| r == route);
-        assert!(known, "{route} is neither walked in English nor named as not HTML");
+        assert!(
+            known,
+            "{route} is neither walked in English nor named as not HTML"
+        );
     }
     for (route, ..) in &pages {
-        assert!(declared.iter().any(|d| d == route), "{route} is not a route");
+        assert!(
+            declared.iter().any(|d| d == route),
+            "{route} is not a route"
+        );
     }
     let user = f.app.logged_in(USER).await;
     let publisher = f.app.logged_in(PUBLISHER).await;

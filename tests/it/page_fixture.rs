@@ -134,4 +134,3 @@ pub async fn fixture(backend: Backend) -> Option<Fixture> {
         review: location(&res),
     })
 }
-
