@@ -75,17 +75,9 @@ pub struct Chart {
     pub summary: String,
     /// Whether the bars run in time order ([`Chart::over_time`]).
     pub chronological: bool,
-    /// For a chart of a dataset's columns, what its title is made of (for the title in
-    /// another language): the measured column, the grouping column, and whether the values
-    /// are added up (else averaged).
-    pub columns: Option<ChartColumns>,
-}
-
-#[derive(Debug, Clone)]
-pub struct ChartColumns {
-    pub value: String,
-    pub group: String,
-    pub additive: bool,
+    /// For a chart of a dataset's columns, what its title is made of (for another language):
+    /// (the measured column, the grouping column, whether the values are added up).
+    pub columns: Option<(String, String, bool)>,
 }
 
 impl Chart {
@@ -102,26 +94,6 @@ impl Chart {
             );
         }
         self
-    }
-}
-
-impl Chart {
-    /// The highest bar and the lowest (for the summary in another language).
-    pub fn highest(&self) -> Option<&Bar> {
-        self.bars.iter().max_by(|a, b| a.value.total_cmp(&b.value))
-    }
-
-    pub fn lowest(&self) -> Option<&Bar> {
-        self.bars.iter().min_by(|a, b| a.value.total_cmp(&b.value))
-    }
-
-    /// For a chart over time, how the last bar compares with the first: "up", "down" or
-    /// "level" (within half a percent).
-    pub fn trend(&self) -> Option<&'static str> {
-        match (self.bars.first(), self.bars.last()) {
-            (Some(a), Some(b)) if self.chronological => Some(direction(a.value, b.value)),
-            _ => None,
-        }
     }
 }
 
@@ -307,11 +279,7 @@ fn chart(
         group.name.clone(),
         bars,
     );
-    chart.columns = Some(ChartColumns {
-        value: value.name.clone(),
-        group: group.name.clone(),
-        additive,
-    });
+    chart.columns = Some((value.name.clone(), group.name.clone(), additive));
     Ok(Some(if chronological {
         chart.over_time()
     } else {

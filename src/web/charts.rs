@@ -4,7 +4,27 @@ use chrono::NaiveDateTime;
 
 use crate::i18n::Lang;
 use crate::services::emergencies::Series;
-use crate::services::preview::{direction, format_number, movement};
+use crate::services::preview::{Bar, Chart, direction, format_number, movement};
+
+/// What a bar chart's summary says, for writing it in another language than the service's.
+impl Chart {
+    pub fn highest(&self) -> Option<&Bar> {
+        self.bars.iter().max_by(|a, b| a.value.total_cmp(&b.value))
+    }
+
+    pub fn lowest(&self) -> Option<&Bar> {
+        self.bars.iter().min_by(|a, b| a.value.total_cmp(&b.value))
+    }
+
+    /// For a chart over time, how the last bar compares with the first: "up", "down" or
+    /// "level" (within half a percent).
+    pub fn trend(&self) -> Option<&'static str> {
+        match (self.bars.first(), self.bars.last()) {
+            (Some(a), Some(b)) if self.chronological => Some(direction(a.value, b.value)),
+            _ => None,
+        }
+    }
+}
 
 /// Text for HTML (the data inside the English summary).
 fn escape(text: &str) -> String {
