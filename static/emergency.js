@@ -7,6 +7,9 @@
 // Every update is announced in the page's live region (`#live-status`, role="status"): screen
 // readers read its text. In elder-friendly mode (`body.elder`) nothing on the page moves by
 // itself: the update is only announced, with a link that shows it when the reader chooses.
+//
+// What it says comes from the live region's data-* attributes, which the page writes in its own
+// language (%time% and %text% stand for the time and the update's text).
 (function () {
   "use strict";
   var root = document.getElementById("live-root");
@@ -15,15 +18,20 @@
   var still = document.body.classList.contains("elder");
   var source = new EventSource(root.getAttribute("data-live"));
   var latest = null;
+  function say(name) {
+    return (status && status.getAttribute("data-" + name)) || "";
+  }
   function received() {
     if (!status) return;
-    status.textContent = "已收到新的更新（" + new Date().toLocaleTimeString("zh-CN") + "）" +
-      (latest && latest.text ? "：" + latest.text : "。");
+    var time = new Date().toLocaleTimeString(say("locale") || undefined);
+    status.textContent = say("received").replace("%time%", function () { return time; }) +
+      (latest && latest.text ? say("received-text").replace("%text%", function () { return latest.text; })
+        : say("received-end"));
     if (still) {
       status.appendChild(document.createTextNode(" "));
       var show = document.createElement("a");
       show.href = window.location.pathname;
-      show.textContent = "查看最新内容";
+      show.textContent = say("show");
       status.appendChild(show);
     }
   }
@@ -78,8 +86,7 @@
   });
   source.addEventListener("open", function () {
     if (status) {
-      status.textContent = still ? "实时更新已连接：有新的更新时会在这里提示。"
-        : "实时更新已连接：新数据发布后会自动显示。";
+      status.textContent = say(still ? "connected-still" : "connected");
     }
   });
 })();

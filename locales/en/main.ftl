@@ -359,4 +359,3 @@ elder-mode = Easy reading
 ## Forms and charts everywhere
 form-fix = Please correct the following
 form-error-prefix = Error: 
-chart-as-table = Show the chart's data as a table

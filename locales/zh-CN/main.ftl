@@ -314,4 +314,3 @@ elder-mode = 长辈模式
 ## Forms and charts everywhere
 form-fix = 请修改以下内容
 form-error-prefix = 错误：
-chart-as-table = 以表格查看图表数据

@@ -73,11 +73,17 @@ pub struct Chart {
     /// One sentence on what the chart shows (highest, lowest; the trend when it runs over
     /// time), written here so every reader gets it, beside the data table.
     pub summary: String,
+    /// Whether the bars run in time order ([`Chart::over_time`]).
+    pub chronological: bool,
+    /// For a chart of a dataset's columns, what its title is made of (for another language):
+    /// (the measured column, the grouping column, whether the values are added up).
+    pub columns: Option<(String, String, bool)>,
 }
 
 impl Chart {
     /// For a chart whose bars run in time order: the summary also tells the trend.
     pub fn over_time(mut self) -> Self {
+        self.chronological = true;
         if let (Some(a), Some(b)) = (self.bars.first(), self.bars.last()) {
             let from = (a.label.as_str(), a.shown.as_str(), a.value);
             let to = (b.label.as_str(), b.shown.as_str(), b.value);
@@ -91,19 +97,28 @@ impl Chart {
     }
 }
 
+/// How a value moved: "up", "down", or "level" (within half a percent).
+pub fn direction(from: f64, to: f64) -> &'static str {
+    let tolerance = from.abs().max(to.abs()) * 0.005;
+    if (to - from).abs() <= tolerance {
+        "level"
+    } else if to > from {
+        "up"
+    } else {
+        "down"
+    }
+}
+
 /// How a value moved between two points, each (when, as shown, value): "从 1月 的 10 上升到 3月 的 12".
 pub fn movement(from: (&str, &str, f64), to: (&str, &str, f64)) -> String {
-    let tolerance = from.2.abs().max(to.2.abs()) * 0.005;
     let (a, b) = (
         format!("{} 的 {}", from.0, from.1),
         format!("{} 的 {}", to.0, to.1),
     );
-    if (to.2 - from.2).abs() <= tolerance {
-        format!("从 {a} 到 {b}，基本持平")
-    } else if to.2 > from.2 {
-        format!("从 {a} 上升到 {b}")
-    } else {
-        format!("从 {a} 下降到 {b}")
+    match direction(from.2, to.2) {
+        "level" => format!("从 {a} 到 {b}，基本持平"),
+        "up" => format!("从 {a} 上升到 {b}"),
+        _ => format!("从 {a} 下降到 {b}"),
     }
 }
 
@@ -249,7 +264,7 @@ fn chart(
         return Ok(None);
     }
     let what = if additive { "合计" } else { "平均值" };
-    let chart = layout_chart(
+    let mut chart = layout_chart(
         format!(
             "{}{what}（按{}{}）",
             value.name,
@@ -264,6 +279,7 @@ fn chart(
         group.name.clone(),
         bars,
     );
+    chart.columns = Some((value.name.clone(), group.name.clone(), additive));
     Ok(Some(if chronological {
         chart.over_time()
     } else {
@@ -318,6 +334,8 @@ pub fn layout_chart(
         width: WIDTH,
         baseline: LABEL,
         max_shown: format_number(max),
+        chronological: false,
+        columns: None,
     }
 }
 

@@ -2,8 +2,93 @@
 
 use chrono::NaiveDateTime;
 
+use crate::i18n::Lang;
 use crate::services::emergencies::Series;
-use crate::services::preview::{format_number, movement};
+use crate::services::preview::{Bar, Chart, direction, format_number, movement};
+
+/// What a bar chart's summary says, for writing it in another language than the service's.
+impl Chart {
+    pub fn highest(&self) -> Option<&Bar> {
+        self.bars.iter().max_by(|a, b| a.value.total_cmp(&b.value))
+    }
+
+    pub fn lowest(&self) -> Option<&Bar> {
+        self.bars.iter().min_by(|a, b| a.value.total_cmp(&b.value))
+    }
+
+    /// For a chart over time, how the last bar compares with the first: "up", "down" or
+    /// "level" (within half a percent).
+    pub fn trend(&self) -> Option<&'static str> {
+        match (self.bars.first(), self.bars.last()) {
+            (Some(a), Some(b)) if self.chronological => Some(direction(a.value, b.value)),
+            _ => None,
+        }
+    }
+}
+
+/// Text for HTML (the data inside the English summary).
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Beijing time, as everywhere on the site: 07-01 08:00.
+fn beijing(t: NaiveDateTime) -> String {
+    (t + chrono::Duration::hours(8))
+        .format("%m-%d %H:%M")
+        .to_string()
+}
+
+/// [`LineChart::summary`] in the page's language, as HTML: on English pages the indicator and
+/// its unit (data, in Chinese) are marked `lang="zh-CN"`.
+pub fn summary_html(series: &Series, lang: &Lang) -> String {
+    let lang = *lang;
+    let what = format!(
+        "<span lang=\"zh-CN\">{}</span>{}<span lang=\"zh-CN\">{}</span>{}",
+        escape(&series.indicator),
+        lang.t("public-api-paren-open"),
+        escape(&series.unit),
+        lang.t("public-api-paren-close"),
+    );
+    let max = series
+        .points
+        .iter()
+        .map(|(_, v)| *v)
+        .fold(0.0_f64, f64::max);
+    match (series.points.first(), series.points.last()) {
+        (Some(a), Some(b)) if series.points.len() > 1 => {
+            let movement = lang.t_args(
+                &format!("public-line-{}", direction(a.1, b.1)),
+                &[
+                    ("a", beijing(a.0).into()),
+                    ("sa", format_number(a.1).into()),
+                    ("b", beijing(b.0).into()),
+                    ("sb", format_number(b.1).into()),
+                ],
+            );
+            lang.t_args(
+                "public-line-summary",
+                &[
+                    ("what", what.into()),
+                    ("count", (series.points.len() as i64).into()),
+                    ("movement", movement.into()),
+                    ("max", format_number(max).into()),
+                ],
+            )
+        }
+        (Some(a), _) => lang.t_args(
+            "public-line-one",
+            &[
+                ("what", what.into()),
+                ("t", beijing(a.0).into()),
+                ("v", format_number(a.1).into()),
+            ],
+        ),
+        _ => lang.t_args("public-line-none", &[("what", what.into())]),
+    }
+}
 
 /// A line chart of one series, laid out for an SVG 640 × 200.
 #[derive(Debug, Clone)]

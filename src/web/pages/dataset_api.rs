@@ -10,21 +10,26 @@ use askama::Template;
 use super::render;
 use crate::domain::Slug;
 use crate::domain::column_type::ColumnType;
+use crate::i18n::Lang;
 use crate::services::catalog::{self, DatasetApi, EXAMPLE_ROWS};
 use crate::settings::ApiSettings;
 use crate::web::auth::Viewer;
 use crate::web::layout::{Layout, NAV_CATALOG};
 use crate::web::{AppError, AppState};
 
-/// The placeholder for a key in every example.
+/// The placeholder for a key in every example (on Chinese pages; [`key`] in the page's language).
 pub const KEY: &str = "kf_你的密钥";
+
+/// The placeholder for a key in the page's language.
+pub fn key(lang: Lang) -> String {
+    lang.t("public-dev-ph-key")
+}
 
 /// One field of the row API.
 pub struct FieldDoc {
     pub name: String,
     pub ty: &'static str,
-    pub label: &'static str,
-    pub operators: &'static str,
+    pub operators: &'static [&'static str],
 }
 
 /// One resource's examples.
@@ -32,12 +37,16 @@ pub struct ResourceDoc {
     pub id: i32,
     pub name: String,
     pub version: i32,
+    /// "(resource 3, version 2)", after the name.
+    pub heading: String,
     pub fields: Vec<FieldDoc>,
     pub url: String,
+    /// The row API's path, and the first field (for the filter example).
+    pub path: String,
+    pub first: Option<String>,
     pub curl: String,
     pub python: String,
     pub javascript: String,
-    pub filter: String,
     /// The answer, as the API gives it to the example request (open data), or its shape.
     pub answer: String,
     pub ckan: String,
@@ -53,14 +62,15 @@ pub struct ApiPage {
     pub base: String,
 }
 
-fn operators(ty: ColumnType) -> &'static str {
+fn operators(ty: ColumnType) -> &'static [&'static str] {
     match ty {
-        ColumnType::Boolean => "eq、ne、contains",
-        _ => "eq、ne、gt、gte、lt、lte、contains",
+        ColumnType::Boolean => &["eq", "ne", "contains"],
+        _ => &["eq", "ne", "gt", "gte", "lt", "lte", "contains"],
     }
 }
 
-fn document(base: &str, slug: &str, api: &DatasetApi) -> Vec<ResourceDoc> {
+fn document(lang: Lang, base: &str, slug: &str, api: &DatasetApi) -> Vec<ResourceDoc> {
+    let key = key(lang);
     api.resources
         .iter()
         .map(|r| {
@@ -72,11 +82,9 @@ fn document(base: &str, slug: &str, api: &DatasetApi) -> Vec<ResourceDoc> {
                 .map(|c| FieldDoc {
                     name: c.name.clone(),
                     ty: c.ty.as_str(),
-                    label: c.ty.label(),
                     operators: operators(c.ty),
                 })
                 .collect();
-            let first = fields.first().map_or("字段名", |f| f.name.as_str());
             let answer = match &r.example {
                 Some(rows) => {
                     crate::web::rows_json::answer(rows.clone(), EXAMPLE_ROWS, 0, r.version)
@@ -93,25 +101,33 @@ fn document(base: &str, slug: &str, api: &DatasetApi) -> Vec<ResourceDoc> {
                 id: r.id,
                 name: r.name.clone(),
                 version: r.version,
-                curl: format!("curl -H 'Authorization: Bearer {KEY}' '{url}'"),
+                heading: lang.t_args(
+                    "public-api-resource",
+                    &[
+                        ("id", r.id.to_string().into()),
+                        ("version", r.version.to_string().into()),
+                    ],
+                ),
+                first: fields.first().map(|f| f.name.clone()),
+                curl: format!("curl -H 'Authorization: Bearer {key}' '{url}'"),
                 python: format!(
                     "import requests\n\n\
                      r = requests.get(\n    \"{base}{path}\",\n    params={{\"limit\": {EXAMPLE_ROWS}}},\n    \
-                     headers={{\"Authorization\": \"Bearer {KEY}\"}},\n    timeout=30,\n)\n\
+                     headers={{\"Authorization\": \"Bearer {key}\"}},\n    timeout=30,\n)\n\
                      r.raise_for_status()\nfor record in r.json()[\"records\"]:\n    print(record)"
                 ),
                 javascript: format!(
-                    "const r = await fetch(\"{url}\", {{\n  headers: {{ Authorization: \"Bearer {KEY}\" }},\n}});\n\
+                    "const r = await fetch(\"{url}\", {{\n  headers: {{ Authorization: \"Bearer {key}\" }},\n}});\n\
                      if (!r.ok) throw new Error((await r.json()).error.message);\n\
                      const page = await r.json();\nconsole.log(page.total, page.records);"
                 ),
-                filter: format!("{base}{path}?{first}__contains=关键词&sort={first}:desc&limit=100&offset=0"),
                 answer: serde_json::to_string_pretty(&answer).unwrap_or_default(),
                 ckan: format!(
                     "{base}/api/3/action/datastore_search?resource_id={}&limit={EXAMPLE_ROWS}",
                     r.id
                 ),
                 url,
+                path,
                 fields,
             }
         })
@@ -131,10 +147,19 @@ pub async fn show(
         .await?
         .ok_or(AppError::NotFound)?;
     let base = crate::web::machine::base_url(&state, &req);
-    let title = format!("{}：接口文档", api.page.dataset.title);
+    let lang = viewer.lang;
+    let d = &api.page.dataset;
+    let shown = match lang {
+        Lang::En => d.title_en.clone().filter(|t| !t.trim().is_empty()),
+        Lang::Zh => None,
+    };
+    let title = lang.t_args(
+        "public-api-page-title",
+        &[("title", shown.unwrap_or_else(|| d.title.clone()).into())],
+    );
     render(&ApiPage {
         layout: Layout::new(&state, &viewer, title, NAV_CATALOG),
-        resources: document(&base, &api.page.dataset.slug, &api),
+        resources: document(lang, &base, &api.page.dataset.slug, &api),
         quotas: state.settings.api.clone(),
         base,
         api,

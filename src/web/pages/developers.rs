@@ -28,9 +28,9 @@ pub async fn show(
     let example = state
         .db(|c| Ok(crate::services::catalog::example_slug(c)?))
         .await?
-        .unwrap_or_else(|| "数据集标识".into());
+        .unwrap_or_else(|| viewer.lang.t("public-dev-ph-dataset"));
     render(&DevelopersPage {
-        layout: Layout::new(&state, &viewer, "开发者接口", NAV_NONE),
+        layout: Layout::new(&state, &viewer, viewer.lang.t("public-dev-title"), NAV_NONE),
         api: state.settings.api.clone(),
         base: crate::web::machine::base_url(&state, &req),
         example,

@@ -60,8 +60,14 @@ pub async fn show(
     slug: web::Path<String>,
 ) -> Result<web::Html, AppError> {
     let page = load(&state, slug.into_inner()).await?;
+    let event = &page.summary.event;
+    let title = match viewer.lang {
+        crate::i18n::Lang::En => event.title_en.clone().filter(|t| !t.trim().is_empty()),
+        crate::i18n::Lang::Zh => None,
+    }
+    .unwrap_or_else(|| event.title.clone());
     render(&ShowPage {
-        layout: Layout::new(&state, &viewer, page.summary.event.title.clone(), NAV_NONE),
+        layout: Layout::new(&state, &viewer, title, NAV_NONE),
         series: page
             .series
             .into_iter()

@@ -30,7 +30,12 @@ pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Ht
     let today = state.clock.today();
     let requests = state.db(move |c| Ok(service::list(c, today)?)).await?;
     render(&IndexPage {
-        layout: Layout::new(&state, &viewer, "开放需求", NAV_NONE),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            viewer.lang.t("public-requests-title"),
+            NAV_NONE,
+        ),
         requests,
         logged_in: viewer.user.is_some(),
     })
@@ -53,7 +58,12 @@ async fn new_page(
 ) -> Result<NewPage, AppError> {
     let departments = state.db(|c| Ok(service::departments(c)?)).await?;
     Ok(NewPage {
-        layout: Layout::new(state, viewer, "提出开放需求", NAV_NONE),
+        layout: Layout::new(
+            state,
+            viewer,
+            viewer.lang.t("public-requests-new"),
+            NAV_NONE,
+        ),
         form,
         departments,
         errors,
@@ -80,7 +90,7 @@ pub async fn create(
         .await?;
     match result {
         Ok(r) => {
-            set_flash(&session, "需求已提交；平台管理员会把它分派给相关部门。");
+            set_flash(&session, &viewer.lang.t("public-requests-submitted"));
             Ok(see_other(&format!("/requests/{}", r.id)))
         }
         Err(RequestError::Invalid(list)) => render_with_status(
@@ -137,11 +147,11 @@ pub async fn vote(
         .map_err(AppError::from)?;
     set_flash(
         &session,
-        if counted {
-            "已记录：您也需要这项数据。"
+        &viewer.lang.t(if counted {
+            "public-requests-vote-counted"
         } else {
-            "您已经投过票了，每个账号只计一次。"
-        },
+            "public-requests-vote-again"
+        }),
     );
     Ok(see_other(&format!("/requests/{id}")))
 }

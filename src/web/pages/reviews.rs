@@ -21,6 +21,7 @@ pub struct FormPage {
     pub layout: Layout,
     pub slug: String,
     pub title: String,
+    pub title_en: Option<String>,
     pub resources: Vec<(i32, String)>,
     pub form: ReportForm,
     pub errors: FormErrors,
@@ -50,10 +51,19 @@ async fn form_page(
             Err(_) => Err(AppError::NotFound),
         })
         .await?;
+    let shown = match viewer.lang {
+        crate::i18n::Lang::En => d.title_en.clone().filter(|t| !t.trim().is_empty()),
+        crate::i18n::Lang::Zh => None,
+    }
+    .unwrap_or_else(|| d.title.clone());
+    let page_title = viewer
+        .lang
+        .t_args("public-review-page-title", &[("title", shown.into())]);
     Ok(FormPage {
-        layout: Layout::new(state, viewer, format!("纠错：{}", d.title), NAV_NONE),
+        layout: Layout::new(state, viewer, page_title, NAV_NONE),
         slug,
         title: d.title,
+        title_en: d.title_en,
         resources,
         form,
         errors,
@@ -114,7 +124,7 @@ pub async fn submit(
         .as_ref()
         .map(|f| crate::domain::attachment::media_type(&f.head));
     if media_type == Some(None) {
-        errors.add("file", "证明材料必须是 PDF、PNG 或 JPEG 文件");
+        errors.add("file", viewer.lang.t("public-review-not-evidence"));
     }
     let user = viewer.user.as_ref().map(|u| u.user.clone());
     let actor = viewer.actor();
@@ -182,9 +192,12 @@ pub async fn submit(
         Ok(r) => {
             set_flash(
                 &session,
-                &format!(
-                    "已收到您的纠错（编号 {}），提供部门应在 {} 前答复。请保存本页地址以查看进展。",
-                    r.id, r.due_on
+                &viewer.lang.t_args(
+                    "public-review-submitted",
+                    &[
+                        ("id", r.id.to_string().into()),
+                        ("due", r.due_on.to_string().into()),
+                    ],
                 ),
             );
             Ok(see_other(&format!("/feedback/{}", r.id)))
@@ -219,7 +232,12 @@ pub async fn show(
         .await?
         .ok_or(AppError::NotFound)?;
     render(&ShowPage {
-        layout: Layout::new(&state, &viewer, format!("纠错 #{}", r.review.id), NAV_NONE),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            format!("{}{}", viewer.lang.t("public-review-number"), r.review.id),
+            NAV_NONE,
+        ),
         r,
     })
 }

@@ -26,7 +26,7 @@ pub struct IndexPage {
 pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
     let items = state.db(|c| Ok(service::in_status(c, "approved")?)).await?;
     render(&IndexPage {
-        layout: Layout::new(&state, &viewer, "应用展示", NAV_NONE),
+        layout: Layout::new(&state, &viewer, viewer.lang.t("footer-showcase"), NAV_NONE),
         items,
         logged_in: viewer.user.is_some(),
     })
@@ -43,7 +43,12 @@ pub struct NewPage {
 
 fn new_page(state: &AppState, viewer: &Viewer, form: ShowcaseForm, errors: FormErrors) -> NewPage {
     NewPage {
-        layout: Layout::new(state, viewer, "提交应用展示", NAV_NONE),
+        layout: Layout::new(
+            state,
+            viewer,
+            viewer.lang.t("public-showcase-new-title"),
+            NAV_NONE,
+        ),
         form,
         kinds: service::KINDS,
         errors,
@@ -73,9 +78,13 @@ const DECODE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 /// message the form answers with.
 async fn shrink(
     received: crate::web::upload::Received,
+    lang: crate::i18n::Lang,
 ) -> Result<Result<Vec<u8>, (StatusCode, String)>, AppError> {
     let Some(path) = received.file.path().map(std::path::Path::to_path_buf) else {
-        return Ok(Err((StatusCode::BAD_REQUEST, "截图无法读取".into())));
+        return Ok(Err((
+            StatusCode::BAD_REQUEST,
+            lang.t("public-showcase-unreadable"),
+        )));
     };
     // Sizes over the cap are refused from the header, without allocating their pixels.
     let header = path.clone();
@@ -142,7 +151,7 @@ pub async fn create(
         .as_ref()
         .is_some_and(|f| !service::looks_like_screenshot(&f.head))
     {
-        errors.add("file", "截图必须是 PNG 或 JPEG 图片");
+        errors.add("file", viewer.lang.t("public-showcase-not-image"));
     }
     let f = form.clone();
     match state.db(move |c| Ok(service::check(c, &f))).await? {
@@ -164,7 +173,7 @@ pub async fn create(
         .await?
         .map_err(AppError::from)?;
     let thumbnail = match file {
-        Some(received) => match shrink(received).await? {
+        Some(received) => match shrink(received, viewer.lang).await? {
             Ok(bytes) => Some(bytes),
             Err((status, m)) => {
                 errors.add("file", m);
@@ -205,10 +214,7 @@ pub async fn create(
     }
     match result? {
         Ok(_) => {
-            set_flash(
-                &session,
-                "已提交。平台管理员审核通过后，作品会出现在应用展示和所用数据集的页面上。",
-            );
+            set_flash(&session, &viewer.lang.t("public-showcase-submitted"));
             Ok(see_other("/showcase"))
         }
         Err(ShowcaseError::Invalid(list)) => {

@@ -28,7 +28,7 @@ pub async fn rate(
         .db(move |c| Ok(service::rate(c, &user, &slug, &stars, now)))
         .await?
         .map_err(AppError::from)?;
-    set_flash(&session, "评分已记录；每个账号只计最新的一次。");
+    set_flash(&session, &viewer.lang.t("public-comment-rated"));
     Ok(see_other(&format!("/datasets/{}#ratings", d.slug)))
 }
 
@@ -59,7 +59,7 @@ pub async fn comment(
         .await?
     {
         Ok((d, c)) => {
-            set_flash(&session, "评论已发表。");
+            set_flash(&session, &viewer.lang.t("public-comment-posted"));
             Ok(see_other(&format!("/datasets/{}#comment-{}", d.slug, c.id)))
         }
         Err(SocialError::Invalid(field, message)) => {
@@ -68,7 +68,12 @@ pub async fn comment(
             render_with_status(
                 StatusCode::BAD_REQUEST,
                 &CommentPage {
-                    layout: Layout::new(&state, &viewer, "发表评论", NAV_NONE),
+                    layout: Layout::new(
+                        &state,
+                        &viewer,
+                        viewer.lang.t("public-comment-title"),
+                        NAV_NONE,
+                    ),
                     slug,
                     body,
                     errors,
@@ -94,7 +99,7 @@ pub async fn report(
         .db(move |c| Ok(service::report(c, id, now, &actor)))
         .await?
         .map_err(AppError::from)?;
-    set_flash(&session, "已举报。该评论在审核前不再显示。");
+    set_flash(&session, &viewer.lang.t("public-comment-reported"));
     Ok(see_other(&format!("/datasets/{}#comments", d.slug)))
 }
 

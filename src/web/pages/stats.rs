@@ -5,6 +5,7 @@ use actix_web::web;
 use askama::Template;
 
 use super::render;
+use crate::i18n::Lang;
 use crate::services::applications::{self, Timeliness};
 use crate::web::auth::Viewer;
 use crate::web::layout::{Layout, NAV_NONE};
@@ -27,7 +28,12 @@ pub async fn applications(
         .db(move |c| Ok(applications::timeliness(c, today)?))
         .await?;
     render(&ApplicationsPage {
-        layout: Layout::new(&state, &viewer, "开放申请答复情况", NAV_NONE),
+        layout: Layout::new(
+            &state,
+            &viewer,
+            viewer.lang.t("public-stats-applications"),
+            NAV_NONE,
+        ),
         lines,
     })
 }
@@ -116,6 +122,25 @@ pub const DEPARTMENT_COLUMNS: &[&str] = &[
     "综合得分",
 ];
 
+/// [`DEPARTMENT_COLUMNS`] in a page's language (the CSV files keep the Chinese headers).
+pub fn department_columns(lang: Lang) -> Vec<String> {
+    (0..DEPARTMENT_COLUMNS.len())
+        .map(|i| lang.t(&format!("public-stats-col-{i}")))
+        .collect()
+}
+
+/// The labels of [`total_rows`], in order, as message ids.
+const TOTAL_IDS: &[&str] = &[
+    "public-stats-total-datasets",
+    "public-stats-total-unconditional",
+    "public-stats-total-conditional",
+    "public-stats-total-departments",
+    "public-stats-total-records",
+    "public-stats-total-capacity",
+    "public-stats-total-downloads",
+    "public-stats-total-api-calls",
+];
+
 pub fn total_rows(s: &Stats) -> Vec<(&'static str, String)> {
     let t = &s.totals;
     vec![
@@ -134,13 +159,13 @@ pub fn total_rows(s: &Stats) -> Vec<(&'static str, String)> {
 #[template(path = "stats/index.html")]
 pub struct StatsPage {
     pub layout: Layout,
-    pub totals: Vec<(&'static str, String)>,
-    pub columns: &'static [&'static str],
+    pub totals: Vec<(String, String)>,
+    pub columns: Vec<String>,
     pub lines: Vec<Vec<String>>,
     pub charts: Vec<Chart>,
 }
 
-fn charts(s: &Stats) -> Vec<Chart> {
+fn charts(lang: Lang, s: &Stats) -> Vec<Chart> {
     let with_data: Vec<&DepartmentLine> =
         s.departments.iter().filter(|l| l.published > 0).collect();
     let mut published: Vec<(String, f64)> = with_data
@@ -156,17 +181,17 @@ fn charts(s: &Stats) -> Vec<Chart> {
     let mut out = Vec::new();
     if !published.is_empty() {
         out.push(layout_chart(
-            "各部门公开数据集数".into(),
-            "公开数据集".into(),
-            "部门".into(),
+            lang.t("public-stats-chart-published"),
+            lang.t("public-stats-col-1"),
+            lang.t("public-stats-col-0"),
             published,
         ));
     }
     if !on_time.is_empty() {
         out.push(layout_chart(
-            "各部门按时更新率（%）".into(),
-            "按时更新率（%）".into(),
-            "部门".into(),
+            lang.t("public-stats-chart-on-time"),
+            lang.t("public-stats-chart-on-time-value"),
+            lang.t("public-stats-col-0"),
             on_time,
         ));
     }
@@ -176,12 +201,17 @@ fn charts(s: &Stats) -> Vec<Chart> {
 /// `GET /stats`
 pub async fn index(state: web::Data<AppState>, viewer: Viewer) -> Result<web::Html, AppError> {
     let s = compute(&state, None).await?;
+    let lang = viewer.lang;
     render(&StatsPage {
-        layout: Layout::new(&state, &viewer, "统计", NAV_NONE),
-        totals: total_rows(&s),
-        columns: DEPARTMENT_COLUMNS,
+        layout: Layout::new(&state, &viewer, lang.t("footer-stats"), NAV_NONE),
+        totals: total_rows(&s)
+            .into_iter()
+            .zip(TOTAL_IDS)
+            .map(|((_, value), id)| (lang.t(id), value))
+            .collect(),
+        columns: department_columns(lang),
         lines: s.departments.iter().map(department_cells).collect(),
-        charts: charts(&s),
+        charts: charts(lang, &s),
     })
 }
 
