@@ -343,3 +343,17 @@ public-chart-latest = , the latest 12)
 public-chart-top = , the first 12)
 public-chart-total = {" "}(total)
 public-chart-average = {" "}(average)
+
+## Mail to the person who asked, reported or submitted
+public-mail-request-answered-subject = Your data request has been answered
+public-mail-request-answered-body = Your request “{ $title }”: { $status }. { $text }
+public-mail-request-linked-subject = The data you asked for is now open
+public-mail-request-linked-body = “{ $title }” is now open: { $dataset }
+public-mail-showcase-approved-subject = Your work is now shown in the showcase
+public-mail-showcase-rejected-subject = Your work was not accepted for the showcase
+public-mail-showcase-reason-body = “{ $title }”: { $reason }
+public-mail-showcase-shown-body = “{ $title }” is now shown publicly.
+public-mail-review-extended-subject = The answer to your error report will take longer
+public-mail-review-extended-body = The answer to error report { $id } is now due by { $until }: { $reason }
+public-mail-review-answered-subject = Your error report has been answered
+public-mail-review-answered-body = Error report { $id }: { $status }. { $text }

@@ -334,3 +334,17 @@ public-chart-latest = ，最近 12 个）
 public-chart-top = ，前 12 位）
 public-chart-total = 合计
 public-chart-average = 平均值
+
+## Mail to the person who asked, reported or submitted
+public-mail-request-answered-subject = 开放需求已答复
+public-mail-request-answered-body = 您提出的“{ $title }”：{ $status }。{ $text }
+public-mail-request-linked-subject = 您提出的数据已开放
+public-mail-request-linked-body = “{ $title }”已开放：{ $dataset }
+public-mail-showcase-approved-subject = 您的作品已在应用展示中公开
+public-mail-showcase-rejected-subject = 您的作品未通过审核
+public-mail-showcase-reason-body = “{ $title }”：{ $reason }
+public-mail-showcase-shown-body = “{ $title }”已公开展示。
+public-mail-review-extended-subject = 纠错答复期限已延长
+public-mail-review-extended-body = 纠错编号 { $id } 的答复期限延长至 { $until }：{ $reason }
+public-mail-review-answered-subject = 纠错已答复
+public-mail-review-answered-body = 纠错编号 { $id }：{ $status }。{ $text }

@@ -45,6 +45,12 @@ impl Notice {
         Self { inbox, mail }
     }
 
+    /// A message to someone other than the person acting (whose page's language says nothing
+    /// about theirs): the inbox in Chinese, the mail in both languages, Chinese first.
+    pub fn to_another(write: impl Fn(Lang) -> Letter) -> Self {
+        Self::new(&Actor::system(), write)
+    }
+
     /// Puts the message in `user_id`'s inbox and its mail in the outbox.
     pub fn send(
         &self,

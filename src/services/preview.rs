@@ -88,6 +88,7 @@ impl Chart {
             let from = (a.label.as_str(), a.shown.as_str(), a.value);
             let to = (b.label.as_str(), b.shown.as_str(), b.value);
             self.summary = format!(
+                // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
                 "{}；{}。",
                 self.summary.trim_end_matches('。'),
                 movement(from, to)
@@ -112,12 +113,17 @@ pub fn direction(from: f64, to: f64) -> &'static str {
 /// How a value moved between two points, each (when, as shown, value): "从 1月 的 10 上升到 3月 的 12".
 pub fn movement(from: (&str, &str, f64), to: (&str, &str, f64)) -> String {
     let (a, b) = (
+        // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
         format!("{} 的 {}", from.0, from.1),
+        // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
         format!("{} 的 {}", to.0, to.1),
     );
     match direction(from.2, to.2) {
+        // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
         "level" => format!("从 {a} 到 {b}，基本持平"),
+        // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
         "up" => format!("从 {a} 上升到 {b}"),
+        // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
         _ => format!("从 {a} 下降到 {b}"),
     }
 }
@@ -128,6 +134,7 @@ fn extremes_sentence(bars: &[Bar]) -> String {
     let low = bars.iter().min_by(|a, b| a.value.total_cmp(&b.value));
     match (high, low) {
         (Some(h), Some(l)) if bars.len() > 1 => format!(
+            // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
             "共 {} 项，最高的是“{}”（{}），最低的是“{}”（{}）。",
             bars.len(),
             h.label,
@@ -135,7 +142,9 @@ fn extremes_sentence(bars: &[Bar]) -> String {
             l.label,
             l.shown
         ),
+        // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
         (Some(h), _) => format!("只有 1 项：“{}”（{}）。", h.label, h.shown),
+        // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
         _ => "暂无数据。".to_owned(),
     }
 }
@@ -211,6 +220,7 @@ pub fn preview(conn: &mut DbConnection, served: &Served) -> Result<Preview, DbEr
 fn is_measure(c: &ColumnInfo) -> bool {
     c.ty.is_numeric()
         && ![
+            // i18n: words that tell a column's role, matched against Chinese column names (data)
             "编号", "编码", "代码", "序号", "号码", "邮编", "id", "ID", "年份", "年度",
         ]
         .iter()
@@ -252,10 +262,12 @@ fn chart(
     );
     // Counts and amounts add up; measurements (temperatures, prices, rates) are averaged.
     let additive = [
+        // i18n: words that tell a column's role (data)
         "数", "量", "额", "金", "费", "收入", "支出", "产值", "合计", "总",
     ]
     .iter()
     .any(|w| value.name.contains(w))
+        // i18n: words that tell a column's role (data)
         && !["率", "均", "价格", "指数"]
             .iter()
             .any(|w| value.name.contains(w));
@@ -263,15 +275,19 @@ fn chart(
     if bars.len() < 2 {
         return Ok(None);
     }
+    // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
     let what = if additive { "合计" } else { "平均值" };
     let mut chart = layout_chart(
         format!(
+            // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
             "{}{what}（按{}{}）",
             value.name,
             group.name,
             if chronological {
+                // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
                 "，最近 12 个"
             } else {
+                // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
                 "，前 12 位"
             }
         ),

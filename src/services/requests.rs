@@ -245,14 +245,20 @@ pub fn answer(
             &format!("request:{}", r.id),
             serde_json::json!({ "status": status.as_str() }),
         )?;
-        crate::db::applications::notify(
-            conn,
-            r.requested_by,
-            "开放需求已答复",
-            &format!("您提出的“{}”：{}。{}", r.title, status.label(), text),
-            &format!("/requests/{}", r.id),
-            now,
-        )?;
+        use crate::services::notices::{Letter, Notice, text as t};
+        Notice::to_another(|lang| {
+            let status = lang.msg(status.label());
+            let args = [
+                ("title", r.title.as_str()),
+                ("status", &status),
+                ("text", text),
+            ];
+            Letter {
+                subject: t(lang, "public-mail-request-answered-subject", &args),
+                body: t(lang, "public-mail-request-answered-body", &args),
+            }
+        })
+        .send(conn, r.requested_by, &format!("/requests/{}", r.id), now)?;
         rows::by_id(conn, r.id)?.ok_or(RequestError::NotFound)
     })
 }
@@ -293,14 +299,13 @@ pub fn link(
             &format!("request:{}", r.id),
             serde_json::json!({ "dataset": d.slug }),
         )?;
-        crate::db::applications::notify(
-            conn,
-            r.requested_by,
-            "您提出的数据已开放",
-            &format!("“{}”已开放：{}", r.title, d.title),
-            &format!("/datasets/{}", d.slug),
-            now,
-        )?;
+        use crate::services::notices::{Letter, Notice, text};
+        let args = [("title", r.title.as_str()), ("dataset", d.title.as_str())];
+        Notice::to_another(|lang| Letter {
+            subject: text(lang, "public-mail-request-linked-subject", &args),
+            body: text(lang, "public-mail-request-linked-body", &args),
+        })
+        .send(conn, r.requested_by, &format!("/datasets/{}", d.slug), now)?;
         rows::by_id(conn, r.id)?.ok_or(RequestError::NotFound)
     })
 }

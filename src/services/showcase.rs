@@ -421,21 +421,22 @@ pub fn decide(
             &format!("showcase:{}", item.id),
             serde_json::json!({ "reason": reason }),
         )?;
-        crate::db::applications::notify(
-            conn,
-            item.submitted_by,
-            if status == "approved" {
-                "您的作品已在应用展示中公开"
-            } else {
-                "您的作品未通过审核"
-            },
-            &match reason {
-                Some(r) => format!("“{}”：{r}", item.title),
-                None => format!("“{}”已公开展示。", item.title),
-            },
-            "/showcase",
-            now,
-        )?;
+        use crate::services::notices::{Letter, Notice, text};
+        let subject = if status == "approved" {
+            "public-mail-showcase-approved-subject"
+        } else {
+            "public-mail-showcase-rejected-subject"
+        };
+        let (body, reason) = match reason {
+            Some(r) => ("public-mail-showcase-reason-body", r),
+            None => ("public-mail-showcase-shown-body", ""),
+        };
+        let args = [("title", item.title.as_str()), ("reason", reason)];
+        Notice::to_another(|lang| Letter {
+            subject: text(lang, subject, &args),
+            body: text(lang, body, &args),
+        })
+        .send(conn, item.submitted_by, "/showcase", now)?;
         rows::by_id(conn, item.id)?.ok_or(ShowcaseError::NotFound)
     })
 }

@@ -170,6 +170,7 @@ pub fn line_chart(series: &Series) -> LineChart {
             let (fa, fb) = (fmt(Some(a.0)), fmt(Some(b.0)));
             let (sa, sb) = (format_number(a.1), format_number(b.1));
             format!(
+                // i18n: the Chinese summary; English pages use summary_html
                 "{}（{}）共 {} 个数据，{}，最高为 {}。",
                 series.indicator,
                 series.unit,
@@ -179,12 +180,14 @@ pub fn line_chart(series: &Series) -> LineChart {
             )
         }
         (Some(a), _) => format!(
+            // i18n: the Chinese summary; English pages use summary_html
             "{}（{}）只有 1 个数据：{} 的 {}。",
             series.indicator,
             series.unit,
             fmt(Some(a.0)),
             format_number(a.1)
         ),
+        // i18n: the Chinese summary; English pages use summary_html
         _ => format!("{}暂无数据。", series.indicator),
     };
     LineChart {

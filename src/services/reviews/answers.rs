@@ -137,19 +137,29 @@ pub fn workable(
 fn tell(
     conn: &mut DbConnection,
     r: &ErrorReview,
-    subject: &str,
-    body: String,
+    (subject, body): (&str, &str),
+    args: &[(&'static str, &str)],
     now: NaiveDateTime,
 ) -> Result<(), DbError> {
+    use crate::services::notices::{Letter, Notice, text};
     if let Some(user) = r.reporter_id {
-        crate::db::applications::notify(
-            conn,
-            user,
-            subject,
-            &body,
-            &format!("/feedback/{}", r.id),
-            now,
-        )?;
+        Notice::to_another(|lang| {
+            // The status is the portal's word, in each language; the rest is the people's.
+            let own: Vec<(&'static str, String)> = args
+                .iter()
+                .map(|(k, v)| match *k {
+                    "status" => (*k, lang.msg(v).into_owned()),
+                    _ => (*k, (*v).to_owned()),
+                })
+                .collect();
+            let args: Vec<(&'static str, &str)> =
+                own.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            Letter {
+                subject: text(lang, subject, &args),
+                body: text(lang, body, &args),
+            }
+        })
+        .send(conn, user, &format!("/feedback/{}", r.id), now)?;
     }
     Ok(())
 }
@@ -244,11 +254,15 @@ pub fn extend(
             &format!("review:{}", r.id),
             serde_json::json!({ "days": days, "until": until.to_string(), "reason": reason }),
         )?;
+        let (id, until) = (r.id.to_string(), until.to_string());
         tell(
             conn,
             &r,
-            "纠错答复期限已延长",
-            format!("纠错编号 {} 的答复期限延长至 {until}：{reason}", r.id),
+            (
+                "public-mail-review-extended-subject",
+                "public-mail-review-extended-body",
+            ),
+            &[("id", &id), ("until", &until), ("reason", reason)],
             now,
         )?;
         rows::by_id(conn, r.id)?.ok_or(ReviewError::NotFound)
@@ -340,11 +354,15 @@ pub fn answer(
             serde_json::json!({ "dataset": d.slug, "status": status.as_str(),
                 "version": version_id, "late": answered.is_late(today) }),
         )?;
+        let id = r.id.to_string();
         tell(
             conn,
             &r,
-            "纠错已答复",
-            format!("纠错编号 {}：{}。{}", r.id, status.label(), text),
+            (
+                "public-mail-review-answered-subject",
+                "public-mail-review-answered-body",
+            ),
+            &[("id", &id), ("status", status.label()), ("text", text)],
             now,
         )?;
         Ok(answered)

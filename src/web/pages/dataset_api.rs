@@ -18,6 +18,7 @@ use crate::web::layout::{Layout, NAV_CATALOG};
 use crate::web::{AppError, AppState};
 
 /// The placeholder for a key in every example (on Chinese pages; [`key`] in the page's language).
+// i18n: the Chinese page's placeholder; key() gives the page's language
 pub const KEY: &str = "kf_你的密钥";
 
 /// The placeholder for a key in the page's language.

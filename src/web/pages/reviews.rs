@@ -151,6 +151,7 @@ pub async fn submit(
         (Some(received), Some(media_type)) => {
             let added =
                 !crate::services::emergencies::already_stored(&state.store, &received.sha256);
+            // i18n: a stored file's name, data
             let (key, name, _) = super::keep_file(&state, received, "证明材料").await?;
             let evidence = service::Evidence {
                 key,

@@ -97,6 +97,7 @@ pub fn department_cells(l: &DepartmentLine) -> Vec<String> {
     out
 }
 
+// i18n-off: the Chinese statistics CSV's headers (a Chinese document)
 pub const DEPARTMENT_COLUMNS: &[&str] = &[
     "部门",
     "公开数据集",
@@ -121,6 +122,7 @@ pub const DEPARTMENT_COLUMNS: &[&str] = &[
     "开放申请：逾期",
     "综合得分",
 ];
+// i18n-on
 
 /// [`DEPARTMENT_COLUMNS`] in a page's language (the CSV files keep the Chinese headers).
 pub fn department_columns(lang: Lang) -> Vec<String> {
@@ -143,6 +145,7 @@ const TOTAL_IDS: &[&str] = &[
 
 pub fn total_rows(s: &Stats) -> Vec<(&'static str, String)> {
     let t = &s.totals;
+    // i18n-off: the Chinese labels (the CSV's); pages show TOTAL_LABELS' messages
     vec![
         ("公开数据集", t.datasets().to_string()),
         ("无条件开放", t.unconditional.to_string()),
@@ -153,6 +156,7 @@ pub fn total_rows(s: &Stats) -> Vec<(&'static str, String)> {
         ("下载次数", t.downloads.to_string()),
         ("接口调用次数", t.api_calls.to_string()),
     ]
+    // i18n-on
 }
 
 #[derive(Template)]
@@ -268,6 +272,7 @@ pub async fn csv(
                 ]
             })
             .collect();
+        // i18n-off: the Chinese statistics CSV's name and headers (a Chinese document)
         return csv_response(
             "统计-开放申请答复.csv",
             &[
@@ -282,6 +287,7 @@ pub async fn csv(
             ],
             rows,
         );
+        // i18n-on
     }
     if !matches!(table.as_str(), "departments" | "totals") {
         return Err(AppError::NotFound);
@@ -292,9 +298,11 @@ pub async fn csv(
             .into_iter()
             .map(|(k, v)| vec![k.to_owned(), v])
             .collect();
+        // i18n: the Chinese statistics CSV's headers (a Chinese document)
         csv_response("统计-总量.csv", &["指标", "数值"], rows)
     } else {
         let rows = s.departments.iter().map(department_cells).collect();
+        // i18n: the Chinese statistics CSV's headers (a Chinese document)
         csv_response("统计-各部门.csv", DEPARTMENT_COLUMNS, rows)
     }
 }
@@ -465,6 +473,7 @@ pub async fn assessment_csv(
     })?;
     let s = compute(&state, Some(period)).await?;
     csv_response(
+        // i18n: the Chinese statistics CSV's headers (a Chinese document)
         &format!("考核评估-{}-{}.csv", period.from, period.to),
         DEPARTMENT_COLUMNS,
         s.departments.iter().map(department_cells).collect(),
