@@ -255,13 +255,13 @@ pub(crate) async fn fill(
 pub(crate) async fn log_out(c: &Client) -> Result<(), fantoccini::error::CmdError> {
     follow(
         c,
-        c.find(Locator::Css("form[action='/logout'] button"))
+        c.find(Locator::Css("form[action$='/logout'] button"))
             .await?,
     )
     .await?;
     c.wait()
         .at_most(Duration::from_secs(30))
-        .for_element(Locator::Css("a[href='/login']"))
+        .for_element(Locator::Css("a[href$='/login']"))
         .await?;
     Ok(())
 }
