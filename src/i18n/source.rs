@@ -92,7 +92,7 @@ static CATALOG: LazyLock<Catalog> = LazyLock::new(|| {
         }
     }
     // The most specific message (the most fixed text) is tried first.
-    patterns.sort_by(|a, b| b.0.cmp(&a.0));
+    patterns.sort_by_key(|p| std::cmp::Reverse(p.0));
     Catalog {
         exact,
         patterns: patterns.into_iter().map(|(_, p)| p).collect(),
@@ -121,6 +121,13 @@ fn translate(message: &str, depth: u8) -> String {
         for (i, name) in p.names.iter().enumerate() {
             let value = caps.get(i + 1).map_or("", |m| m.as_str());
             out = out.replace(&format!("{{{name}}}"), &translate(value, depth - 1));
+        }
+        // A sentence that starts with a value ("the title can be …") starts with a capital.
+        if p.english.starts_with('{') {
+            let mut chars = out.chars();
+            if let Some(first) = chars.next().filter(char::is_ascii_lowercase) {
+                out = first.to_ascii_uppercase().to_string() + chars.as_str();
+            }
         }
         return out;
     }

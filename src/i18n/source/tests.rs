@@ -228,7 +228,9 @@ fn every_chinese_message_has_its_english() {
 
 #[test]
 fn the_catalog_is_well_formed() {
+    let mut seen = std::collections::HashSet::new();
     for (zh, en) in entries() {
+        assert!(seen.insert(zh), "{zh}: twice in the catalog");
         let mut a = placeholders(zh);
         let mut b = placeholders(en);
         a.sort();
@@ -249,6 +251,20 @@ fn the_catalog_is_well_formed() {
 #[test]
 fn messages_and_their_values_are_translated() {
     assert_eq!(english("没有这样的消息 xyz"), "没有这样的消息 xyz");
+    // A value that is a message is translated; one that is not (what was typed) is kept.
+    assert_eq!(
+        english("标识最长 64 个字符"),
+        "An identifier has at most 64 characters"
+    );
+    assert_eq!(english("请填写标题"), "Please fill in the title");
+    assert_eq!(
+        english("标题最长 100 个字"),
+        "The title can be at most 100 characters long"
+    );
+    assert_eq!(
+        english("部门“合肥”不存在"),
+        "There is no department \"合肥\""
+    );
     let lits = literals("let a = \"中文\"; // \"注释\"\nlet c = '\"'; let b = r#\"原 \"文\"#;");
     assert_eq!(
         lits,
