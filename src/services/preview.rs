@@ -88,8 +88,7 @@ impl Chart {
             let from = (a.label.as_str(), a.shown.as_str(), a.value);
             let to = (b.label.as_str(), b.shown.as_str(), b.value);
             self.summary = format!(
-                // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
-                "{}；{}。",
+                "{}；{}。", // i18n: Chinese only; English pages write their own
                 self.summary.trim_end_matches('。'),
                 movement(from, to)
             );
@@ -110,20 +109,16 @@ pub fn direction(from: f64, to: f64) -> &'static str {
     }
 }
 
+// i18n-off: the Chinese chart text; English pages write their own (_bar_chart.html)
 /// How a value moved between two points, each (when, as shown, value): "从 1月 的 10 上升到 3月 的 12".
 pub fn movement(from: (&str, &str, f64), to: (&str, &str, f64)) -> String {
     let (a, b) = (
-        // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
         format!("{} 的 {}", from.0, from.1),
-        // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
         format!("{} 的 {}", to.0, to.1),
     );
     match direction(from.2, to.2) {
-        // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
         "level" => format!("从 {a} 到 {b}，基本持平"),
-        // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
         "up" => format!("从 {a} 上升到 {b}"),
-        // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
         _ => format!("从 {a} 下降到 {b}"),
     }
 }
@@ -134,7 +129,6 @@ fn extremes_sentence(bars: &[Bar]) -> String {
     let low = bars.iter().min_by(|a, b| a.value.total_cmp(&b.value));
     match (high, low) {
         (Some(h), Some(l)) if bars.len() > 1 => format!(
-            // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
             "共 {} 项，最高的是“{}”（{}），最低的是“{}”（{}）。",
             bars.len(),
             h.label,
@@ -142,12 +136,11 @@ fn extremes_sentence(bars: &[Bar]) -> String {
             l.label,
             l.shown
         ),
-        // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
         (Some(h), _) => format!("只有 1 项：“{}”（{}）。", h.label, h.shown),
-        // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
         _ => "暂无数据。".to_owned(),
     }
 }
+// i18n-on
 
 #[derive(Debug, Clone)]
 pub struct Preview {
@@ -261,10 +254,8 @@ fn chart(
         },
     );
     // Counts and amounts add up; measurements (temperatures, prices, rates) are averaged.
-    let additive = [
-        // i18n: words that tell a column's role (data)
-        "数", "量", "额", "金", "费", "收入", "支出", "产值", "合计", "总",
-    ]
+    // i18n: words that tell a column's role (data)
+    let additive = ["数", "量", "额", "金", "费", "收入", "支出", "产值", "合计", "总"]
     .iter()
     .any(|w| value.name.contains(w))
         // i18n: words that tell a column's role (data)
@@ -275,22 +266,20 @@ fn chart(
     if bars.len() < 2 {
         return Ok(None);
     }
-    // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
+    // i18n-off: the Chinese chart text; English pages write their own (_bar_chart.html)
     let what = if additive { "合计" } else { "平均值" };
     let mut chart = layout_chart(
         format!(
-            // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
             "{}{what}（按{}{}）",
             value.name,
             group.name,
             if chronological {
-                // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
                 "，最近 12 个"
             } else {
-                // i18n: the Chinese chart text; English pages write their own (_bar_chart.html)
                 "，前 12 位"
             }
         ),
+        // i18n-on
         format!("{}{what}", value.name),
         group.name.clone(),
         bars,
