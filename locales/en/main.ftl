@@ -61,10 +61,10 @@ home-departments-all = See all { $n } departments
 
 # A dataset in a list (templates/macros.html).
 card-priority = Public-welfare priority
-card-frequency = Updated:
+card-frequency = Updated:{" "}
 card-updated = Last updated
 error-summary = Please correct the following
-field-error = Error:
+field-error = Error:{" "}
 
 # The open classes and update frequencies.
 class-unconditional = Unconditionally open
@@ -358,4 +358,4 @@ elder-mode = Easy reading
 
 ## Forms and charts everywhere
 form-fix = Please correct the following
-form-error-prefix = Error: 
+form-error-prefix = Error:{" "}

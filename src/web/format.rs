@@ -1,5 +1,6 @@
 //! Display helpers for templates: numbers, sizes and dates the way Chinese readers expect.
 
+use crate::i18n::Lang;
 use chrono::{NaiveDate, NaiveDateTime};
 
 /// `1234567` → `1,234,567` (the pages' counts, `i18n::Lang::number`).
@@ -33,16 +34,33 @@ fn beijing(t: &NaiveDateTime) -> NaiveDateTime {
     *t + chrono::Duration::hours(8)
 }
 
+/// How a day is written in the page's language: 2026-12-08 on Chinese pages (GB/T 7408, as
+/// government sites write it), 8 Dec 2026 on English ones (a reader abroad need not guess
+/// which number is the month).
+fn day_format(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "%Y-%m-%d",
+        Lang::En => "%-d %b %Y",
+    }
+}
+
 pub fn date(t: &NaiveDateTime) -> String {
-    beijing(t).format("%Y-%m-%d").to_string()
+    let lang = Lang::current();
+    beijing(t).format(day_format(lang)).to_string()
 }
 
 pub fn datetime(t: &NaiveDateTime) -> String {
-    beijing(t).format("%Y-%m-%d %H:%M").to_string()
+    datetime_in(Lang::current(), t)
+}
+
+/// A moment in Beijing time, in `lang` (feeds and files say which language they are in).
+pub fn datetime_in(lang: Lang, t: &NaiveDateTime) -> String {
+    let format = format!("{} %H:%M", day_format(lang));
+    beijing(t).format(&format).to_string()
 }
 
 pub fn day(d: &NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
+    d.format(day_format(Lang::current())).to_string()
 }
 
 /// The machine-readable form for `<time datetime=…>`.

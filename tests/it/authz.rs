@@ -28,14 +28,15 @@ const FORBID: Want = Status(403);
 const MISSING: Want = Status(404);
 const NOKEY: Want = Status(401);
 
-enum Call {
-    Get(&'static str),
+#[derive(Clone, Copy)]
+enum Call<'a> {
+    Get(&'a str),
     Post(&'static str, &'static [(&'static str, &'static str)]),
     Api(&'static str, &'static str, &'static str),
 }
 
 /// (call, [anonymous, user, publisher A, publisher B, admin])
-fn matrix() -> Vec<(Call, [Want; 5])> {
+fn matrix() -> Vec<(Call<'static>, [Want; 5])> {
     use Call::*;
     vec![
         // Public pages.
@@ -1172,7 +1173,19 @@ async fn authorization_matrix(backend: Backend) {
     };
     let p = setup(&app).await;
     let mut failures = Vec::new();
-    for (call, wants) in matrix() {
+    // Every page also in English, right after it (issue 20): the prefix opens nothing.
+    let rows = matrix();
+    let english: Vec<Option<String>> = rows
+        .iter()
+        .map(|(call, _)| match call {
+            Call::Get(path) if !path.starts_with("/api/") => Some(format!("/en{path}")),
+            _ => None,
+        })
+        .collect();
+    let calls = rows.iter().zip(&english).flat_map(|((call, wants), en)| {
+        std::iter::once((*call, *wants)).chain(en.as_deref().map(|path| (Call::Get(path), *wants)))
+    });
+    for (call, wants) in calls {
         for (i, want) in wants.iter().enumerate() {
             let b = &p.browsers[i];
             let (label, res) = match &call {
@@ -1192,7 +1205,8 @@ async fn authorization_matrix(backend: Backend) {
             };
             let status = res.status().as_u16();
             let to = location(&res);
-            let got_login = status == 303 && to.starts_with("/login");
+            let got_login =
+                status == 303 && (to.starts_with("/login") || to.starts_with("/en/login"));
             let ok = match want {
                 Want::Login => got_login,
                 Want::Ok => (200..300).contains(&status) || (status == 303 && !got_login),

@@ -255,6 +255,14 @@ async fn messages_speak_the_readers_language(backend: Backend) {
     let (_, page) = app.page("/datasets?page=abc").await;
     assert!(page.text("main").contains("页码“abc”无效，页码应为正整数"));
 
+    // Dates as each language writes them.
+    let en = app.ok_page("/en/datasets").await.text("main");
+    assert!(en.contains("Last updated 1 Jan 2026"), "{en}");
+    assert!(en.contains("Updated: Monthly"), "{en}");
+    assert!(!en.contains("2026-01-01"), "{en}");
+    let zh = app.ok_page("/datasets").await.text("main");
+    assert!(zh.contains("2026-01-01"), "{zh}");
+
     // The API: Accept-Language chooses, Chinese by default; fields too.
     let api = |lang: Option<&'static str>| {
         let mut req = app

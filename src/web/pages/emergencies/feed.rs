@@ -49,7 +49,7 @@ fn entries(out: &mut String, base: &str, e: &EventSummary, updates: &[UpdateView
             slug = e.event.slug,
             id = u.update.id,
             title = xml(&e.event.title),
-            when = crate::web::format::datetime(&u.update.reported_at),
+            when = crate::web::format::datetime_in(crate::i18n::Lang::Zh, &u.update.reported_at),
             posted = iso(&u.update.posted_at),
             dept = xml(&e.department),
             text = xml(&text),
