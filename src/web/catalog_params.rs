@@ -114,7 +114,8 @@ pub fn parse(query_string: &str) -> Result<Parsed, String> {
                 params.sort = Some(s.as_str().to_owned());
                 query.sort = s;
             }
-            Err(e) => problems.push(shorten(&e.to_string())),
+            // The value is cut, not the message (whose English is found by its whole text).
+            Err(_) => problems.push(crate::services::catalog::UnknownSort(shorten(&v)).to_string()),
         }
     }
     // Searching for words orders by relevance unless another order is asked for.

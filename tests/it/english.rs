@@ -293,6 +293,22 @@ async fn messages_speak_the_readers_language(backend: Backend) {
     assert_eq!(message, "per_page 应为 1 到 100 之间的整数");
     let (_, message) = api(Some("zh-CN,en;q=0.5")).await;
     assert_eq!(message, "per_page 应为 1 到 100 之间的整数");
+    // A long value is cut inside the message, which stays translatable.
+    let res = app
+        .client
+        .get(format!(
+            "{}/api/v1/datasets?sort={}",
+            app.address,
+            "x".repeat(500)
+        ))
+        .header("Accept-Language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let body: serde_json::Value = res.json().await.unwrap();
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.starts_with("Unknown sort order"), "{message}");
     // An unknown key, in English.
     let res = app
         .client

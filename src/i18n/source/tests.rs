@@ -186,8 +186,15 @@ fn every_chinese_message_has_its_english() {
             continue;
         }
         let text = std::fs::read_to_string(&file).unwrap();
-        // Test modules are at the end of a file.
-        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        // An inline test module is at the end of a file (`#[cfg(test)] mod tests;` is not).
+        let end = text
+            .match_indices("#[cfg(test)]\n")
+            .find(|(at, m)| {
+                let next = text[at + m.len()..].lines().next().unwrap_or("");
+                next.trim_end().ends_with("mod tests {")
+            })
+            .map_or(text.len(), |(at, _)| at);
+        let code = &text[..end];
         let lines: Vec<&str> = code.lines().collect();
         // Lines between `// i18n-off: <why not>` and `// i18n-on` are not UI either.
         let mut off = vec![false; lines.len() + 1];
