@@ -68,7 +68,7 @@ async fn form_page(
         form,
         errors,
         anonymous: viewer.user.is_none(),
-        due_on: due_on.to_string(),
+        due_on: crate::web::format::day(&due_on),
     })
 }
 
