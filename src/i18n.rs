@@ -217,7 +217,10 @@ mod tests {
         text.lines()
             .filter_map(|l| l.split_once(" = ").or_else(|| l.split_once(" =")))
             .map(|(id, _)| id.to_owned())
-            .filter(|id| id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+            .filter(|id| {
+                id.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            })
             .collect()
     }
 
@@ -248,7 +251,14 @@ mod tests {
         }
         let mut missing = Vec::new();
         for text in &sources {
-            for call in [".t(\"", ".tc(\"", "t_args(\"", ".count(\""] {
+            for call in [
+                ".t(\"",
+                ".tc(\"",
+                "t_args(\"",
+                ".count(\"",
+                ".cx1(\"",
+                ".cx2(\"",
+            ] {
                 for piece in text.split(call).skip(1) {
                     let id = piece.split('"').next().unwrap_or("");
                     if id
@@ -278,6 +288,48 @@ mod tests {
         }
         for facet in ["theme", "dept", "open", "format", "freq"] {
             assert!(zh.contains(&format!("facet-{facet}")));
+        }
+        // The console's words for the values it names (`layout.cx_key`).
+        use crate::domain::{DatasetStatus, RequestStatus, ReviewStatus};
+        let mut owned: Vec<String> = Vec::new();
+        owned.extend(
+            DatasetStatus::ALL
+                .iter()
+                .map(|s| format!("console-status-{}", s.as_str())),
+        );
+        owned.extend(
+            ReviewStatus::ALL
+                .iter()
+                .map(|s| format!("console-review-{}", s.as_str())),
+        );
+        owned.extend(
+            RequestStatus::ALL
+                .iter()
+                .map(|s| format!("console-request-{}", s.as_str())),
+        );
+        for s in [
+            "processing",
+            "ready",
+            "blocked",
+            "failed",
+            "unknown",
+            "retired",
+        ] {
+            owned.push(format!("console-vstatus-{s}"));
+        }
+        for a in [
+            "create",
+            "update",
+            "publish",
+            "withdraw",
+            "class_request",
+            "class_approve",
+            "class_reject",
+        ] {
+            owned.push(format!("console-action-{a}"));
+        }
+        for id in owned {
+            assert!(zh.contains(&id), "{id}");
         }
         missing.sort();
         missing.dedup();

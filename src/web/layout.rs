@@ -47,6 +47,34 @@ pub struct Layout {
 }
 
 impl Layout {
+    /// The message `id` with one argument (whole numbers stay numbers, for plurals).
+    pub fn cx1(&self, id: &str, k: &'static str, v: impl std::fmt::Display) -> String {
+        self.lang.t_args(id, &[(k, fluent_value(v.to_string()))])
+    }
+
+    /// The message `id` with two arguments.
+    pub fn cx2(
+        &self,
+        id: &str,
+        k1: &'static str,
+        v1: impl std::fmt::Display,
+        k2: &'static str,
+        v2: impl std::fmt::Display,
+    ) -> String {
+        self.lang.t_args(
+            id,
+            &[
+                (k1, fluent_value(v1.to_string())),
+                (k2, fluent_value(v2.to_string())),
+            ],
+        )
+    }
+
+    /// The message `{prefix}-{key}`: the words for a value the code owns (a status, a kind).
+    pub fn cx_key(&self, prefix: &str, key: impl std::fmt::Display) -> String {
+        self.lang.t(&format!("{prefix}-{key}"))
+    }
+
     pub fn new(state: &AppState, viewer: &Viewer, title: impl Into<String>, nav: Nav) -> Self {
         let mut layout = Self::anonymous(state, title, nav);
         layout.user = viewer.user.as_ref().map(|u| NavUser {
@@ -193,5 +221,29 @@ impl Layout {
 
     pub fn en_href(&self) -> String {
         super::lang::english(&self.path)
+    }
+}
+
+/// A value as Fluent reads it: whole numbers stay numbers (for plural selection), codes with a
+/// leading zero stay text.
+fn fluent_value(v: String) -> fluent_templates::fluent_bundle::FluentValue<'static> {
+    use fluent_templates::fluent_bundle::FluentValue;
+    match v.parse::<i64>() {
+        Ok(n) if !v.starts_with('0') || v == "0" => FluentValue::from(n),
+        _ => FluentValue::from(v),
+    }
+}
+
+#[cfg(test)]
+mod fluent_value_tests {
+    use fluent_templates::fluent_bundle::FluentValue;
+
+    #[test]
+    fn numbers_stay_numbers_and_codes_stay_text() {
+        let v = super::fluent_value;
+        assert!(matches!(v("12".into()), FluentValue::Number(_)));
+        assert!(matches!(v("0".into()), FluentValue::Number(_)));
+        assert!(matches!(v("0123".into()), FluentValue::String(_)));
+        assert!(matches!(v("1.2 KB".into()), FluentValue::String(_)));
     }
 }

@@ -7,10 +7,7 @@ use askama::Template;
 use serde::Deserialize;
 
 // The console's messages with arguments, for its templates.
-pub mod text;
 
-#[allow(unused_imports)] // the templates call it on `layout`
-use self::text::ConsoleText;
 use super::{render, render_with_status, see_other};
 use crate::domain::{DatasetStatus, OpenClass, UpdateFrequency};
 use crate::i18n::Lang;

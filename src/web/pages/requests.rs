@@ -6,8 +6,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-#[allow(unused_imports)] // the console's template calls it on `layout`
-use super::console::text::ConsoleText;
 use super::{render, render_with_status, see_other};
 use crate::services::requests::{
     self as service, Department, RequestError, RequestForm, RequestView,

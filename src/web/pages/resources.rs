@@ -10,8 +10,6 @@ use askama::Template;
 // A version's page, processing status, decisions and retirement.
 pub mod versions;
 
-#[allow(unused_imports)] // the templates call it on `layout`
-use super::console::text::ConsoleText;
 use super::{render, render_with_status, see_other};
 use crate::services::ingest::{self};
 use crate::services::publishing::Publisher;

@@ -6,8 +6,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-#[allow(unused_imports)] // the console's templates call it on `layout`
-use super::console::text::ConsoleText;
 use super::{render, render_with_status, see_other};
 use crate::services::reviews::{self as service, PublicReview, ReportForm, ReviewError};
 use crate::web::auth::{CsrfPairs, Viewer, csrf_token, set_flash};

@@ -8,8 +8,6 @@ use super::load;
 use crate::services::emergencies::{self, EventSummary};
 use crate::web::auth::Viewer;
 use crate::web::layout::Layout;
-#[allow(unused_imports)] // the templates call it on `layout`
-use crate::web::pages::console::text::ConsoleText;
 use crate::web::pages::{render, see_other};
 use crate::web::{AppError, AppState};
 

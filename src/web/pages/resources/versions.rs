@@ -18,8 +18,6 @@ use crate::services::resources::{self, Dataset, Decision, Resource, Version};
 use crate::web::auth::{CsrfForm, Viewer, set_flash};
 use crate::web::forms::{FormErrors, path_id};
 use crate::web::layout::{Layout, NAV_CONSOLE};
-#[allow(unused_imports)] // the template calls it on `layout`
-use crate::web::pages::console::text::ConsoleText;
 use crate::web::pages::{render, render_with_status, see_other};
 use crate::web::{AppError, AppState};
 
